@@ -1,0 +1,37 @@
+// What every activation struct sees: its parameters, broadcast once per call, and the small
+// helpers that keep the special-value contract (DESIGN.md §5) in one place.
+//
+// An activation is a struct with
+//   template <class V> static V forward(V x, const Params<V>& p);
+//   template <class V> static V derivative(V x, const Params<V>& p);
+// and optionally
+//   template <class V> static void value_and_derivative(V x, const Params<V>& p, V& y, V& d);
+//       (one pass that shares work; otherwise forward and derivative are both evaluated)
+//   template <class V> static V derivative_from_output(V y, const Params<V>& p);
+//       (f'(x) written in terms of y = f(x), for backward(g, y=...))
+#pragma once
+
+namespace fastact {
+
+// Up to two scalar parameters, as validated and passed by the Python layer.
+struct ParamValues {
+  double a;
+  double b;
+};
+
+template <class V>
+struct Params {
+  V a;
+  V b;
+  explicit Params(const ParamValues& p)
+      : a(static_cast<typename V::Scalar>(p.a)), b(static_cast<typename V::Scalar>(p.b)) {}
+};
+
+// `value` where x is a number, x itself where x is NaN: for derivatives of piecewise ops,
+// whose selects would otherwise turn a NaN input into a 0 or 1.
+template <class V>
+inline V propagate_nan(V x, V value) {
+  return select(is_nan(x), x, value);
+}
+
+}  // namespace fastact

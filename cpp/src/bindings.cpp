@@ -1,0 +1,174 @@
+// PYBIND11_MODULE(_core): buffers in, buffers out. The Python layer (python/fastact) validates
+// and coerces arguments and gives the user-facing errors; this layer still checks every
+// buffer it is handed (dtype, size, layout, writeability) so no call can reach a kernel with
+// bad pointers, and releases the GIL while the kernel runs.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "dispatch.h"
+#include "kernel_table.h"
+#include "registry.h"
+
+namespace py = pybind11;
+
+namespace fastact {
+namespace {
+
+enum class DType { f32, f64 };
+
+DType dtype_of(const py::array& a, const char* name) {
+  const int num = a.dtype().num();
+  if (num == py::detail::npy_api::NPY_FLOAT_) return DType::f32;
+  if (num == py::detail::npy_api::NPY_DOUBLE_) return DType::f64;
+  throw py::type_error(std::string(name) + ": expected a float32 or float64 array");
+}
+
+// All arrays of one call must share dtype and size, and be contiguous in the same order
+// (all C or all Fortran), so that element i of each is at offset i of its buffer.
+void check_buffers(std::initializer_list<std::pair<const py::array*, const char*>> inputs,
+                   std::initializer_list<std::pair<py::array*, const char*>> outputs) {
+  const py::array& first = *inputs.begin()->first;
+  const auto dtype = dtype_of(first, inputs.begin()->second);
+  const auto size = first.size();
+  bool all_c = true, all_f = true;
+  auto check = [&](const py::array& a, const char* name) {
+    if (dtype_of(a, name) != dtype) throw py::type_error(std::string(name) + ": dtype differs from the input's");
+    if (a.size() != size) throw py::value_error(std::string(name) + ": size differs from the input's");
+    all_c &= (a.flags() & py::array::c_style) != 0;
+    all_f &= (a.flags() & py::array::f_style) != 0;
+  };
+  for (const auto& in : inputs) check(*in.first, in.second);
+  for (const auto& out : outputs) {
+    check(*out.first, out.second);
+    if (!out.first->writeable()) throw py::value_error(std::string(out.second) + ": array is read-only");
+  }
+  if (!all_c && !all_f) throw py::value_error("arrays must all be C-contiguous or all Fortran-contiguous");
+}
+
+std::size_t op_index(int op) {
+  if (op < 0 || static_cast<std::size_t>(op) >= kNumOps) throw py::value_error("unknown op id " + std::to_string(op));
+  return static_cast<std::size_t>(op);
+}
+
+template <class T>
+const OpKernels<T>& kernels_of(const KernelTable& table, std::size_t op) {
+  if constexpr (sizeof(T) == 4) return table.f32[op]; else return table.f64[op];
+}
+
+template <class T>
+const T* in_ptr(const py::array& a) { return static_cast<const T*>(a.data()); }
+template <class T>
+T* out_ptr(py::array& a) { return static_cast<T*>(a.mutable_data()); }
+
+// forward (derivative=false) or derivative (true): out[i] = f(x[i]) or f'(x[i]).
+void unary(int op, bool derivative, const py::array& x, py::array& out, double a, double b) {
+  check_buffers({{&x, "x"}}, {{&out, "out"}});
+  const std::size_t id = op_index(op);
+  const ParamValues p{a, b};
+  const KernelTable& table = active_kernels();
+  const auto n = static_cast<std::size_t>(x.size());
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    const auto& k = kernels_of<T>(table, id);
+    const auto kernel = derivative ? k.derivative : k.forward;
+    const T* xp = in_ptr<T>(x);
+    T* op_ = out_ptr<T>(out);
+    py::gil_scoped_release release;
+    kernel(xp, op_, n, p);
+  };
+  if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
+}
+
+// out[i] = g[i] * f'(x[i]), or g[i] * f'(x[i]) written in y[i] = f(x[i]) when from_output.
+void backward(int op, bool from_output, const py::array& g, const py::array& x, py::array& out, double a, double b) {
+  const char* xname = from_output ? "y" : "x";
+  check_buffers({{&g, "g"}, {&x, xname}}, {{&out, "out"}});
+  const std::size_t id = op_index(op);
+  const ParamValues p{a, b};
+  const KernelTable& table = active_kernels();
+  const auto n = static_cast<std::size_t>(x.size());
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    const auto& k = kernels_of<T>(table, id);
+    const auto kernel = from_output ? k.backward_from_output : k.backward;
+    if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no backward from its output y");
+    const T* gp = in_ptr<T>(g);
+    const T* xp = in_ptr<T>(x);
+    T* op_ = out_ptr<T>(out);
+    py::gil_scoped_release release;
+    kernel(gp, xp, op_, n, p);
+  };
+  if (dtype_of(x, xname) == DType::f32) run(0.0f); else run(0.0);
+}
+
+// y[i] = f(x[i]) and d[i] = f'(x[i]) in one pass.
+void value_and_derivative(int op, const py::array& x, py::array& y, py::array& d, double a, double b) {
+  check_buffers({{&x, "x"}}, {{&y, "y"}, {&d, "d"}});
+  const std::size_t id = op_index(op);
+  const ParamValues p{a, b};
+  const KernelTable& table = active_kernels();
+  const auto n = static_cast<std::size_t>(x.size());
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    const auto kernel = kernels_of<T>(table, id).value_and_derivative;
+    const T* xp = in_ptr<T>(x);
+    T* yp = out_ptr<T>(y);
+    T* dp = out_ptr<T>(d);
+    py::gil_scoped_release release;
+    kernel(xp, yp, dp, n, p);
+  };
+  if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
+}
+
+py::list op_table() {
+  py::list ops;
+  const KernelTable& table = active_kernels();
+  for (std::size_t i = 0; i < kNumOps; ++i) {
+    ops.append(py::make_tuple(kOpNames[i], static_cast<int>(i), table.f32[i].backward_from_output != nullptr));
+  }
+  return ops;
+}
+
+py::dict cpu_info() {
+  py::dict info;
+  info["isa"] = active_kernels().isa;
+  info["compiled_isas"] = compiled_isas();
+  info["available_isas"] = available_isas();
+  info["threads"] = 1;
+  info["hardware_threads"] = std::thread::hardware_concurrency();
+  return info;
+}
+
+}  // namespace
+}  // namespace fastact
+
+PYBIND11_MODULE(_core, m) {
+  using namespace fastact;
+  m.doc() = "fastact's compiled core: vectorised activation kernels (private; use the fastact package)";
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const std::invalid_argument& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+
+  const char* env = std::getenv("FASTACT_ISA");
+  select_isa(env ? env : "auto");  // an unknown or unsupported ISA makes the import fail with ValueError
+
+  m.def("op_table", &op_table, "[(kernel name, op id, has backward from output)] in registry order");
+  m.def("unary", &unary, py::arg("op"), py::arg("derivative"), py::arg("x").noconvert(), py::arg("out").noconvert(), py::arg("a"), py::arg("b"));
+  m.def("backward", &backward, py::arg("op"), py::arg("from_output"), py::arg("g").noconvert(), py::arg("x").noconvert(), py::arg("out").noconvert(),
+        py::arg("a"), py::arg("b"));
+  m.def("value_and_derivative", &value_and_derivative, py::arg("op"), py::arg("x").noconvert(), py::arg("y").noconvert(), py::arg("d").noconvert(),
+        py::arg("a"), py::arg("b"));
+  m.def("cpu_info", &cpu_info);
+  m.def("set_isa", &select_isa, py::arg("name"), "Switch kernel tables (for tests): 'auto', 'avx2' or 'scalar'.");
+}

@@ -1,0 +1,57 @@
+// CPUID alone is not enough: AVX state must also be enabled by the OS (OSXSAVE + XCR0 bits
+// 1 and 2), or the first YMM instruction faults. This file is compiled with baseline flags.
+#include "cpu_features.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#elif defined(_M_X64)
+#include <intrin.h>
+#endif
+
+namespace fastact {
+
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64)
+namespace {
+
+void cpuid(unsigned leaf, unsigned subleaf, unsigned regs[4]) {
+#if defined(_M_X64)
+  int r[4];
+  __cpuidex(r, static_cast<int>(leaf), static_cast<int>(subleaf));
+  for (int i = 0; i < 4; ++i) regs[i] = static_cast<unsigned>(r[i]);
+#else
+  __cpuid_count(leaf, subleaf, regs[0], regs[1], regs[2], regs[3]);
+#endif
+}
+
+unsigned long long xgetbv0() {
+#if defined(_M_X64)
+  return _xgetbv(0);
+#else
+  unsigned eax = 0, edx = 0;
+  __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+  return (static_cast<unsigned long long>(edx) << 32) | eax;
+#endif
+}
+
+}  // namespace
+
+bool cpu_has_avx2_fma() {
+  unsigned r[4];
+  cpuid(0, 0, r);
+  const unsigned max_leaf = r[0];
+  if (max_leaf < 7) return false;
+  cpuid(1, 0, r);
+  const bool fma = (r[2] >> 12) & 1;
+  const bool osxsave = (r[2] >> 27) & 1;
+  const bool avx = (r[2] >> 28) & 1;
+  if (!(fma && osxsave && avx)) return false;
+  const unsigned long long xcr0 = xgetbv0();
+  if ((xcr0 & 0x6) != 0x6) return false;  // XMM and YMM state enabled by the OS
+  cpuid(7, 0, r);
+  return (r[1] >> 5) & 1;  // AVX2
+}
+#else
+bool cpu_has_avx2_fma() { return false; }
+#endif
+
+}  // namespace fastact

@@ -1,0 +1,80 @@
+#include "dispatch.h"
+
+#include <atomic>
+#include <stdexcept>
+
+#include "cpu_features.h"
+
+namespace fastact {
+namespace {
+
+KernelTable g_scalar;  // zero-initialised; filled in select_isa, never by a static initialiser
+#if defined(FASTACT_HAVE_AVX2)
+KernelTable g_avx2;
+#endif
+std::atomic<const KernelTable*> g_active{nullptr};
+
+const KernelTable* table_for(const std::string& name) {
+  if (name == "scalar") {
+    if (!g_scalar.isa) fill_kernels_scalar(g_scalar);
+    return &g_scalar;
+  }
+#if defined(FASTACT_HAVE_AVX2)
+  if (name == "avx2" && cpu_has_avx2_fma()) {
+    if (!g_avx2.isa) fill_kernels_avx2(g_avx2);
+    return &g_avx2;
+  }
+#endif
+  return nullptr;
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> compiled_isas() {
+#if defined(FASTACT_HAVE_AVX2)
+  return {"avx2", "scalar"};
+#else
+  return {"scalar"};
+#endif
+}
+
+std::vector<std::string> available_isas() {
+  std::vector<std::string> names;
+#if defined(FASTACT_HAVE_AVX2)
+  if (cpu_has_avx2_fma()) names.push_back("avx2");
+#endif
+  names.push_back("scalar");
+  return names;
+}
+
+void select_isa(const std::string& name) {
+  const std::vector<std::string> available = available_isas();
+  const std::string chosen = (name.empty() || name == "auto") ? available.front() : name;
+  const KernelTable* table = table_for(chosen);
+  if (!table) {
+    bool compiled = false;
+    for (const auto& c : compiled_isas()) compiled |= (c == chosen);
+    throw std::invalid_argument(
+        "FASTACT_ISA='" + name + "' " +
+        (compiled ? "is not supported by this CPU" : "is not an ISA this build of fastact has") +
+        "; choose one of: auto, " + join(available));
+  }
+  g_active.store(table, std::memory_order_release);
+}
+
+const KernelTable& active_kernels() {
+  const KernelTable* t = g_active.load(std::memory_order_acquire);
+  if (!t) {
+    select_isa("auto");
+    t = g_active.load(std::memory_order_acquire);
+  }
+  return *t;
+}
+
+}  // namespace fastact

@@ -1,0 +1,133 @@
+// The loops every op shares, written once against the vector type V and included by each
+// ISA's translation unit inside that ISA's namespace. The tail (n not a multiple of the
+// vector width) goes through the same vector code via a small zero-padded buffer, so a
+// tail element gets exactly the bits a body element would.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "kernel_table.h"
+
+namespace fastact::loops {
+
+template <class Op, class V, class = void>
+struct HasFusedValueAndDerivative : std::false_type {};
+template <class Op, class V>
+struct HasFusedValueAndDerivative<
+    Op, V,
+    std::void_t<decltype(Op::value_and_derivative(std::declval<V>(), std::declval<const Params<V>&>(),
+                                                  std::declval<V&>(), std::declval<V&>()))>>
+    : std::true_type {};
+
+template <class Op, class V, class = void>
+struct HasDerivativeFromOutput : std::false_type {};
+template <class Op, class V>
+struct HasDerivativeFromOutput<
+    Op, V, std::void_t<decltype(Op::derivative_from_output(std::declval<V>(), std::declval<const Params<V>&>()))>>
+    : std::true_type {};
+
+// Applies f to `kInputs` input streams and writes `kOutputs` output streams, V::kLanes at a time.
+// f takes the loaded vectors and returns either one V or a pair of V.
+template <class V, std::size_t kInputs, std::size_t kOutputs, class F>
+inline void map_streams(std::size_t n, const typename V::Scalar* const (&in)[kInputs],
+                        typename V::Scalar* const (&out)[kOutputs], F&& f) {
+  using T = typename V::Scalar;
+  constexpr std::size_t W = V::kLanes;
+  auto apply = [&](auto load_input, auto store_output) {
+    V args[kInputs];
+    for (std::size_t k = 0; k < kInputs; ++k) args[k] = load_input(k);
+    if constexpr (kOutputs == 1) {
+      V r;
+      if constexpr (kInputs == 1) r = f(args[0]); else r = f(args[0], args[1]);
+      store_output(0, r);
+    } else {
+      V r0, r1;
+      f(args[0], r0, r1);
+      store_output(0, r0);
+      store_output(1, r1);
+    }
+  };
+  std::size_t i = 0;
+  for (; i + W <= n; i += W) {
+    apply([&](std::size_t k) { return V::load(in[k] + i); },
+          [&](std::size_t k, V r) { r.store(out[k] + i); });
+  }
+  if constexpr (W > 1) {
+    if (i < n) {
+      const std::size_t rest = n - i;
+      T in_buf[kInputs][W] = {};
+      T out_buf[kOutputs][W];
+      for (std::size_t k = 0; k < kInputs; ++k)
+        for (std::size_t j = 0; j < rest; ++j) in_buf[k][j] = in[k][i + j];
+      apply([&](std::size_t k) { return V::load(in_buf[k]); },
+            [&](std::size_t k, V r) { r.store(out_buf[k]); });
+      for (std::size_t k = 0; k < kOutputs; ++k)
+        for (std::size_t j = 0; j < rest; ++j) out[k][i + j] = out_buf[k][j];
+    }
+  }
+}
+
+template <class Op, class V>
+void forward(const typename V::Scalar* x, typename V::Scalar* y, std::size_t n, const ParamValues& pv) {
+  const Params<V> p(pv);
+  map_streams<V, 1, 1>(n, {x}, {y}, [&](V v) { return Op::forward(v, p); });
+}
+
+template <class Op, class V>
+void derivative(const typename V::Scalar* x, typename V::Scalar* d, std::size_t n, const ParamValues& pv) {
+  const Params<V> p(pv);
+  map_streams<V, 1, 1>(n, {x}, {d}, [&](V v) { return Op::derivative(v, p); });
+}
+
+template <class Op, class V>
+void backward(const typename V::Scalar* g, const typename V::Scalar* x, typename V::Scalar* out, std::size_t n,
+              const ParamValues& pv) {
+  const Params<V> p(pv);
+  map_streams<V, 2, 1>(n, {g, x}, {out}, [&](V gv, V xv) { return gv * Op::derivative(xv, p); });
+}
+
+template <class Op, class V>
+void backward_from_output(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
+                          std::size_t n, const ParamValues& pv) {
+  const Params<V> p(pv);
+  map_streams<V, 2, 1>(n, {g, y}, {out}, [&](V gv, V yv) { return gv * Op::derivative_from_output(yv, p); });
+}
+
+template <class Op, class V>
+void value_and_derivative(const typename V::Scalar* x, typename V::Scalar* y, typename V::Scalar* d, std::size_t n,
+                          const ParamValues& pv) {
+  const Params<V> p(pv);
+  map_streams<V, 1, 2>(n, {x}, {y, d}, [&](V v, V& yv, V& dv) {
+    if constexpr (HasFusedValueAndDerivative<Op, V>::value) {
+      Op::value_and_derivative(v, p, yv, dv);
+    } else {
+      yv = Op::forward(v, p);
+      dv = Op::derivative(v, p);
+    }
+  });
+}
+
+template <class Op, class V>
+OpKernels<typename V::Scalar> kernels_for() {
+  OpKernels<typename V::Scalar> k{};
+  k.forward = &forward<Op, V>;
+  k.derivative = &derivative<Op, V>;
+  k.backward = &backward<Op, V>;
+  if constexpr (HasDerivativeFromOutput<Op, V>::value) k.backward_from_output = &backward_from_output<Op, V>;
+  k.value_and_derivative = &value_and_derivative<Op, V>;
+  return k;
+}
+
+// Fills one ISA's rows of the table from the registry, for its two vector types.
+template <template <class> class VecT>
+void fill_table(KernelTable& table) {
+#define FASTACT_FILL_OP(name, Struct)                                                  \
+  table.f32[static_cast<int>(OpId::name)] = kernels_for<Struct, VecT<float>>();  \
+  table.f64[static_cast<int>(OpId::name)] = kernels_for<Struct, VecT<double>>();
+  FASTACT_FOR_EACH_OP(FASTACT_FILL_OP)
+#undef FASTACT_FILL_OP
+}
+
+}  // namespace fastact::loops

@@ -1,0 +1,131 @@
+// 8 x float / 4 x double on AVX2 + FMA, with the same interface as vec_scalar.h.
+// Include this header ONLY from kernels_avx2.cpp: it is the one translation unit built
+// with -mavx2 -mfma, and everything here lives in its own namespace so no inline
+// function compiled with AVX2 can be picked by the linker for the portable path.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace fastact::avx2 {
+
+template <class T>
+struct Vec;
+template <class T>
+struct Mask;
+
+template <>
+struct Mask<float> {
+  __m256 m;
+  friend Mask operator&(Mask a, Mask b) { return {_mm256_and_ps(a.m, b.m)}; }
+  friend Mask operator|(Mask a, Mask b) { return {_mm256_or_ps(a.m, b.m)}; }
+  friend Mask operator~(Mask a) { return {_mm256_xor_ps(a.m, _mm256_castsi256_ps(_mm256_set1_epi32(-1)))}; }
+};
+
+template <>
+struct Mask<double> {
+  __m256d m;
+  friend Mask operator&(Mask a, Mask b) { return {_mm256_and_pd(a.m, b.m)}; }
+  friend Mask operator|(Mask a, Mask b) { return {_mm256_or_pd(a.m, b.m)}; }
+  friend Mask operator~(Mask a) { return {_mm256_xor_pd(a.m, _mm256_castsi256_pd(_mm256_set1_epi64x(-1)))}; }
+};
+
+template <>
+struct Vec<float> {
+  using Scalar = float;
+  using MaskType = Mask<float>;
+  static constexpr std::size_t kLanes = 8;
+
+  __m256 v;
+
+  Vec() = default;
+  Vec(__m256 r) : v(r) {}                      // NOLINT
+  Vec(float s) : v(_mm256_set1_ps(s)) {}       // NOLINT
+
+  static Vec load(const float* p) { return _mm256_loadu_ps(p); }
+  void store(float* p) const { _mm256_storeu_ps(p, v); }
+
+  friend Vec operator+(Vec a, Vec b) { return _mm256_add_ps(a.v, b.v); }
+  friend Vec operator-(Vec a, Vec b) { return _mm256_sub_ps(a.v, b.v); }
+  friend Vec operator*(Vec a, Vec b) { return _mm256_mul_ps(a.v, b.v); }
+  friend Vec operator/(Vec a, Vec b) { return _mm256_div_ps(a.v, b.v); }
+  friend Vec operator-(Vec a) { return _mm256_xor_ps(a.v, _mm256_set1_ps(-0.0f)); }
+
+  friend Mask<float> operator<(Vec a, Vec b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_LT_OQ)}; }
+  friend Mask<float> operator<=(Vec a, Vec b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_LE_OQ)}; }
+  friend Mask<float> operator>(Vec a, Vec b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_GT_OQ)}; }
+  friend Mask<float> operator>=(Vec a, Vec b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_GE_OQ)}; }
+  friend Mask<float> operator==(Vec a, Vec b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_EQ_OQ)}; }
+  friend Mask<float> operator!=(Vec a, Vec b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_NEQ_UQ)}; }
+
+  friend Vec mul_add(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a.v, b.v, c.v); }
+  friend Vec neg_mul_add(Vec a, Vec b, Vec c) { return _mm256_fnmadd_ps(a.v, b.v, c.v); }
+  friend Vec min(Vec a, Vec b) { return _mm256_min_ps(a.v, b.v); }
+  friend Vec max(Vec a, Vec b) { return _mm256_max_ps(a.v, b.v); }
+  friend Vec abs(Vec a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a.v); }
+  friend Vec copysign(Vec magnitude, Vec sign) {
+    const __m256 s = _mm256_set1_ps(-0.0f);
+    return _mm256_or_ps(_mm256_andnot_ps(s, magnitude.v), _mm256_and_ps(s, sign.v));
+  }
+  friend Vec sqrt(Vec a) { return _mm256_sqrt_ps(a.v); }
+  friend Vec round_nearest(Vec a) { return _mm256_round_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  friend Vec floor(Vec a) { return _mm256_round_ps(a.v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+  friend Mask<float> is_nan(Vec a) { return {_mm256_cmp_ps(a.v, a.v, _CMP_UNORD_Q)}; }
+  friend Vec select(Mask<float> m, Vec if_true, Vec if_false) { return _mm256_blendv_ps(if_false.v, if_true.v, m.m); }
+  friend Vec pow2i(Vec n) {
+    const __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(n.v), _mm256_set1_epi32(127));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(e, 23));
+  }
+};
+
+template <>
+struct Vec<double> {
+  using Scalar = double;
+  using MaskType = Mask<double>;
+  static constexpr std::size_t kLanes = 4;
+
+  __m256d v;
+
+  Vec() = default;
+  Vec(__m256d r) : v(r) {}                     // NOLINT
+  Vec(double s) : v(_mm256_set1_pd(s)) {}      // NOLINT
+
+  static Vec load(const double* p) { return _mm256_loadu_pd(p); }
+  void store(double* p) const { _mm256_storeu_pd(p, v); }
+
+  friend Vec operator+(Vec a, Vec b) { return _mm256_add_pd(a.v, b.v); }
+  friend Vec operator-(Vec a, Vec b) { return _mm256_sub_pd(a.v, b.v); }
+  friend Vec operator*(Vec a, Vec b) { return _mm256_mul_pd(a.v, b.v); }
+  friend Vec operator/(Vec a, Vec b) { return _mm256_div_pd(a.v, b.v); }
+  friend Vec operator-(Vec a) { return _mm256_xor_pd(a.v, _mm256_set1_pd(-0.0)); }
+
+  friend Mask<double> operator<(Vec a, Vec b) { return {_mm256_cmp_pd(a.v, b.v, _CMP_LT_OQ)}; }
+  friend Mask<double> operator<=(Vec a, Vec b) { return {_mm256_cmp_pd(a.v, b.v, _CMP_LE_OQ)}; }
+  friend Mask<double> operator>(Vec a, Vec b) { return {_mm256_cmp_pd(a.v, b.v, _CMP_GT_OQ)}; }
+  friend Mask<double> operator>=(Vec a, Vec b) { return {_mm256_cmp_pd(a.v, b.v, _CMP_GE_OQ)}; }
+  friend Mask<double> operator==(Vec a, Vec b) { return {_mm256_cmp_pd(a.v, b.v, _CMP_EQ_OQ)}; }
+  friend Mask<double> operator!=(Vec a, Vec b) { return {_mm256_cmp_pd(a.v, b.v, _CMP_NEQ_UQ)}; }
+
+  friend Vec mul_add(Vec a, Vec b, Vec c) { return _mm256_fmadd_pd(a.v, b.v, c.v); }
+  friend Vec neg_mul_add(Vec a, Vec b, Vec c) { return _mm256_fnmadd_pd(a.v, b.v, c.v); }
+  friend Vec min(Vec a, Vec b) { return _mm256_min_pd(a.v, b.v); }
+  friend Vec max(Vec a, Vec b) { return _mm256_max_pd(a.v, b.v); }
+  friend Vec abs(Vec a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a.v); }
+  friend Vec copysign(Vec magnitude, Vec sign) {
+    const __m256d s = _mm256_set1_pd(-0.0);
+    return _mm256_or_pd(_mm256_andnot_pd(s, magnitude.v), _mm256_and_pd(s, sign.v));
+  }
+  friend Vec sqrt(Vec a) { return _mm256_sqrt_pd(a.v); }
+  friend Vec round_nearest(Vec a) { return _mm256_round_pd(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  friend Vec floor(Vec a) { return _mm256_round_pd(a.v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+  friend Mask<double> is_nan(Vec a) { return {_mm256_cmp_pd(a.v, a.v, _CMP_UNORD_Q)}; }
+  friend Vec select(Mask<double> m, Vec if_true, Vec if_false) { return _mm256_blendv_pd(if_false.v, if_true.v, m.m); }
+  friend Vec pow2i(Vec n) {
+    const __m128i e32 = _mm_add_epi32(_mm256_cvtpd_epi32(n.v), _mm_set1_epi32(1023));
+    return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_cvtepi32_epi64(e32), 52));
+  }
+};
+
+}  // namespace fastact::avx2

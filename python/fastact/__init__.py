@@ -1,0 +1,73 @@
+"""fastact: neural-network activation functions, their derivatives and backward passes over
+NumPy arrays, vectorised (AVX2+FMA or a portable path, chosen at import) and accurate to a
+couple of ULP over the whole float range.
+
+>>> import numpy as np, fastact as fa
+>>> x = np.linspace(-3, 3, 7, dtype=np.float32)
+>>> y = fa.sigmoid(x)                      # forward
+>>> d = fa.sigmoid.derivative(x)           # f'(x)
+>>> gx = fa.sigmoid.backward(np.ones_like(x), x)   # g * f'(x)
+>>> gy = fa.sigmoid.backward(np.ones_like(x), y=y) # the same from the saved output
+
+See ``fastact.ops()`` for every op, ``fastact.reference`` for the NumPy reference formulas,
+``fastact.cpu_info()`` for the instruction set in use.
+"""
+
+from __future__ import annotations
+
+try:
+    from . import _core
+except ImportError as exc:  # pragma: no cover - depends on how the package was installed
+    raise ImportError(
+        "fastact's compiled extension (fastact._core) could not be imported. Install the package "
+        "with `pip install .` from the source tree (it builds the extension) rather than importing "
+        f"it from the source directory. Original error: {exc}"
+    ) from exc
+
+from . import reference
+from ._activation import Activation
+from ._catalogue import OPS
+
+__version__ = "0.1.0"
+
+
+def _build_ops() -> dict:
+    kernels = {name: (op_id, from_output) for name, op_id, from_output in _core.op_table()}
+    ops = {}
+    for spec in OPS:
+        op_id, from_output = kernels[spec.kernel]
+        cls = type(spec.name, (Activation,), {"__doc__": spec.docstring(), "__module__": __name__})
+        ops[spec.name] = cls(spec, op_id, from_output)
+    return ops
+
+
+_OPS = _build_ops()
+
+relu = _OPS["relu"]
+leaky_relu = _OPS["leaky_relu"]
+hardtanh = _OPS["hardtanh"]
+relu6 = _OPS["relu6"]
+sigmoid = _OPS["sigmoid"]
+tanh = _OPS["tanh"]
+
+
+def ops() -> list:
+    """Names of every elementwise activation, in catalogue order."""
+    return list(_OPS)
+
+
+def get(name: str) -> Activation:
+    """The activation called ``name`` (``fastact.get("sigmoid") is fastact.sigmoid``)."""
+    try:
+        return _OPS[name]
+    except KeyError:
+        raise ValueError(f"unknown activation {name!r}; available: {', '.join(_OPS)}") from None
+
+
+def cpu_info() -> dict:
+    """The instruction set in use (``'avx2'`` or ``'scalar'``; ``FASTACT_ISA`` overrides it at
+    import), the ones compiled in and runnable here, and the thread counts."""
+    return dict(_core.cpu_info())
+
+
+__all__ = ["Activation", "cpu_info", "get", "ops", "reference", *_OPS]

@@ -1,0 +1,158 @@
+"""The callable object behind every elementwise activation: ``f(x)``, ``f.derivative(x)``,
+``f.backward(g, x)`` (or ``y=``) and ``f.value_and_derivative(x)``.
+
+One class serves every op; what differs (kernel, parameters, docs, reference) comes from
+its :class:`~fastact._catalogue.OpSpec`.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from . import _core
+from ._validation import (
+    as_input,
+    check_out,
+    check_same_shape,
+    compute_dtype,
+    contiguous,
+    real_param,
+    writable_directly,
+)
+
+
+def _finish(result: np.ndarray, result_dtype: np.dtype) -> np.ndarray:
+    """Casts back to the caller's dtype (float16) and returns 0-d results as NumPy scalars, as
+    NumPy's ufuncs do."""
+    if result.dtype != result_dtype:
+        result = result.astype(result_dtype)
+    return result[()] if result.ndim == 0 else result
+
+
+def _run(kernel, inputs: tuple[np.ndarray, ...], result_dtype: np.dtype, out, name: str = "out"):
+    """Calls ``kernel(*inputs, destination)`` writing into ``out`` when it can, into a fresh array
+    otherwise (then copied into ``out`` if one was given)."""
+    inputs = contiguous(*inputs)
+    if out is None:
+        result = np.empty_like(inputs[0])
+        kernel(*inputs, result)
+        return _finish(result, result_dtype)
+    check_out(out, inputs[0].shape, result_dtype, name)
+    if out.dtype == inputs[0].dtype and writable_directly(out, inputs):
+        kernel(*inputs, out)
+    else:
+        result = np.empty_like(inputs[0])
+        kernel(*inputs, result)
+        np.copyto(out, result, casting="same_kind")
+    return out
+
+
+class Activation:
+    """An elementwise activation function with its derivative and backward pass.
+
+    Instances are the public ops (``fastact.sigmoid``, ``fastact.gelu``, ...); each op has its own
+    subclass carrying its docstring.
+    """
+
+    def __init__(self, spec, op_id: int, has_output_backward: bool):
+        self.spec = spec
+        self.name = spec.name
+        self._id = op_id
+        self._has_output_backward = has_output_backward
+        self._param_names = tuple(p.name for p in spec.params)
+        self._defaults = self._validate_params({})
+        self.__signature__ = inspect.Signature(
+            [inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY)]
+            + [inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)]
+            + [inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default) for p in spec.params]
+        )
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{p.name}={p.default!r}" for p in self.spec.params)
+        return f"<fastact activation {self.name}({params})>"
+
+    @property
+    def parameters(self) -> dict:
+        """The op's parameters and their defaults."""
+        return {p.name: p.default for p in self.spec.params}
+
+    @property
+    def has_output_backward(self) -> bool:
+        """Whether ``backward(g, y=...)`` (from the saved output) is available."""
+        return self._has_output_backward
+
+    # -- parameters -----------------------------------------------------------------------------
+
+    def _kernel_params(self, given: dict) -> tuple[float, float]:
+        return self._validate_params(given) if given else self._defaults
+
+    def _validate_params(self, given: dict) -> tuple[float, float]:
+        """Validates keyword parameters and maps them to the kernel's two scalar slots."""
+        unknown = set(given) - set(self._param_names)
+        if unknown:
+            expected = ", ".join(self._param_names) or "none"
+            raise TypeError(
+                f"{self.name}() got an unexpected keyword argument {sorted(unknown)[0]!r}; its parameters are: {expected}"
+            )
+        values = {}
+        for p in self.spec.params:
+            values[p.name] = real_param(given.get(p.name, p.default), self.name, p.name, p.finite)
+        if self.spec.check is not None:
+            self.spec.check(self.name, values)
+        slots = list(self.spec.fixed) if self.spec.fixed else [values[p.name] for p in self.spec.params]
+        slots += [0.0] * (2 - len(slots))
+        return slots[0], slots[1]
+
+    # -- the four entry points ------------------------------------------------------------------
+
+    def __call__(self, x, *, out=None, **params):
+        a, b = self._kernel_params(params)
+        xa, rdt = as_input(x, "x")
+        return _run(lambda xi, dst: _core.unary(self._id, False, xi, dst, a, b), (xa,), rdt, out)
+
+    def derivative(self, x, *, out=None, **params):
+        """f'(x), elementwise (same parameters, dtype rules and ``out=`` as calling the op)."""
+        a, b = self._kernel_params(params)
+        xa, rdt = as_input(x, "x")
+        return _run(lambda xi, dst: _core.unary(self._id, True, xi, dst, a, b), (xa,), rdt, out)
+
+    def backward(self, g, x=None, *, y=None, out=None, **params):
+        """The vector-Jacobian product g * f'(x), from the input ``x`` or (where the op allows it,
+        see ``has_output_backward``) from the saved output ``y = f(x)``. ``g`` and ``x``/``y`` must
+        have the same shape; the result has the promoted dtype of the two."""
+        a, b = self._kernel_params(params)
+        if (x is None) == (y is None):
+            raise TypeError(f"{self.name}.backward(): pass exactly one of x (the input) or y= (the output)")
+        from_output = y is not None
+        if from_output and not self._has_output_backward:
+            raise ValueError(f"{self.name}.backward(): this op has no derivative in terms of its output; pass x")
+        vname = "y" if from_output else "x"
+        ga, g_rdt = as_input(g, "g")
+        va, v_rdt = as_input(y if from_output else x, vname)
+        check_same_shape(ga, va, "g", vname)
+        rdt = np.result_type(g_rdt, v_rdt)
+        cdt = compute_dtype(rdt)
+        ga, va = ga.astype(cdt, copy=False), va.astype(cdt, copy=False)
+        return _run(
+            lambda gi, vi, dst: _core.backward(self._id, from_output, gi, vi, dst, a, b), (ga, va), rdt, out
+        )
+
+    def value_and_derivative(self, x, **params):
+        """``(f(x), f'(x))`` computed in one pass over ``x``."""
+        a, b = self._kernel_params(params)
+        xa, rdt = as_input(x, "x")
+        (xa,) = contiguous(xa)
+        y = np.empty_like(xa)
+        d = np.empty_like(xa)
+        _core.value_and_derivative(self._id, xa, y, d, a, b)
+        return _finish(y, rdt), _finish(d, rdt)
+
+    def reference(self, x, **params):
+        """The float64 NumPy reference implementation (``fastact.reference``) of this op."""
+        return self.spec.reference(x, **params)
+
+    def reference_derivative(self, x, **params):
+        """The float64 NumPy reference implementation of f'(x)."""
+        return self.spec.reference_derivative(x, **params)

@@ -1,0 +1,136 @@
+"""The public ops: one OpSpec each, naming its compiled kernel (cpp/src/registry.h), its
+parameters, its reference implementation and its documentation. fastact/__init__.py builds the
+public objects from this list; the tests, ``python -m fastact check`` and the benchmarks
+enumerate it. Adding an op: a struct in cpp/src/activations/, a line in the registry, a
+reference in reference.py, and an entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from . import reference
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: float
+    doc: str
+    finite: bool = True  # reject +-inf as well as NaN
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    name: str
+    kernel: str  # the registry name of the compiled kernel
+    formula: str
+    derivative: str
+    example: str
+    params: tuple = ()
+    fixed: Optional[tuple] = None  # kernel parameters for a fixed case of another op (relu6)
+    check: Optional[Callable[[str, dict], None]] = None  # cross-parameter validation
+    exact: bool = False  # piecewise linear: results are exact, not just within a few ULP
+    notes: str = ""
+    reference: Callable = field(init=False, repr=False)
+    reference_derivative: Callable = field(init=False, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "reference", getattr(reference, self.name))
+        object.__setattr__(self, "reference_derivative", getattr(reference, self.name + "_derivative"))
+
+    def docstring(self) -> str:
+        params = "".join(f"\n    {p.name} : float, default {p.default!r}\n        {p.doc}" for p in self.params)
+        output_backward = (
+            "\n``backward(g, y=y)`` computes the same from the saved output y = f(x)." if "from y" in self.derivative else ""
+        )
+        return f"""{self.name}(x, *, out=None{''.join(f', {p.name}={p.default!r}' for p in self.params)})
+
+{self.formula}
+
+Derivative: {self.derivative}
+{self.notes}
+Parameters
+----------
+x : array_like
+    Any shape (0-d and empty included), any strides. float32 and float64 compute natively;
+    float16 computes in float32 and returns float16; bool and integers give float64.
+out : ndarray, optional
+    Where to write the result: same shape and dtype as the result; may be ``x`` itself.{params}
+
+Also: ``{self.name}.derivative(x)`` = f'(x), ``{self.name}.backward(g, x)`` = g * f'(x),
+``{self.name}.value_and_derivative(x)`` = (f(x), f'(x)) in one pass.{output_backward}
+
+Example
+-------
+{self.example}
+"""
+
+
+def _check_hardtanh(owner: str, values: dict) -> None:
+    if values["min_val"] > values["max_val"]:
+        raise ValueError(f"{owner}: min_val ({values['min_val']}) must not exceed max_val ({values['max_val']})")
+
+
+OPS: tuple[OpSpec, ...] = (
+    OpSpec(
+        name="relu",
+        kernel="relu",
+        formula="Rectified linear unit: relu(x) = max(x, 0).",
+        derivative="1 for x > 0, 0 for x <= 0 (relu'(0) = 0, as PyTorch).",
+        exact=True,
+        example=">>> import fastact as fa\n>>> fa.relu([-1.0, 0.0, 2.0])\narray([0., 0., 2.])",
+    ),
+    OpSpec(
+        name="leaky_relu",
+        kernel="leaky_relu",
+        formula="Leaky ReLU: x for x > 0, alpha * x otherwise.",
+        derivative="1 for x > 0, alpha for x <= 0 (leaky_relu'(0) = alpha, as PyTorch).",
+        params=(Param("alpha", 0.01, "Slope for x <= 0 (rounded to the array's dtype)."),),
+        exact=True,
+        example=">>> fa.leaky_relu([-3.0, 2.0], alpha=0.01)\narray([-0.03,  2.  ])",
+    ),
+    OpSpec(
+        name="hardtanh",
+        kernel="hardtanh",
+        formula="Hard tanh: min(max(x, min_val), max_val).",
+        derivative="1 for min_val < x < max_val, else 0 (0 at both bounds, as PyTorch).",
+        params=(
+            Param("min_val", -1.0, "Lower bound; may be -inf.", finite=False),
+            Param("max_val", 1.0, "Upper bound, >= min_val; may be +inf.", finite=False),
+        ),
+        check=_check_hardtanh,
+        exact=True,
+        example=">>> fa.hardtanh([-2.0, 0.5, 2.0])\narray([-1. ,  0.5,  1. ])",
+    ),
+    OpSpec(
+        name="relu6",
+        kernel="hardtanh",
+        formula="ReLU6: min(max(x, 0), 6), i.e. hardtanh(x, 0, 6).",
+        derivative="1 for 0 < x < 6, else 0 (0 at both bounds, as PyTorch).",
+        fixed=(0.0, 6.0),
+        exact=True,
+        example=">>> fa.relu6([-1.0, 3.0, 7.0])\narray([0., 3., 6.])",
+    ),
+    OpSpec(
+        name="sigmoid",
+        kernel="sigmoid",
+        formula="Logistic sigmoid: sigmoid(x) = 1 / (1 + exp(-x)), computed from exp(-|x|) so it never\n"
+        "overflows. sigmoid(0) = 0.5, sigmoid(+inf) = 1, sigmoid(-inf) = 0.",
+        derivative="sigmoid(x) * (1 - sigmoid(x)), computed as e / (1 + e)^2 with e = exp(-|x|), which keeps\n"
+        "full relative accuracy in both tails; peak 0.25 at x = 0. Also available from y\n"
+        "(y - y^2), which is as accurate as y allows: it loses relative accuracy where y -> 1.",
+        example=">>> fa.sigmoid(0.0), fa.sigmoid.derivative(0.0)\n(0.5, 0.25)",
+    ),
+    OpSpec(
+        name="tanh",
+        kernel="tanh",
+        formula="Hyperbolic tangent, computed as sign(x) * E / (E + 2) with E = expm1(2|x|): full relative\n"
+        "accuracy near 0, odd (tanh(-0.0) = -0.0), tanh(+-inf) = +-1.",
+        derivative="1 - tanh(x)^2, computed as 4e / (1 + e)^2 with e = exp(-2|x|) (accurate in the tails);\n"
+        "peak 1 at x = 0. Also available from y (1 - y^2, one FMA), which loses relative accuracy\n"
+        "where |y| -> 1.",
+        example=">>> round(float(fa.tanh(1.0)), 4)\n0.7616",
+    ),
+)
