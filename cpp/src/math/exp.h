@@ -1,12 +1,15 @@
 // e^x over the whole float range, written once against the thin vector type.
 //
 // Method: x = n*ln2 + r with n = round(x/ln2), |r| <= ln2/2 (Cody-Waite: ln2 split into a
-// short high part, so n*kLn2Hi and x - n*kLn2Hi are exact, and a low part); e^r by its
-// Taylor series, truncated where the remainder r^(k+1)/(k+1)! is below 1/30 ULP at |r| = ln2/2
-// (float: degree 7, remainder 5e-9 relative; double: degree 13, remainder 4e-18 relative);
-// then e^x = e^r * 2^n, scaled in two exact steps 2^(n - floor(n/2)) * 2^floor(n/2) so that
-// results that overflow give +inf and results in the subnormal range are rounded once.
-// Error: < 1 ULP (the final FMA of the polynomial and the last scaling round once each).
+// short high part, so n*kLn2Hi and x - n*kLn2Hi are exact, and a low part), then
+// e^r = 1 + q with q = r + r^2 * P(r), P a minimax fit of (e^r - 1 - r) / r^2
+// (tools/fit_minimax.py exp_tail_f32 / exp_tail_f64: max relative error of P 1.3e-7 / 2.3e-16,
+// which reaches e^r scaled by r^2 P / e^r < 0.12, far below an ULP).
+//
+// exp_split() stops at e^x = 2^n * (1 + q), so callers that go on to add 1 (sigmoid, softplus)
+// can fold the rounding of 1 + q into their own FMA. exp() finishes with 2^n in two exact
+// steps, 2^floor(n/2) * 2^(n - floor(n/2)), so overflow gives +inf and subnormal results are
+// rounded once. Error of exp(): < 1 ULP.
 #pragma once
 
 #include "polynomial.h"
@@ -23,14 +26,12 @@ struct ExpConstants<float> {
   // for |n| < 2^15 (fdlibm's single-precision split).
   static constexpr float kLn2Hi = 0.693359375f;
   static constexpr float kLn2Lo = -2.12194440e-4f;
-  // Below kMinArg, e^x rounds to +0 (e^-104 < 2^-150); above kMaxArg it overflows
-  // (ln(FLT_MAX) = 88.72). Clamping there keeps n in the range pow2i can build.
+  // Below kMinArg e^x rounds to +0 (e^-104 < 2^-150); above kMaxArg it overflows
+  // (ln(FLT_MAX) = 88.72). Clamping there keeps n within what the two-step scaling builds.
   static constexpr float kMinArg = -104.0f;
   static constexpr float kMaxArg = 89.0f;
-  // expm1(x) rounds to -1 for x < -17.4 (e^x < 2^-25); clamping keeps 2^n normal.
-  static constexpr float kExpm1MinArg = -25.0f;
-  // Just above ln(FLT_MAX): n stays <= 128, so 2^(n-1) is a normal float.
-  static constexpr float kExpm1MaxArg = 88.75f;
+  // ln(2^-126): below this, e^x is subnormal.
+  static constexpr float kMinNormalArg = -87.3365447f;
 };
 
 template <>
@@ -41,45 +42,59 @@ struct ExpConstants<double> {
   static constexpr double kLn2Lo = 1.90821492927058770002e-10;
   static constexpr double kMinArg = -746.0;  // e^-746 < 2^-1075: rounds to +0
   static constexpr double kMaxArg = 710.0;   // ln(DBL_MAX) = 709.78
-  static constexpr double kExpm1MinArg = -40.0;   // e^-40 < 2^-57
-  static constexpr double kExpm1MaxArg = 709.9;   // n stays <= 1024
+  static constexpr double kMinNormalArg = -708.39641853226408;  // ln(2^-1022)
 };
 
-// Taylor coefficients 1/k!, k = 2 .. 7 (float) or 2 .. 13 (double): the part of e^r - 1 - r
-// divided by r^2. Shared by exp and expm1.
+// (e^r - 1 - r) / r^2 on |r| <= ln2/2: minimax coefficients from tools/fit_minimax.py.
 template <class V>
-inline V exp_taylor_tail(V r) {
+inline V exp_tail(V r) {
   using T = typename V::Scalar;
   if constexpr (sizeof(T) == 4) {
-    return horner(r, T(1.0 / 2), T(1.0 / 6), T(1.0 / 24), T(1.0 / 120), T(1.0 / 720), T(1.0 / 5040));
+    return horner(r, 0.5f, 0.16666577756404877f, 0.04166685417294502f, 0.008363140746951103f,
+                  0.001390128512866795f);
   } else {
-    return horner(r, T(1.0 / 2), T(1.0 / 6), T(1.0 / 24), T(1.0 / 120), T(1.0 / 720), T(1.0 / 5040),
-                  T(1.0 / 40320), T(1.0 / 362880), T(1.0 / 3628800), T(1.0 / 39916800),
-                  T(1.0 / 479001600), T(1.0 / 6227020800.0));
+    return horner(r, 0.5000000000000001, 0.16666666666666644, 0.041666666666624344, 0.00833333333335618,
+                  0.0013888888917121466, 0.00019841269784705217, 2.480152142265205e-05,
+                  2.7557355488420345e-06, 2.7620034122972144e-07, 2.5068166852045423e-08);
   }
 }
 
-// Splits an already clamped x (NaN allowed) into n (integral) and r = x - n*ln2.
+// e^x = 2^n * (1 + q) for an x already clamped to [kMinArg, kMaxArg] (NaN allowed: q is NaN).
+// n is integral; |q| <= 0.42.
 template <class V>
-inline void exp_reduce(V x, V& n, V& r) {
+inline void exp_split(V x, V& n, V& q) {
   using C = ExpConstants<typename V::Scalar>;
   n = round_nearest(x * V(C::kLog2e));
-  r = neg_mul_add(n, V(C::kLn2Hi), x);
+  V r = neg_mul_add(n, V(C::kLn2Hi), x);
   r = neg_mul_add(n, V(C::kLn2Lo), r);
+  q = mul_add(r * r, exp_tail(r), r);
 }
 
-// e^x for every x: exp(NaN) = NaN, exp(-inf) = +0, exp(+inf) = +inf.
+// Clamps x to where exp_split applies; max(lo, x) and min(hi, .) return their second operand
+// for NaN, so NaN passes through.
 template <class V>
-inline V exp(V x) {
+inline V exp_clamp(V x) {
+  using C = ExpConstants<typename V::Scalar>;
+  return min(V(C::kMaxArg), max(V(C::kMinArg), x));
+}
+
+// 2^n * p for integral n in [2*min_exponent - 2, 2*max_exponent + 2], in two exact steps.
+template <class V>
+inline V scale_pow2(V p, V n) {
   using T = typename V::Scalar;
-  using C = ExpConstants<T>;
-  // max(lo, x) and min(hi, .) return their second operand for NaN, so NaN passes through.
-  const V xc = min(V(C::kMaxArg), max(V(C::kMinArg), x));
-  V n, r;
-  exp_reduce(xc, n, r);
-  const V p = mul_add(r * r, exp_taylor_tail(r), r + V(T(1)));
   const V n_low = floor(n * V(T(0.5)));
   return (p * pow2i(n_low)) * pow2i(n - n_low);
+}
+
+// e^x * 2^K for every x: exp(NaN) = NaN, exp(-inf) = +0, exp(+inf) = +inf. K lets a caller
+// fold an exact power-of-two factor in without losing bits to the subnormal range.
+template <int K = 0, class V>
+inline V exp(V x) {
+  using T = typename V::Scalar;
+  V n, q;
+  exp_split(exp_clamp(x), n, q);
+  if constexpr (K != 0) n = n + V(T(K));
+  return scale_pow2(q + V(T(1)), n);
 }
 
 }  // namespace fastact::math

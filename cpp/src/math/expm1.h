@@ -1,30 +1,38 @@
 // e^x - 1 without cancellation near 0, over the whole float range.
 //
-// Same reduction as exp.h: x = n*ln2 + r. expm1(r) = r + r^2*(1/2 + r/6 + ...) is accurate
-// for small r, and expm1(x) = 2^n*expm1(r) + (2^n - 1), evaluated as one FMA at half scale,
-// 2 * fma(2^(n-1), expm1(r), 2^(n-1) - 1/2), so that n = 128 (1024 for double) still fits
-// while the result is finite. For n = 0 the result is expm1(r) itself (full relative accuracy,
-// down to subnormal x).
-// Error: < 1 ULP.
+// From exp_split (exp.h): e^x = 2^n (1 + q), so expm1(x) = 2^n q + (2^n - 1), one FMA,
+// evaluated at half scale, 2 * fma(2^(n-1), q, 2^(n-1) - 1/2), so that n = 128 (1024 for
+// double) still fits while the result is finite. For n = 0 the result is q itself (full
+// relative accuracy down to subnormal x). Error: < 1 ULP.
 #pragma once
 
 #include "exp.h"
 
 namespace fastact::math {
 
+template <class T>
+struct Expm1Constants;
+template <>
+struct Expm1Constants<float> {
+  static constexpr float kMinArg = -25.0f;   // e^x < 2^-36: expm1 rounds to -1; keeps 2^n normal
+  static constexpr float kMaxArg = 88.75f;   // just above ln(FLT_MAX): n <= 128
+};
+template <>
+struct Expm1Constants<double> {
+  static constexpr double kMinArg = -40.0;   // e^x < 2^-57
+  static constexpr double kMaxArg = 709.9;   // n <= 1024
+};
+
 // expm1(NaN) = NaN, expm1(-inf) = -1, expm1(+inf) = +inf.
 template <class V>
 inline V expm1(V x) {
   using T = typename V::Scalar;
-  using C = ExpConstants<T>;
-  const V xc = min(V(C::kExpm1MaxArg), max(V(C::kExpm1MinArg), x));
-  V n, r;
-  exp_reduce(xc, n, r);
-  const V p = mul_add(r * r, exp_taylor_tail(r), r);
+  using C = Expm1Constants<T>;
+  V n, q;
+  exp_split(min(V(C::kMaxArg), max(V(C::kMinArg), x)), n, q);
   const V half_scale = pow2i(n - V(T(1)));
-  const V scaled = V(T(2)) * mul_add(half_scale, p, half_scale - V(T(0.5)));
-  // For n = 0 return p itself: halving a p below 2^-125 would lose its last bit.
-  return select(n == V(T(0)), p, scaled);
+  const V scaled = V(T(2)) * mul_add(half_scale, q, half_scale - V(T(0.5)));
+  return select(n == V(T(0)), q, scaled);
 }
 
 }  // namespace fastact::math

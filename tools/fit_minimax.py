@@ -1,0 +1,128 @@
+"""Minimax polynomial coefficients for fastact's vector math (cpp/src/math/*.h).
+
+Remez exchange in mpmath (60 digits) for the best polynomial in relative error, then the
+coefficients rounded to the target float type. Prints each fit with its max relative error
+measured in float64/mpmath after rounding, so the comment next to a constant in C++ can say
+where it comes from and how good it is.
+
+    python tools/fit_minimax.py            # every fit the C++ uses
+    python tools/fit_minimax.py tanh_f32   # one of them
+
+Needs mpmath and numpy (dev only; not a runtime dependency).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import mpmath as mp
+import numpy as np
+
+mp.mp.dps = 60
+
+
+def remez(f, basis, a, b, iterations=30, grid=4000):
+    """Coefficients c minimising max |(f(t) - sum c_k basis_k(t)) / f(t)| on [a, b]."""
+    n = len(basis)
+    # Start from Chebyshev extrema mapped to [a, b].
+    ref = [a + (b - a) * (1 - mp.cos(mp.pi * i / (n))) / 2 for i in range(n + 1)]
+    ts = [a + (b - a) * (1 - mp.cos(mp.pi * i / grid)) / 2 for i in range(grid + 1)]
+    c, best = None, None
+    for _ in range(iterations):
+        m = mp.matrix(n + 1, n + 1)
+        rhs = mp.matrix(n + 1, 1)
+        for i, t in enumerate(ref):
+            for k in range(n):
+                m[i, k] = basis[k](t)
+            m[i, n] = (-1) ** i * abs(f(t))
+            rhs[i] = f(t)
+        try:
+            sol = mp.lu_solve(m, rhs)
+        except ZeroDivisionError:  # the reference collapsed: the previous fit is the answer
+            break
+        c = [sol[k] for k in range(n)]
+
+        def err(t):
+            return (f(t) - sum(ck * bk(t) for ck, bk in zip(c, basis))) / f(t)
+
+        es = [err(t) for t in ts]
+        worst = max(abs(e) for e in es)
+        if best is None or worst < best[1]:
+            best = (c, worst)
+        # New reference: the extremum of each run of equal sign.
+        runs, cur = [], [0]
+        for i in range(1, len(ts)):
+            if mp.sign(es[i]) == mp.sign(es[cur[-1]]) or es[i] == 0:
+                cur.append(i)
+            else:
+                runs.append(cur)
+                cur = [i]
+        runs.append(cur)
+        peaks = [max(r, key=lambda i: abs(es[i])) for r in runs]
+        while len(peaks) > n + 1:  # drop the smallest end peak
+            peaks.pop(0 if abs(es[peaks[0]]) < abs(es[peaks[-1]]) else -1)
+        if len(peaks) < n + 1:
+            break
+        ref = [ts[i] for i in peaks]
+    return best
+
+
+def check_rounded(f, basis, c, dtype, a, b, samples=20001):
+    cr = [mp.mpf(float(dtype(float(ck)))) for ck in c]
+    worst = 0
+    for i in range(samples):
+        t = a + (b - a) * mp.mpf(i) / (samples - 1)
+        if f(t) == 0:
+            continue
+        worst = max(worst, abs((f(t) - sum(ck * bk(t) for ck, bk in zip(cr, basis))) / f(t)))
+    return cr, worst
+
+
+def fit_tanh(dtype, degree_terms, cutoff):
+    # tanh(x) = x + x^3 * P(x^2) on |x| <= cutoff; fit P(s) = (tanh(sqrt s) - sqrt s) / sqrt(s)^3,
+    # in relative error of P (its error enters tanh scaled by x^2 * P / tanh <= 1/3 of that).
+    def f(s):
+        if s < mp.mpf(10) ** -20:  # the quotient cancels to nothing there: use the series
+            return mp.mpf(-1) / 3 + 2 * s / 15
+        r = mp.sqrt(s)
+        return (mp.tanh(r) - r) / r**3
+
+    basis = [lambda s, k=k: s**k for k in range(degree_terms)]
+    return f, basis, mp.mpf(0), mp.mpf(cutoff) ** 2
+
+
+def fit_exp_tail(terms):
+    # e^r = 1 + r + r^2 * P(r) on |r| <= ln2/2; fit P(r) = (e^r - 1 - r) / r^2 (about 1/2).
+    def f(r):
+        if abs(r) < mp.mpf(10) ** -20:  # the quotient cancels to nothing there: use the series
+            return mp.mpf(1) / 2 + r / 6 + r**2 / 24
+        return (mp.exp(r) - 1 - r) / r**2
+
+    basis = [lambda r, k=k: r**k for k in range(terms)]
+    h = mp.log(2) / 2
+    return f, basis, -h, h
+
+
+FITS = {
+    "exp_tail_f32": (lambda: fit_exp_tail(5), np.float32),
+    "exp_tail_f64": (lambda: fit_exp_tail(10), np.float64),
+    # name: (builder, float type)
+    "tanh_f32": (lambda: fit_tanh(np.float32, 5, "0.5625"), np.float32),
+    "tanh_f64": (lambda: fit_tanh(np.float64, 11, "0.5625"), np.float64),
+}
+
+
+def main(names):
+    for name in names or FITS:
+        build, dtype = FITS[name]
+        f, basis, a, b = build()
+        c, e = remez(f, basis, a, b)
+        cr, er = check_rounded(f, basis, c, dtype, a, b)
+        print(f"{name}: {len(c)} coefficients on [{mp.nstr(a, 5)}, {mp.nstr(b, 5)}], "
+              f"max rel error {mp.nstr(e, 3)} (exact), {mp.nstr(er, 3)} (rounded to {np.dtype(dtype).name})")
+        for ck in cr:
+            print(f"    {float(ck)!r},")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
