@@ -149,10 +149,19 @@ class Activation:
         _core.value_and_derivative(self._id, xa, y, d, a, b)
         return _finish(y, rdt), _finish(d, rdt)
 
-    def reference(self, x, **params):
-        """The float64 NumPy reference implementation (``fastact.reference``) of this op."""
-        return self.spec.reference(x, **params)
+    def reference(self, x, *, dtype=None, **params):
+        """The float64 NumPy reference implementation (``fastact.reference``) of this op. With
+        ``dtype``, the parameters are first rounded to it, as the kernels round them to the
+        array's dtype: that is the exact answer a float32 call is compared with."""
+        return self.spec.reference(x, **self._reference_params(dtype, params))
 
-    def reference_derivative(self, x, **params):
-        """The float64 NumPy reference implementation of f'(x)."""
-        return self.spec.reference_derivative(x, **params)
+    def reference_derivative(self, x, *, dtype=None, **params):
+        """The float64 NumPy reference implementation of f'(x) (``dtype`` as in ``reference``)."""
+        return self.spec.reference_derivative(x, **self._reference_params(dtype, params))
+
+    def _reference_params(self, dtype, params: dict) -> dict:
+        self._kernel_params(params)  # same validation as the op itself
+        if dtype is None:
+            return params
+        t = np.dtype(dtype).type
+        return {p.name: float(t(params.get(p.name, p.default))) for p in self.spec.params}

@@ -70,14 +70,6 @@ inline void exp_split(V x, V& n, V& q) {
   q = mul_add(r * r, exp_tail(r), r);
 }
 
-// Clamps x to where exp_split applies; max(lo, x) and min(hi, .) return their second operand
-// for NaN, so NaN passes through.
-template <class V>
-inline V exp_clamp(V x) {
-  using C = ExpConstants<typename V::Scalar>;
-  return min(V(C::kMaxArg), max(V(C::kMinArg), x));
-}
-
 // 2^n * p for integral n in [2*min_exponent - 2, 2*max_exponent + 2], in two exact steps.
 template <class V>
 inline V scale_pow2(V p, V n) {
@@ -88,11 +80,15 @@ inline V scale_pow2(V p, V n) {
 
 // e^x * 2^K for every x: exp(NaN) = NaN, exp(-inf) = +0, exp(+inf) = +inf. K lets a caller
 // fold an exact power-of-two factor in without losing bits to the subnormal range.
+// max(lo, x) and min(hi, .) return their second operand for NaN, so NaN passes through.
 template <int K = 0, class V>
 inline V exp(V x) {
   using T = typename V::Scalar;
+  using C = ExpConstants<T>;
+  // The lower clamp moves down by K (> K ln2) so that e^x 2^K still rounds to +0 there.
+  const V xc = min(V(C::kMaxArg - T(K)), max(V(C::kMinArg - T(K)), x));
   V n, q;
-  exp_split(exp_clamp(x), n, q);
+  exp_split(xc, n, q);
   if constexpr (K != 0) n = n + V(T(K));
   return scale_pow2(q + V(T(1)), n);
 }

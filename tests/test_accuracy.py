@@ -1,0 +1,98 @@
+"""Every op against fastact.reference, in ULP, over dense sweeps (DESIGN.md §5)."""
+
+import numpy as np
+import pytest
+from support import (
+    MODES,
+    assert_within_contract,
+    evaluate,
+    float32_bit_sweep,
+    float64_sweep,
+    longdouble_is_wider,
+    reference,
+)
+
+import fastact as fa
+from fastact import accuracy
+
+SMOOTH = [name for name in fa.ops() if not fa.get(name).spec.exact]
+EXACT = [name for name in fa.ops() if fa.get(name).spec.exact]
+
+
+@pytest.mark.parametrize("kind", MODES)
+@pytest.mark.parametrize("name", SMOOTH)
+def test_float32_dense_sweep_within_ulp_bound(name, kind):
+    op = fa.get(name)
+    x = float32_bit_sweep()
+    assert_within_contract(op, kind, x, evaluate(op, kind, x), accuracy.bound(op.spec, kind, np.float32))
+
+
+@pytest.mark.skipif(not longdouble_is_wider(), reason="needs an extended-precision np.longdouble reference")
+@pytest.mark.parametrize("kind", MODES)
+@pytest.mark.parametrize("name", SMOOTH)
+def test_float64_sweep_within_ulp_bound(name, kind):
+    op = fa.get(name)
+    x = float64_sweep()
+    assert_within_contract(op, kind, x, evaluate(op, kind, x), accuracy.bound(op.spec, kind, np.float64))
+
+
+@pytest.mark.parametrize("kind", MODES)
+@pytest.mark.parametrize("name", SMOOTH)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_trap_regions_dense(name, kind, dtype):
+    """Dense grids through the regions where naive formulas fail: the saturating tails, the
+    switch between regimes, the neighbourhood of 0."""
+    op = fa.get(name)
+    x = np.concatenate([np.linspace(-120, -3, 200_001), np.linspace(-3, 3, 200_001), np.linspace(3, 40, 100_001),
+                        np.geomspace(1e-30, 1, 50_001), -np.geomspace(1e-30, 1, 50_001)]).astype(dtype)
+    assert_within_contract(op, kind, x, evaluate(op, kind, x), accuracy.bound(op.spec, kind, dtype))
+
+
+@pytest.mark.parametrize("kind", MODES)
+@pytest.mark.parametrize("name", EXACT)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_piecewise_linear_ops_are_exact(name, kind, dtype):
+    op = fa.get(name)
+    x = float32_bit_sweep(stride=65537).astype(dtype) if dtype == np.float32 else float64_sweep(50_000)
+    y = evaluate(op, kind, x)
+    ref = reference(op, kind, x).astype(dtype)
+    np.testing.assert_array_equal(y, ref)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1e-3, 0.01, 0.2, 0.25, 1.0, 3.0, -0.5])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_leaky_relu_exact_over_alphas(alpha, dtype):
+    x = np.linspace(-1e3, 1e3, 10_001).astype(dtype)
+    for kind in MODES:
+        y = evaluate(fa.leaky_relu, kind, x, alpha=alpha)
+        np.testing.assert_array_equal(y, reference(fa.leaky_relu, kind, x, alpha=alpha).astype(dtype))
+
+
+@pytest.mark.parametrize("bounds", [(-1.0, 1.0), (0.0, 6.0), (-0.3, 0.7), (2.0, 2.0), (-np.inf, 0.0), (-np.inf, np.inf)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_hardtanh_exact_over_bounds(bounds, dtype):
+    lo, hi = bounds
+    x = np.concatenate([np.linspace(-10, 10, 10_001), [lo, hi, np.inf, -np.inf]]).astype(dtype)
+    for kind in MODES:
+        y = evaluate(fa.hardtanh, kind, x, min_val=lo, max_val=hi)
+        ref = reference(fa.hardtanh, kind, x, min_val=lo, max_val=hi).astype(dtype)
+        np.testing.assert_array_equal(y, ref)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_backward_from_output_matches_its_formula(name, dtype):
+    """backward(g, y=y) is g * (y - y^2) or g * (1 - y^2) with the factor rounded once (one FMA) and the
+    product once: relative error <= 2^-p from the factor (up to 1 ULP of the product) plus half an ULP,
+    so within 1.5 ULP of the formula evaluated in extended precision on the same y. (It is as
+    accurate as y allows, not as accurate as backward from x, which the docs say.)"""
+    op = fa.get(name)
+    x = np.linspace(-30, 30, 100_001).astype(dtype)
+    g = np.cos(np.arange(x.size)).astype(dtype)
+    y = op(x)
+    yw = y.astype(np.longdouble)
+    # Factored so the extended-precision reference does not cancel (1 - y and 1 + y are exact).
+    factor = yw * (1 - yw) if name == "sigmoid" else (1 - yw) * (1 + yw)
+    ref = g.astype(np.longdouble) * factor
+    got = op.backward(g, y=y)
+    assert not accuracy.violations(got, ref, 1.5).any()

@@ -1,0 +1,95 @@
+"""DESIGN.md §5 special values, each an explicit case, for forward, derivative and backward."""
+
+import numpy as np
+import pytest
+
+import fastact as fa
+
+# (op, x, f(x), f'(x)) at the infinities: the mathematical limits, never NaN.
+LIMITS = [
+    ("relu", np.inf, np.inf, 1.0), ("relu", -np.inf, 0.0, 0.0),
+    ("leaky_relu", np.inf, np.inf, 1.0), ("leaky_relu", -np.inf, -np.inf, 0.01),
+    ("hardtanh", np.inf, 1.0, 0.0), ("hardtanh", -np.inf, -1.0, 0.0),
+    ("relu6", np.inf, 6.0, 0.0), ("relu6", -np.inf, 0.0, 0.0),
+    ("sigmoid", np.inf, 1.0, 0.0), ("sigmoid", -np.inf, 0.0, 0.0),
+    ("tanh", np.inf, 1.0, 0.0), ("tanh", -np.inf, -1.0, 0.0),
+]  # fmt: skip
+
+# Kinks, as PyTorch: relu'(0) = 0, leaky_relu'(0) = alpha, hardtanh' = 0 at both bounds.
+KINKS = [
+    ("relu", 0.0, 0.0), ("relu", -0.0, 0.0),
+    ("leaky_relu", 0.0, 0.01), ("leaky_relu", -0.0, 0.01),
+    ("hardtanh", -1.0, 0.0), ("hardtanh", 1.0, 0.0),
+    ("relu6", 0.0, 0.0), ("relu6", 6.0, 0.0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, x, y, d", LIMITS)
+def test_infinities_give_the_limits(name, x, y, d, dtype):
+    op = fa.get(name)
+    xs = np.array([x], dtype=dtype)
+    assert op(xs)[0] == dtype.type(y)
+    assert op.derivative(xs)[0] == dtype.type(d)
+    yv, dv = op.value_and_derivative(xs)
+    assert yv[0] == dtype.type(y) and dv[0] == dtype.type(d)
+
+
+@pytest.mark.parametrize("name, x, d", KINKS)
+def test_kinks_follow_pytorch(name, x, d, dtype):
+    assert fa.get(name).derivative(np.array([x], dtype=dtype))[0] == dtype.type(d)
+
+
+def test_nan_in_gives_nan_out_everywhere(op, dtype):
+    x = np.array([np.nan, -np.nan, 1.0, np.nan] * 5, dtype=dtype)  # the NaNs land in vector body and tail
+    nan = np.isnan(x)
+    g = np.ones_like(x)
+    assert np.array_equal(np.isnan(op(x)), nan)
+    assert np.array_equal(np.isnan(op.derivative(x)), nan)
+    assert np.array_equal(np.isnan(op.backward(g, x)), nan)
+    y, d = op.value_and_derivative(x)
+    assert np.array_equal(np.isnan(y), nan) and np.array_equal(np.isnan(d), nan)
+    if op.has_output_backward:
+        assert np.array_equal(np.isnan(op.backward(g, y=op(x))), nan)
+
+
+def test_nan_gradient_propagates_through_backward(op, dtype):
+    x = np.array([-2.0, 0.5, 3.0], dtype=dtype)
+    assert np.isnan(op.backward(np.full_like(x, np.nan), x)).all()
+
+
+@pytest.mark.parametrize("name", ["tanh", "leaky_relu", "hardtanh"])
+def test_odd_functions_keep_the_sign_of_zero(name, dtype):
+    y = fa.get(name)(np.array([-0.0, 0.0], dtype=dtype))
+    assert np.signbit(y[0]) and not np.signbit(y[1])
+
+
+def test_tiny_and_subnormal_inputs(dtype):
+    info = np.finfo(dtype)
+    x = np.array([info.smallest_subnormal, -info.smallest_subnormal, info.tiny, -info.tiny, info.tiny / 3], dtype=dtype)
+    assert np.all(fa.sigmoid(x) == dtype.type(0.5))
+    assert np.all(fa.sigmoid.derivative(x) == dtype.type(0.25))
+    assert np.all(fa.tanh.derivative(x) == dtype.type(1))
+    t = fa.tanh(x)
+    # tanh(x) = x to within the flush allowance, and never the wrong sign.
+    assert np.all(np.abs(t.astype(np.float64) - x.astype(np.float64)) < info.tiny)
+    assert np.array_equal(np.signbit(t[t != 0]), np.signbit(x[t != 0]))
+    assert t[2] == x[2] and t[3] == x[3]  # normal inputs keep every bit
+
+
+@pytest.mark.parametrize("x", [-88.0, -87.5, -87.3, -20.0, -16.6, 16.6, 20.0, 87.0, 88.8, 103.0, 1e30])
+def test_sigmoid_saturation_points(x, dtype):
+    xs = np.array([x], dtype=dtype)
+    ref = fa.sigmoid.reference(xs)[0]
+    y = fa.sigmoid(xs)[0]
+    if abs(ref) >= np.finfo(dtype).tiny:
+        assert abs(float(y) - ref) <= 2 * np.spacing(dtype.type(ref))
+    else:
+        assert abs(float(y) - ref) < np.finfo(dtype).tiny  # may flush to 0
+
+
+@pytest.mark.parametrize("x", [0.5624, 0.5625, 0.5626, 9.0, 9.02, 9.1, 19.0, 19.1, 20.0, 1e10])
+def test_tanh_regime_switch_and_saturation(x, dtype):
+    xs = np.array([x, -x], dtype=dtype)
+    ref = fa.tanh.reference(xs)
+    assert np.all(np.abs(fa.tanh(xs) - ref) <= 2 * np.spacing(np.abs(ref).astype(dtype)))
+    assert fa.tanh(xs)[0] == -fa.tanh(xs)[1]
