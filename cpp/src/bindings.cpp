@@ -6,7 +6,6 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -160,8 +159,9 @@ PYBIND11_MODULE(_core, m) {
     }
   });
 
-  const char* env = std::getenv("FASTACT_ISA");
-  select_isa(env ? env : "auto");  // an unknown or unsupported ISA makes the import fail with ValueError
+  // The FASTACT_ISA override is applied by fastact/__init__.py through set_isa, so that a bad
+  // value is a plain ValueError there (an exception here would surface as an ImportError).
+  select_isa("auto");
 
   m.def("op_table", &op_table, "[(kernel name, op id, has backward from output)] in registry order");
   m.def("unary", &unary, py::arg("op"), py::arg("derivative"), py::arg("x").noconvert(), py::arg("out").noconvert(), py::arg("a"), py::arg("b"));

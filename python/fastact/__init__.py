@@ -24,11 +24,17 @@ except ImportError as exc:  # pragma: no cover - depends on how the package was 
         f"it from the source directory. Original error: {exc}"
     ) from exc
 
+import os as _os
+
 from . import reference
 from ._activation import Activation
 from ._catalogue import OPS
 
 __version__ = "0.1.0"
+
+# FASTACT_ISA=scalar|avx2|auto overrides the instruction set chosen from the CPU; an unknown
+# name, or one this CPU cannot run, is a ValueError naming the choices.
+_core.set_isa(_os.environ.get("FASTACT_ISA", "auto"))
 
 
 def _build_ops() -> dict:

@@ -1,0 +1,357 @@
+"""NumPy conventions (DESIGN.md §4): shapes, strides, dtypes, out=, errors, inputs left alone."""
+
+import inspect
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import fastact as fa
+
+
+def entry_points(op, x):
+    """Every way to evaluate an op on x, as (label, callable) pairs."""
+    g = np.full_like(x, 0.75)
+    calls = [
+        ("forward", lambda: op(x)),
+        ("derivative", lambda: op.derivative(x)),
+        ("backward", lambda: op.backward(g, x)),
+        ("value_and_derivative", lambda: op.value_and_derivative(x)[0]),
+    ]
+    return calls
+
+
+# -- shapes and layouts ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (1,), (7,), (3, 5), (2, 0, 4), (2, 3, 4, 5)])
+def test_result_has_input_shape_and_dtype(op, dtype, shape):
+    x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    for label, call in entry_points(op, x):
+        y = call()
+        assert np.shape(y) == shape, label
+        assert np.asarray(y).dtype == dtype, label
+
+
+def test_zero_d_input_gives_a_numpy_scalar_like_ufuncs(op):
+    y = op(np.float32(0.5))
+    assert isinstance(y, np.float32)
+    assert isinstance(op(0.5), np.float64)
+    assert isinstance(op.derivative(np.array(0.5)), np.float64)
+
+
+@pytest.mark.parametrize(
+    "make_view",
+    [
+        lambda a: a[::2],
+        lambda a: a[::-1],
+        lambda a: a[1:],
+        lambda a: a[3:-2:3],
+        lambda a: a.reshape(6, 20)[:, 1:5],
+        lambda a: a.reshape(6, 20).T,
+        lambda a: np.asfortranarray(a.reshape(6, 20)),
+    ],
+    ids=["step2", "reversed", "offset1", "offset3-step3", "2d-slice", "transposed", "fortran"],
+)
+def test_any_strides_give_the_contiguous_answer(op, dtype, make_view):
+    base = np.linspace(-8, 8, 120).astype(dtype)
+    x = make_view(base)
+    expected_fwd = op(np.ascontiguousarray(x))
+    expected_der = op.derivative(np.ascontiguousarray(x))
+    np.testing.assert_array_equal(op(x), expected_fwd)
+    np.testing.assert_array_equal(op.derivative(x), expected_der)
+    g = make_view(np.linspace(1, 2, 120).astype(dtype))
+    np.testing.assert_array_equal(op.backward(g, x), np.ascontiguousarray(g) * expected_der)
+
+
+@pytest.mark.parametrize("n", range(0, 2 * 8 + 2))
+def test_every_length_runs_the_tail_with_body_bits(op, dtype, n):
+    """Lengths 0 .. 2*(vector width)+1: tail elements get exactly what body elements get."""
+    x = np.linspace(-5, 5, 64).astype(dtype)
+    full_y, full_d = op(x), op.derivative(x)
+    for start in (0, 1, 3):  # odd offsets too
+        xs = x[start:start + n]
+        np.testing.assert_array_equal(op(xs), full_y[start:start + n])
+        np.testing.assert_array_equal(op.derivative(xs), full_d[start:start + n])
+        y, d = op.value_and_derivative(xs)
+        np.testing.assert_array_equal(y, full_y[start:start + n])
+        np.testing.assert_array_equal(d, full_d[start:start + n])
+
+
+# -- dtypes ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("values", [[True, False, True], [1, -2, 3], np.array([1, 2, 3], dtype=np.uint8),
+                                    np.array([1, -2, 3], dtype=np.int16)])
+def test_bool_and_int_promote_to_float64(op, values):
+    """Every bool/int dtype computes in float64 (NumPy's np.tanh picks float16 for bool and 8-bit
+    ints and float32 for 16-bit ones; fastact does not lose precision that way)."""
+    y = op(values)
+    assert y.dtype == np.float64
+    np.testing.assert_array_equal(y, op(np.asarray(values, dtype=np.float64)))
+
+
+def test_float16_computes_in_float32_and_returns_float16(op):
+    x = np.linspace(-4, 4, 101).astype(np.float16)
+    y = op(x)
+    assert y.dtype == np.float16
+    np.testing.assert_array_equal(y, op(x.astype(np.float32)).astype(np.float16))
+    assert op.derivative(x).dtype == np.float16
+    assert op.backward(x, x).dtype == np.float16
+
+
+def test_python_scalars_and_lists(op):
+    np.testing.assert_array_equal(op([0.5, -1.5]), op(np.array([0.5, -1.5])))
+    assert op(2.0) == op(np.array([2.0]))[0]
+
+
+@pytest.mark.parametrize(
+    "bad, dtype_word",
+    [
+        (np.array([1 + 2j]), "complex"),
+        (np.array([1.0], dtype=object), "object"),
+        (np.array(["a"]), "<U1"),
+        ("text", "<U4"),
+        (np.array([1.0], dtype=np.longdouble), "float128"),
+        (np.array(["2020-01-01"], dtype="datetime64[D]"), "datetime64"),
+    ],
+)
+def test_unsupported_dtypes_raise_type_error_naming_the_argument(op, bad, dtype_word):
+    with pytest.raises(TypeError, match=r"x: expected real numbers .*" + dtype_word.replace("<", ".")):
+        op(bad)
+    with pytest.raises(TypeError, match="g: expected real numbers"):
+        op.backward(bad, np.ones(np.shape(bad)))
+
+
+def test_ragged_input_is_a_value_error_naming_x(op):
+    with pytest.raises(ValueError, match="x: cannot be converted"):
+        op([[1.0, 2.0], [3.0]])
+
+
+# -- out= --------------------------------------------------------------------------------------
+
+
+def test_out_receives_the_result_and_is_returned(op, dtype):
+    x = np.linspace(-3, 3, 50).astype(dtype)
+    out = np.empty_like(x)
+    assert op(x, out=out) is out
+    np.testing.assert_array_equal(out, op(x))
+    assert op.derivative(x, out=out) is out
+    np.testing.assert_array_equal(out, op.derivative(x))
+    assert op.backward(x, x, out=out) is out
+    np.testing.assert_array_equal(out, x * op.derivative(x))
+
+
+def test_in_place(op, dtype):
+    x = np.linspace(-3, 3, 50).astype(dtype)
+    expected = op(x)
+    assert op(x, out=x) is x
+    np.testing.assert_array_equal(x, expected)
+
+
+@pytest.mark.parametrize("shift", [1, -1, 5])
+def test_out_partially_overlapping_the_input_is_still_correct(op, shift):
+    buf = np.linspace(-3, 3, 60)
+    x = buf[10:40]
+    out = buf[10 + shift:40 + shift]
+    expected = op(x.copy())
+    op(x, out=out)
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_out_may_be_a_strided_view(op, dtype):
+    x = np.linspace(-3, 3, 40).astype(dtype)
+    big = np.zeros(80, dtype=dtype)
+    op(x, out=big[::2])
+    np.testing.assert_array_equal(big[::2], op(x))
+    assert np.all(big[1::2] == 0)
+
+
+def test_out_errors_name_out(op):
+    x = np.linspace(-3, 3, 10)
+    with pytest.raises(ValueError, match="out: shape"):
+        op(x, out=np.empty(11))
+    with pytest.raises(TypeError, match="out: dtype"):
+        op(x, out=np.empty(10, dtype=np.float32))
+    ro = np.empty(10)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="out: array is read-only"):
+        op(x, out=ro)
+    with pytest.raises(TypeError, match="out: expected a numpy.ndarray"):
+        op(x, out=[0.0] * 10)
+    with pytest.raises(ValueError, match="out: shape"):
+        op.backward(x, x, out=np.empty(3))
+
+
+def test_float16_out(op):
+    x = np.linspace(-2, 2, 9).astype(np.float16)
+    out = np.empty_like(x)
+    op(x, out=out)
+    np.testing.assert_array_equal(out, op(x))
+
+
+# -- inputs are never modified ------------------------------------------------------------------
+
+
+def test_inputs_are_never_modified(op, dtype):
+    x = np.linspace(-3, 3, 37).astype(dtype)
+    g = np.linspace(1, 2, 37).astype(dtype)
+    x0, g0 = x.copy(), g.copy()
+    op(x)
+    op.derivative(x)
+    op.backward(g, x)
+    op.value_and_derivative(x)
+    if op.has_output_backward:
+        op.backward(g, y=x)
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(g, g0)
+
+
+def test_read_only_input_is_fine(op):
+    x = np.linspace(-3, 3, 10)
+    x.flags.writeable = False
+    np.testing.assert_array_equal(op(x), op(x.copy()))
+
+
+# -- backward --------------------------------------------------------------------------------
+
+
+def test_backward_shape_mismatch_is_a_value_error(op):
+    with pytest.raises(ValueError, match=r"g and x must have the same shape"):
+        op.backward(np.ones(3), np.ones(4))
+    with pytest.raises(ValueError, match=r"no broadcasting"):
+        op.backward(np.ones((1, 3)), np.ones((2, 3)))
+
+
+def test_backward_needs_exactly_one_of_x_and_y(op):
+    with pytest.raises(TypeError, match="exactly one of x"):
+        op.backward(np.ones(3))
+    with pytest.raises(TypeError, match="exactly one of x"):
+        op.backward(np.ones(3), np.ones(3), y=np.ones(3))
+
+
+def test_backward_from_y_only_where_the_op_has_it(op):
+    if op.has_output_backward:
+        x = np.linspace(-4, 4, 33)
+        np.testing.assert_allclose(op.backward(np.ones_like(x), y=op(x)), op.derivative(x), rtol=1e-13, atol=1e-16)
+    else:
+        with pytest.raises(ValueError, match="no derivative in terms of its output"):
+            op.backward(np.ones(3), y=np.ones(3))
+
+
+def test_backward_promotes_dtypes(op):
+    x32 = np.linspace(-2, 2, 9).astype(np.float32)
+    r = op.backward(np.ones(9, dtype=np.float64), x32)
+    assert r.dtype == np.float64
+    np.testing.assert_array_equal(r, op.derivative(x32.astype(np.float64)))
+
+
+@pytest.mark.parametrize("name", fa.ops())
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_backward_is_g_times_derivative(name, data):
+    op = fa.get(name)
+    dt = data.draw(st.sampled_from([np.float32, np.float64]))
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=9))
+    x = data.draw(hnp.arrays(dt, shape, elements=st.floats(-200, 200, width=np.dtype(dt).itemsize * 8)))
+    g = data.draw(hnp.arrays(dt, shape, elements=st.floats(-1e3, 1e3, width=np.dtype(dt).itemsize * 8)))
+    np.testing.assert_array_equal(op.backward(g, x), g * op.derivative(x))
+    y, d = op.value_and_derivative(x)
+    np.testing.assert_array_equal(y, op(x))
+    np.testing.assert_array_equal(d, op.derivative(x))
+
+
+@pytest.mark.parametrize("name", fa.ops())
+@settings(max_examples=80, deadline=None)
+@given(x=st.floats(-30, 30, allow_nan=False))
+def test_derivative_agrees_with_central_difference_of_the_reference(name, x):
+    op = fa.get(name)
+    if op.spec.exact:
+        kinks = {0.0, -1.0, 1.0, 6.0}
+        if any(abs(x - k) < 1e-3 for k in kinks):
+            return
+    h = 1e-6 * max(1.0, abs(x))
+    numeric = (op.reference(np.array([x + h]))[0] - op.reference(np.array([x - h]))[0]) / (2 * h)
+    assert abs(float(op.derivative(x)) - numeric) <= 1e-6 * max(1.0, abs(numeric))
+
+
+# -- parameters ----------------------------------------------------------------------------------
+
+
+def test_parameters_are_keyword_arguments_with_defaults():
+    x = np.array([-2.0, 3.0])
+    np.testing.assert_array_equal(fa.leaky_relu(x), [-0.02, 3.0])
+    np.testing.assert_array_equal(fa.leaky_relu(x, alpha=0.5), [-1.0, 3.0])
+    np.testing.assert_array_equal(fa.hardtanh(x, min_val=-0.5, max_val=2.0), [-0.5, 2.0])
+    np.testing.assert_array_equal(fa.leaky_relu.derivative(x, alpha=0.5), [0.5, 1.0])
+    np.testing.assert_array_equal(fa.hardtanh.backward(np.ones(2), x, min_val=-3, max_val=4), [1.0, 1.0])
+    assert fa.leaky_relu.parameters == {"alpha": 0.01}
+    assert "alpha" in str(inspect.signature(fa.leaky_relu))
+
+
+def test_parameter_errors():
+    x = np.ones(3)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'beta'; its parameters are: alpha"):
+        fa.leaky_relu(x, beta=1.0)
+    with pytest.raises(TypeError, match="its parameters are: none"):
+        fa.relu6(x, min_val=1.0)
+    with pytest.raises(TypeError, match="alpha must be a real number"):
+        fa.leaky_relu(x, alpha="0.1")
+    with pytest.raises(TypeError, match="alpha must be a real number"):
+        fa.leaky_relu(x, alpha=np.ones(2))
+    with pytest.raises(ValueError, match="alpha must not be NaN"):
+        fa.leaky_relu(x, alpha=float("nan"))
+    with pytest.raises(ValueError, match="alpha must be finite"):
+        fa.leaky_relu(x, alpha=float("inf"))
+    with pytest.raises(ValueError, match=r"min_val \(2.0\) must not exceed max_val \(1.0\)"):
+        fa.hardtanh(x, min_val=2.0, max_val=1.0)
+    with pytest.raises(ValueError, match="min_val"):
+        fa.hardtanh.derivative(x, min_val=2.0, max_val=1.0)
+
+
+def test_numpy_scalar_parameters_are_accepted():
+    x = np.array([-2.0])
+    assert fa.leaky_relu(x, alpha=np.float32(0.5))[0] == -1.0
+    assert fa.leaky_relu(x, alpha=np.array(0.5))[0] == -1.0
+    assert fa.leaky_relu(x, alpha=1)[0] == -2.0
+
+
+# -- the catalogue ---------------------------------------------------------------------------
+
+
+def test_registry_catalogue_and_references_agree():
+    kernels = {name for name, _, _ in fa._core.op_table()}
+    used = {fa.get(name).spec.kernel for name in fa.ops()}
+    assert kernels == used  # every compiled kernel is exposed, every op has a kernel
+    for name in fa.ops():
+        op = fa.get(name)
+        assert op is getattr(fa, name) and name in fa.__all__
+        assert name in type(op).__doc__ and "Example" in type(op).__doc__
+        assert callable(op.spec.reference) and callable(op.spec.reference_derivative)
+
+
+def test_get_unknown_op():
+    with pytest.raises(ValueError, match="unknown activation 'swoosh'"):
+        fa.get("swoosh")
+
+
+def test_many_python_threads_at_once(op):
+    """The GIL is released during kernels: concurrent callers must all get correct results."""
+    x = np.linspace(-5, 5, 200_003)
+    expected = op(x)
+    errors = []
+
+    def work():
+        for _ in range(5):
+            if not np.array_equal(op(x), expected):
+                errors.append("mismatch")
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors

@@ -1,0 +1,71 @@
+"""Run-time dispatch: the FASTACT_ISA override, cpu_info(), and AVX2 and scalar giving the same bits."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from support import float32_bit_sweep, float64_sweep
+
+import fastact as fa
+
+AVAILABLE = fa.cpu_info()["available_isas"]
+
+
+def run_python(code, isa):
+    env = dict(os.environ, FASTACT_ISA=isa)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_cpu_info_reports_the_isa_in_use():
+    info = fa.cpu_info()
+    assert info["isa"] in info["available_isas"]
+    assert set(info["available_isas"]) <= set(info["compiled_isas"])
+    assert "scalar" in info["available_isas"]
+    assert info["threads"] >= 1
+
+
+@pytest.mark.parametrize("isa", AVAILABLE)
+def test_fastact_isa_selects_the_kernels(isa):
+    r = run_python("import fastact; print(fastact.cpu_info()['isa'])", isa)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == isa
+
+
+@pytest.mark.parametrize("isa", ["avx512", "neon", "AVX2", "fast"])
+def test_unknown_isa_is_a_clear_error_not_a_crash(isa):
+    r = run_python("import fastact", isa)
+    assert r.returncode == 1  # a Python exception, not a signal
+    assert "ValueError" in r.stderr and f"FASTACT_ISA='{isa}'" in r.stderr and "choose one of: auto" in r.stderr
+
+
+def test_an_isa_this_cpu_lacks_is_a_clear_error():
+    missing = [i for i in fa.cpu_info()["compiled_isas"] if i not in AVAILABLE]
+    if not missing:
+        pytest.skip("this CPU runs every compiled ISA")
+    r = run_python("import fastact", missing[0])
+    assert r.returncode == 1 and "is not supported by this CPU" in r.stderr
+
+
+@pytest.fixture
+def restore_isa():
+    before = fa.cpu_info()["isa"]
+    yield
+    fa._core.set_isa(before)
+
+
+@pytest.mark.skipif("avx2" not in AVAILABLE, reason="needs an AVX2+FMA CPU")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_avx2_and_scalar_give_identical_bits(op, dtype, restore_isa):
+    x = float32_bit_sweep(stride=40009).astype(dtype) if dtype == np.float32 else float64_sweep(50_000)
+    g = np.cos(np.arange(x.size)).astype(dtype)
+    results = {}
+    for isa in ("avx2", "scalar"):
+        fa._core.set_isa(isa)
+        r = [op(x), op.derivative(x), op.backward(g, x), *op.value_and_derivative(x)]
+        if op.has_output_backward:
+            r.append(op.backward(g, y=r[0]))
+        results[isa] = r
+    for a, b in zip(results["avx2"], results["scalar"]):
+        np.testing.assert_array_equal(a.view(np.uint8), b.view(np.uint8))  # bits, NaN payloads aside
