@@ -2,6 +2,7 @@
 
 import inspect
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -331,6 +332,11 @@ def test_registry_catalogue_and_references_agree():
         assert op is getattr(fa, name) and name in fa.__all__
         assert name in type(op).__doc__ and "Example" in type(op).__doc__
         assert callable(op.spec.reference) and callable(op.spec.reference_derivative)
+
+
+def test_type_stub_lists_every_op():
+    stub = (Path(fa.__file__).parent / "__init__.pyi").read_text()
+    assert [name for name in fa.ops() if f"\n{name}: Activation" not in stub] == []
 
 
 def test_get_unknown_op():

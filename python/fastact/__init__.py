@@ -26,7 +26,7 @@ except ImportError as exc:  # pragma: no cover - depends on how the package was 
 
 import os as _os
 
-from . import reference
+from . import accuracy, reference
 from ._activation import Activation
 from ._catalogue import OPS
 
@@ -76,4 +76,4 @@ def cpu_info() -> dict:
     return dict(_core.cpu_info())
 
 
-__all__ = ["Activation", "cpu_info", "get", "ops", "reference", *_OPS]
+__all__ = ["Activation", "accuracy", "cpu_info", "get", "ops", "reference", *_OPS]

@@ -1,0 +1,43 @@
+"""Type stubs for the public fastact API."""
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import accuracy as accuracy
+from . import reference as reference
+
+__version__: str
+
+class Activation:
+    name: str
+    @property
+    def parameters(self) -> dict[str, float]: ...
+    @property
+    def has_output_backward(self) -> bool: ...
+    def __call__(self, x: ArrayLike, /, *, out: np.ndarray | None = None, **params: float) -> Any: ...
+    def derivative(self, x: ArrayLike, *, out: np.ndarray | None = None, **params: float) -> Any: ...
+    def backward(
+        self,
+        g: ArrayLike,
+        x: ArrayLike | None = None,
+        *,
+        y: ArrayLike | None = None,
+        out: np.ndarray | None = None,
+        **params: float,
+    ) -> Any: ...
+    def value_and_derivative(self, x: ArrayLike, **params: float) -> tuple[Any, Any]: ...
+    def reference(self, x: ArrayLike, *, dtype: Any = None, **params: float) -> np.ndarray: ...
+    def reference_derivative(self, x: ArrayLike, *, dtype: Any = None, **params: float) -> np.ndarray: ...
+
+relu: Activation
+leaky_relu: Activation
+hardtanh: Activation
+relu6: Activation
+sigmoid: Activation
+tanh: Activation
+
+def ops() -> list[str]: ...
+def get(name: str) -> Activation: ...
+def cpu_info() -> dict[str, Any]: ...
