@@ -6,6 +6,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -28,10 +29,13 @@ DType dtype_of(const py::array& a, const char* name) {
   throw py::type_error(std::string(name) + ": expected a float32 or float64 array");
 }
 
-// All arrays of one call must share dtype and size, and be contiguous in the same order
-// (all C or all Fortran), so that element i of each is at offset i of its buffer.
-void check_buffers(std::initializer_list<std::pair<const py::array*, const char*>> inputs,
-                   std::initializer_list<std::pair<py::array*, const char*>> outputs) {
+// All arrays of one call must share dtype and size (else TypeError/ValueError), and outputs must
+// be writeable (else ValueError). Returns whether the kernel can run on the buffers as they are:
+// all contiguous in the same order (all C or all Fortran), so element i of each is at offset i,
+// and no output overlapping an input other than exactly (in place). When it returns false the
+// Python layer makes contiguous copies and calls again.
+bool buffers_usable(std::initializer_list<std::pair<const py::array*, const char*>> inputs,
+                    std::initializer_list<std::pair<py::array*, const char*>> outputs) {
   const py::array& first = *inputs.begin()->first;
   const auto dtype = dtype_of(first, inputs.begin()->second);
   const auto size = first.size();
@@ -47,7 +51,16 @@ void check_buffers(std::initializer_list<std::pair<const py::array*, const char*
     check(*out.first, out.second);
     if (!out.first->writeable()) throw py::value_error(std::string(out.second) + ": array is read-only");
   }
-  if (!all_c && !all_f) throw py::value_error("arrays must all be C-contiguous or all Fortran-contiguous");
+  if (!all_c && !all_f) return false;
+  const auto bytes = static_cast<std::uintptr_t>(first.nbytes());
+  for (const auto& out : outputs) {
+    const auto o = reinterpret_cast<std::uintptr_t>(out.first->data());
+    for (const auto& in : inputs) {
+      const auto i = reinterpret_cast<std::uintptr_t>(in.first->data());
+      if (o != i && o < i + bytes && i < o + bytes) return false;  // partial overlap
+    }
+  }
+  return true;
 }
 
 std::size_t op_index(int op) {
@@ -66,8 +79,9 @@ template <class T>
 T* out_ptr(py::array& a) { return static_cast<T*>(a.mutable_data()); }
 
 // forward (derivative=false) or derivative (true): out[i] = f(x[i]) or f'(x[i]).
-void unary(int op, bool derivative, const py::array& x, py::array& out, double a, double b) {
-  check_buffers({{&x, "x"}}, {{&out, "out"}});
+// Returns false, having done nothing, when the buffers need contiguous copies first.
+bool unary(int op, bool derivative, const py::array& x, py::array& out, double a, double b) {
+  if (!buffers_usable({{&x, "x"}}, {{&out, "out"}})) return false;
   const std::size_t id = op_index(op);
   const ParamValues p{a, b};
   const KernelTable& table = active_kernels();
@@ -82,12 +96,13 @@ void unary(int op, bool derivative, const py::array& x, py::array& out, double a
     kernel(xp, op_, n, p);
   };
   if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
+  return true;
 }
 
 // out[i] = g[i] * f'(x[i]), or g[i] * f'(x[i]) written in y[i] = f(x[i]) when from_output.
-void backward(int op, bool from_output, const py::array& g, const py::array& x, py::array& out, double a, double b) {
+bool backward(int op, bool from_output, const py::array& g, const py::array& x, py::array& out, double a, double b) {
   const char* xname = from_output ? "y" : "x";
-  check_buffers({{&g, "g"}, {&x, xname}}, {{&out, "out"}});
+  if (!buffers_usable({{&g, "g"}, {&x, xname}}, {{&out, "out"}})) return false;
   const std::size_t id = op_index(op);
   const ParamValues p{a, b};
   const KernelTable& table = active_kernels();
@@ -104,11 +119,12 @@ void backward(int op, bool from_output, const py::array& g, const py::array& x, 
     kernel(gp, xp, op_, n, p);
   };
   if (dtype_of(x, xname) == DType::f32) run(0.0f); else run(0.0);
+  return true;
 }
 
 // y[i] = f(x[i]) and d[i] = f'(x[i]) in one pass.
-void value_and_derivative(int op, const py::array& x, py::array& y, py::array& d, double a, double b) {
-  check_buffers({{&x, "x"}}, {{&y, "y"}, {&d, "d"}});
+bool value_and_derivative(int op, const py::array& x, py::array& y, py::array& d, double a, double b) {
+  if (!buffers_usable({{&x, "x"}}, {{&y, "y"}, {&d, "d"}})) return false;
   const std::size_t id = op_index(op);
   const ParamValues p{a, b};
   const KernelTable& table = active_kernels();
@@ -123,6 +139,7 @@ void value_and_derivative(int op, const py::array& x, py::array& y, py::array& d
     kernel(xp, yp, dp, n, p);
   };
   if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
+  return true;
 }
 
 py::list op_table() {

@@ -17,9 +17,7 @@ from ._validation import (
     check_out,
     check_same_shape,
     compute_dtype,
-    contiguous,
     real_param,
-    writable_directly,
 )
 
 
@@ -31,21 +29,24 @@ def _finish(result: np.ndarray, result_dtype: np.dtype) -> np.ndarray:
     return result[()] if result.ndim == 0 else result
 
 
-def _run(kernel, inputs: tuple[np.ndarray, ...], result_dtype: np.dtype, out, name: str = "out"):
-    """Calls ``kernel(*inputs, destination)`` writing into ``out`` when it can, into a fresh array
-    otherwise (then copied into ``out`` if one was given)."""
-    inputs = contiguous(*inputs)
+def _run(kernel, inputs: tuple[np.ndarray, ...], result_dtype: np.dtype, out):
+    """Calls ``kernel(*inputs, destination)``, writing into ``out`` when the core can use it as it
+    is, else into a fresh array (copied into ``out`` if one was given). The core answers False,
+    having done nothing, when the buffers need contiguous copies first."""
     if out is None:
         result = np.empty_like(inputs[0])
-        kernel(*inputs, result)
+        if not kernel(*inputs, result):
+            inputs = tuple(np.ascontiguousarray(a) for a in inputs)
+            result = np.empty_like(inputs[0])
+            kernel(*inputs, result)
         return _finish(result, result_dtype)
-    check_out(out, inputs[0].shape, result_dtype, name)
-    if out.dtype == inputs[0].dtype and writable_directly(out, inputs):
-        kernel(*inputs, out)
-    else:
-        result = np.empty_like(inputs[0])
-        kernel(*inputs, result)
-        np.copyto(out, result, casting="same_kind")
+    check_out(out, inputs[0].shape, result_dtype)
+    if out.dtype == inputs[0].dtype and kernel(*inputs, out):
+        return out
+    inputs = tuple(np.ascontiguousarray(a) for a in inputs)
+    result = np.empty_like(inputs[0])
+    kernel(*inputs, result)
+    np.copyto(out, result, casting="same_kind")
     return out
 
 
@@ -132,9 +133,12 @@ class Activation:
         ga, g_rdt = as_input(g, "g")
         va, v_rdt = as_input(y if from_output else x, vname)
         check_same_shape(ga, va, "g", vname)
-        rdt = np.result_type(g_rdt, v_rdt)
+        rdt = g_rdt if g_rdt == v_rdt else np.promote_types(g_rdt, v_rdt)
         cdt = compute_dtype(rdt)
-        ga, va = ga.astype(cdt, copy=False), va.astype(cdt, copy=False)
+        if ga.dtype != cdt:
+            ga = ga.astype(cdt)
+        if va.dtype != cdt:
+            va = va.astype(cdt)
         return _run(
             lambda gi, vi, dst: _core.backward(self._id, from_output, gi, vi, dst, a, b), (ga, va), rdt, out
         )
@@ -143,10 +147,11 @@ class Activation:
         """``(f(x), f'(x))`` computed in one pass over ``x``."""
         a, b = self._kernel_params(params)
         xa, rdt = as_input(x, "x")
-        (xa,) = contiguous(xa)
-        y = np.empty_like(xa)
-        d = np.empty_like(xa)
-        _core.value_and_derivative(self._id, xa, y, d, a, b)
+        y, d = np.empty_like(xa), np.empty_like(xa)
+        if not _core.value_and_derivative(self._id, xa, y, d, a, b):
+            xa = np.ascontiguousarray(xa)
+            y, d = np.empty_like(xa), np.empty_like(xa)
+            _core.value_and_derivative(self._id, xa, y, d, a, b)
         return _finish(y, rdt), _finish(d, rdt)
 
     def reference(self, x, *, dtype=None, **params):

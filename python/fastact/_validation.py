@@ -1,8 +1,9 @@
 """Argument checking and coercion, shared by every op: NumPy's conventions, clear errors.
 
-The compiled core accepts only float32/float64 buffers that are contiguous in the same
-order; everything a user may pass is brought to that form here, without ever writing to
-the caller's arrays (unless one of them is ``out``).
+The compiled core accepts float32/float64 buffers, and runs on them directly when they are
+contiguous in one order with no partial overlap (it says so by its return value); everything
+else a user may pass is brought to that form here, without ever writing to the caller's arrays
+(unless one of them is ``out``).
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ def as_input(value, name: str) -> tuple[np.ndarray, np.dtype]:
         except (ValueError, TypeError) as exc:
             raise ValueError(f"{name}: cannot be converted to an array ({exc})") from None
     dt = a.dtype
-    if dt == FLOAT32 or dt == FLOAT64:
+    if dt is FLOAT32 or dt is FLOAT64 or dt == FLOAT32 or dt == FLOAT64:
         return a, dt
+    if dt.kind in "fiu" and not dt.isnative:  # big-endian data: same values, native order
+        return as_input(a.astype(dt.newbyteorder("=")), name)
     if dt == FLOAT16:
         return a.astype(FLOAT32), FLOAT16
     if dt.kind in "biu":
@@ -45,19 +48,6 @@ def compute_dtype(result_dtype: np.dtype) -> np.dtype:
     return FLOAT32 if result_dtype == FLOAT16 else result_dtype
 
 
-def same_order(*arrays: np.ndarray) -> bool:
-    """True when every array is contiguous in one common order (all C or all Fortran), so element
-    i of each sits at offset i of its buffer."""
-    return all(a.flags.c_contiguous for a in arrays) or all(a.flags.f_contiguous for a in arrays)
-
-
-def contiguous(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The arrays themselves when they share a contiguous order, else C-ordered copies."""
-    if same_order(*arrays):
-        return arrays
-    return tuple(np.ascontiguousarray(a) for a in arrays)
-
-
 def check_out(out, shape: tuple, dtype: np.dtype, name: str = "out") -> np.ndarray:
     if not isinstance(out, np.ndarray):
         raise TypeError(f"{name}: expected a numpy.ndarray, got {type(out).__name__}")
@@ -68,26 +58,6 @@ def check_out(out, shape: tuple, dtype: np.dtype, name: str = "out") -> np.ndarr
     if not out.flags.writeable:
         raise ValueError(f"{name}: array is read-only")
     return out
-
-
-def writable_directly(out: np.ndarray, inputs: tuple[np.ndarray, ...]) -> bool:
-    """Whether the kernel may write straight into ``out``: same dtype and order as the inputs
-    (checked by the caller for dtype) and, if it overlaps an input, overlapping it exactly
-    (in place), never partially (a shifted view would read values already overwritten)."""
-    if not same_order(out, *inputs):
-        return False
-    for a in inputs:
-        if np.may_share_memory(out, a) and not _same_view(out, a):
-            return False
-    return True
-
-
-def _same_view(a: np.ndarray, b: np.ndarray) -> bool:
-    return (
-        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
-        and a.strides == b.strides
-        and a.shape == b.shape
-    )
 
 
 def check_same_shape(g: np.ndarray, x: np.ndarray, gname: str, xname: str) -> None:
