@@ -20,9 +20,9 @@ struct Sigmoid {
     using C = math::ExpConstants<T>;
     // e = e^-|x| = 2^n (1 + q), n <= 0, clamped where 2^n is still normal (beyond, the result
     // is 1, or below 2^-126 and flushed at the end).
-    V n, q;
-    math::exp_split(max(V(C::kMinNormalArg), -abs(x)), n, q);
-    const V s = pow2i(n);
+    const math::ExpSplit<V> split = math::exp_split(max(V(C::kMinNormalArg), -abs(x)));
+    const V s = pow2_from_biased(split.biased);
+    const V q = split.q;
     // Numerator e (x < 0) or 1, and denominator 1 + e, each as an unevaluated hi + lo pair:
     // the FMA residuals are exact (Sterbenz: s vs e, and 1 + s vs 1 + e, are within a factor 2).
     const V one_plus_s = V(T(1)) + s;  // exact for n >= -24; below, s is under half an ULP of 1

@@ -1,6 +1,8 @@
 // e^x over the whole float range, written once against the thin vector type.
 //
-// Method: x = n*ln2 + r with n = round(x/ln2), |r| <= ln2/2 (Cody-Waite: ln2 split into a
+// Method: x = n*ln2 + r with n = round(x/ln2), |r| <= ln2/2, found by one FMA with a "magic"
+// bias M = 1.5*2^p + exponent bias (x/ln2 + M rounds to an integer and leaves n + bias in the low
+// mantissa bits, so 2^n is a shift: pow2_from_biased). Cody-Waite: ln2 is split into a
 // short high part, so n*kLn2Hi and x - n*kLn2Hi are exact, and a low part), then
 // e^r = 1 + q with q = r + r^2 * P(r), P a minimax fit of (e^r - 1 - r) / r^2
 // (tools/fit_minimax.py exp_tail_f32 / exp_tail_f64: max relative error of P 1.3e-7 / 2.3e-16,
@@ -32,6 +34,7 @@ struct ExpConstants<float> {
   static constexpr float kMaxArg = 89.0f;
   // ln(2^-126): below this, e^x is subnormal.
   static constexpr float kMinNormalArg = -87.3365447f;
+  static constexpr float kRoundBias = 12583039.0f;  // 1.5 * 2^23 + 127
 };
 
 template <>
@@ -43,6 +46,7 @@ struct ExpConstants<double> {
   static constexpr double kMinArg = -746.0;  // e^-746 < 2^-1075: rounds to +0
   static constexpr double kMaxArg = 710.0;   // ln(DBL_MAX) = 709.78
   static constexpr double kMinNormalArg = -708.39641853226408;  // ln(2^-1022)
+  static constexpr double kRoundBias = 6755399441056767.0;       // 1.5 * 2^52 + 1023
 };
 
 // (e^r - 1 - r) / r^2 on |r| <= ln2/2: minimax coefficients from tools/fit_minimax.py.
@@ -59,23 +63,34 @@ inline V exp_tail(V r) {
   }
 }
 
-// e^x = 2^n * (1 + q) for an x already clamped to [kMinArg, kMaxArg] (NaN allowed: q is NaN).
-// n is integral; |q| <= 0.42.
+// e^x = 2^n * (1 + q), with biased = n + kRoundBias (2^n = pow2_from_biased(biased) while
+// n is a normal exponent). For an x already clamped to [kMinArg, kMaxArg]; NaN gives NaN q.
 template <class V>
-inline void exp_split(V x, V& n, V& q) {
+struct ExpSplit {
+  V n;       // integral
+  V biased;  // n + kRoundBias
+  V q;       // e^r - 1, |q| <= 0.42
+};
+
+template <class V>
+inline ExpSplit<V> exp_split(V x) {
   using C = ExpConstants<typename V::Scalar>;
-  n = round_nearest(x * V(C::kLog2e));
+  const V biased = mul_add(x, V(C::kLog2e), V(C::kRoundBias));  // rounds x/ln2 to nearest (ties even)
+  const V n = biased - V(C::kRoundBias);
   V r = neg_mul_add(n, V(C::kLn2Hi), x);
   r = neg_mul_add(n, V(C::kLn2Lo), r);
-  q = mul_add(r * r, exp_tail(r), r);
+  return {n, biased, mul_add(r * r, exp_tail(r), r)};
 }
 
-// 2^n * p for integral n in [2*min_exponent - 2, 2*max_exponent + 2], in two exact steps.
+// 2^n * p for integral n in [2*min_exponent - 2, 2*max_exponent + 2], in two exact steps
+// 2^h * 2^(n - h), h = floor(n/2): n/2 - 1/4 is never a tie, so adding the bias rounds it to h.
 template <class V>
 inline V scale_pow2(V p, V n) {
   using T = typename V::Scalar;
-  const V n_low = floor(n * V(T(0.5)));
-  return (p * pow2i(n_low)) * pow2i(n - n_low);
+  using C = ExpConstants<T>;
+  const V h_biased = mul_add(n, V(T(0.5)), V(T(-0.25))) + V(C::kRoundBias);
+  const V h = h_biased - V(C::kRoundBias);
+  return (p * pow2_from_biased(h_biased)) * pow2_from_biased((n - h) + V(C::kRoundBias));
 }
 
 // e^x * 2^K for every x: exp(NaN) = NaN, exp(-inf) = +0, exp(+inf) = +inf. K lets a caller
@@ -87,10 +102,9 @@ inline V exp(V x) {
   using C = ExpConstants<T>;
   // The lower clamp moves down by K (> K ln2) so that e^x 2^K still rounds to +0 there.
   const V xc = min(V(C::kMaxArg - T(K)), max(V(C::kMinArg - T(K)), x));
-  V n, q;
-  exp_split(xc, n, q);
-  if constexpr (K != 0) n = n + V(T(K));
-  return scale_pow2(q + V(T(1)), n);
+  const ExpSplit<V> e = exp_split(xc);
+  const V n = K != 0 ? e.n + V(T(K)) : e.n;
+  return scale_pow2(e.q + V(T(1)), n);
 }
 
 }  // namespace fastact::math

@@ -28,11 +28,10 @@ template <class V>
 inline V expm1(V x) {
   using T = typename V::Scalar;
   using C = Expm1Constants<T>;
-  V n, q;
-  exp_split(min(V(C::kMaxArg), max(V(C::kMinArg), x)), n, q);
-  const V half_scale = pow2i(n - V(T(1)));
-  const V scaled = V(T(2)) * mul_add(half_scale, q, half_scale - V(T(0.5)));
-  return select(n == V(T(0)), q, scaled);
+  const ExpSplit<V> e = exp_split(min(V(C::kMaxArg), max(V(C::kMinArg), x)));
+  const V half_scale = pow2_from_biased(e.biased - V(T(1)));
+  const V scaled = V(T(2)) * mul_add(half_scale, e.q, half_scale - V(T(0.5)));
+  return select(e.n == V(T(0)), e.q, scaled);
 }
 
 }  // namespace fastact::math

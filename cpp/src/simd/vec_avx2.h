@@ -70,14 +70,9 @@ struct Vec<float> {
     return _mm256_or_ps(_mm256_andnot_ps(s, magnitude.v), _mm256_and_ps(s, sign.v));
   }
   friend Vec sqrt(Vec a) { return _mm256_sqrt_ps(a.v); }
-  friend Vec round_nearest(Vec a) { return _mm256_round_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-  friend Vec floor(Vec a) { return _mm256_round_ps(a.v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
   friend Mask<float> is_nan(Vec a) { return {_mm256_cmp_ps(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<float> m, Vec if_true, Vec if_false) { return _mm256_blendv_ps(if_false.v, if_true.v, m.m); }
-  friend Vec pow2i(Vec n) {
-    const __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(n.v), _mm256_set1_epi32(127));
-    return _mm256_castsi256_ps(_mm256_slli_epi32(e, 23));
-  }
+  friend Vec pow2_from_biased(Vec t) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t.v), 23)); }
 };
 
 template <>
@@ -118,14 +113,9 @@ struct Vec<double> {
     return _mm256_or_pd(_mm256_andnot_pd(s, magnitude.v), _mm256_and_pd(s, sign.v));
   }
   friend Vec sqrt(Vec a) { return _mm256_sqrt_pd(a.v); }
-  friend Vec round_nearest(Vec a) { return _mm256_round_pd(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-  friend Vec floor(Vec a) { return _mm256_round_pd(a.v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
   friend Mask<double> is_nan(Vec a) { return {_mm256_cmp_pd(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<double> m, Vec if_true, Vec if_false) { return _mm256_blendv_pd(if_false.v, if_true.v, m.m); }
-  friend Vec pow2i(Vec n) {
-    const __m128i e32 = _mm_add_epi32(_mm256_cvtpd_epi32(n.v), _mm_set1_epi32(1023));
-    return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_cvtepi32_epi64(e32), 52));
-  }
+  friend Vec pow2_from_biased(Vec t) { return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_castpd_si256(t.v), 52)); }
 };
 
 }  // namespace fastact::avx2

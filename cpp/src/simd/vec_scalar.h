@@ -57,23 +57,24 @@ struct Vec {
   friend Vec abs(Vec a) { return Vec(std::fabs(a.v)); }
   friend Vec copysign(Vec magnitude, Vec sign) { return Vec(std::copysign(magnitude.v, sign.v)); }
   friend Vec sqrt(Vec a) { return Vec(std::sqrt(a.v)); }
-  // Round to nearest, ties to even (the default rounding mode, which we never change).
-  friend Vec round_nearest(Vec a) { return Vec(std::nearbyint(a.v)); }
-  friend Vec floor(Vec a) { return Vec(std::floor(a.v)); }
   friend Mask<T> is_nan(Vec a) { return {a.v != a.v}; }
   friend Vec select(Mask<T> m, Vec if_true, Vec if_false) { return m.m ? if_true : if_false; }
 
-  // 2^n for an integral n whose power is a normal number, built from its bits.
-  // A NaN n gives NaN (casting NaN to an integer would be undefined behaviour).
-  friend Vec pow2i(Vec n) {
-    if (n.v != n.v) return n;
+  // 2^n from a "biased" t = M + n (M = 1.5 * 2^mantissa_bits + exponent_bias): t's low mantissa
+  // bits hold n + bias, which shifted into the exponent field give 2^n (n + bias in [1, 2^22)).
+  // Pure bit manipulation: a NaN t gives a finite garbage value; callers keep NaN in the other factor.
+  friend Vec pow2_from_biased(Vec t) {
     if constexpr (sizeof(T) == 4) {
-      const std::uint32_t bits = static_cast<std::uint32_t>(static_cast<std::int32_t>(n.v) + 127) << 23;
+      std::uint32_t bits;
+      std::memcpy(&bits, &t.v, sizeof bits);
+      bits <<= 23;
       float r;
       std::memcpy(&r, &bits, sizeof r);
       return Vec(r);
     } else {
-      const std::uint64_t bits = static_cast<std::uint64_t>(static_cast<std::int64_t>(n.v) + 1023) << 52;
+      std::uint64_t bits;
+      std::memcpy(&bits, &t.v, sizeof bits);
+      bits <<= 52;
       double r;
       std::memcpy(&r, &bits, sizeof r);
       return Vec(r);
