@@ -43,7 +43,7 @@ struct Sigmoid {
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {
-    const V e = math::exp(-abs(x));
+    const V e = math::exp_flushed(-abs(x));  // flushed only where sigmoid' is subnormal too
     return e / mul_add(e, e + V(2), V(1));
   }
   template <class V>

@@ -93,6 +93,20 @@ inline V scale_pow2(V p, V n) {
   return (p * pow2_from_biased(h_biased)) * pow2_from_biased((n - h) + V(C::kRoundBias));
 }
 
+// e^x * 2^K for x <= 0 (K in [0, 8]), with results below the smallest normal number flushed to +0
+// (DESIGN.md §5 allows it). One shift instead of exp()'s two-step scaling: for the callers whose
+// results are subnormal only where this factor is (derivatives, tanh's saturating branch).
+template <int K = 0, class V>
+inline V exp_flushed(V x) {
+  using T = typename V::Scalar;
+  using C = ExpConstants<T>;
+  // Results are normal for x >= kMinNormalArg - K ln2, where n + K >= min_exponent still holds.
+  const V lowest = V(C::kMinNormalArg - T(K) * T(0.69314718055994530942));
+  const ExpSplit<V> e = exp_split(max(lowest, x));  // NaN passes through max(lowest, .)
+  const V s = pow2_from_biased(e.biased + V(T(K)));
+  return select(x < lowest, V(T(0)), mul_add(s, e.q, s));
+}
+
 // e^x * 2^K for every x: exp(NaN) = NaN, exp(-inf) = +0, exp(+inf) = +inf. K lets a caller
 // fold an exact power-of-two factor in without losing bits to the subnormal range.
 // max(lo, x) and min(hi, .) return their second operand for NaN, so NaN passes through.
