@@ -96,3 +96,13 @@ def test_backward_from_output_matches_its_formula(name, dtype):
     ref = g.astype(np.longdouble) * factor
     got = op.backward(g, y=y)
     assert not accuracy.violations(got, ref, 1.5).any()
+
+
+@pytest.mark.parametrize("kind", MODES)
+@pytest.mark.parametrize("alpha", [0.1, 0.5, 1.6732632423543772, 2.0, 7.5])
+@pytest.mark.parametrize("name", ["elu", "celu"])
+def test_alpha_range_within_ulp_bound(name, alpha, kind):
+    op = fa.get(name)
+    x = float32_bit_sweep(stride=16411)
+    y = evaluate(op, kind, x, alpha=alpha)
+    assert_within_contract(op, kind, x, y, accuracy.bound(op.spec, kind, np.float32), alpha=alpha)

@@ -270,10 +270,8 @@ def test_backward_is_g_times_derivative(name, data):
 @given(x=st.floats(-30, 30, allow_nan=False))
 def test_derivative_agrees_with_central_difference_of_the_reference(name, x):
     op = fa.get(name)
-    if op.spec.exact:
-        kinks = {0.0, -1.0, 1.0, 6.0}
-        if any(abs(x - k) < 1e-3 for k in kinks):
-            return
+    if any(abs(x - k) < 1e-3 for k in op.spec.kinks):
+        return
     h = 1e-6 * max(1.0, abs(x))
     numeric = (op.reference(np.array([x + h]))[0] - op.reference(np.array([x - h]))[0]) / (2 * h)
     assert abs(float(op.derivative(x)) - numeric) <= 1e-6 * max(1.0, abs(numeric))

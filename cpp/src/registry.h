@@ -5,7 +5,9 @@
 
 #include <cstddef>
 
+#include "activations/exponential_linear.h"
 #include "activations/piecewise_linear.h"
+#include "activations/rational.h"
 #include "activations/sigmoid.h"
 #include "activations/tanh.h"
 
@@ -15,7 +17,13 @@
   X(leaky_relu, LeakyRelu)     \
   X(hardtanh, Hardtanh)        \
   X(sigmoid, Sigmoid)          \
-  X(tanh, Tanh)
+  X(tanh, Tanh)                \
+  X(elu, Elu)                  \
+  X(selu, Selu)                \
+  X(celu, Celu)                \
+  X(softsign, Softsign)        \
+  X(hardsigmoid, Hardsigmoid)  \
+  X(hardswish, Hardswish)
 
 namespace fastact {
 

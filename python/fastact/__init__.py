@@ -55,6 +55,12 @@ hardtanh = _OPS["hardtanh"]
 relu6 = _OPS["relu6"]
 sigmoid = _OPS["sigmoid"]
 tanh = _OPS["tanh"]
+elu = _OPS["elu"]
+selu = _OPS["selu"]
+celu = _OPS["celu"]
+softsign = _OPS["softsign"]
+hardsigmoid = _OPS["hardsigmoid"]
+hardswish = _OPS["hardswish"]
 
 
 def ops() -> list:

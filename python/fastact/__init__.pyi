@@ -34,9 +34,21 @@ class Activation:
 relu: Activation
 leaky_relu: Activation
 hardtanh: Activation
+elu: Activation
+selu: Activation
+celu: Activation
+softsign: Activation
+hardsigmoid: Activation
+hardswish: Activation
 relu6: Activation
 sigmoid: Activation
 tanh: Activation
+elu: Activation
+selu: Activation
+celu: Activation
+softsign: Activation
+hardsigmoid: Activation
+hardswish: Activation
 
 def ops() -> list[str]: ...
 def get(name: str) -> Activation: ...

@@ -97,14 +97,15 @@ class Activation:
             raise TypeError(
                 f"{self.name}() got an unexpected keyword argument {sorted(unknown)[0]!r}; its parameters are: {expected}"
             )
-        values = {}
-        for p in self.spec.params:
-            values[p.name] = real_param(given.get(p.name, p.default), self.name, p.name, p.finite)
+        values = self._param_values(given)
         if self.spec.check is not None:
             self.spec.check(self.name, values)
         slots = list(self.spec.fixed) if self.spec.fixed else [values[p.name] for p in self.spec.params]
         slots += [0.0] * (2 - len(slots))
         return slots[0], slots[1]
+
+    def _param_values(self, given: dict) -> dict:
+        return {p.name: real_param(given.get(p.name, p.default), self.name, p.name, p.finite) for p in self.spec.params}
 
     # -- the four entry points ------------------------------------------------------------------
 
@@ -129,6 +130,8 @@ class Activation:
         from_output = y is not None
         if from_output and not self._has_output_backward:
             raise ValueError(f"{self.name}.backward(): this op has no derivative in terms of its output; pass x")
+        if from_output and self.spec.check_output_backward is not None:
+            self.spec.check_output_backward(self.name, self._param_values(params))
         vname = "y" if from_output else "x"
         ga, g_rdt = as_input(g, "g")
         va, v_rdt = as_input(y if from_output else x, vname)

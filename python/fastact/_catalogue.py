@@ -32,6 +32,12 @@ class OpSpec:
     fixed: Optional[tuple] = None  # kernel parameters for a fixed case of another op (relu6)
     check: Optional[Callable[[str, dict], None]] = None  # cross-parameter validation
     exact: bool = False  # piecewise linear: results are exact, not just within a few ULP
+    kinks: tuple = ()  # where f' jumps (with the default parameters)
+    # max |f'| where f' has an interior zero: there the derivative is held to an absolute error
+    # of eps * peak_derivative instead of ULP (DESIGN.md §5)
+    peak_derivative: Optional[float] = None
+    # extra condition for backward(g, y=...), e.g. elu needs alpha >= 0 to invert y
+    check_output_backward: Optional[Callable[[str, dict], None]] = None
     notes: str = ""
     reference: Callable = field(init=False, repr=False)
     reference_derivative: Callable = field(init=False, repr=False)
@@ -73,9 +79,20 @@ def _check_hardtanh(owner: str, values: dict) -> None:
         raise ValueError(f"{owner}: min_val ({values['min_val']}) must not exceed max_val ({values['max_val']})")
 
 
+def _check_nonzero_alpha(owner: str, values: dict) -> None:
+    if values["alpha"] == 0:
+        raise ValueError(f"{owner}: alpha must not be 0 (celu divides by it)")
+
+
+def _check_output_backward_alpha(owner: str, values: dict) -> None:
+    if values["alpha"] < 0:
+        raise ValueError(f"{owner}.backward(): y= needs alpha >= 0 (with alpha < 0, y does not determine x); pass x")
+
+
 OPS: tuple[OpSpec, ...] = (
     OpSpec(
         name="relu",
+        kinks=(0.0,),
         kernel="relu",
         formula="Rectified linear unit: relu(x) = max(x, 0).",
         derivative="1 for x > 0, 0 for x <= 0 (relu'(0) = 0, as PyTorch).",
@@ -84,6 +101,7 @@ OPS: tuple[OpSpec, ...] = (
     ),
     OpSpec(
         name="leaky_relu",
+        kinks=(0.0,),
         kernel="leaky_relu",
         formula="Leaky ReLU: x for x > 0, alpha * x otherwise.",
         derivative="1 for x > 0, alpha for x <= 0 (leaky_relu'(0) = alpha, as PyTorch).",
@@ -93,6 +111,7 @@ OPS: tuple[OpSpec, ...] = (
     ),
     OpSpec(
         name="hardtanh",
+        kinks=(-1.0, 1.0),
         kernel="hardtanh",
         formula="Hard tanh: min(max(x, min_val), max_val).",
         derivative="1 for min_val < x < max_val, else 0 (0 at both bounds, as PyTorch).",
@@ -106,6 +125,7 @@ OPS: tuple[OpSpec, ...] = (
     ),
     OpSpec(
         name="relu6",
+        kinks=(0.0, 6.0),
         kernel="hardtanh",
         formula="ReLU6: min(max(x, 0), 6), i.e. hardtanh(x, 0, 6).",
         derivative="1 for 0 < x < 6, else 0 (0 at both bounds, as PyTorch).",
@@ -121,7 +141,7 @@ OPS: tuple[OpSpec, ...] = (
         derivative="sigmoid(x) * (1 - sigmoid(x)), computed as e / (1 + e)^2 with e = exp(-|x|), which keeps\n"
         "full relative accuracy in both tails; peak 0.25 at x = 0. Also available from y\n"
         "(y - y^2), which is as accurate as y allows: it loses relative accuracy where y -> 1.",
-        example=">>> fa.sigmoid(0.0), fa.sigmoid.derivative(0.0)\n(0.5, 0.25)",
+        example=">>> float(fa.sigmoid(0.0)), float(fa.sigmoid.derivative(0.0))\n(0.5, 0.25)",
     ),
     OpSpec(
         name="tanh",
@@ -132,5 +152,59 @@ OPS: tuple[OpSpec, ...] = (
         "peak 1 at x = 0. Also available from y (1 - y^2, one FMA), which loses relative accuracy\n"
         "where |y| -> 1.",
         example=">>> round(float(fa.tanh(1.0)), 4)\n0.7616",
+    ),
+    OpSpec(
+        name="elu",
+        kinks=(0.0,),
+        kernel="elu",
+        formula="Exponential linear unit: x for x > 0, alpha * (exp(x) - 1) otherwise (via expm1, accurate\n"
+        "near 0). elu(-inf) = -alpha.",
+        derivative="1 for x > 0, alpha * exp(x) for x <= 0 (elu'(0) = alpha, as PyTorch). Also available from y\n"
+        "(y + alpha for y <= 0) when alpha >= 0.",
+        params=(Param("alpha", 1.0, "Saturation value for x -> -inf is -alpha (rounded to the array's dtype)."),),
+        check_output_backward=_check_output_backward_alpha,
+        example=">>> fa.elu([-1.0, 2.0])\narray([-0.63212056,  2.        ])",
+    ),
+    OpSpec(
+        name="selu",
+        kinks=(0.0,),
+        kernel="selu",
+        formula="Scaled ELU: lambda * x for x > 0, lambda * alpha * (exp(x) - 1) otherwise, with the\n"
+        "self-normalising constants alpha = 1.6732632423543772, lambda = 1.0507009873554805.",
+        derivative="lambda for x > 0, lambda * alpha * exp(x) for x <= 0. Also available from y.",
+        example=">>> fa.selu([0.0, 1.0])\narray([0.       , 1.05070099])",
+    ),
+    OpSpec(
+        name="celu",
+        kernel="celu",
+        formula="Continuously differentiable ELU: max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).",
+        derivative="1 for x > 0, exp(x / alpha) for x <= 0 (celu'(0) = 1).",
+        params=(Param("alpha", 1.0, "Nonzero scale (alpha = 0 is a ValueError); rounded to the array's dtype."),),
+        check=_check_nonzero_alpha,
+        example=">>> fa.celu([-1.0, 2.0], alpha=2.0)\narray([-0.78693868,  2.        ])",
+    ),
+    OpSpec(
+        name="softsign",
+        kernel="softsign",
+        formula="Softsign: x / (1 + |x|); softsign(+-inf) = +-1.",
+        derivative="1 / (1 + |x|)^2.",
+        example=">>> fa.softsign([-1.0, 3.0])\narray([-0.5 ,  0.75])",
+    ),
+    OpSpec(
+        name="hardsigmoid",
+        kinks=(-3.0, 3.0),
+        kernel="hardsigmoid",
+        formula="Hard sigmoid (PyTorch's): relu6(x + 3) / 6, i.e. 0 for x <= -3, 1 for x >= 3, (x + 3) / 6 between.",
+        derivative="1/6 for -3 < x < 3, else 0 (0 at both kinks, as PyTorch).",
+        example=">>> fa.hardsigmoid([-4.0, 0.0, 1.5])\narray([0.  , 0.5 , 0.75])",
+    ),
+    OpSpec(
+        name="hardswish",
+        kinks=(-3.0, 3.0),
+        kernel="hardswish",
+        formula="Hard swish: x * relu6(x + 3) / 6, i.e. 0 for x <= -3, x for x >= 3, x (x + 3) / 6 between.",
+        derivative="(2x + 3) / 6 for -3 < x < 3, 0 for x <= -3, 1 for x >= 3 (hardswish'(-3) = 0, (3) = 1).",
+        peak_derivative=1.5,
+        example=">>> fa.hardswish([-4.0, 1.0, 4.0])\narray([0.        , 0.66666667, 4.        ])",
     ),
 )

@@ -32,6 +32,14 @@ def bound(spec, kind: str, dtype) -> float:
     return forward if kind == "forward" else derivative
 
 
+def abs_tolerance(spec, kind: str, dtype) -> float:
+    """Absolute error allowed besides the ULP bound: for a derivative with an interior zero,
+    2^-p * max|f'| (p = 24 for float32, 53 for float64), the DESIGN.md §5 carve-out; else 0."""
+    if kind == "forward" or spec.peak_derivative is None:
+        return 0.0
+    return float(np.finfo(dtype).epsneg) * spec.peak_derivative
+
+
 def ulp_error(y, ref) -> np.ndarray:
     """Elementwise error of ``y`` (float32/float64) against a wider reference, in ULP of y's dtype.
     0 where both are NaN or equal (infinities included); inf where exactly one is NaN or where the
@@ -52,28 +60,37 @@ def ulp_error(y, ref) -> np.ndarray:
 
 
 def normal_result(ref, dtype) -> np.ndarray:
-    """Where the reference, rounded to ``dtype``, is a normal number (where ULP bounds apply)."""
-    tiny = np.finfo(dtype).tiny
+    """Where the reference is a normal number of ``dtype``, from the smallest normal up to the
+    largest finite value (where ULP bounds apply)."""
+    info = np.finfo(dtype)
     a = np.abs(np.asarray(ref))
-    return (a >= tiny) & np.isfinite(a)
+    return (a >= info.tiny) & (a <= info.max)
 
 
-def violations(y, ref, max_ulp: float) -> np.ndarray:
-    """Mask of the elements that break the contract: above ``max_ulp`` where the result is normal;
-    off by 2^-126 (float32) / 2^-1022 (float64) or more where it is subnormal or zero; any NaN or
-    infinity mismatch."""
-    return _measure(np.asarray(y), np.asarray(ref), max_ulp)[2]
+def violations(y, ref, max_ulp: float, abs_tol: float = 0.0) -> np.ndarray:
+    """Mask of the elements that break the contract: above ``max_ulp`` where the result is normal
+    (unless within ``abs_tol``); off by 2^-126 (float32) / 2^-1022 (float64) or more where it is
+    subnormal or zero; any NaN or infinity mismatch."""
+    return _measure(np.asarray(y), np.asarray(ref), max_ulp, abs_tol)[2]
 
 
-def _measure(y: np.ndarray, ref: np.ndarray, max_ulp: float):
+def _measure(y: np.ndarray, ref: np.ndarray, max_ulp: float, abs_tol: float = 0.0):
     """(ulp error, normal-result mask, violation mask) in one pass over the arrays."""
     err = ulp_error(y, ref)
     normal = normal_result(ref, y.dtype)
     wide = ref.dtype if ref.dtype == np.longdouble else np.dtype(np.float64)
     with np.errstate(all="ignore"):
-        small_ok = np.abs(y.astype(wide) - ref.astype(wide)) < np.finfo(y.dtype).tiny
+        abs_err = np.abs(y.astype(wide) - ref.astype(wide))
+    info = np.finfo(y.dtype)
+    small_ok = abs_err < info.tiny
+    over = (err > max_ulp) & ~(abs_err <= abs_tol)
+    # A finite reference beyond the largest float must come out as +-inf or +-max, same sign.
+    overflow = np.isfinite(ref) & (np.abs(ref) > info.max)
+    overflow_ok = (np.abs(y) >= info.max) & (np.signbit(y) == np.signbit(ref))
     finite_ref = np.isfinite(ref)
-    bad = np.where(finite_ref, np.where(normal, err > max_ulp, ~small_ok), err > 0)
+    bad = np.where(
+        overflow, ~overflow_ok, np.where(finite_ref, np.where(normal, over, ~small_ok), err > 0)
+    )
     return err, normal, bad
 
 
@@ -91,7 +108,7 @@ class Stats:
     def mean_ulp(self) -> float:
         return self.total / self.count if self.count else 0.0
 
-    def add(self, x, y, ref, max_ulp: float) -> None:
+    def add(self, x, y, ref, max_ulp: float, abs_tol: float = 0.0) -> None:
         y, ref = np.asarray(y), np.asarray(ref)
         if max_ulp == 0:  # exact ops: equality of the rounded reference, a much cheaper pass
             with np.errstate(over="ignore"):
@@ -102,10 +119,13 @@ class Stats:
             if bad.any():
                 self.add_measured(x[bad], y[bad], ref[bad], max_ulp)
             return
-        self.add_measured(x, y, ref, max_ulp)
+        self.add_measured(x, y, ref, max_ulp, abs_tol)
 
-    def add_measured(self, x, y, ref, max_ulp: float) -> None:
-        err, normal, bad = _measure(y, ref, max_ulp)
+    def add_measured(self, x, y, ref, max_ulp: float, abs_tol: float = 0.0) -> None:
+        err, normal, bad = _measure(y, ref, max_ulp, abs_tol)
+        # Where the carve-out applies, report the error the carve-out leaves (ULP over it).
+        if abs_tol:
+            err = np.where(bad | (err <= max_ulp), err, 0.0)
         measured = np.where(normal, err, 0.0)
         if measured.size:
             i = int(np.argmax(measured))
@@ -140,10 +160,11 @@ def sweep_float32(
     float64 reference, over a dense (or exhaustive) sweep of float32 bit patterns."""
     fn, ref_fn = (op, op.reference) if kind == "forward" else (op.derivative, op.reference_derivative)
     limit = bound(op.spec, kind, np.float32)
+    tol = abs_tolerance(op.spec, kind, np.float32)
     stats = Stats()
     n_chunks = (1 << 32) // ((1 << 22) * (1 if exhaustive else 251)) + 1
     for i, x in enumerate(float32_inputs(exhaustive)):
-        stats.add(x, fn(x), ref_fn(x.astype(np.float64), dtype=np.float32), limit)
+        stats.add(x, fn(x), ref_fn(x.astype(np.float64), dtype=np.float32), limit, tol)
         if progress is not None:
             progress(min(1.0, (i + 1) / n_chunks))
     return stats

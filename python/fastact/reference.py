@@ -23,6 +23,9 @@ __all__ = [
     "relu6", "relu6_derivative",
     "sigmoid", "sigmoid_derivative",
     "tanh", "tanh_derivative",
+    "elu", "elu_derivative", "selu", "selu_derivative", "celu", "celu_derivative",
+    "softsign", "softsign_derivative", "hardsigmoid", "hardsigmoid_derivative",
+    "hardswish", "hardswish_derivative",
 ]  # fmt: skip
 
 
@@ -104,3 +107,88 @@ def tanh_derivative(x):
     x = _wide(x)
     e = np.exp(-2 * np.abs(x))
     return 4 * e / (1 + e) ** 2
+
+
+# The exponential linear family (x <= 0 branch: PyTorch's convention at 0).
+
+SELU_LAMBDA = 1.0507009873554805
+SELU_ALPHA = 1.6732632423543772
+
+
+def elu(x, alpha=1.0):
+    """x for x > 0, alpha * expm1(x) otherwise"""
+    x = _wide(x)
+    return np.where(x > 0, x, x.dtype.type(alpha) * np.expm1(np.minimum(x, 0)))
+
+
+def elu_derivative(x, alpha=1.0):
+    x = _wide(x)
+    return np.where(np.isnan(x), x, np.where(x > 0, x.dtype.type(1), x.dtype.type(alpha) * np.exp(np.minimum(x, 0))))
+
+
+def selu(x):
+    """lambda * elu(x, alpha) with the self-normalising constants"""
+    x = _wide(x)
+    t = x.dtype.type
+    return t(SELU_LAMBDA) * np.where(x > 0, x, t(SELU_ALPHA) * np.expm1(np.minimum(x, 0)))
+
+
+def selu_derivative(x):
+    x = _wide(x)
+    t = x.dtype.type
+    return np.where(np.isnan(x), x, t(SELU_LAMBDA) * np.where(x > 0, t(1), t(SELU_ALPHA) * np.exp(np.minimum(x, 0))))
+
+
+def celu(x, alpha=1.0):
+    """max(0, x) + min(0, alpha * expm1(x / alpha))"""
+    x = _wide(x)
+    a = x.dtype.type(alpha)
+    with np.errstate(over="ignore"):
+        return np.where(x > 0, x, a * np.expm1(np.where(x > 0, 0, x) / a))
+
+
+def celu_derivative(x, alpha=1.0):
+    x = _wide(x)
+    a = x.dtype.type(alpha)
+    with np.errstate(over="ignore"):
+        return np.where(np.isnan(x), x, np.where(x > 0, x.dtype.type(1), np.exp(np.where(x > 0, 0, x) / a)))
+
+
+# Rational and piecewise ops.
+
+
+def softsign(x):
+    """x / (1 + |x|), +-1 at +-inf"""
+    x = _wide(x)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(x), np.sign(x), x / (1 + np.abs(x)))
+
+
+def softsign_derivative(x):
+    """1 / (1 + |x|)^2"""
+    x = _wide(x)
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.abs(x)) ** 2
+
+
+def hardsigmoid(x):
+    """relu6(x + 3) / 6"""
+    x = _wide(x)
+    return np.clip((x + 3) / 6, 0, 1)
+
+
+def hardsigmoid_derivative(x):
+    x = _wide(x)
+    return _step(x, (x > -3) & (x < 3), x.dtype.type(1) / 6, 0)
+
+
+def hardswish(x):
+    """x * relu6(x + 3) / 6"""
+    x = _wide(x)
+    return np.where(x <= -3, x.dtype.type(0), np.where(x >= 3, x, x * (x + 3) / 6))
+
+
+def hardswish_derivative(x):
+    """0 for x <= -3, 1 for x >= 3, (2x + 3) / 6 between (hardswish'(-3) = 0, (3) = 1)"""
+    x = _wide(x)
+    return np.where(x <= -3, x.dtype.type(0), np.where(x >= 3, x.dtype.type(1), (2 * x + 3) / 6))

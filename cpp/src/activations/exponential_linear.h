@@ -1,0 +1,112 @@
+// The exponential linear family: elu, selu, celu. x for x > 0; a scaled expm1 for x <= 0
+// (expm1 keeps full relative accuracy near 0, where e^x - 1 would cancel).
+// Derivatives at 0 follow PyTorch: the x <= 0 branch (elu'(0) = alpha, selu'(0) = lambda*alpha,
+// celu'(0) = 1).
+#pragma once
+
+#include <limits>
+
+#include "../math/exp.h"
+#include "../math/expm1.h"
+#include "op_support.h"
+
+namespace fastact {
+
+// elu(x) = x for x > 0, alpha (e^x - 1) otherwise; a = alpha.
+struct Elu {
+  template <class V>
+  static V forward(V x, const Params<V>& p) {
+    return select(x > V(0), x, p.a * math::expm1(x));
+  }
+  // alpha e^x is normal where e^x alone is already subnormal (alpha > 1), so take 2^8 e^x
+  // (normal 5.5 further down) and fold 2^-8 into alpha, exactly.
+  template <class V>
+  static V derivative(V x, const Params<V>& p) {
+    using T = typename V::Scalar;
+    const V e256 = math::exp_flushed<8>(min(V(0), x));
+    return propagate_nan(x, select(x > V(0), V(1), (p.a * V(T(1.0 / 256))) * e256));
+  }
+  // elu' = y + alpha for y <= 0: valid for alpha >= 0 (the Python layer checks).
+  template <class V>
+  static V derivative_from_output(V y, const Params<V>& p) {
+    return propagate_nan(y, select(y > V(0), V(1), y + p.a));
+  }
+};
+
+// selu(x) = lambda x for x > 0, lambda alpha (e^x - 1) otherwise, with the self-normalising
+// constants of Klambauer et al. (2017). The products use the constants as hi + lo pairs (exact
+// in float64, split from the float64 value for float32) so only the final FMA rounds.
+struct Selu {
+  static constexpr double kLambda = 1.0507009873554805;
+  static constexpr double kAlpha = 1.6732632423543772;
+  static constexpr double kLambdaAlpha = kLambda * kAlpha;  // 1.7580993408473766
+
+  template <class T>
+  static constexpr T hi(double c) { return static_cast<T>(c); }
+  template <class T>
+  static constexpr T lo(double c) { return static_cast<T>(c - static_cast<double>(static_cast<T>(c))); }
+
+  // c * v with c = hi + lo: one rounding.
+  template <class V>
+  static V times(V v, double c) {
+    using T = typename V::Scalar;
+    return mul_add(v, V(hi<T>(c)), v * V(lo<T>(c)));
+  }
+
+  template <class V>
+  static V forward(V x, const Params<V>&) {
+    using T = typename V::Scalar;
+    // +inf clamped to the largest finite value: the product then overflows to +inf instead of
+    // inf * lambda_hi + inf * lambda_lo = inf - inf (lambda_lo < 0). NaN passes min(max, .).
+    const V xf = min(V(std::numeric_limits<T>::max()), x);
+    return select(x > V(0), times(xf, kLambda), times(math::expm1(x), kLambdaAlpha));
+  }
+  template <class V>
+  static V derivative(V x, const Params<V>&) {
+    using T = typename V::Scalar;
+    // As elu': 2^8 e^x stays normal where lambda alpha e^x does.
+    const V e256 = math::exp_flushed<8>(min(V(0), x));
+    return propagate_nan(x, select(x > V(0), V(T(kLambda)), times(e256, kLambdaAlpha / 256)));
+  }
+  template <class V>
+  static V derivative_from_output(V y, const Params<V>&) {
+    using T = typename V::Scalar;
+    return propagate_nan(y, select(y > V(0), V(T(kLambda)), y + V(T(kLambdaAlpha))));
+  }
+};
+
+// celu(x) = max(0, x) + min(0, alpha (e^(x/alpha) - 1)); a = alpha != 0.
+// x/alpha is carried as hi + lo (the FMA remainder is exact), so the rounding of the quotient
+// does not reach the result: expm1(z_hi + z_lo) = expm1(z_hi) + z_lo e^z_hi to first order.
+struct Celu {
+  template <class V>
+  static void quotient(V x, V alpha, V& z_hi, V& z_lo) {
+    using T = typename V::Scalar;
+    z_hi = x / alpha;
+    z_lo = neg_mul_add(z_hi, alpha, x) / alpha;
+    // The correction matters only while e^z is not saturated; for infinite z it is inf - inf.
+    z_lo = select(abs(z_hi) < V(T(128)), z_lo, V(T(0)));
+  }
+  template <class V>
+  static V forward(V x, const Params<V>& p) {
+    using T = typename V::Scalar;
+    V z_hi, z_lo;
+    quotient(x, p.a, z_hi, z_lo);
+    const V em1 = math::expm1(z_hi);
+    // alpha (em1 + z_lo (em1 + 1)) with a single rounding at the end.
+    const V negative = mul_add(p.a, em1, p.a * (z_lo * (em1 + V(T(1)))));
+    // For |x/alpha| below half an ULP, celu(x) = x (1 + x/(2 alpha) + ...) rounds to x; there
+    // x/alpha may also be subnormal and short of bits.
+    const V tiny = V(sizeof(T) == 4 ? T(2.98023224e-8) : T(5.551115123125783e-17));  // 2^-25, 2^-54
+    return select(x > V(T(0)), x, select(abs(z_hi) < tiny, x, negative));
+  }
+  template <class V>
+  static V derivative(V x, const Params<V>& p) {
+    V z_hi, z_lo;
+    quotient(x, p.a, z_hi, z_lo);
+    const V e = math::exp(z_hi);  // full range: for alpha < 0, x/alpha >= 0 here
+    return propagate_nan(x, select(x > V(0), V(1), mul_add(e, z_lo, e)));
+  }
+};
+
+}  // namespace fastact

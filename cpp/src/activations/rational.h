@@ -1,0 +1,75 @@
+// softsign, hardsigmoid, hardswish: no transcendental functions, but divisions and products
+// whose rounding would add up past 2 ULP, so each uses an error-free transformation where it
+// matters. Kinks follow DESIGN.md §5: hardsigmoid' = 0 at +-3, hardswish'(-3) = 0, (3) = 1.
+#pragma once
+
+#include "op_support.h"
+
+namespace fastact {
+
+// softsign(x) = x / (1 + |x|); softsign' = 1 / (1 + |x|)^2.
+struct Softsign {
+  template <class T>
+  static constexpr T kClamp = sizeof(T) == 4 ? T(1.8446744e19) : T(1.3407807929942597e154);  // 2^64, 2^512
+
+  template <class V>
+  static V forward(V x, const Params<V>&) {
+    using T = typename V::Scalar;
+    // Beyond 2^64 (2^512) the result rounds to +-1; clamping keeps inf/inf from giving NaN.
+    const V xc = min(V(kClamp<T>), max(V(-kClamp<T>), x));
+    return xc / (V(T(1)) + abs(xc));
+  }
+  template <class V>
+  static V derivative(V x, const Params<V>&) {
+    using T = typename V::Scalar;
+    const V ax = abs(x);
+    // t = 1 + |x| exactly, as hi + lo (Fast2Sum with the larger operand first).
+    const V big = max(V(T(1)), ax), small = min(V(T(1)), ax);
+    const V t = big + small;
+    const V t_lo = small - (t - big);
+    // t^2 = sq + sq_lo exactly (to first order in t_lo), then 1 / t^2 with one correction step.
+    const V sq = t * t;
+    const V sq_lo = mul_add(t + t, t_lo, mul_add(t, t, -sq));
+    const V d0 = V(T(1)) / sq;
+    const V d = mul_add(d0, neg_mul_add(d0, sq_lo, neg_mul_add(d0, sq, V(T(1)))), d0);
+    // Past half the exponent range 1/t^2 is below the smallest normal: flush (and avoid inf*0).
+    return propagate_nan(x, select(ax > V(kClamp<T> * T(0.5)), V(T(0)), d));
+  }
+};
+
+// hardsigmoid(x) = relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, (x + 3) / 6 between.
+struct Hardsigmoid {
+  template <class V>
+  static V forward(V x, const Params<V>&) {
+    using T = typename V::Scalar;
+    return min(V(T(1)), max(V(T(0)), (x + V(T(3))) / V(T(6))));  // NaN passes both
+  }
+  template <class V>
+  static V derivative(V x, const Params<V>&) {
+    using T = typename V::Scalar;
+    return propagate_nan(x, select((x > V(T(-3))) & (x < V(T(3))), V(T(1.0 / 6.0)), V(T(0))));
+  }
+};
+
+// hardswish(x) = x relu6(x + 3) / 6: 0 for x <= -3, x for x >= 3, x (x + 3) / 6 between.
+struct Hardswish {
+  template <class V>
+  static V forward(V x, const Params<V>&) {
+    using T = typename V::Scalar;
+    const V t = x + V(T(3));  // exact near -3 (Sterbenz), where the result is small
+    const V p = x * t;
+    const V p_lo = mul_add(x, t, -p);
+    const V q0 = p / V(T(6));
+    const V rem = mul_add(-q0, V(T(6)), p) + p_lo;  // exact remainder of p / 6, plus p's low part
+    const V middle = mul_add(rem, V(T(1.0 / 6.0)), q0);
+    return propagate_nan(x, select(x >= V(T(3)), x, select(x > V(T(-3)), middle, V(T(0)))));
+  }
+  template <class V>
+  static V derivative(V x, const Params<V>&) {
+    using T = typename V::Scalar;
+    const V middle = ((x + x) + V(T(3))) / V(T(6));  // (2x + 3) / 6: 2x + 3 exact near its zero
+    return propagate_nan(x, select(x >= V(T(3)), V(T(1)), select(x > V(T(-3)), middle, V(T(0)))));
+  }
+};
+
+}  // namespace fastact
