@@ -8,6 +8,13 @@ from fastact import accuracy
 MODES = ["forward", "derivative"]
 
 
+def backward_x(op, g, x=None, **kwargs):
+    """The gradient with respect to x: backward's result, or its first item for an op with a
+    learnable parameter (which also returns that parameter's gradient)."""
+    r = op.backward(g, x, **kwargs)
+    return r[0] if op.spec.learnable else r
+
+
 def evaluate(op, kind, x, **params):
     return op(x, **params) if kind == "forward" else op.derivative(x, **params)
 

@@ -106,3 +106,36 @@ def test_alpha_range_within_ulp_bound(name, alpha, kind):
     x = float32_bit_sweep(stride=16411)
     y = evaluate(op, kind, x, alpha=alpha)
     assert_within_contract(op, kind, x, y, accuracy.bound(op.spec, kind, np.float32), alpha=alpha)
+
+
+@pytest.mark.parametrize("kind", MODES)
+@pytest.mark.parametrize("beta", [0.5, 1.702, 2.0, -1.0, 10.0])
+def test_swish_beta_range_within_ulp_bound(beta, kind):
+    x = float32_bit_sweep(stride=16411)
+    y = evaluate(fa.swish, kind, x, beta=beta)
+    assert_within_contract(fa.swish, kind, x, y, accuracy.bound(fa.swish.spec, kind, np.float32), beta=beta)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("beta", [1.0, 0.5, 2.0])
+def test_swish_beta_gradient(beta, dtype):
+    """d swish / d beta elementwise within 4 ULP (where it is normal), and backward's gbeta =
+    sum(g * d swish / d beta) against the reference."""
+    with np.errstate(over="ignore"):  # float64 edge values beyond float32 become +-inf
+        x = np.concatenate([np.linspace(-100, 100, 20_001), float64_sweep(20_000)]).astype(dtype)
+    d = fa.swish.param_derivative(x, beta=beta)
+    ref = fa.swish.spec.reference_param_derivative(x.astype(np.longdouble), beta=float(dtype(beta)))
+    assert not accuracy.violations(d, ref, 4.0).any()
+    g = np.cos(np.arange(x.size)).astype(dtype)
+    finite = np.isfinite(x)
+    gx, gbeta = fa.swish.backward(g[finite], x[finite], beta=beta)
+    expected = np.sum(g[finite].astype(np.longdouble) * ref[finite])
+    assert gbeta.dtype == dtype
+    assert abs(float(gbeta) - float(expected)) <= 1e-5 * float(np.sum(np.abs(g[finite] * ref[finite])))
+    np.testing.assert_array_equal(gx, g[finite] * fa.swish.derivative(x[finite], beta=beta))
+
+
+def test_silu_is_swish_with_unit_beta():
+    x = float32_bit_sweep(stride=65537)
+    np.testing.assert_array_equal(fa.silu(x), fa.swish(x, beta=1.0))
+    np.testing.assert_array_equal(fa.silu.derivative(x), fa.swish.derivative(x, beta=1.0))

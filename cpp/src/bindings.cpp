@@ -78,9 +78,12 @@ const T* in_ptr(const py::array& a) { return static_cast<const T*>(a.data()); }
 template <class T>
 T* out_ptr(py::array& a) { return static_cast<T*>(a.mutable_data()); }
 
-// forward (derivative=false) or derivative (true): out[i] = f(x[i]) or f'(x[i]).
+// What unary() evaluates: f(x), f'(x), or df/da (the first parameter, for learnable ones).
+enum class UnaryKind : int { forward = 0, derivative = 1, param_derivative = 2 };
+
+// out[i] = f(x[i]), f'(x[i]) or df/da(x[i]), as `kind` says.
 // Returns false, having done nothing, when the buffers need contiguous copies first.
-bool unary(int op, bool derivative, const py::array& x, py::array& out, double a, double b) {
+bool unary(int op, int kind, const py::array& x, py::array& out, double a, double b) {
   if (!buffers_usable({{&x, "x"}}, {{&out, "out"}})) return false;
   const std::size_t id = op_index(op);
   const ParamValues p{a, b};
@@ -89,7 +92,13 @@ bool unary(int op, bool derivative, const py::array& x, py::array& out, double a
   auto run = [&](auto zero) {
     using T = decltype(zero);
     const auto& k = kernels_of<T>(table, id);
-    const auto kernel = derivative ? k.derivative : k.forward;
+    UnaryKernel<T> kernel = nullptr;
+    switch (static_cast<UnaryKind>(kind)) {
+      case UnaryKind::forward: kernel = k.forward; break;
+      case UnaryKind::derivative: kernel = k.derivative; break;
+      case UnaryKind::param_derivative: kernel = k.param_derivative; break;
+    }
+    if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no kernel of kind " + std::to_string(kind));
     const T* xp = in_ptr<T>(x);
     T* op_ = out_ptr<T>(out);
     py::gil_scoped_release release;
@@ -146,7 +155,8 @@ py::list op_table() {
   py::list ops;
   const KernelTable& table = active_kernels();
   for (std::size_t i = 0; i < kNumOps; ++i) {
-    ops.append(py::make_tuple(kOpNames[i], static_cast<int>(i), table.f32[i].backward_from_output != nullptr));
+    ops.append(py::make_tuple(kOpNames[i], static_cast<int>(i), table.f32[i].backward_from_output != nullptr,
+                              table.f32[i].param_derivative != nullptr));
   }
   return ops;
 }
@@ -180,8 +190,8 @@ PYBIND11_MODULE(_core, m) {
   // value is a plain ValueError there (an exception here would surface as an ImportError).
   select_isa("auto");
 
-  m.def("op_table", &op_table, "[(kernel name, op id, has backward from output)] in registry order");
-  m.def("unary", &unary, py::arg("op"), py::arg("derivative"), py::arg("x").noconvert(), py::arg("out").noconvert(), py::arg("a"), py::arg("b"));
+  m.def("op_table", &op_table, "[(kernel name, op id, has backward from output, has param derivative)] in registry order");
+  m.def("unary", &unary, py::arg("op"), py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(), py::arg("a"), py::arg("b"));
   m.def("backward", &backward, py::arg("op"), py::arg("from_output"), py::arg("g").noconvert(), py::arg("x").noconvert(), py::arg("out").noconvert(),
         py::arg("a"), py::arg("b"));
   m.def("value_and_derivative", &value_and_derivative, py::arg("op"), py::arg("x").noconvert(), py::arg("y").noconvert(), py::arg("d").noconvert(),

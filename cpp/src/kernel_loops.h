@@ -22,6 +22,13 @@ struct HasFusedValueAndDerivative<
     : std::true_type {};
 
 template <class Op, class V, class = void>
+struct HasParamDerivative : std::false_type {};
+template <class Op, class V>
+struct HasParamDerivative<
+    Op, V, std::void_t<decltype(Op::param_derivative(std::declval<V>(), std::declval<const Params<V>&>()))>>
+    : std::true_type {};
+
+template <class Op, class V, class = void>
 struct HasDerivativeFromOutput : std::false_type {};
 template <class Op, class V>
 struct HasDerivativeFromOutput<
@@ -82,6 +89,12 @@ void derivative(const typename V::Scalar* x, typename V::Scalar* d, std::size_t 
 }
 
 template <class Op, class V>
+void param_derivative(const typename V::Scalar* x, typename V::Scalar* d, std::size_t n, const ParamValues& pv) {
+  const Params<V> p(pv);
+  map_streams<V, 1, 1>(n, {x}, {d}, [&](V v) { return Op::param_derivative(v, p); });
+}
+
+template <class Op, class V>
 void backward(const typename V::Scalar* g, const typename V::Scalar* x, typename V::Scalar* out, std::size_t n,
               const ParamValues& pv) {
   const Params<V> p(pv);
@@ -117,6 +130,7 @@ OpKernels<typename V::Scalar> kernels_for() {
   k.backward = &backward<Op, V>;
   if constexpr (HasDerivativeFromOutput<Op, V>::value) k.backward_from_output = &backward_from_output<Op, V>;
   k.value_and_derivative = &value_and_derivative<Op, V>;
+  if constexpr (HasParamDerivative<Op, V>::value) k.param_derivative = &param_derivative<Op, V>;
   return k;
 }
 

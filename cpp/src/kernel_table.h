@@ -26,6 +26,7 @@ struct OpKernels {
   BinaryKernel<T> backward;              // g * f'(x)
   BinaryKernel<T> backward_from_output;  // g * f'(x) written in y = f(x); may be null
   DualKernel<T> value_and_derivative;
+  UnaryKernel<T> param_derivative;       // d f / d (first parameter), for learnable ones; may be null
 };
 
 struct KernelTable {

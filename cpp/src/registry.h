@@ -9,6 +9,7 @@
 #include "activations/piecewise_linear.h"
 #include "activations/rational.h"
 #include "activations/sigmoid.h"
+#include "activations/swish.h"
 #include "activations/tanh.h"
 
 // X(name, Struct): `name` is the kernel name the Python catalogue refers to.
@@ -23,7 +24,9 @@
   X(celu, Celu)                \
   X(softsign, Softsign)        \
   X(hardsigmoid, Hardsigmoid)  \
-  X(hardswish, Hardswish)
+  X(hardswish, Hardswish)      \
+  X(silu, Silu)                \
+  X(swish, Swish)
 
 namespace fastact {
 

@@ -38,12 +38,12 @@ _core.set_isa(_os.environ.get("FASTACT_ISA", "auto"))
 
 
 def _build_ops() -> dict:
-    kernels = {name: (op_id, from_output) for name, op_id, from_output in _core.op_table()}
+    kernels = {row[0]: row[1:] for row in _core.op_table()}
     ops = {}
     for spec in OPS:
-        op_id, from_output = kernels[spec.kernel]
+        op_id, from_output, param_derivative = kernels[spec.kernel]
         cls = type(spec.name, (Activation,), {"__doc__": spec.docstring(), "__module__": __name__})
-        ops[spec.name] = cls(spec, op_id, from_output)
+        ops[spec.name] = cls(spec, op_id, from_output, param_derivative)
     return ops
 
 
@@ -61,6 +61,8 @@ celu = _OPS["celu"]
 softsign = _OPS["softsign"]
 hardsigmoid = _OPS["hardsigmoid"]
 hardswish = _OPS["hardswish"]
+silu = _OPS["silu"]
+swish = _OPS["swish"]
 
 
 def ops() -> list:

@@ -28,6 +28,7 @@ class Activation:
         **params: float,
     ) -> Any: ...
     def value_and_derivative(self, x: ArrayLike, **params: float) -> tuple[Any, Any]: ...
+    def param_derivative(self, x: ArrayLike, *, out: np.ndarray | None = None, **params: float) -> Any: ...
     def reference(self, x: ArrayLike, *, dtype: Any = None, **params: float) -> np.ndarray: ...
     def reference_derivative(self, x: ArrayLike, *, dtype: Any = None, **params: float) -> np.ndarray: ...
 
@@ -40,6 +41,8 @@ celu: Activation
 softsign: Activation
 hardsigmoid: Activation
 hardswish: Activation
+silu: Activation
+swish: Activation
 relu6: Activation
 sigmoid: Activation
 tanh: Activation
@@ -49,6 +52,8 @@ celu: Activation
 softsign: Activation
 hardsigmoid: Activation
 hardswish: Activation
+silu: Activation
+swish: Activation
 
 def ops() -> list[str]: ...
 def get(name: str) -> Activation: ...

@@ -21,6 +21,10 @@ from ._validation import (
 )
 
 
+# What _core.unary evaluates (bindings.cpp UnaryKind).
+FORWARD, DERIVATIVE, PARAM_DERIVATIVE = 0, 1, 2
+
+
 def _finish(result: np.ndarray, result_dtype: np.dtype) -> np.ndarray:
     """Casts back to the caller's dtype (float16) and returns 0-d results as NumPy scalars, as
     NumPy's ufuncs do."""
@@ -57,11 +61,13 @@ class Activation:
     subclass carrying its docstring.
     """
 
-    def __init__(self, spec, op_id: int, has_output_backward: bool):
+    def __init__(self, spec, op_id: int, has_output_backward: bool, has_param_derivative: bool = False):
         self.spec = spec
         self.name = spec.name
         self._id = op_id
         self._has_output_backward = has_output_backward
+        if spec.learnable and not has_param_derivative:
+            raise RuntimeError(f"{spec.name}: learnable parameter but no param_derivative kernel")
         self._param_names = tuple(p.name for p in spec.params)
         self._defaults = self._validate_params({})
         self.__signature__ = inspect.Signature(
@@ -112,18 +118,37 @@ class Activation:
     def __call__(self, x, *, out=None, **params):
         a, b = self._kernel_params(params)
         xa, rdt = as_input(x, "x")
-        return _run(lambda xi, dst: _core.unary(self._id, False, xi, dst, a, b), (xa,), rdt, out)
+        return _run(lambda xi, dst: _core.unary(self._id, FORWARD, xi, dst, a, b), (xa,), rdt, out)
 
     def derivative(self, x, *, out=None, **params):
         """f'(x), elementwise (same parameters, dtype rules and ``out=`` as calling the op)."""
         a, b = self._kernel_params(params)
         xa, rdt = as_input(x, "x")
-        return _run(lambda xi, dst: _core.unary(self._id, True, xi, dst, a, b), (xa,), rdt, out)
+        return _run(lambda xi, dst: _core.unary(self._id, DERIVATIVE, xi, dst, a, b), (xa,), rdt, out)
+
+    def param_derivative(self, x, *, out=None, **params):
+        """d f / d p for the op's learnable parameter p (swish: beta), elementwise."""
+        if not self.spec.learnable:
+            raise TypeError(f"{self.name} has no learnable parameter")
+        a, b = self._kernel_params(params)
+        xa, rdt = as_input(x, "x")
+        return _run(lambda xi, dst: _core.unary(self._id, PARAM_DERIVATIVE, xi, dst, a, b), (xa,), rdt, out)
 
     def backward(self, g, x=None, *, y=None, out=None, **params):
         """The vector-Jacobian product g * f'(x), from the input ``x`` or (where the op allows it,
         see ``has_output_backward``) from the saved output ``y = f(x)``. ``g`` and ``x``/``y`` must
-        have the same shape; the result has the promoted dtype of the two."""
+        have the same shape; the result has the promoted dtype of the two. For an op with a
+        learnable parameter p (swish's beta) it returns ``(gx, gp)``, gp = sum(g * df/dp)
+        accumulated in float64."""
+        gx = self._backward(g, x, y, out, params)
+        if not self.spec.learnable:
+            return gx
+        if y is not None:
+            raise TypeError(f"{self.name}.backward(): the gradient of {self.spec.learnable} needs x, not y")
+        gp = np.sum(np.multiply(g, self.param_derivative(x, **params), dtype=np.float64))
+        return gx, np.asarray(gp).astype(np.result_type(gx))[()]
+
+    def _backward(self, g, x, y, out, params):
         a, b = self._kernel_params(params)
         if (x is None) == (y is None):
             raise TypeError(f"{self.name}.backward(): pass exactly one of x (the input) or y= (the output)")

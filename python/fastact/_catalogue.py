@@ -36,15 +36,18 @@ class OpSpec:
     # max |f'| where f' has an interior zero: there the derivative is held to an absolute error
     # of eps * peak_derivative instead of ULP (DESIGN.md §5)
     peak_derivative: Optional[float] = None
+    learnable: Optional[str] = None  # the parameter backward() also returns a gradient for
     # extra condition for backward(g, y=...), e.g. elu needs alpha >= 0 to invert y
     check_output_backward: Optional[Callable[[str, dict], None]] = None
     notes: str = ""
     reference: Callable = field(init=False, repr=False)
     reference_derivative: Callable = field(init=False, repr=False)
+    reference_param_derivative: Optional[Callable] = field(init=False, repr=False)
 
     def __post_init__(self):
         object.__setattr__(self, "reference", getattr(reference, self.name))
         object.__setattr__(self, "reference_derivative", getattr(reference, self.name + "_derivative"))
+        object.__setattr__(self, "reference_param_derivative", getattr(reference, self.name + "_param_derivative", None))
 
     def docstring(self) -> str:
         params = "".join(f"\n    {p.name} : float, default {p.default!r}\n        {p.doc}" for p in self.params)
@@ -206,5 +209,27 @@ OPS: tuple[OpSpec, ...] = (
         derivative="(2x + 3) / 6 for -3 < x < 3, 0 for x <= -3, 1 for x >= 3 (hardswish'(-3) = 0, (3) = 1).",
         peak_derivative=1.5,
         example=">>> fa.hardswish([-4.0, 1.0, 4.0])\narray([0.        , 0.66666667, 4.        ])",
+    ),
+    OpSpec(
+        name="silu",
+        kernel="silu",
+        formula="SiLU (swish with beta = 1): x * sigmoid(x); its minimum is -0.2785 at x = -1.2785.\n"
+        "Accurate down to x = -88 and beyond, where x * sigmoid(x) is still a normal number.",
+        derivative="sigmoid(x) * (1 + x * (1 - sigmoid(x))); zero at x = -1.2785 (absolute error there),\n"
+        "peak 1.0998 at x = 2.3994.",
+        peak_derivative=1.099839320128867,
+        example=">>> fa.silu([-1.0, 2.0])\narray([-0.26894142,  1.76159416])",
+    ),
+    OpSpec(
+        name="swish",
+        kernel="swish",
+        formula="Swish: x * sigmoid(beta * x); beta = 1 is SiLU, beta -> inf tends to ReLU.",
+        derivative="sigmoid(z) * (1 + z * (1 - sigmoid(z))), z = beta * x. beta is learnable:\n"
+        "swish.backward(g, x, beta=b) returns (gx, gbeta) with gbeta = sum(g * x^2 sigmoid'(beta x)),\n"
+        "and swish.param_derivative(x, beta=b) gives x^2 sigmoid'(beta x) elementwise.",
+        params=(Param("beta", 1.0, "Slope of the gate (learnable; rounded to the array's dtype)."),),
+        learnable="beta",
+        peak_derivative=1.099839320128867,
+        example=">>> gx, gbeta = fa.swish.backward([1.0, 1.0], [-1.0, 2.0], beta=1.0)\n>>> round(float(gbeta), 4)\n0.6166",
     ),
 )

@@ -26,6 +26,7 @@ __all__ = [
     "elu", "elu_derivative", "selu", "selu_derivative", "celu", "celu_derivative",
     "softsign", "softsign_derivative", "hardsigmoid", "hardsigmoid_derivative",
     "hardswish", "hardswish_derivative",
+    "silu", "silu_derivative", "swish", "swish_derivative", "swish_param_derivative",
 ]  # fmt: skip
 
 
@@ -192,3 +193,45 @@ def hardswish_derivative(x):
     """0 for x <= -3, 1 for x >= 3, (2x + 3) / 6 between (hardswish'(-3) = 0, (3) = 1)"""
     x = _wide(x)
     return np.where(x <= -3, x.dtype.type(0), np.where(x >= 3, x.dtype.type(1), (2 * x + 3) / 6))
+
+
+# The sigmoid-gated family.
+
+
+def silu(x):
+    """x * sigmoid(x)"""
+    return swish(x, 1.0)
+
+
+def silu_derivative(x):
+    """sigmoid(x) * (1 + x * sigmoid(-x))"""
+    return swish_derivative(x, 1.0)
+
+
+def swish(x, beta=1.0):
+    """x * sigmoid(beta * x); at x = +-inf the limit (0 where sigmoid(beta x) -> 0)"""
+    x = _wide(x)
+    z = x.dtype.type(beta) * x
+    with np.errstate(invalid="ignore"):
+        y = x * sigmoid(z)
+    limit = np.where(z > 0, x, np.where(z < 0, x.dtype.type(0), x / 2))
+    return np.where(np.isinf(x), limit, y)
+
+
+def swish_derivative(x, beta=1.0):
+    """sigmoid(z) * (1 + z * sigmoid(-z)), z = beta * x"""
+    x = _wide(x)
+    z = x.dtype.type(beta) * x
+    with np.errstate(invalid="ignore"):
+        d = sigmoid(z) * (1 + z * sigmoid(-z))
+    # At +-inf the product z * sigmoid(-z) is inf * 0: its limit is 0.
+    return np.where(np.isinf(z), np.where(z > 0, x.dtype.type(1), x.dtype.type(0)), d)
+
+
+def swish_param_derivative(x, beta=1.0):
+    """d swish / d beta = x^2 * sigmoid'(beta * x)"""
+    x = _wide(x)
+    z = x.dtype.type(beta) * x
+    with np.errstate(invalid="ignore", over="ignore"):
+        d = x * (x * sigmoid_derivative(z))
+    return np.where(np.isinf(x), x.dtype.type(0), d)

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "../math/exp.h"
+#include "../math/pair.h"
 #include "op_support.h"
 
 namespace fastact {
@@ -23,22 +24,12 @@ struct Sigmoid {
     const math::ExpSplit<V> split = math::exp_split(max(V(C::kMinNormalArg), -abs(x)));
     const V s = pow2_from_biased(split.biased);
     const V q = split.q;
-    // Numerator e (x < 0) or 1, and denominator 1 + e, each as an unevaluated hi + lo pair:
-    // the FMA residuals are exact (Sterbenz: s vs e, and 1 + s vs 1 + e, are within a factor 2).
-    const V one_plus_s = V(T(1)) + s;  // exact for n >= -24; below, s is under half an ULP of 1
-    const V e_hi = mul_add(s, q, s);
-    const V e_lo = mul_add(s, q, s - e_hi);
-    const V den_hi = mul_add(s, q, one_plus_s);
-    const V den_lo = mul_add(s, q, one_plus_s - den_hi);
+    // Numerator e (x < 0) or 1, and denominator 1 + e, as exact hi + lo pairs.
+    const math::Pair<V> e = math::scaled_one_plus(s, q);
+    const math::Pair<V> den = math::add_scaled(V(T(1)) + s, s, q);  // 1 + s exact for n >= -24
     const auto negative = x < V(T(0));
-    const V num_hi = select(negative, e_hi, V(T(1)));
-    const V num_lo = select(negative, e_lo, V(T(0)));
-    // (num_hi + num_lo) / (den_hi + den_lo) = y0 + (num_hi - y0 den_hi + num_lo - y0 den_lo) / den_hi,
-    // with the first residual exact by FMA.
-    const V inv = V(T(1)) / den_hi;
-    const V y0 = num_hi * inv;
-    const V residual = neg_mul_add(y0, den_lo, neg_mul_add(y0, den_hi, num_hi) + num_lo);
-    const V y = mul_add(residual, inv, y0);
+    const math::Pair<V> num{select(negative, e.hi, V(T(1))), select(negative, e.lo, V(T(0)))};
+    const V y = math::divide(num, den);
     return select(x < V(C::kMinNormalArg), V(T(0)), y);
   }
   template <class V>

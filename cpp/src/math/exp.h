@@ -82,6 +82,18 @@ inline ExpSplit<V> exp_split(V x) {
   return {n, biased, mul_add(r * r, exp_tail(r), r)};
 }
 
+// e^(x + x_lo) for an argument carried as a pair (|x_lo| <= ulp(x)): the low part joins the
+// reduced argument, where it is not lost to rounding.
+template <class V>
+inline ExpSplit<V> exp_split(V x, V x_lo) {
+  using C = ExpConstants<typename V::Scalar>;
+  const V biased = mul_add(x, V(C::kLog2e), V(C::kRoundBias));
+  const V n = biased - V(C::kRoundBias);
+  V r = neg_mul_add(n, V(C::kLn2Hi), x);
+  r = neg_mul_add(n, V(C::kLn2Lo), r + x_lo);
+  return {n, biased, mul_add(r * r, exp_tail(r), r)};
+}
+
 // 2^n * p for integral n in [2*min_exponent - 2, 2*max_exponent + 2], in two exact steps
 // 2^h * 2^(n - h), h = floor(n/2): n/2 - 1/4 is never a tie, so adding the bias rounds it to h.
 template <class V>

@@ -1,0 +1,46 @@
+// Error-free transformations on unevaluated pairs hi + lo, for the ops whose last few roundings
+// would otherwise add up past their ULP budget (sigmoid, silu, swish).
+#pragma once
+
+namespace fastact::math {
+
+template <class V>
+struct Pair {
+  V hi;
+  V lo;
+};
+
+// a * b = hi + lo exactly (the FMA gives the rounding error of the product).
+template <class V>
+inline Pair<V> two_product(V a, V b) {
+  const V hi = a * b;
+  return {hi, mul_add(a, b, -hi)};
+}
+
+// s * (1 + q) for a power of two s, as hi + lo: the residual is exact (Sterbenz: s and the
+// result are within a factor 2 of each other for |q| < 1/2).
+template <class V>
+inline Pair<V> scaled_one_plus(V s, V q) {
+  const V hi = mul_add(s, q, s);
+  return {hi, mul_add(s, q, s - hi)};
+}
+
+// c + s * q for c = 1 + s (exact where used), as hi + lo, likewise exact.
+template <class V>
+inline Pair<V> add_scaled(V c, V s, V q) {
+  const V hi = mul_add(s, q, c);
+  return {hi, mul_add(s, q, c - hi)};
+}
+
+// (num.hi + num.lo) / (den.hi + den.lo) with one correction step:
+// y0 + (num.hi - y0 den.hi + num.lo - y0 den.lo) / den.hi, the first residual exact by FMA.
+// Within about half an ULP of the quotient of the pairs.
+template <class V>
+inline V divide(Pair<V> num, Pair<V> den) {
+  const V inv = V(1) / den.hi;
+  const V y0 = num.hi * inv;
+  const V residual = neg_mul_add(y0, den.lo, neg_mul_add(y0, den.hi, num.hi) + num.lo);
+  return mul_add(residual, inv, y0);
+}
+
+}  // namespace fastact::math
