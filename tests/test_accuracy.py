@@ -139,3 +139,11 @@ def test_silu_is_swish_with_unit_beta():
     x = float32_bit_sweep(stride=65537)
     np.testing.assert_array_equal(fa.silu(x), fa.swish(x, beta=1.0))
     np.testing.assert_array_equal(fa.silu.derivative(x), fa.swish.derivative(x, beta=1.0))
+
+
+@pytest.mark.parametrize("kind", MODES)
+@pytest.mark.parametrize("beta", [0.5, 2.0, 10.0, -1.5])
+def test_softplus_beta_range_within_ulp_bound(beta, kind):
+    x = float32_bit_sweep(stride=16411)
+    y = evaluate(fa.softplus, kind, x, beta=beta)
+    assert_within_contract(fa.softplus, kind, x, y, accuracy.bound(fa.softplus.spec, kind, np.float32), beta=beta)

@@ -15,6 +15,15 @@ LIMITS = [
     ("relu6", np.inf, 6.0, 0.0), ("relu6", -np.inf, 0.0, 0.0),
     ("sigmoid", np.inf, 1.0, 0.0), ("sigmoid", -np.inf, 0.0, 0.0),
     ("tanh", np.inf, 1.0, 0.0), ("tanh", -np.inf, -1.0, 0.0),
+    ("elu", np.inf, np.inf, 1.0), ("elu", -np.inf, -1.0, 0.0),
+    ("selu", -np.inf, -1.7580993408473766, 0.0), ("celu", -np.inf, -1.0, 0.0),
+    ("softsign", np.inf, 1.0, 0.0), ("softsign", -np.inf, -1.0, 0.0),
+    ("hardsigmoid", np.inf, 1.0, 0.0), ("hardsigmoid", -np.inf, 0.0, 0.0),
+    ("hardswish", np.inf, np.inf, 1.0), ("hardswish", -np.inf, 0.0, 0.0),
+    ("silu", np.inf, np.inf, 1.0), ("silu", -np.inf, 0.0, 0.0),
+    ("swish", np.inf, np.inf, 1.0), ("swish", -np.inf, 0.0, 0.0),
+    ("softplus", np.inf, np.inf, 1.0), ("softplus", -np.inf, 0.0, 0.0),
+    ("log_sigmoid", np.inf, 0.0, 0.0), ("log_sigmoid", -np.inf, -np.inf, 1.0),
 ]  # fmt: skip
 
 # Kinks, as PyTorch: relu'(0) = 0, leaky_relu'(0) = alpha, hardtanh' = 0 at both bounds.
@@ -23,6 +32,9 @@ KINKS = [
     ("leaky_relu", 0.0, 0.01), ("leaky_relu", -0.0, 0.01),
     ("hardtanh", -1.0, 0.0), ("hardtanh", 1.0, 0.0),
     ("relu6", 0.0, 0.0), ("relu6", 6.0, 0.0),
+    ("elu", 0.0, 1.0), ("selu", 0.0, 1.7580993408473766), ("celu", 0.0, 1.0),
+    ("hardsigmoid", -3.0, 0.0), ("hardsigmoid", 3.0, 0.0),
+    ("hardswish", -3.0, 0.0), ("hardswish", 3.0, 1.0),
 ]  # fmt: skip
 
 

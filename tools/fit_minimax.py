@@ -103,7 +103,23 @@ def fit_exp_tail(terms):
     return f, basis, -h, h
 
 
+def fit_log_atanh(terms):
+    # log(1 + f) = 2 atanh(s), s = f / (2 + f), for f in [-1/4, 1/2] (log1p_unit's reduction:
+    # |s| <= 1/5); 2 atanh(s) = 2s + s^3 R(s^2): fit R(w) = (2 atanh(sqrt w) - 2 sqrt w) / w^1.5.
+    def f(w):
+        if w < mp.mpf(10) ** -20:
+            return mp.mpf(2) / 3 + 2 * w / 5
+        r = mp.sqrt(w)
+        return (2 * mp.atanh(r) - 2 * r) / r**3
+
+    s_max = mp.mpf(1) / 5
+    basis = [lambda w, k=k: w**k for k in range(terms)]
+    return f, basis, mp.mpf(0), s_max**2
+
+
 FITS = {
+    "log_atanh_f32": (lambda: fit_log_atanh(4), np.float32),
+    "log_atanh_f64": (lambda: fit_log_atanh(8), np.float64),
     "exp_tail_f32": (lambda: fit_exp_tail(5), np.float32),
     "exp_tail_f64": (lambda: fit_exp_tail(10), np.float64),
     # name: (builder, float type)

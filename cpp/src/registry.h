@@ -9,6 +9,7 @@
 #include "activations/piecewise_linear.h"
 #include "activations/rational.h"
 #include "activations/sigmoid.h"
+#include "activations/softplus.h"
 #include "activations/swish.h"
 #include "activations/tanh.h"
 
@@ -26,7 +27,9 @@
   X(hardsigmoid, Hardsigmoid)  \
   X(hardswish, Hardswish)      \
   X(silu, Silu)                \
-  X(swish, Swish)
+  X(swish, Swish)              \
+  X(softplus, Softplus)        \
+  X(log_sigmoid, LogSigmoid)
 
 namespace fastact {
 

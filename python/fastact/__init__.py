@@ -63,6 +63,8 @@ hardsigmoid = _OPS["hardsigmoid"]
 hardswish = _OPS["hardswish"]
 silu = _OPS["silu"]
 swish = _OPS["swish"]
+softplus = _OPS["softplus"]
+log_sigmoid = _OPS["log_sigmoid"]
 
 
 def ops() -> list:

@@ -41,8 +41,12 @@ celu: Activation
 softsign: Activation
 hardsigmoid: Activation
 hardswish: Activation
+softplus: Activation
+log_sigmoid: Activation
 silu: Activation
 swish: Activation
+softplus: Activation
+log_sigmoid: Activation
 relu6: Activation
 sigmoid: Activation
 tanh: Activation
@@ -52,8 +56,12 @@ celu: Activation
 softsign: Activation
 hardsigmoid: Activation
 hardswish: Activation
+softplus: Activation
+log_sigmoid: Activation
 silu: Activation
 swish: Activation
+softplus: Activation
+log_sigmoid: Activation
 
 def ops() -> list[str]: ...
 def get(name: str) -> Activation: ...

@@ -87,6 +87,11 @@ def _check_nonzero_alpha(owner: str, values: dict) -> None:
         raise ValueError(f"{owner}: alpha must not be 0 (celu divides by it)")
 
 
+def _check_nonzero_beta(owner: str, values: dict) -> None:
+    if values["beta"] == 0:
+        raise ValueError(f"{owner}: beta must not be 0 (softplus divides by it)")
+
+
 def _check_output_backward_alpha(owner: str, values: dict) -> None:
     if values["alpha"] < 0:
         raise ValueError(f"{owner}.backward(): y= needs alpha >= 0 (with alpha < 0, y does not determine x); pass x")
@@ -231,5 +236,23 @@ OPS: tuple[OpSpec, ...] = (
         learnable="beta",
         peak_derivative=1.099839320128867,
         example=">>> gx, gbeta = fa.swish.backward([1.0, 1.0], [-1.0, 2.0], beta=1.0)\n>>> round(float(gbeta), 4)\n0.6166",
+    ),
+    OpSpec(
+        name="softplus",
+        kernel="softplus",
+        formula="Softplus, a smooth ReLU: log(1 + exp(beta x)) / beta, computed as\n"
+        "(max(z, 0) + log1p(exp(-|z|))) / beta with z = beta x: stable for every x, no threshold switch.",
+        derivative="sigmoid(beta x): never exactly 0.",
+        params=(Param("beta", 1.0, "Sharpness, nonzero (rounded to the array's dtype)."),),
+        check=_check_nonzero_beta,
+        example=">>> fa.softplus([-1.0, 0.0, 2.0])\narray([0.31326169, 0.69314718, 2.12692801])",
+    ),
+    OpSpec(
+        name="log_sigmoid",
+        kernel="log_sigmoid",
+        formula="log(sigmoid(x)) = -softplus(-x) = min(x, 0) - log1p(exp(-|x|)): stable for very negative x\n"
+        "(log_sigmoid(-inf) = -inf, log_sigmoid(+inf) = 0).",
+        derivative="sigmoid(-x) = 1 - sigmoid(x).",
+        example=">>> fa.log_sigmoid([-1.0, 0.0, 2.0])\narray([-1.31326169, -0.69314718, -0.12692801])",
     ),
 )

@@ -27,6 +27,7 @@ __all__ = [
     "softsign", "softsign_derivative", "hardsigmoid", "hardsigmoid_derivative",
     "hardswish", "hardswish_derivative",
     "silu", "silu_derivative", "swish", "swish_derivative", "swish_param_derivative",
+    "softplus", "softplus_derivative", "log_sigmoid", "log_sigmoid_derivative",
 ]  # fmt: skip
 
 
@@ -235,3 +236,33 @@ def swish_param_derivative(x, beta=1.0):
     with np.errstate(invalid="ignore", over="ignore"):
         d = x * (x * sigmoid_derivative(z))
     return np.where(np.isinf(x), x.dtype.type(0), d)
+
+
+# softplus and log_sigmoid.
+
+
+def softplus(x, beta=1.0):
+    """log(1 + exp(beta x)) / beta = (max(z, 0) + log1p(exp(-|z|))) / beta, z = beta x"""
+    x = _wide(x)
+    b = x.dtype.type(beta)
+    z = b * x
+    with np.errstate(invalid="ignore"):
+        return (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / b
+
+
+def softplus_derivative(x, beta=1.0):
+    """sigmoid(beta x)"""
+    x = _wide(x)
+    return sigmoid(x.dtype.type(beta) * x)
+
+
+def log_sigmoid(x):
+    """-softplus(-x) = min(x, 0) - log1p(exp(-|x|))"""
+    x = _wide(x)
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def log_sigmoid_derivative(x):
+    """sigmoid(-x)"""
+    x = _wide(x)
+    return sigmoid(-x)

@@ -14,23 +14,29 @@
 
 namespace fastact {
 
+// sigmoid(z) for z = z_hi + z_lo (an exact pair, e.g. beta * x), shared with softplus'.
+template <class V>
+inline V logistic(V z, V z_lo) {
+  using T = typename V::Scalar;
+  using C = math::ExpConstants<T>;
+  // e = e^-|z| = 2^n (1 + q), n <= 0, clamped where 2^n is still normal (beyond, the result
+  // is 1, or below 2^-126 and flushed at the end).
+  const math::ExpSplit<V> split = math::exp_split_neg_abs(z, z_lo, V(C::kMinNormalArg));
+  const V s = pow2_from_biased(split.biased);
+  const V q = split.q;
+  // Numerator e (z < 0) or 1, and denominator 1 + e, as exact hi + lo pairs.
+  const math::Pair<V> e = math::scaled_one_plus(s, q);
+  const math::Pair<V> den = math::add_scaled(V(T(1)) + s, s, q);  // 1 + s exact for n >= -24
+  const auto negative = z < V(T(0));
+  const math::Pair<V> num{select(negative, e.hi, V(T(1))), select(negative, e.lo, V(T(0)))};
+  const V y = math::divide(num, den);
+  return select(z < V(C::kMinNormalArg), V(T(0)), y);
+}
+
 struct Sigmoid {
   template <class V>
   static V forward(V x, const Params<V>&) {
-    using T = typename V::Scalar;
-    using C = math::ExpConstants<T>;
-    // e = e^-|x| = 2^n (1 + q), n <= 0, clamped where 2^n is still normal (beyond, the result
-    // is 1, or below 2^-126 and flushed at the end).
-    const math::ExpSplit<V> split = math::exp_split(max(V(C::kMinNormalArg), -abs(x)));
-    const V s = pow2_from_biased(split.biased);
-    const V q = split.q;
-    // Numerator e (x < 0) or 1, and denominator 1 + e, as exact hi + lo pairs.
-    const math::Pair<V> e = math::scaled_one_plus(s, q);
-    const math::Pair<V> den = math::add_scaled(V(T(1)) + s, s, q);  // 1 + s exact for n >= -24
-    const auto negative = x < V(T(0));
-    const math::Pair<V> num{select(negative, e.hi, V(T(1))), select(negative, e.lo, V(T(0)))};
-    const V y = math::divide(num, den);
-    return select(x < V(C::kMinNormalArg), V(T(0)), y);
+    return logistic(x, V(0));
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {

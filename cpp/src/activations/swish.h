@@ -39,14 +39,12 @@ struct SwishFamily {
     using T = typename V::Scalar;
     using C = math::ExpConstants<T>;
     const V lowest = V(C::kMinNormalArg - T(64) * T(0.69314718055994530942));
-    const V a_hi = -abs(z.hi);
-    const V a_lo = select(z.hi < V(T(0)), z.lo, -z.lo);  // -|z| = z for z < 0, -z for z >= 0
-    const math::ExpSplit<V> split = math::exp_split(max(lowest, a_hi), a_lo);
+    const math::ExpSplit<V> split = math::exp_split_neg_abs(z.hi, z.lo, lowest);
     const auto tiny = split.n < V(T(-60));
     const V k = select(tiny, V(T(64)), V(T(0)));
     const V s_k = pow2_from_biased(split.biased + k);
     return {split.q, s_k, select(tiny, V(T(5.421010862427522e-20)), V(T(1))),  // 2^-64
-            select(tiny, V(T(0)), s_k), a_hi < lowest};
+            select(tiny, V(T(0)), s_k), -abs(z.hi) < lowest};
   }
 
   template <class V>

@@ -94,6 +94,16 @@ inline ExpSplit<V> exp_split(V x, V x_lo) {
   return {n, biased, mul_add(r * r, exp_tail(r), r)};
 }
 
+// e^-|z| for z = z + z_lo, split as exp_split does, with -|z| clamped below at `lowest` (and
+// the low part dropped there, where it would no longer belong to the clamped argument).
+template <class V>
+inline ExpSplit<V> exp_split_neg_abs(V z, V z_lo, V lowest) {
+  using T = typename V::Scalar;
+  const V a = -abs(z);
+  const V a_lo = select(z < V(T(0)), z_lo, -z_lo);  // -|z| = z for z < 0, -z otherwise
+  return exp_split(max(lowest, a), select(a < lowest, V(T(0)), a_lo));
+}
+
 // 2^n * p for integral n in [2*min_exponent - 2, 2*max_exponent + 2], in two exact steps
 // 2^h * 2^(n - h), h = floor(n/2): n/2 - 1/4 is never a tie, so adding the bias rounds it to h.
 template <class V>

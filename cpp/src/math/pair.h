@@ -2,6 +2,8 @@
 // would otherwise add up past their ULP budget (sigmoid, silu, swish).
 #pragma once
 
+#include <limits>
+
 namespace fastact::math {
 
 template <class V>
@@ -10,11 +12,13 @@ struct Pair {
   V lo;
 };
 
-// a * b = hi + lo exactly (the FMA gives the rounding error of the product).
+// a * b = hi + lo exactly (the FMA gives the rounding error of the product); lo = 0 where the
+// product is not finite (the FMA would give inf - inf).
 template <class V>
 inline Pair<V> two_product(V a, V b) {
+  using T = typename V::Scalar;
   const V hi = a * b;
-  return {hi, mul_add(a, b, -hi)};
+  return {hi, select(abs(hi) <= V(std::numeric_limits<T>::max()), mul_add(a, b, -hi), V(T(0)))};
 }
 
 // s * (1 + q) for a power of two s, as hi + lo: the residual is exact (Sterbenz: s and the

@@ -1,0 +1,81 @@
+// softplus(x, beta) = log(1 + e^(beta x)) / beta and log_sigmoid(x) = -softplus(-x), for every x
+// without a threshold switch:
+//   softplus(z) = max(z, 0) + log1p(e),  e = e^-|z| in (0, 1]   (never overflows),
+// with log1p taking e as an exact pair (math/log1p.h), so e's rounding does not add to log1p's.
+// Results below 2^-126 (z < -87.3) flush to 0. softplus' = sigmoid(beta x), never exactly 0.
+// beta x is an exact pair; the division by beta is one corrected division of pairs.
+#pragma once
+
+#include "../math/exp.h"
+#include "../math/log1p.h"
+#include "../math/pair.h"
+#include "op_support.h"
+#include "sigmoid.h"
+
+namespace fastact {
+
+// log1p(e^-|z|) for z = z_hi + z_lo, as scaled * unscale: where e^-|z| < 2^-60 (log1p(e) = e to
+// within rounding) the value is returned scaled by 2^64, so a caller that divides it (softplus
+// by beta) does so before it becomes subnormal. Flushed to 0 below 2^-190.
+template <class V>
+struct Log1pExpNegAbs {
+  V scaled;
+  V unscale;  // 2^-64 or 1
+};
+
+template <class V>
+inline Log1pExpNegAbs<V> log1p_exp_neg_abs(V z, V z_lo) {
+  using T = typename V::Scalar;
+  using C = math::ExpConstants<T>;
+  const V lowest = V(C::kMinNormalArg - T(64) * T(0.69314718055994530942));
+  const math::ExpSplit<V> split = math::exp_split_neg_abs(z, z_lo, lowest);
+  const auto tiny = split.n < V(T(-60));
+  const V s_k = pow2_from_biased(split.biased + select(tiny, V(T(64)), V(T(0))));
+  const math::Pair<V> e = math::scaled_one_plus(s_k, split.q);
+  const V l = select(tiny, e.hi, math::log1p_unit(e.hi, e.lo));
+  return {select(-abs(z) < lowest, V(T(0)), l), select(tiny, V(T(5.421010862427522e-20)), V(T(1)))};
+}
+
+// softplus(x, beta); a = beta != 0 (beta = 1 goes through the same exact pair path: 1 * x is exact).
+struct Softplus {
+  // Beyond z = beta x = 20 (40), log1p(e^-z) / z is below half an ULP: the result is x itself
+  // (and beta x may overflow there).
+  template <class T>
+  static constexpr T kLinear = sizeof(T) == 4 ? T(20) : T(40);
+
+  template <class V>
+  static V forward(V x, const Params<V>& p) {
+    using T = typename V::Scalar;
+    const math::Pair<V> z = math::two_product(p.a, x);
+    const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(z.hi, z.lo);
+    // (max(z, 0) + l) / beta: the sum as an exact pair (Fast2Sum: z_hi >= l where z > 0), divided
+    // once, then unscaled (only z <= 0 lanes can be scaled: a positive z has l < 1 unscaled).
+    const auto positive = z.hi > V(T(0));
+    const V l_pos = l.scaled * l.unscale;
+    const V sum = select(positive, z.hi + l_pos, l.scaled);
+    const V sum_lo = select(positive, (l_pos - (sum - z.hi)) + z.lo, V(T(0)));
+    const V y = math::divide(math::Pair<V>{sum, sum_lo}, math::Pair<V>{p.a, V(T(0))}) *
+                select(positive, V(T(1)), l.unscale);
+    return select(z.hi > V(kLinear<T>), x, y);  // NaN: z NaN, y NaN
+  }
+  template <class V>
+  static V derivative(V x, const Params<V>& p) {
+    const math::Pair<V> z = math::two_product(p.a, x);
+    return logistic(z.hi, z.lo);
+  }
+};
+
+// log_sigmoid(x) = min(x, 0) - log1p(e^-|x|); log_sigmoid' = sigmoid(-x).
+struct LogSigmoid {
+  template <class V>
+  static V forward(V x, const Params<V>&) {
+    const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, V(0));
+    return min(V(0), x) - l.scaled * l.unscale;  // NaN passes min(0, .)
+  }
+  template <class V>
+  static V derivative(V x, const Params<V>&) {
+    return logistic(-x, V(0));
+  }
+};
+
+}  // namespace fastact
