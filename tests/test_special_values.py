@@ -24,6 +24,7 @@ LIMITS = [
     ("swish", np.inf, np.inf, 1.0), ("swish", -np.inf, 0.0, 0.0),
     ("softplus", np.inf, np.inf, 1.0), ("softplus", -np.inf, 0.0, 0.0),
     ("log_sigmoid", np.inf, 0.0, 0.0), ("log_sigmoid", -np.inf, -np.inf, 1.0),
+    ("mish", np.inf, np.inf, 1.0), ("mish", -np.inf, 0.0, 0.0),
 ]  # fmt: skip
 
 # Kinks, as PyTorch: relu'(0) = 0, leaky_relu'(0) = alpha, hardtanh' = 0 at both bounds.

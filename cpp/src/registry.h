@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "activations/exponential_linear.h"
+#include "activations/mish.h"
 #include "activations/piecewise_linear.h"
 #include "activations/rational.h"
 #include "activations/sigmoid.h"
@@ -29,7 +30,8 @@
   X(silu, Silu)                \
   X(swish, Swish)              \
   X(softplus, Softplus)        \
-  X(log_sigmoid, LogSigmoid)
+  X(log_sigmoid, LogSigmoid)   \
+  X(mish, Mish)
 
 namespace fastact {
 

@@ -65,6 +65,7 @@ silu = _OPS["silu"]
 swish = _OPS["swish"]
 softplus = _OPS["softplus"]
 log_sigmoid = _OPS["log_sigmoid"]
+mish = _OPS["mish"]
 
 
 def ops() -> list:

@@ -43,10 +43,12 @@ hardsigmoid: Activation
 hardswish: Activation
 softplus: Activation
 log_sigmoid: Activation
+mish: Activation
 silu: Activation
 swish: Activation
 softplus: Activation
 log_sigmoid: Activation
+mish: Activation
 relu6: Activation
 sigmoid: Activation
 tanh: Activation
@@ -58,10 +60,12 @@ hardsigmoid: Activation
 hardswish: Activation
 softplus: Activation
 log_sigmoid: Activation
+mish: Activation
 silu: Activation
 swish: Activation
 softplus: Activation
 log_sigmoid: Activation
+mish: Activation
 
 def ops() -> list[str]: ...
 def get(name: str) -> Activation: ...

@@ -255,4 +255,14 @@ OPS: tuple[OpSpec, ...] = (
         derivative="sigmoid(-x) = 1 - sigmoid(x).",
         example=">>> fa.log_sigmoid([-1.0, 0.0, 2.0])\narray([-1.31326169, -0.69314718, -0.12692801])",
     ),
+    OpSpec(
+        name="mish",
+        kernel="mish",
+        formula="Mish: x * tanh(softplus(x)), computed as x n / (n + 2) with n = e^x (e^x + 2) (and the\n"
+        "equivalent overflow-free form in e^-x for x > 0); its minimum is -0.3088 at x = -1.1924.",
+        derivative="tanh(softplus(x)) + x sech^2(softplus(x)) sigmoid(x); zero at x = -1.1924 (absolute\n"
+        "error there), peak 1.0885 at x = 1.4906.",
+        peak_derivative=1.088498161251728,
+        example=">>> fa.mish([-1.0, 2.0])\narray([-0.30340146,  1.94395896])",
+    ),
 )

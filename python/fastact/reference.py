@@ -28,6 +28,7 @@ __all__ = [
     "hardswish", "hardswish_derivative",
     "silu", "silu_derivative", "swish", "swish_derivative", "swish_param_derivative",
     "softplus", "softplus_derivative", "log_sigmoid", "log_sigmoid_derivative",
+    "mish", "mish_derivative",
 ]  # fmt: skip
 
 
@@ -266,3 +267,21 @@ def log_sigmoid_derivative(x):
     """sigmoid(-x)"""
     x = _wide(x)
     return sigmoid(-x)
+
+
+def mish(x):
+    """x * tanh(softplus(x))"""
+    x = _wide(x)
+    with np.errstate(invalid="ignore"):
+        y = x * np.tanh(softplus(x))
+    return np.where(np.isinf(x), np.where(x > 0, x, x.dtype.type(0)), y)
+
+
+def mish_derivative(x):
+    """tanh(sp) + x * sech(sp)^2 * sigmoid(x), sp = softplus(x); sech^2 = 1 - tanh^2 = 4(n+1)/(n+2)^2"""
+    x = _wide(x)
+    t = np.tanh(softplus(x))
+    with np.errstate(invalid="ignore", over="ignore"):  # cosh overflows to inf: sech^2 -> 0, right
+        sech2 = 1 / np.cosh(softplus(x)) ** 2
+        d = t + x * sech2 * sigmoid(x)
+    return np.where(np.isinf(x), np.where(x > 0, x.dtype.type(1), x.dtype.type(0)), d)

@@ -1,0 +1,108 @@
+// mish(x) = x tanh(softplus(x)) = x n / (n + 2), n = e^x (e^x + 2), without tanh or log:
+//   x <= 0, e = e^x  <= 1:  t = (e^2 + 2e) / (e^2 + 2e + 2)
+//   x >  0, E = e^-x <  1:  t = (1 + 2E) / (1 + 2E + 2E^2)        (n would overflow)
+// Numerator x * (...) and denominator are exact pairs divided once. Near x = -88 and below,
+// e is subnormal while x e is not: e is scaled by 2^64 there (as silu) and the result scaled back.
+// mish' = t + x sech^2(softplus(x)) sigmoid(x):
+//   x <= 0:  (n (n + 2) + 4 x e (1 + e)) / (n + 2)^2
+//   x >  0:  ((1 + 2E) D + 4 x E^2 (1 + E)) / D^2,   D = 1 + 2E + 2E^2
+// It has an interior zero at x = -1.1924 (absolute error there, DESIGN.md §5 carve-out).
+#pragma once
+
+#include "../math/exp.h"
+#include "../math/pair.h"
+#include "op_support.h"
+
+namespace fastact {
+
+struct Mish {
+  // e^-|x| = s_k (1 + q) 2^-K: K = 64 where tiny (n < -60), the lane's unscale 2^-K.
+  template <class V>
+  struct Exp {
+    math::Pair<V> e_k;  // 2^K e^-|x|, exact pair
+    V e;                // e^-|x| itself, rounded (only added to O(1) terms)
+    V unscale;
+    typename V::MaskType beyond;
+  };
+
+  template <class V>
+  static Exp<V> exp_neg_abs(V x) {
+    using T = typename V::Scalar;
+    using C = math::ExpConstants<T>;
+    const V lowest = V(C::kMinNormalArg - T(64) * T(0.69314718055994530942));
+    const math::ExpSplit<V> split = math::exp_split(max(lowest, -abs(x)));
+    const auto tiny = split.n < V(T(-60));
+    const V s_k = pow2_from_biased(split.biased + select(tiny, V(T(64)), V(T(0))));
+    const V unscale = select(tiny, V(T(5.421010862427522e-20)), V(T(1)));  // 2^-64
+    const math::Pair<V> e_k = math::scaled_one_plus(s_k, split.q);
+    return {e_k, e_k.hi * unscale, unscale, -abs(x) < lowest};
+  }
+
+  template <class V>
+  static V forward(V x, const Params<V>&) {
+    using T = typename V::Scalar;
+    const Exp<V> ex = exp_neg_abs(x);
+    const V e = ex.e;
+    const auto positive = x > V(T(0));
+    // x <= 0: n_k = 2^K (e^2 + 2e) as a pair (e^2 from the unscaled e: it matters only when
+    // K = 0); den = n + 2.
+    const math::Pair<V> sq = math::two_product(ex.e_k.hi, e);
+    const V two_e = ex.e_k.hi + ex.e_k.hi;
+    const V n_hi = sq.hi + two_e;                        // Fast2Sum: 2e >= e^2 for e <= 1
+    const V n_lo = ((two_e - n_hi) + sq.hi) + (sq.lo + V(T(2)) * ex.e_k.lo);
+    const V n = n_hi * ex.unscale;
+    const V dneg_hi = n + V(T(2));
+    const V dneg_lo = ((V(T(2)) - dneg_hi) + n) + n_lo * ex.unscale;
+    // x > 0: num = 1 + 2E, den = num + 2E^2 (E = e, unscaled: K = 0 here).
+    const V two_e1 = e + e;
+    const V pnum_hi = V(T(1)) + two_e1;
+    const V pnum_lo = ((V(T(1)) - pnum_hi) + two_e1) + V(T(2)) * ex.e_k.lo;
+    const math::Pair<V> e2 = math::two_product(e, e);
+    const V dpos_hi = pnum_hi + (e2.hi + e2.hi);
+    const V dpos_lo = ((pnum_hi - dpos_hi) + (e2.hi + e2.hi)) + (pnum_lo + V(T(2)) * e2.lo);
+    // numerator x * (n or 1 + 2E) as an exact pair, then one division.
+    const V m_hi = select(positive, pnum_hi, n_hi);
+    const V m_lo = select(positive, pnum_lo, n_lo);
+    const math::Pair<V> xm = math::two_product(x, m_hi);
+    const math::Pair<V> num{xm.hi, mul_add(x, m_lo, xm.lo)};
+    const math::Pair<V> den{select(positive, dpos_hi, dneg_hi), select(positive, dpos_lo, dneg_lo)};
+    const V y = math::divide(num, den) * select(positive, V(T(1)), ex.unscale);
+    // Beyond the clamp: mish(x) = x for large x, 0 (flushed) for very negative x. +inf: x.
+    return select(ex.beyond, select(positive, x, V(T(0))), select(is_nan(x), x, y));
+  }
+
+  template <class V>
+  static V derivative(V x, const Params<V>&) {
+    using T = typename V::Scalar;
+    const Exp<V> ex = exp_neg_abs(x);
+    const V e = ex.e;
+    const V e_k = ex.e_k.hi;
+    const auto positive = x > V(T(0));
+
+    // x <= 0 (scaled by 2^K): (n_k (n + 2) + 4 x e_k (1 + e)) / (n + 2)^2. The two terms cancel
+    // near the zero of mish' (x = -1.19): each is formed as an exact pair and summed once.
+    const math::Pair<V> sq = math::two_product(e_k, e);          // 2^K e^2
+    const V n_k = sq.hi + (e_k + e_k);                           // 2^K (e^2 + 2e)
+    const V n_k_lo = (((e_k + e_k) - n_k) + sq.hi) + sq.lo;
+    const V n = n_k * ex.unscale;
+    const V n2 = n + V(T(2));
+    const V n2_lo = ((V(T(2)) - n2) + n) + n_k_lo * ex.unscale;
+    const math::Pair<V> p1 = math::two_product(n_k, n2);         // n_k (n + 2)
+    const V p1_lo = p1.lo + mul_add(n_k, n2_lo, n_k_lo * n2);
+    const V ee_k = e_k + sq.hi;                                  // 2^K (e + e^2)
+    const V ee_k_lo = ((e_k - ee_k) + sq.hi) + sq.lo;
+    const math::Pair<V> p2 = math::two_product(V(T(4)) * x, ee_k);  // 4 x 2^K e (1 + e)
+    const V p2_lo = mul_add(V(T(4)) * x, ee_k_lo, p2.lo);
+    const V sum = p1.hi + p2.hi;
+    const V sum_lo = (p1.hi - sum) + p2.hi + (p1_lo + p2_lo);    // p1 >= |p2| for x <= 0 where it matters
+    const math::Pair<V> den = math::two_product(n2, n2);        // (n + 2)^2 as a pair
+    const V neg = math::divide(math::Pair<V>{sum, sum_lo}, math::Pair<V>{den.hi, mul_add(n2 + n2, n2_lo, den.lo)});
+    // x > 0: ((1 + 2E) D + 4 x E^2 (1 + E)) / D^2
+    const V d = mul_add(e + e, e + V(T(1)), V(T(1)));  // 1 + 2E + 2E^2
+    const V pos = mul_add(mul_add(V(T(2)), e, V(T(1))), d, V(T(4)) * x * (e * e) * (V(T(1)) + e)) / (d * d);
+    const V r = select(positive, pos, neg * ex.unscale);
+    return select(ex.beyond, select(positive, V(T(1)), V(T(0))), propagate_nan(x, r));
+  }
+};
+
+}  // namespace fastact
