@@ -151,6 +151,42 @@ bool value_and_derivative(int op, const py::array& x, py::array& y, py::array& d
   return true;
 }
 
+// PReLU: leaky_relu with one alpha per channel. x (C-contiguous) is viewed as
+// (outer, channels, inner); each (outer, channel) block of `inner` elements runs the leaky_relu
+// kernel of `kind` (0 forward, 1 derivative, 3 backward with g) with that channel's alpha.
+void prelu(int kind, const py::array& x, const py::array& g, const py::array& alpha, py::array& out,
+           std::size_t outer, std::size_t channels, std::size_t inner) {
+  if (!buffers_usable({{&x, "x"}, {&g, "g"}}, {{&out, "out"}}) || !(x.flags() & py::array::c_style))
+    throw py::value_error("prelu: x, g and out must be C-contiguous and not partially overlapping");
+  if (outer * channels * inner != static_cast<std::size_t>(x.size()))
+    throw py::value_error("prelu: outer * channels * inner must equal x.size");
+  if (static_cast<std::size_t>(alpha.size()) != channels || dtype_of(alpha, "alpha") != dtype_of(x, "x") ||
+      !(alpha.flags() & py::array::c_style))
+    throw py::value_error("prelu: alpha must be a contiguous array of one value per channel, in x's dtype");
+  if (kind != 0 && kind != 1 && kind != 3) throw py::value_error("prelu: unknown kind");
+  const std::size_t id = static_cast<std::size_t>(OpId::leaky_relu);
+  const KernelTable& table = active_kernels();
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    const auto& k = kernels_of<T>(table, id);
+    const T* xp = in_ptr<T>(x);
+    const T* gp = in_ptr<T>(g);
+    const T* ap = in_ptr<T>(alpha);
+    T* op_ = out_ptr<T>(out);
+    py::gil_scoped_release release;
+    for (std::size_t o = 0; o < outer; ++o) {
+      for (std::size_t c = 0; c < channels; ++c) {
+        const std::size_t at = (o * channels + c) * inner;
+        const ParamValues p{static_cast<double>(ap[c]), 0.0};
+        if (kind == 0) k.forward(xp + at, op_ + at, inner, p);
+        else if (kind == 1) k.derivative(xp + at, op_ + at, inner, p);
+        else k.backward(gp + at, xp + at, op_ + at, inner, p);
+      }
+    }
+  };
+  if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
+}
+
 py::list op_table() {
   py::list ops;
   const KernelTable& table = active_kernels();
@@ -196,6 +232,9 @@ PYBIND11_MODULE(_core, m) {
         py::arg("a"), py::arg("b"));
   m.def("value_and_derivative", &value_and_derivative, py::arg("op"), py::arg("x").noconvert(), py::arg("y").noconvert(), py::arg("d").noconvert(),
         py::arg("a"), py::arg("b"));
+  m.def("prelu", &prelu, py::arg("kind"), py::arg("x").noconvert(), py::arg("g").noconvert(),
+        py::arg("alpha").noconvert(), py::arg("out").noconvert(), py::arg("outer"), py::arg("channels"),
+        py::arg("inner"));
   m.def("cpu_info", &cpu_info);
   m.def("set_isa", &select_isa, py::arg("name"), "Switch kernel tables (for tests): 'auto', 'avx2' or 'scalar'.");
 }

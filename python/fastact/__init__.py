@@ -29,6 +29,7 @@ import os as _os
 from . import accuracy, reference
 from ._activation import Activation
 from ._catalogue import OPS
+from ._prelu import PReLU
 
 __version__ = "0.1.0"
 
@@ -67,6 +68,9 @@ softplus = _OPS["softplus"]
 log_sigmoid = _OPS["log_sigmoid"]
 mish = _OPS["mish"]
 
+#: leaky ReLU with one learnable slope per channel (see fastact._prelu)
+prelu = PReLU()
+
 
 def ops() -> list:
     """Names of every elementwise activation, in catalogue order."""
@@ -87,4 +91,4 @@ def cpu_info() -> dict:
     return dict(_core.cpu_info())
 
 
-__all__ = ["Activation", "accuracy", "cpu_info", "get", "ops", "reference", *_OPS]
+__all__ = ["Activation", "PReLU", "accuracy", "cpu_info", "get", "ops", "prelu", "reference", *_OPS]

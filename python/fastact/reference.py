@@ -28,7 +28,7 @@ __all__ = [
     "hardswish", "hardswish_derivative",
     "silu", "silu_derivative", "swish", "swish_derivative", "swish_param_derivative",
     "softplus", "softplus_derivative", "log_sigmoid", "log_sigmoid_derivative",
-    "mish", "mish_derivative",
+    "mish", "mish_derivative", "prelu", "prelu_derivative",
 ]  # fmt: skip
 
 
@@ -285,3 +285,24 @@ def mish_derivative(x):
         sech2 = 1 / np.cosh(softplus(x)) ** 2
         d = t + x * sech2 * sigmoid(x)
     return np.where(np.isinf(x), np.where(x > 0, x.dtype.type(1), x.dtype.type(0)), d)
+
+
+def _channel_alpha(x, alpha, axis):
+    a = np.asarray(alpha, dtype=x.dtype)
+    if a.ndim == 0:
+        return a
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    return a.reshape(shape)
+
+
+def prelu(x, alpha, axis=1):
+    """x for x > 0, alpha[c] * x otherwise, c the index along ``axis``"""
+    x = _wide(x)
+    return np.where(x > 0, x, _channel_alpha(x, alpha, axis) * x)
+
+
+def prelu_derivative(x, alpha, axis=1):
+    x = _wide(x)
+    a = np.broadcast_to(_channel_alpha(x, alpha, axis), x.shape)
+    return np.where(np.isnan(x), x, np.where(x > 0, x.dtype.type(1), a))
