@@ -27,10 +27,19 @@ def _group(name, mode, dtype, size):
     return f"{name}-{mode}-{np.dtype(dtype).name}-{size}"
 
 
-@pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("name", fa.ops())
+def over_grid(test):
+    """Every op x mode x dtype x size: fastact and its reference land in the same group."""
+    for decorator in (
+        pytest.mark.parametrize("size", list(SIZES)),
+        pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"]),
+        pytest.mark.parametrize("mode", MODES),
+        pytest.mark.parametrize("name", fa.ops()),
+    ):
+        test = decorator(test)
+    return test
+
+
+@over_grid
 def test_fastact(benchmark, name, mode, dtype, size):
     op = fa.get(name)
     x, g, out = _arrays(size, dtype)
@@ -43,10 +52,7 @@ def test_fastact(benchmark, name, mode, dtype, size):
         benchmark(op.backward, g, x, out=out)
 
 
-@pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("name", fa.ops())
+@over_grid
 def test_numpy_reference(benchmark, name, mode, dtype, size):
     op = fa.get(name)
     x, g, _ = _arrays(size, dtype)

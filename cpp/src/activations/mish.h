@@ -16,32 +16,10 @@
 namespace fastact {
 
 struct Mish {
-  // e^-|x| = s_k (1 + q) 2^-K: K = 64 where tiny (n < -60), the lane's unscale 2^-K.
-  template <class V>
-  struct Exp {
-    math::Pair<V> e_k;  // 2^K e^-|x|, exact pair
-    V e;                // e^-|x| itself, rounded (only added to O(1) terms)
-    V unscale;
-    typename V::MaskType beyond;
-  };
-
-  template <class V>
-  static Exp<V> exp_neg_abs(V x) {
-    using T = typename V::Scalar;
-    using C = math::ExpConstants<T>;
-    const V lowest = V(C::kMinNormalArg - T(64) * T(0.69314718055994530942));
-    const math::ExpSplit<V> split = math::exp_split(max(lowest, -abs(x)));
-    const auto tiny = split.n < V(T(-60));
-    const V s_k = pow2_from_biased(split.biased + select(tiny, V(T(64)), V(T(0))));
-    const V unscale = select(tiny, V(T(5.421010862427522e-20)), V(T(1)));  // 2^-64
-    const math::Pair<V> e_k = math::scaled_one_plus(s_k, split.q);
-    return {e_k, e_k.hi * unscale, unscale, -abs(x) < lowest};
-  }
-
   template <class V>
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;
-    const Exp<V> ex = exp_neg_abs(x);
+    const math::ScaledExp<V> ex = math::exp_neg_abs_scaled(x, V(0));
     const V e = ex.e;
     const auto positive = x > V(T(0));
     // x <= 0: n_k = 2^K (e^2 + 2e) as a pair (e^2 from the unscaled e: it matters only when
@@ -74,7 +52,7 @@ struct Mish {
   template <class V>
   static V derivative(V x, const Params<V>&) {
     using T = typename V::Scalar;
-    const Exp<V> ex = exp_neg_abs(x);
+    const math::ScaledExp<V> ex = math::exp_neg_abs_scaled(x, V(0));
     const V e = ex.e;
     const V e_k = ex.e_k.hi;
     const auto positive = x > V(T(0));

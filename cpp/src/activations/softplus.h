@@ -26,14 +26,9 @@ struct Log1pExpNegAbs {
 template <class V>
 inline Log1pExpNegAbs<V> log1p_exp_neg_abs(V z, V z_lo) {
   using T = typename V::Scalar;
-  using C = math::ExpConstants<T>;
-  const V lowest = V(C::kMinNormalArg - T(64) * T(0.69314718055994530942));
-  const math::ExpSplit<V> split = math::exp_split_neg_abs(z, z_lo, lowest);
-  const auto tiny = split.n < V(T(-60));
-  const V s_k = pow2_from_biased(split.biased + select(tiny, V(T(64)), V(T(0))));
-  const math::Pair<V> e = math::scaled_one_plus(s_k, split.q);
-  const V l = select(tiny, e.hi, math::log1p_unit(e.hi, e.lo));
-  return {select(-abs(z) < lowest, V(T(0)), l), select(tiny, V(T(5.421010862427522e-20)), V(T(1)))};
+  const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z, z_lo);
+  const V l = select(e.scaled, e.e_k.hi, math::log1p_unit(e.e_k.hi, e.e_k.lo));  // log1p(e) = e there
+  return {select(e.beyond, V(T(0)), l), e.unscale};
 }
 
 // softplus(x, beta); a = beta != 0 (beta = 1 goes through the same exact pair path: 1 * x is exact).

@@ -20,14 +20,6 @@ namespace fastact {
 
 template <bool kUnitBeta>
 struct SwishFamily {
-  // e^-|z| for z = z_hi + z_lo: returns n, q, and a lane scale 2^K (K = 64 where n < -60, else
-  // 0) with s_k = 2^(n + K) normal.
-  template <class V>
-  struct Exp {
-    V q, s_k, unscale, s;  // s = 2^n where it matters for 1 + e (0 where e < 2^-59)
-    typename V::MaskType beyond;  // -|z| below the clamp: e (and x e) flush to 0 there
-  };
-
   template <class V>
   static math::Pair<V> z_of(V x, const Params<V>& p) {
     if constexpr (kUnitBeta) return {x, V(0)};
@@ -35,28 +27,14 @@ struct SwishFamily {
   }
 
   template <class V>
-  static Exp<V> exp_neg_abs(math::Pair<V> z) {
-    using T = typename V::Scalar;
-    using C = math::ExpConstants<T>;
-    const V lowest = V(C::kMinNormalArg - T(64) * T(0.69314718055994530942));
-    const math::ExpSplit<V> split = math::exp_split_neg_abs(z.hi, z.lo, lowest);
-    const auto tiny = split.n < V(T(-60));
-    const V k = select(tiny, V(T(64)), V(T(0)));
-    const V s_k = pow2_from_biased(split.biased + k);
-    return {split.q, s_k, select(tiny, V(T(5.421010862427522e-20)), V(T(1))),  // 2^-64
-            select(tiny, V(T(0)), s_k), -abs(z.hi) < lowest};
-  }
-
-  template <class V>
   static V forward(V x, const Params<V>& p) {
     using T = typename V::Scalar;
     const math::Pair<V> z = z_of(x, p);
-    const Exp<V> e = exp_neg_abs(z);
+    const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z.hi, z.lo);
     const auto negative = z.hi < V(T(0));
     // Numerator: x e (scaled by 2^K) for z < 0, x for z >= 0.
-    const math::Pair<V> e_k = math::scaled_one_plus(e.s_k, e.q);
-    const math::Pair<V> xe = math::two_product(x, e_k.hi);
-    const math::Pair<V> num{select(negative, xe.hi, x), select(negative, mul_add(x, e_k.lo, xe.lo), V(T(0)))};
+    const math::Pair<V> xe = math::two_product(x, e.e_k.hi);
+    const math::Pair<V> num{select(negative, xe.hi, x), select(negative, mul_add(x, e.e_k.lo, xe.lo), V(T(0)))};
     const math::Pair<V> den = math::add_scaled(V(T(1)) + e.s, e.s, e.q);
     const V y = math::divide(num, den) * select(negative, e.unscale, V(T(1)));
     // Beyond the clamp x e^-|z| is below 2^-126 for z < 0 (|x| <= 2^64 / |beta|): flush; for
@@ -68,10 +46,10 @@ struct SwishFamily {
   static V derivative(V x, const Params<V>& p) {
     using T = typename V::Scalar;
     const math::Pair<V> z = z_of(x, p);
-    const Exp<V> e = exp_neg_abs(z);
+    const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z.hi, z.lo);
     const auto negative = z.hi < V(T(0));
-    const V e_k = mul_add(e.s_k, e.q, e.s_k);     // 2^K e
-    const V e1 = e_k * e.unscale;                 // e (may be subnormal: only added to 1 here)
+    const V e_k = e.e_k.hi;  // 2^K e
+    const V e1 = e.e;        // e (may be subnormal: only added to 1 here)
     const V one_plus_z = (V(T(1)) + z.hi) + z.lo;
     const V num = select(negative, e_k * (one_plus_z + e1), mul_add(e1, one_plus_z, V(T(1))));
     const V den = mul_add(e1, e1 + V(T(2)), V(T(1)));  // (1 + e)^2
@@ -84,10 +62,8 @@ struct SwishFamily {
   static V param_derivative(V x, const Params<V>& p) {
     using T = typename V::Scalar;
     const math::Pair<V> z = z_of(x, p);
-    const Exp<V> e = exp_neg_abs(z);
-    const V e_k = mul_add(e.s_k, e.q, e.s_k);
-    const V e1 = e_k * e.unscale;
-    const V d = (x * (x * e_k) / mul_add(e1, e1 + V(T(2)), V(T(1)))) * e.unscale;
+    const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z.hi, z.lo);
+    const V d = (x * (x * e.e_k.hi) / mul_add(e.e, e.e + V(T(2)), V(T(1)))) * e.unscale;
     return select(e.beyond, V(T(0)), d);
   }
 };

@@ -14,6 +14,7 @@
 // rounded once. Error of exp(): < 1 ULP.
 #pragma once
 
+#include "pair.h"
 #include "polynomial.h"
 
 namespace fastact::math {
@@ -102,6 +103,33 @@ inline ExpSplit<V> exp_split_neg_abs(V z, V z_lo, V lowest) {
   const V a = -abs(z);
   const V a_lo = select(z < V(T(0)), z_lo, -z_lo);  // -|z| = z for z < 0, -z otherwise
   return exp_split(max(lowest, a), select(a < lowest, V(T(0)), a_lo));
+}
+
+// e^-|z| (z = z + z_lo) for callers that multiply it by something large (x e^x near x = -88,
+// e^x / beta): kept as 2^K e^-|z| with K = 64 where e^-|z| < 2^-60, so it stays a normal number
+// down to 2^-190; the caller multiplies its final quotient by `unscale` (one rounding, into the
+// subnormal range if that is where the result lands).
+template <class V>
+struct ScaledExp {
+  Pair<V> e_k;   // 2^K e^-|z| as an exact pair
+  V e;           // e^-|z| rounded (may be subnormal: only to be added to O(1) terms)
+  V s;           // 2^n where K = 0, else 0 (there 1 + e^-|z| rounds to 1)
+  V q;           // e^-|z| = 2^n (1 + q)
+  V unscale;     // 2^-K
+  typename V::MaskType scaled;  // K = 64
+  typename V::MaskType beyond;  // -|z| < -190 ln2: below every normal result; callers flush
+};
+
+template <class V>
+inline ScaledExp<V> exp_neg_abs_scaled(V z, V z_lo) {
+  using T = typename V::Scalar;
+  const V lowest = V(ExpConstants<T>::kMinNormalArg - T(64) * T(0.69314718055994530942));
+  const ExpSplit<V> split = exp_split_neg_abs(z, z_lo, lowest);
+  const auto scaled = split.n < V(T(-60));
+  const V s_k = pow2_from_biased(split.biased + select(scaled, V(T(64)), V(T(0))));
+  const V unscale = select(scaled, V(T(5.421010862427522e-20)), V(T(1)));  // 2^-64
+  const Pair<V> e_k = scaled_one_plus(s_k, split.q);
+  return {e_k, e_k.hi * unscale, select(scaled, V(T(0)), s_k), split.q, unscale, scaled, -abs(z) < lowest};
 }
 
 // 2^n * p for integral n in [2*min_exponent - 2, 2*max_exponent + 2], in two exact steps
