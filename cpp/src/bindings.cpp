@@ -131,6 +131,29 @@ bool backward(int op, bool from_output, const py::array& g, const py::array& x, 
   return true;
 }
 
+// gx[i] = g[i] f'(x[i]) and gp[i] = g[i] df/da(x[i]) in one pass (ops with a learnable parameter).
+bool backward_with_param(int op, const py::array& g, const py::array& x, py::array& gx, py::array& gp, double a,
+                         double b) {
+  if (!buffers_usable({{&g, "g"}, {&x, "x"}}, {{&gx, "gx"}, {&gp, "gp"}})) return false;
+  const std::size_t id = op_index(op);
+  const ParamValues p{a, b};
+  const KernelTable& table = active_kernels();
+  const auto n = static_cast<std::size_t>(x.size());
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    const auto kernel = kernels_of<T>(table, id).backward_with_param;
+    if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no learnable parameter");
+    const T* gp_in = in_ptr<T>(g);
+    const T* xp = in_ptr<T>(x);
+    T* gxp = out_ptr<T>(gx);
+    T* gpp = out_ptr<T>(gp);
+    py::gil_scoped_release release;
+    kernel(gp_in, xp, gxp, gpp, n, p);
+  };
+  if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
+  return true;
+}
+
 // y[i] = f(x[i]) and d[i] = f'(x[i]) in one pass.
 bool value_and_derivative(int op, const py::array& x, py::array& y, py::array& d, double a, double b) {
   if (!buffers_usable({{&x, "x"}}, {{&y, "y"}, {&d, "d"}})) return false;
@@ -235,6 +258,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("prelu", &prelu, py::arg("kind"), py::arg("x").noconvert(), py::arg("g").noconvert(),
         py::arg("alpha").noconvert(), py::arg("out").noconvert(), py::arg("outer"), py::arg("channels"),
         py::arg("inner"));
+  m.def("backward_with_param", &backward_with_param, py::arg("op"), py::arg("g").noconvert(),
+        py::arg("x").noconvert(), py::arg("gx").noconvert(), py::arg("gp").noconvert(), py::arg("a"), py::arg("b"));
   m.def("cpu_info", &cpu_info);
   m.def("set_isa", &select_isa, py::arg("name"), "Switch kernel tables (for tests): 'auto', 'avx2' or 'scalar'.");
 }

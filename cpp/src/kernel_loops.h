@@ -51,7 +51,7 @@ inline void map_streams(std::size_t n, const typename V::Scalar* const (&in)[kIn
       store_output(0, r);
     } else {
       V r0, r1;
-      f(args[0], r0, r1);
+      if constexpr (kInputs == 1) f(args[0], r0, r1); else f(args[0], args[1], r0, r1);
       store_output(0, r0);
       store_output(1, r1);
     }
@@ -94,6 +94,20 @@ void param_derivative(const typename V::Scalar* x, typename V::Scalar* d, std::s
   map_streams<V, 1, 1>(n, {x}, {d}, [&](V v) { return Op::param_derivative(v, p); });
 }
 
+// gx = g f'(x) and gp = g df/da together: ops that share work define
+//   template <class V> static void derivatives(V x, const Params<V>&, V& d, V& d_param);
+template <class Op, class V>
+void backward_with_param(const typename V::Scalar* g, const typename V::Scalar* x, typename V::Scalar* gx,
+                         typename V::Scalar* gp, std::size_t n, const ParamValues& pv) {
+  const Params<V> p(pv);
+  map_streams<V, 2, 2>(n, {g, x}, {gx, gp}, [&](V gv, V xv, V& gxv, V& gpv) {
+    V d, dp;
+    Op::derivatives(xv, p, d, dp);
+    gxv = gv * d;
+    gpv = gv * dp;
+  });
+}
+
 template <class Op, class V>
 void backward(const typename V::Scalar* g, const typename V::Scalar* x, typename V::Scalar* out, std::size_t n,
               const ParamValues& pv) {
@@ -130,7 +144,10 @@ OpKernels<typename V::Scalar> kernels_for() {
   k.backward = &backward<Op, V>;
   if constexpr (HasDerivativeFromOutput<Op, V>::value) k.backward_from_output = &backward_from_output<Op, V>;
   k.value_and_derivative = &value_and_derivative<Op, V>;
-  if constexpr (HasParamDerivative<Op, V>::value) k.param_derivative = &param_derivative<Op, V>;
+  if constexpr (HasParamDerivative<Op, V>::value) {
+    k.param_derivative = &param_derivative<Op, V>;
+    k.backward_with_param = &backward_with_param<Op, V>;
+  }
   return k;
 }
 

@@ -20,6 +20,9 @@ using DualKernel = void (*)(const T* x, T* y, T* d, std::size_t n, const ParamVa
 // Trivial aggregates (no member initialisers): a constructor would be an inline function
 // emitted by every TU, and the linker could keep the copy compiled with -mavx2.
 template <class T>
+using BinaryDualKernel = void (*)(const T* g, const T* x, T* gx, T* gp, std::size_t n, const ParamValues& p);
+
+template <class T>
 struct OpKernels {
   UnaryKernel<T> forward;
   UnaryKernel<T> derivative;
@@ -27,6 +30,7 @@ struct OpKernels {
   BinaryKernel<T> backward_from_output;  // g * f'(x) written in y = f(x); may be null
   DualKernel<T> value_and_derivative;
   UnaryKernel<T> param_derivative;       // d f / d (first parameter), for learnable ones; may be null
+  BinaryDualKernel<T> backward_with_param;  // g f'(x) and g df/da in one pass; with param_derivative
 };
 
 struct KernelTable {

@@ -140,15 +140,28 @@ class Activation:
         have the same shape; the result has the promoted dtype of the two. For an op with a
         learnable parameter p (swish's beta) it returns ``(gx, gp)``, gp = sum(g * df/dp)
         accumulated in float64."""
-        gx = self._backward(g, x, y, out, params)
+        ga, va, rdt, from_output, a, b = self._backward_inputs(g, x, y, params)
         if not self.spec.learnable:
-            return gx
-        if y is not None:
+            return _run(
+                lambda gi, vi, dst: _core.backward(self._id, from_output, gi, vi, dst, a, b), (ga, va), rdt, out
+            )
+        if from_output:
             raise TypeError(f"{self.name}.backward(): the gradient of {self.spec.learnable} needs x, not y")
-        gp = np.sum(np.multiply(g, self.param_derivative(x, **params), dtype=np.float64))
+        per_element = []  # g * df/dp, from the same pass that writes gx
+
+        def fused(gi, vi, dst):
+            gp = np.empty_like(gi)
+            done = _core.backward_with_param(self._id, gi, vi, dst, gp, a, b)
+            per_element.append(gp)
+            return done
+
+        gx = _run(fused, (ga, va), rdt, out)
+        gp = np.sum(per_element[-1], dtype=np.float64)
         return gx, np.asarray(gp).astype(np.result_type(gx))[()]
 
-    def _backward(self, g, x, y, out, params):
+    def _backward_inputs(self, g, x, y, params):
+        """Validated, dtype-unified (g, x or y) for backward, the result dtype, whether it is
+        from the output, and the kernel parameters."""
         a, b = self._kernel_params(params)
         if (x is None) == (y is None):
             raise TypeError(f"{self.name}.backward(): pass exactly one of x (the input) or y= (the output)")
@@ -167,9 +180,7 @@ class Activation:
             ga = ga.astype(cdt)
         if va.dtype != cdt:
             va = va.astype(cdt)
-        return _run(
-            lambda gi, vi, dst: _core.backward(self._id, from_output, gi, vi, dst, a, b), (ga, va), rdt, out
-        )
+        return ga, va, rdt, from_output, a, b
 
     def value_and_derivative(self, x, **params):
         """``(f(x), f'(x))`` computed in one pass over ``x``."""

@@ -42,8 +42,9 @@ struct SwishFamily {
     return select(e.beyond, select(negative, V(T(0)), x), y);
   }
 
+  // f'(x) and df/dbeta = x^2 e / (1 + e)^2, sharing z and e.
   template <class V>
-  static V derivative(V x, const Params<V>& p) {
+  static void derivatives(V x, const Params<V>& p, V& d, V& d_param) {
     using T = typename V::Scalar;
     const math::Pair<V> z = z_of(x, p);
     const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z.hi, z.lo);
@@ -53,18 +54,24 @@ struct SwishFamily {
     const V one_plus_z = (V(T(1)) + z.hi) + z.lo;
     const V num = select(negative, e_k * (one_plus_z + e1), mul_add(e1, one_plus_z, V(T(1))));
     const V den = mul_add(e1, e1 + V(T(2)), V(T(1)));  // (1 + e)^2
-    const V d = (num / den) * select(negative, e.unscale, V(T(1)));
-    return select(e.beyond, select(negative, V(T(0)), V(T(1))), d);  // the limits 0 and 1
+    d = (num / den) * select(negative, e.unscale, V(T(1)));
+    d = select(e.beyond, select(negative, V(T(0)), V(T(1))), d);  // the limits 0 and 1
+    d_param = select(e.beyond, V(T(0)), (x * (x * e_k) / den) * e.unscale);
+  }
+
+  template <class V>
+  static V derivative(V x, const Params<V>& p) {
+    V d, d_param;
+    derivatives(x, p, d, d_param);
+    return d;
   }
 
   // d f / d beta = x^2 e / (1 + e)^2, for the learnable beta of swish.
   template <class V>
   static V param_derivative(V x, const Params<V>& p) {
-    using T = typename V::Scalar;
-    const math::Pair<V> z = z_of(x, p);
-    const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z.hi, z.lo);
-    const V d = (x * (x * e.e_k.hi) / mul_add(e.e, e.e + V(T(2)), V(T(1)))) * e.unscale;
-    return select(e.beyond, V(T(0)), d);
+    V d, d_param;
+    derivatives(x, p, d, d_param);
+    return d_param;
   }
 };
 
