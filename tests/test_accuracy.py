@@ -147,3 +147,15 @@ def test_softplus_beta_range_within_ulp_bound(beta, kind):
     x = float32_bit_sweep(stride=16411)
     y = evaluate(fa.softplus, kind, x, beta=beta)
     assert_within_contract(fa.softplus, kind, x, y, accuracy.bound(fa.softplus.spec, kind, np.float32), beta=beta)
+
+
+def test_softplus_unit_beta_kernel_agrees_with_the_general_one():
+    """beta = 1 takes a kernel without the product and division: within the bound, and within
+    1 ULP of the general kernel run with beta = 1."""
+    x = float32_bit_sweep(stride=16411)
+    fast = fa.softplus(x)
+    assert_within_contract(fa.softplus, "forward", x, fast, 2.0)
+    general_id = {row[0]: row[1] for row in fa._core.op_table()}["softplus"]
+    general = np.empty_like(x)
+    assert fa._core.unary(general_id, 0, x, general, 1.0, 0.0)
+    assert not accuracy.violations(fast, general.astype(np.float64), 1.0).any()

@@ -30,6 +30,7 @@
   X(silu, Silu)                \
   X(swish, Swish)              \
   X(softplus, Softplus)        \
+  X(softplus_unit, SoftplusUnit) \
   X(log_sigmoid, LogSigmoid)   \
   X(mish, Mish)
 

@@ -43,8 +43,9 @@ def _build_ops() -> dict:
     ops = {}
     for spec in OPS:
         op_id, from_output, param_derivative = kernels[spec.kernel]
+        special_id = kernels[spec.special_kernel[0]][0] if spec.special_kernel else None
         cls = type(spec.name, (Activation,), {"__doc__": spec.docstring(), "__module__": __name__})
-        ops[spec.name] = cls(spec, op_id, from_output, param_derivative)
+        ops[spec.name] = cls(spec, op_id, from_output, param_derivative, special_id)
     return ops
 
 

@@ -61,10 +61,12 @@ class Activation:
     subclass carrying its docstring.
     """
 
-    def __init__(self, spec, op_id: int, has_output_backward: bool, has_param_derivative: bool = False):
+    def __init__(self, spec, op_id: int, has_output_backward: bool, has_param_derivative: bool = False,
+                 special_id: int | None = None):
         self.spec = spec
         self.name = spec.name
         self._id = op_id
+        self._special_id = special_id
         self._has_output_backward = has_output_backward
         if spec.learnable and not has_param_derivative:
             raise RuntimeError(f"{spec.name}: learnable parameter but no param_derivative kernel")
@@ -92,11 +94,13 @@ class Activation:
 
     # -- parameters -----------------------------------------------------------------------------
 
-    def _kernel_params(self, given: dict) -> tuple[float, float]:
+    def _kernel_params(self, given: dict) -> tuple[int, float, float]:
+        """(kernel id, a, b) for these keyword parameters; the defaults' answer is cached."""
         return self._validate_params(given) if given else self._defaults
 
-    def _validate_params(self, given: dict) -> tuple[float, float]:
-        """Validates keyword parameters and maps them to the kernel's two scalar slots."""
+    def _validate_params(self, given: dict) -> tuple[int, float, float]:
+        """Validates keyword parameters, maps them to the kernel's two scalar slots, and picks the
+        kernel (a special one for particular values where the catalogue names one)."""
         unknown = set(given) - set(self._param_names)
         if unknown:
             expected = ", ".join(self._param_names) or "none"
@@ -108,7 +112,10 @@ class Activation:
             self.spec.check(self.name, values)
         slots = list(self.spec.fixed) if self.spec.fixed else [values[p.name] for p in self.spec.params]
         slots += [0.0] * (2 - len(slots))
-        return slots[0], slots[1]
+        op_id = self._id
+        if self._special_id is not None and self.spec.special_kernel[1](values):
+            op_id = self._special_id
+        return op_id, slots[0], slots[1]
 
     def _param_values(self, given: dict) -> dict:
         return {p.name: real_param(given.get(p.name, p.default), self.name, p.name, p.finite) for p in self.spec.params}
@@ -116,23 +123,23 @@ class Activation:
     # -- the four entry points ------------------------------------------------------------------
 
     def __call__(self, x, *, out=None, **params):
-        a, b = self._kernel_params(params)
+        op_id, a, b = self._kernel_params(params)
         xa, rdt = as_input(x, "x")
-        return _run(lambda xi, dst: _core.unary(self._id, FORWARD, xi, dst, a, b), (xa,), rdt, out)
+        return _run(lambda xi, dst: _core.unary(op_id, FORWARD, xi, dst, a, b), (xa,), rdt, out)
 
     def derivative(self, x, *, out=None, **params):
         """f'(x), elementwise (same parameters, dtype rules and ``out=`` as calling the op)."""
-        a, b = self._kernel_params(params)
+        op_id, a, b = self._kernel_params(params)
         xa, rdt = as_input(x, "x")
-        return _run(lambda xi, dst: _core.unary(self._id, DERIVATIVE, xi, dst, a, b), (xa,), rdt, out)
+        return _run(lambda xi, dst: _core.unary(op_id, DERIVATIVE, xi, dst, a, b), (xa,), rdt, out)
 
     def param_derivative(self, x, *, out=None, **params):
         """d f / d p for the op's learnable parameter p (swish: beta), elementwise."""
         if not self.spec.learnable:
             raise TypeError(f"{self.name} has no learnable parameter")
-        a, b = self._kernel_params(params)
+        op_id, a, b = self._kernel_params(params)
         xa, rdt = as_input(x, "x")
-        return _run(lambda xi, dst: _core.unary(self._id, PARAM_DERIVATIVE, xi, dst, a, b), (xa,), rdt, out)
+        return _run(lambda xi, dst: _core.unary(op_id, PARAM_DERIVATIVE, xi, dst, a, b), (xa,), rdt, out)
 
     def backward(self, g, x=None, *, y=None, out=None, **params):
         """The vector-Jacobian product g * f'(x), from the input ``x`` or (where the op allows it,
@@ -140,10 +147,10 @@ class Activation:
         have the same shape; the result has the promoted dtype of the two. For an op with a
         learnable parameter p (swish's beta) it returns ``(gx, gp)``, gp = sum(g * df/dp)
         accumulated in float64."""
-        ga, va, rdt, from_output, a, b = self._backward_inputs(g, x, y, params)
+        ga, va, rdt, from_output, op_id, a, b = self._backward_inputs(g, x, y, params)
         if not self.spec.learnable:
             return _run(
-                lambda gi, vi, dst: _core.backward(self._id, from_output, gi, vi, dst, a, b), (ga, va), rdt, out
+                lambda gi, vi, dst: _core.backward(op_id, from_output, gi, vi, dst, a, b), (ga, va), rdt, out
             )
         if from_output:
             raise TypeError(f"{self.name}.backward(): the gradient of {self.spec.learnable} needs x, not y")
@@ -151,7 +158,7 @@ class Activation:
 
         def fused(gi, vi, dst):
             gp = np.empty_like(gi)
-            done = _core.backward_with_param(self._id, gi, vi, dst, gp, a, b)
+            done = _core.backward_with_param(op_id, gi, vi, dst, gp, a, b)
             per_element.append(gp)
             return done
 
@@ -162,7 +169,7 @@ class Activation:
     def _backward_inputs(self, g, x, y, params):
         """Validated, dtype-unified (g, x or y) for backward, the result dtype, whether it is
         from the output, and the kernel parameters."""
-        a, b = self._kernel_params(params)
+        op_id, a, b = self._kernel_params(params)
         if (x is None) == (y is None):
             raise TypeError(f"{self.name}.backward(): pass exactly one of x (the input) or y= (the output)")
         from_output = y is not None
@@ -180,17 +187,17 @@ class Activation:
             ga = ga.astype(cdt)
         if va.dtype != cdt:
             va = va.astype(cdt)
-        return ga, va, rdt, from_output, a, b
+        return ga, va, rdt, from_output, op_id, a, b
 
     def value_and_derivative(self, x, **params):
         """``(f(x), f'(x))`` computed in one pass over ``x``."""
-        a, b = self._kernel_params(params)
+        op_id, a, b = self._kernel_params(params)
         xa, rdt = as_input(x, "x")
         y, d = np.empty_like(xa), np.empty_like(xa)
-        if not _core.value_and_derivative(self._id, xa, y, d, a, b):
+        if not _core.value_and_derivative(op_id, xa, y, d, a, b):
             xa = np.ascontiguousarray(xa)
             y, d = np.empty_like(xa), np.empty_like(xa)
-            _core.value_and_derivative(self._id, xa, y, d, a, b)
+            _core.value_and_derivative(op_id, xa, y, d, a, b)
         return _finish(y, rdt), _finish(d, rdt)
 
     def reference(self, x, *, dtype=None, **params):

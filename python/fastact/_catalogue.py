@@ -30,6 +30,8 @@ class OpSpec:
     example: str
     params: tuple = ()
     fixed: Optional[tuple] = None  # kernel parameters for a fixed case of another op (relu6)
+    # a faster kernel for particular parameter values: (kernel name, predicate on the values)
+    special_kernel: Optional[tuple] = None
     check: Optional[Callable[[str, dict], None]] = None  # cross-parameter validation
     exact: bool = False  # piecewise linear: results are exact, not just within a few ULP
     kinks: tuple = ()  # where f' jumps (with the default parameters)
@@ -240,6 +242,7 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec(
         name="softplus",
         kernel="softplus",
+        special_kernel=("softplus_unit", lambda values: values["beta"] == 1.0),
         formula="Softplus, a smooth ReLU: log(1 + exp(beta x)) / beta, computed as\n"
         "(max(z, 0) + log1p(exp(-|z|))) / beta with z = beta x: stable for every x, no threshold switch.",
         derivative="sigmoid(beta x): never exactly 0.",

@@ -60,6 +60,20 @@ struct Softplus {
   }
 };
 
+// softplus with beta = 1, the default: no product, no division (the Python layer picks it).
+struct SoftplusUnit {
+  template <class V>
+  static V forward(V x, const Params<V>&) {
+    using T = typename V::Scalar;
+    const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, V(T(0)));
+    return max(V(T(0)), x) + l.scaled * l.unscale;  // NaN passes max(0, .)
+  }
+  template <class V>
+  static V derivative(V x, const Params<V>&) {
+    return logistic(x, V(0));
+  }
+};
+
 // log_sigmoid(x) = min(x, 0) - log1p(e^-|x|); log_sigmoid' = sigmoid(-x).
 struct LogSigmoid {
   template <class V>
