@@ -157,18 +157,14 @@ inline V exp_flushed(V x) {
   return select(x < lowest, V(T(0)), mul_add(s, e.q, s));
 }
 
-// e^x * 2^K for every x: exp(NaN) = NaN, exp(-inf) = +0, exp(+inf) = +inf. K lets a caller
-// fold an exact power-of-two factor in without losing bits to the subnormal range.
-// max(lo, x) and min(hi, .) return their second operand for NaN, so NaN passes through.
-template <int K = 0, class V>
+// e^x for every x: exp(NaN) = NaN, exp(-inf) = +0, exp(+inf) = +inf, subnormal results rounded
+// once. max(lo, x) and min(hi, .) return their second operand for NaN, so NaN passes through.
+template <class V>
 inline V exp(V x) {
   using T = typename V::Scalar;
   using C = ExpConstants<T>;
-  // The lower clamp moves down by K (> K ln2) so that e^x 2^K still rounds to +0 there.
-  const V xc = min(V(C::kMaxArg - T(K)), max(V(C::kMinArg - T(K)), x));
-  const ExpSplit<V> e = exp_split(xc);
-  const V n = K != 0 ? e.n + V(T(K)) : e.n;
-  return scale_pow2(e.q + V(T(1)), n);
+  const ExpSplit<V> e = exp_split(min(V(C::kMaxArg), max(V(C::kMinArg), x)));
+  return scale_pow2(e.q + V(T(1)), e.n);
 }
 
 }  // namespace fastact::math
