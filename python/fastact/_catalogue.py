@@ -52,7 +52,7 @@ class OpSpec:
         object.__setattr__(self, "reference_param_derivative", getattr(reference, self.name + "_param_derivative", None))
 
     def docstring(self) -> str:
-        params = "".join(f"\n    {p.name} : float, default {p.default!r}\n        {p.doc}" for p in self.params)
+        params = "".join(f"\n{p.name} : float, default {p.default!r}\n    {p.doc}" for p in self.params)
         output_backward = (
             "\n``backward(g, y=y)`` computes the same from the saved output y = f(x)." if "from y" in self.derivative else ""
         )
