@@ -9,6 +9,9 @@
 //       (one pass that shares work; otherwise forward and derivative are both evaluated)
 //   template <class V> static V derivative_from_output(V y, const Params<V>& p);
 //       (f'(x) written in terms of y = f(x), for backward(g, y=...))
+//   template <class V> static V param_derivative(V x, const Params<V>& p);
+//   template <class V> static void derivatives(V x, const Params<V>& p, V& d, V& d_param);
+//       (for a learnable first parameter: df/da, and f' with df/da in one pass)
 #pragma once
 
 namespace fastact {
