@@ -14,9 +14,10 @@ def pytest_report_header(config):
     return f"fastact ISA: {fa.cpu_info()['isa']} (available: {', '.join(fa.cpu_info()['available_isas'])})"
 
 
-@pytest.fixture(params=fa.ops())
+@pytest.fixture(params=list(fa._cases()))
 def op(request):
-    return fa.get(request.param)
+    """Every op, and every other kernel of an op with a kernel-selecting choice (gelu[tanh])."""
+    return fa._cases()[request.param]
 
 
 @pytest.fixture(params=FLOAT_DTYPES, ids=["float32", "float64"])

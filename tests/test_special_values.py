@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from support import backward_x
+from support import assert_within_contract, backward_x
 
 import fastact as fa
+from fastact import accuracy
 
 # (op, x, f(x), f'(x)) at the infinities: the mathematical limits, never NaN.
 LIMITS = [
@@ -25,6 +26,8 @@ LIMITS = [
     ("softplus", np.inf, np.inf, 1.0), ("softplus", -np.inf, 0.0, 0.0),
     ("log_sigmoid", np.inf, 0.0, 0.0), ("log_sigmoid", -np.inf, -np.inf, 1.0),
     ("mish", np.inf, np.inf, 1.0), ("mish", -np.inf, 0.0, 0.0),
+    ("gelu", np.inf, np.inf, 1.0), ("gelu", -np.inf, 0.0, 0.0),
+    ("gelu[tanh]", np.inf, np.inf, 1.0), ("gelu[tanh]", -np.inf, 0.0, 0.0),
 ]  # fmt: skip
 
 # Kinks, as PyTorch: relu'(0) = 0, leaky_relu'(0) = alpha, hardtanh' = 0 at both bounds.
@@ -41,7 +44,7 @@ KINKS = [
 
 @pytest.mark.parametrize("name, x, y, d", LIMITS)
 def test_infinities_give_the_limits(name, x, y, d, dtype):
-    op = fa.get(name)
+    op = fa._cases()[name]
     xs = np.array([x], dtype=dtype)
     assert op(xs)[0] == dtype.type(y)
     assert op.derivative(xs)[0] == dtype.type(d)
@@ -108,3 +111,15 @@ def test_tanh_regime_switch_and_saturation(x, dtype):
     ref = fa.tanh.reference(xs)
     assert np.all(np.abs(fa.tanh(xs) - ref) <= 2 * np.spacing(np.abs(ref).astype(dtype)))
     assert fa.tanh(xs)[0] == -fa.tanh(xs)[1]
+
+
+@pytest.mark.parametrize("approximate, points", [("none", [-5.5, -10.0, -12.5]), ("tanh", [-5.5, -8.0, -9.5])])
+def test_gelu_tail_keeps_every_digit_where_one_plus_erf_cancels(approximate, points, dtype):
+    """DESIGN.md §5's first traps: x < -5, where 1 + erf(x / sqrt 2) (and 1 + tanh(u)) cancel in the
+    textbook formulas; here gelu(-10) is about -7.6e-23 (exact) and must be within the ULP bound,
+    not 0 or a multiple of the float spacing at 1. (The points are where float32 results are normal.)"""
+    x = np.array(points, dtype=dtype)
+    y = fa.gelu(x, approximate=approximate)
+    assert (y < 0).all()
+    op = fa.gelu._variant(approximate=approximate)
+    assert_within_contract(op, "forward", x, y, accuracy.bound(op.spec, "forward", dtype))

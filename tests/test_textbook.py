@@ -15,6 +15,8 @@ X = np.array([-1.0, 2.0, 0.5, -3.0])
         ("tanh", [-0.76, 0.96, 0.46, -1.00], 2),
         ("relu", [0, 2, 0.5, 0], 6),
         ("leaky_relu", [-0.01, 2, 0.5, -0.03], 6),
+        ("gelu", [-0.16, 1.95, 0.35, -0.004], 2),
+        ("silu", [-0.27, 1.76, 0.31, -0.14], 2),
     ],
 )
 def test_worked_values(name, values, decimals, dtype):
@@ -75,3 +77,22 @@ def test_dead_relu_unit():
     z = inputs @ np.array([-3.0, -2.0]) - 1.0
     assert np.all(fa.relu(z) == 0) and np.all(fa.relu.derivative(z) == 0)
     assert np.all(fa.leaky_relu.derivative(z) == 0.01)
+
+
+def test_gelu_is_x_times_phi_with_the_textbook_phis():
+    """The table's Phi column: gelu(x) / x = Phi(x) = 0.159, 0.977, 0.691, 0.001 at -1, 2, 0.5, -3."""
+    np.testing.assert_allclose(fa.gelu(X) / X, [0.159, 0.977, 0.691, 0.001], atol=5e-4)
+
+
+def test_gelu_shape():
+    """GELU'(0) = 0.5; GELU dips to about -0.17 around x = -0.75 and is non-monotonic; the tanh
+    form (constants sqrt(2/pi) = 0.7979, 0.044715) stays within 1e-3 of the exact one."""
+    assert fa.gelu.derivative(0.0) == 0.5 and fa.gelu.derivative(0.0, approximate="tanh") == 0.5
+    x = np.linspace(-3, 3, 600_001)
+    y = fa.gelu(x)
+    assert round(float(y.min()), 2) == -0.17 and round(float(x[y.argmin()]), 2) == -0.75
+    d = fa.gelu.derivative(x)
+    assert (d[x < -0.76] < 0).all() and (d[x > -0.75] > 0).all()
+    assert np.abs(fa.gelu(x, approximate="tanh") - y).max() < 1e-3
+    u = np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)
+    np.testing.assert_allclose(fa.gelu(x, approximate="tanh"), 0.5 * x * (1 + np.tanh(u)), atol=1e-15)

@@ -117,6 +117,68 @@ def fit_log_atanh(terms):
     return f, basis, mp.mpf(0), s_max**2
 
 
+# The scaled tail of the normal distribution, K(a) = Phi(-a) e^(a^2/2) (a Mills ratio over
+# sqrt(2 pi)), for math/normal_tail.h. With t = c / (c + a), c = 4, K = t Q(t) and Q is smooth
+# on all of a in [a_min, a_max] (Q(0) = 1/2, Q -> 1/(c sqrt(2 pi)) as a -> inf); Q is fitted in
+# s in [-1, 1], the affine image of t in [c / (c + a_max), c / (c + a_min)]. The C++ evaluates
+# Q = q0 + (1 + s) R(s) with q0 = Q(s = -1): R(s) = (P(s) - P(-1)) / (1 + s) by synthetic
+# division of the fit P. That form has no cancellation at large a, where Q is smallest and a
+# plain Horner sum of alternating terms would lose two bits.
+NORMAL_TAIL_C = 4
+# (a_min, a_max): beyond a_max the results flush (float32: gelu(-14) ~ 1e-43; float64: a^2/2 > 752);
+# float64 takes |x| <= 0.8 from the series below, float32 (evaluated in double) needs no split.
+NORMAL_TAIL_RANGE = {"normal_tail_f32": (0, 14), "normal_tail_f64": (0.8, 39)}
+
+
+def fit_normal_tail(name, terms):
+    c = mp.mpf(NORMAL_TAIL_C)
+    t_min, t_max = (c / (c + mp.mpf(a)) for a in reversed(NORMAL_TAIL_RANGE[name]))
+
+    def f(s):
+        t = (s * (t_max - t_min) + (t_max + t_min)) / 2
+        a = c / t - c
+        return mp.erfc(a / mp.sqrt(2)) / 2 * mp.exp(a * a / 2) / t
+
+    basis = [lambda s, k=k: s**k for k in range(terms)]
+    return f, basis, mp.mpf(-1), mp.mpf(1)
+
+
+def normal_tail_form(name, c, dtype):
+    """Prints the fit P as q0 + (1 + s) R(s), and the map s = alpha t + beta."""
+    c4 = mp.mpf(NORMAL_TAIL_C)
+    t_min, t_max = (c4 / (c4 + mp.mpf(a)) for a in reversed(NORMAL_TAIL_RANGE[name]))
+    q0 = sum(ck * (-1) ** k for k, ck in enumerate(c))
+    r = [mp.mpf(0)] * (len(c) - 1)
+    r[-1] = c[-1]
+    for j in range(len(c) - 2, 0, -1):
+        r[j - 1] = c[j] - r[j]
+    print(f"    a in {NORMAL_TAIL_RANGE[name]}: s = alpha t + beta, alpha = {float(2 / (t_max - t_min))!r}, "
+          f"beta = {float(-(t_max + t_min) / (t_max - t_min))!r}")
+    print(f"    q0 = {float(dtype(float(q0)))!r}; R:")
+    for rk in r:
+        print(f"    {float(dtype(float(rk)))!r},")
+
+
+# GELU near 0 (float64, |x| <= 1), where x Phi(x) and Phi(x) + x phi(x) are best taken from odd
+# series: Phi(x) = 1/2 + x S(x^2) and Phi(x) + x phi(x) = 1/2 + x T(x^2), T = S + phi. The
+# derivative's zero (x = -0.7518) is then one fused multiply-add of 1/2 and x T: accurate in
+# absolute terms, as the carve-out of DESIGN.md §5 needs.
+def fit_gelu_series(which, terms):
+    def s_of(u):
+        if u < mp.mpf(10) ** -30:
+            return 1 / mp.sqrt(2 * mp.pi) * (1 - u / 6)
+        r = mp.sqrt(u)
+        return (mp.ncdf(r) - mp.mpf(1) / 2) / r
+
+    def f(u):
+        return s_of(u) if which == "S" else s_of(u) + mp.npdf(mp.sqrt(u))
+
+    basis = [lambda u, k=k: u**k for k in range(terms)]
+    return f, basis, mp.mpf(0), mp.mpf(1)
+
+
+POST = {"normal_tail_f32": normal_tail_form, "normal_tail_f64": normal_tail_form}
+
 FITS = {
     "log_atanh_f32": (lambda: fit_log_atanh(4), np.float32),
     "log_atanh_f64": (lambda: fit_log_atanh(8), np.float64),
@@ -125,6 +187,11 @@ FITS = {
     # name: (builder, float type)
     "tanh_f32": (lambda: fit_tanh(np.float32, 5, "0.5625"), np.float32),
     "tanh_f64": (lambda: fit_tanh(np.float64, 11, "0.5625"), np.float64),
+    # float32 GELU evaluates in double (math/in_double.h): 12 terms give 2e-10, far below a float ULP
+    "normal_tail_f32": (lambda: fit_normal_tail("normal_tail_f32", 12), np.float64),
+    "normal_tail_f64": (lambda: fit_normal_tail("normal_tail_f64", 20), np.float64),
+    "gelu_series_phi_f64": (lambda: fit_gelu_series("S", 12), np.float64),
+    "gelu_series_dphi_f64": (lambda: fit_gelu_series("T", 12), np.float64),
 }
 
 
@@ -136,6 +203,9 @@ def main(names):
         cr, er = check_rounded(f, basis, c, dtype, a, b)
         print(f"{name}: {len(c)} coefficients on [{mp.nstr(a, 5)}, {mp.nstr(b, 5)}], "
               f"max rel error {mp.nstr(e, 3)} (exact), {mp.nstr(er, 3)} (rounded to {np.dtype(dtype).name})")
+        if name in POST:
+            POST[name](name, c, dtype)
+            continue
         for ck in cr:
             print(f"    {float(ck)!r},")
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "activations/exponential_linear.h"
+#include "activations/gelu.h"
 #include "activations/mish.h"
 #include "activations/piecewise_linear.h"
 #include "activations/rational.h"
@@ -32,7 +33,9 @@
   X(softplus, Softplus)        \
   X(softplus_unit, SoftplusUnit) \
   X(log_sigmoid, LogSigmoid)   \
-  X(mish, Mish)
+  X(mish, Mish)                \
+  X(gelu, Gelu)                \
+  X(gelu_tanh, GeluTanh)
 
 namespace fastact {
 

@@ -42,10 +42,9 @@ def _build_ops() -> dict:
     kernels = {row[0]: row[1:] for row in _core.op_table()}
     ops = {}
     for spec in OPS:
-        op_id, from_output, param_derivative = kernels[spec.kernel]
-        special_id = kernels[spec.special_kernel[0]][0] if spec.special_kernel else None
-        cls = type(spec.name, (Activation,), {"__doc__": spec.docstring(), "__module__": __name__})
-        ops[spec.name] = cls(spec, op_id, from_output, param_derivative, special_id)
+        cls = type(spec.name, (Activation,), {"__doc__": spec.docstring(), "__module__": __name__,
+                                              "_catalogue_choices": spec.choices})
+        ops[spec.name] = cls(spec, kernels)
     return ops
 
 
@@ -68,6 +67,7 @@ swish = _OPS["swish"]
 softplus = _OPS["softplus"]
 log_sigmoid = _OPS["log_sigmoid"]
 mish = _OPS["mish"]
+gelu = _OPS["gelu"]
 
 #: leaky ReLU with one learnable slope per channel (see fastact._prelu)
 prelu = PReLU()
@@ -84,6 +84,18 @@ def get(name: str) -> Activation:
         return _OPS[name]
     except KeyError:
         raise ValueError(f"unknown activation {name!r}; available: {', '.join(_OPS)}") from None
+
+
+def _cases() -> dict:
+    """Every op under its label, and each other value of a kernel-selecting choice as a variant
+    (``gelu[tanh]`` is gelu with approximate="tanh"): what ``check``, ``bench``, the benchmarks
+    and the tests enumerate, so every compiled kernel is measured."""
+    cases = {}
+    for op in _OPS.values():
+        for params in op.spec.variants():
+            variant = op._variant(**params) if params else op
+            cases[variant.label] = variant
+    return cases
 
 
 def cpu_info() -> dict:

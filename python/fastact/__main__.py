@@ -11,7 +11,7 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     bench = sub.add_parser("bench", help="time every op against the NumPy reference formula")
-    bench.add_argument("--ops", nargs="+", metavar="OP", help="ops to time (default: all)")
+    bench.add_argument("--ops", nargs="+", metavar="OP", help="ops to time, e.g. gelu gelu[tanh] (default: all)")
     bench.add_argument("--size", type=int, default=1 << 20, help="elements per array (default: 1048576)")
     bench.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=["float32", "float64"])
     bench.add_argument("--modes", nargs="+", default=["forward", "derivative", "backward"],
@@ -19,21 +19,23 @@ def main(argv=None) -> int:
 
     check = sub.add_parser("check", help="ULP error of every op against fastact.reference")
     check.add_argument("--exhaustive", action="store_true", help="all 2^32 float32 inputs (slow: minutes per op)")
-    check.add_argument("--ops", nargs="+", metavar="OP", help="ops to check (default: all)")
+    check.add_argument("--ops", nargs="+", metavar="OP", help="ops to check, e.g. gelu gelu[tanh] (default: all)")
 
     args = parser.parse_args(argv)
     import fastact
 
+    cases = fastact._cases()
     for name in args.ops or []:
-        if name not in fastact.ops():
-            parser.error(f"unknown op {name!r}; available: {', '.join(fastact.ops())}")
+        if name not in cases:
+            parser.error(f"unknown op {name!r}; available: {', '.join(cases)}")
+    selected = [cases[name] for name in args.ops or cases]
     if args.command == "bench":
         from ._bench import run_bench
 
-        return run_bench(args.ops or fastact.ops(), args.size, args.dtypes, args.modes)
+        return run_bench(selected, args.size, args.dtypes, args.modes)
     from ._check import run_check
 
-    return run_check(args.ops or fastact.ops(), args.exhaustive)
+    return run_check(selected, args.exhaustive)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ its :class:`~fastact._catalogue.OpSpec`.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 
 import numpy as np
@@ -15,6 +16,7 @@ from . import _core
 from ._validation import (
     as_input,
     check_out,
+    choice_param,
     check_same_shape,
     compute_dtype,
     real_param,
@@ -61,13 +63,16 @@ class Activation:
     subclass carrying its docstring.
     """
 
-    def __init__(self, spec, op_id: int, has_output_backward: bool, has_param_derivative: bool = False,
-                 special_id: int | None = None):
+    _catalogue_choices: tuple = ()  # the op's choice parameters as the catalogue defines them
+
+    def __init__(self, spec, kernels: dict):
+        """``kernels``: the compiled kernel table, name -> (id, has_output_backward,
+        has_param_derivative), as ``_core.op_table()`` lists it."""
         self.spec = spec
         self.name = spec.name
-        self._id = op_id
-        self._special_id = special_id
-        self._has_output_backward = has_output_backward
+        self._kernels = kernels
+        self._id, self._has_output_backward, has_param_derivative = kernels[spec.kernel]
+        self._special_id = kernels[spec.special_kernel[0]][0] if spec.special_kernel else None
         if spec.learnable and not has_param_derivative:
             raise RuntimeError(f"{spec.name}: learnable parameter but no param_derivative kernel")
         self._param_names = tuple(p.name for p in spec.params)
@@ -81,6 +86,19 @@ class Activation:
     def __repr__(self) -> str:
         params = ", ".join(f"{p.name}={p.default!r}" for p in self.spec.params)
         return f"<fastact activation {self.name}({params})>"
+
+    def _variant(self, **defaults) -> "Activation":
+        """This op with other default parameters (gelu with approximate="tanh"), so the tests,
+        ``check`` and the benchmarks can run every kernel through the one interface."""
+        params = tuple(dataclasses.replace(p, default=defaults.get(p.name, p.default)) for p in self.spec.params)
+        return type(self)(dataclasses.replace(self.spec, params=params), self._kernels)
+
+    @property
+    def label(self) -> str:
+        """The name, with any choice that differs from the catalogue's default: ``gelu[tanh]``."""
+        catalogue = {c.name: c.default for c in type(self)._catalogue_choices}
+        changed = [c.default for c in self.spec.choices if c.default != catalogue[c.name]]
+        return f"{self.name}[{','.join(changed)}]" if changed else self.name
 
     @property
     def parameters(self) -> dict:
@@ -110,15 +128,21 @@ class Activation:
         values = self._param_values(given)
         if self.spec.check is not None:
             self.spec.check(self.name, values)
-        slots = list(self.spec.fixed) if self.spec.fixed else [values[p.name] for p in self.spec.params]
+        slots = list(self.spec.fixed) if self.spec.fixed else [values[p.name] for p in self.spec.scalar_params]
         slots += [0.0] * (2 - len(slots))
         op_id = self._id
         if self._special_id is not None and self.spec.special_kernel[1](values):
             op_id = self._special_id
+        for c in self.spec.choices:
+            op_id = self._kernels[c.kernels[values[c.name]]][0]
         return op_id, slots[0], slots[1]
 
     def _param_values(self, given: dict) -> dict:
-        return {p.name: real_param(given.get(p.name, p.default), self.name, p.name, p.finite) for p in self.spec.params}
+        values = {p.name: real_param(given.get(p.name, p.default), self.name, p.name, p.finite)
+                  for p in self.spec.scalar_params}
+        for c in self.spec.choices:
+            values[c.name] = choice_param(given.get(c.name, c.default), self.name, c.name, tuple(c.kernels))
+        return values
 
     # -- the four entry points ------------------------------------------------------------------
 
@@ -211,8 +235,10 @@ class Activation:
         return self.spec.reference_derivative(x, **self._reference_params(dtype, params))
 
     def _reference_params(self, dtype, params: dict) -> dict:
-        self._kernel_params(params)  # same validation as the op itself
-        if dtype is None:
-            return params
-        t = np.dtype(dtype).type
-        return {p.name: float(t(params.get(p.name, p.default))) for p in self.spec.params}
+        """Every parameter, given or default; the real ones rounded to ``dtype`` if one is named."""
+        values = self._param_values(params)  # same validation as the op itself
+        self._kernel_params(params)
+        if dtype is not None:
+            t = np.dtype(dtype).type
+            values.update({p.name: float(t(values[p.name])) for p in self.spec.scalar_params})
+        return values

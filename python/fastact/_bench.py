@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from . import cpu_info, get
+from . import cpu_info
 
 
 def ns_per_element(fn, n: int, min_time: float = 0.02, repeats: int = 5) -> float:
@@ -64,8 +64,8 @@ def run_bench(ops, size: int, dtypes, modes) -> int:
         print(f"{dtype}: copy floor (np.copyto) {floor:.3f} ns/element")
         print(header)
         print("-" * len(header))
-        for name in ops:
-            op = get(name)
+        for op in ops:
+            name = op.label
             for mode in modes:
                 with_out, allocating, numpy_ref = _calls(op, mode, x, g, out)
                 t_out = ns_per_element(with_out, size)

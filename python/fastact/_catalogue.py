@@ -22,6 +22,16 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """A string parameter that selects the compiled kernel (gelu's ``approximate``)."""
+
+    name: str
+    default: str
+    kernels: dict  # value -> registry kernel name
+    doc: str
+
+
+@dataclass(frozen=True)
 class OpSpec:
     name: str
     kernel: str  # the registry name of the compiled kernel
@@ -51,8 +61,30 @@ class OpSpec:
         object.__setattr__(self, "reference_derivative", getattr(reference, self.name + "_derivative"))
         object.__setattr__(self, "reference_param_derivative", getattr(reference, self.name + "_param_derivative", None))
 
+    @property
+    def scalar_params(self) -> tuple:
+        """The real-valued parameters (the kernel's numeric slots), without the choices."""
+        return tuple(p for p in self.params if isinstance(p, Param))
+
+    @property
+    def choices(self) -> tuple:
+        return tuple(p for p in self.params if isinstance(p, Choice))
+
+    def kernel_names(self) -> set:
+        """Every compiled kernel this op may run."""
+        names = {self.kernel} | {k for c in self.choices for k in c.kernels.values()}
+        return names | ({self.special_kernel[0]} if self.special_kernel else set())
+
+    def variants(self) -> list:
+        """Keyword parameters reaching each of the op's kernels through a choice: [{}] (the
+        defaults) plus one dict per other value of each choice (gelu: approximate="tanh")."""
+        return [{}] + [{c.name: v} for c in self.choices for v in c.kernels if v != c.default]
+
     def docstring(self) -> str:
-        params = "".join(f"\n{p.name} : float, default {p.default!r}\n    {p.doc}" for p in self.params)
+        params = "".join(
+            f"\n{p.name} : {'float' if isinstance(p, Param) else 'str'}, default {p.default!r}\n    {p.doc}"
+            for p in self.params
+        )
         output_backward = (
             "\n``backward(g, y=y)`` computes the same from the saved output y = f(x)." if "from y" in self.derivative else ""
         )
@@ -267,5 +299,23 @@ OPS: tuple[OpSpec, ...] = (
         "error there), peak 1.0885 at x = 1.4906.",
         peak_derivative=1.088498161251728,
         example=">>> fa.mish([-1.0, 2.0])\narray([-0.30340146,  1.94395896])",
+    ),
+    OpSpec(
+        name="gelu",
+        kernel="gelu",
+        params=(
+            Choice("approximate", "none", {"none": "gelu", "tanh": "gelu_tanh"},
+                   '"none": x * Phi(x) exactly; "tanh": the tanh approximation (BERT/GPT-2, PyTorch\'s\n'
+                   '    approximate="tanh"), evaluated as x * sigmoid(2u) so it has no 1 + tanh cancellation.'),
+        ),
+        formula="Gaussian error linear unit: gelu(x) = x * Phi(x), Phi the standard normal CDF\n"
+        "(approximate=\"tanh\": 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))). Computed from the\n"
+        "Mills ratio, Phi(-a) = exp(-a^2/2) K(a), never as 1 + erf: accurate for x < -5 too, where\n"
+        "1 + erf cancels; its minimum is -0.1700 at x = -0.7518.",
+        derivative="Phi(x) + x phi(x) (tanh form: sigmoid(z) (1 + x z'(x) sigmoid(-z)), z = 2 sqrt(2/pi)\n"
+        "(x + 0.044715 x^3)); zero at x = -0.7518 (absolute error there), peak 1.1289 at x = sqrt(2).",
+        peak_derivative=1.1289026115950013,
+        example=">>> fa.gelu([-1.0, 0.0, 2.0])\narray([-0.15865525,  0.        ,  1.95449974])\n"
+        ">>> fa.gelu([-1.0, 2.0], approximate=\"tanh\")\narray([-0.15880801,  1.95459769])",
     ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from . import accuracy, cpu_info, get
+from . import accuracy, cpu_info
 
 
 def _progress(label: str):
@@ -32,8 +32,8 @@ def run_check(ops, exhaustive: bool) -> int:
     print(header)
     print("-" * len(header))
     failed = 0
-    for name in ops:
-        op = get(name)
+    for op in ops:
+        name = op.label
         for kind in ("forward", "derivative"):
             stats = accuracy.sweep_float32(op, kind, exhaustive, _progress(f"{name} {kind}"))
             limit = accuracy.bound(op.spec, kind, "float32")

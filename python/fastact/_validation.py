@@ -79,3 +79,12 @@ def real_param(value, owner: str, name: str, finite: bool) -> float:
     if finite and math.isinf(v):
         raise ValueError(f"{owner}: {name} must be finite, got {v}")
     return v
+
+
+def choice_param(value, owner: str, name: str, allowed: tuple) -> str:
+    """A string parameter that must be one of ``allowed``, or a TypeError/ValueError naming it."""
+    if not isinstance(value, str):
+        raise TypeError(f"{owner}: {name} must be a string, one of {', '.join(map(repr, allowed))}; got {type(value).__name__}")
+    if value not in allowed:
+        raise ValueError(f"{owner}: {name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
+    return value

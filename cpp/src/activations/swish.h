@@ -1,16 +1,23 @@
-// silu(x) = x sigmoid(x) and swish(x, beta) = x sigmoid(beta x), the latter with a learnable beta.
+// The gated-linear family f(x) = x sigmoid(z(x)):
+//   silu:      z = x,
+//   swish:     z = beta x (beta learnable),
+//   tanh-GELU: z = 2 sqrt(2/pi) (x + 0.044715 x^3), since 0.5 (1 + tanh(u)) = sigmoid(2u).
 //
-// With z = beta x and e = e^-|z| = 2^n (1 + q):
+// With e = e^-|z| = 2^n (1 + q) and w = x z'(x) (w = z for silu and swish):
 //   f  = x / (1 + e) for z >= 0,   x e / (1 + e) for z < 0,
-//   f' = sigmoid(z) (1 + z (1 - sigmoid(z))) = (1 + e (1 + z)) / (1 + e)^2 for z >= 0,
-//                                              e (1 + e + z) / (1 + e)^2 for z < 0,
-//   df/dbeta = x^2 sigmoid'(z) = x^2 e / (1 + e)^2.
-// Traps avoided: z = beta x is an exact pair (its rounding would be amplified by |z| in the
-// tail); for z < 0 the numerator x e is formed as an exact pair and divided once (as sigmoid);
-// near x = -88, e is subnormal while x e is not, so e is scaled by 2^64 where n < -60 and the
-// quotient scaled back (one rounding, into the subnormal range if that is where it lands).
-// f' has an interior zero (z = -1.2785): there the error is absolute (DESIGN.md §5 carve-out).
+//   f' = sigmoid(z) (1 + w (1 - sigmoid(z))) = (1 + e (1 + w)) / (1 + e)^2 for z >= 0,
+//                                              e (1 + e + w) / (1 + e)^2 for z < 0,
+//   swish's df/dbeta = x^2 sigmoid'(z) = x^2 e / (1 + e)^2.
+// Traps avoided: z is an exact pair (its rounding would be amplified by |z| in the tail: this is
+// the 1 + tanh cancellation of tanh-GELU, avoided by never forming 1 + tanh); for z < 0 the
+// numerator x e is formed as an exact pair and divided once (as sigmoid); near z = -88, e is
+// subnormal while x e is not, so e is scaled by 2^64 where n < -60 and the quotient scaled back
+// (one rounding, into the subnormal range if that is where it lands).
+// f' has an interior zero (silu: z = -1.2785; tanh-GELU: x = -0.7522): there the error is
+// absolute (DESIGN.md §5 carve-out).
 #pragma once
+
+#include <type_traits>
 
 #include "../math/exp.h"
 #include "../math/pair.h"
@@ -18,18 +25,77 @@
 
 namespace fastact {
 
-template <bool kUnitBeta>
-struct SwishFamily {
+// z(x) as an exact pair and w(x) = x z'(x), per member of the family.
+struct UnitGate {
+  static constexpr bool kLearnable = false;
   template <class V>
-  static math::Pair<V> z_of(V x, const Params<V>& p) {
-    if constexpr (kUnitBeta) return {x, V(0)};
-    else return math::two_product(p.a, x);
+  static math::Pair<V> z(V x, const Params<V>&) {
+    return {x, V(0)};
   }
+  template <class V>
+  static V w(V, const math::Pair<V>& z) {
+    return z.hi;
+  }
+};
 
+struct BetaGate {  // Params::a = beta
+  static constexpr bool kLearnable = true;
+  template <class V>
+  static math::Pair<V> z(V x, const Params<V>& p) {
+    return math::two_product(p.a, x);
+  }
+  template <class V>
+  static V w(V, const math::Pair<V>& z) {
+    return z.hi + z.lo;
+  }
+};
+
+// z = k1 x + k3 x^3 with k1 = 2 sqrt(2/pi), k3 = 0.044715 k1, each as a hi + lo pair of the
+// array's type (digits from mpmath); x^3 = x * x^2 with both products error-free, so z carries
+// about 2p bits (its error, times |z| <= 88 or 745, stays far below an ULP of e^-|z|).
+struct TanhGeluGate {
+  static constexpr bool kLearnable = false;
+  template <class T>
+  struct K;
+  template <class V>
+  static math::Pair<V> z(V x, const Params<V>&) {
+    using C = K<typename V::Scalar>;
+    const math::Pair<V> x2 = math::two_product(x, x);
+    const math::Pair<V> x3 = math::two_product(x, x2.hi);
+    const V x3_lo = mul_add(x, x2.lo, x3.lo);
+    const math::Pair<V> linear = math::two_product(V(C::k1_hi), x);
+    const math::Pair<V> cubic = math::two_product(V(C::k3_hi), x3.hi);
+    const math::Pair<V> sum = math::two_sum(linear.hi, cubic.hi);
+    const V lo = mul_add(V(C::k1_lo), x, linear.lo) +
+                 mul_add(V(C::k3_hi), x3_lo, mul_add(V(C::k3_lo), x3.hi, cubic.lo));
+    return {sum.hi, sum.lo + lo};  // lo is NaN only where z is infinite, which callers treat as beyond
+  }
+  template <class V>
+  static V w(V x, const math::Pair<V>&) {  // x z'(x) = k1 x + 3 k3 x^3
+    using C = K<typename V::Scalar>;
+    const V x2 = x * x;
+    return x * mul_add(V(C::k3_times_3), x2, V(C::k1_hi));
+  }
+};
+template <>
+struct TanhGeluGate::K<float> {
+  static constexpr float k1_hi = 1.5957691669464111f, k1_lo = -4.534068054340423e-08f;
+  static constexpr float k3_hi = 0.07135481387376785f, k3_lo = 2.3988324659995897e-09f;
+  static constexpr float k3_times_3 = 0.21406444907188416f;
+};
+template <>
+struct TanhGeluGate::K<double> {
+  static constexpr double k1_hi = 1.5957691216057308, k1_lo = -9.96930880911092e-17;
+  static constexpr double k3_hi = 0.07135481627260025, k3_lo = -6.175149918155315e-19;
+  static constexpr double k3_times_3 = 0.21406444881780073;
+};
+
+template <class Gate>
+struct GatedLinear {
   template <class V>
   static V forward(V x, const Params<V>& p) {
     using T = typename V::Scalar;
-    const math::Pair<V> z = z_of(x, p);
+    const math::Pair<V> z = Gate::z(x, p);
     const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z.hi, z.lo);
     const auto negative = z.hi < V(T(0));
     // Numerator: x e (scaled by 2^K) for z < 0, x for z >= 0.
@@ -37,22 +103,22 @@ struct SwishFamily {
     const math::Pair<V> num{select(negative, xe.hi, x), select(negative, mul_add(x, e.e_k.lo, xe.lo), V(T(0)))};
     const math::Pair<V> den = math::add_scaled(V(T(1)) + e.s, e.s, e.q);
     const V y = math::divide(num, den) * select(negative, e.unscale, V(T(1)));
-    // Beyond the clamp x e^-|z| is below 2^-126 for z < 0 (|x| <= 2^64 / |beta|): flush; for
-    // z > 0 the result is x.
+    // Beyond the clamp x e^-|z| is below 2^-126 for z < 0 (|x| <= 2^64 / |beta|, and x^3 dominates
+    // for tanh-GELU): flush; for z > 0 the result is x.
     return select(e.beyond, select(negative, V(T(0)), x), y);
   }
 
-  // f'(x) and df/dbeta = x^2 e / (1 + e)^2, sharing z and e.
+  // f'(x) and x^2 e / (1 + e)^2 (= df/dbeta for swish), sharing z and e.
   template <class V>
   static void derivatives(V x, const Params<V>& p, V& d, V& d_param) {
     using T = typename V::Scalar;
-    const math::Pair<V> z = z_of(x, p);
+    const math::Pair<V> z = Gate::z(x, p);
     const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z.hi, z.lo);
     const auto negative = z.hi < V(T(0));
     const V e_k = e.e_k.hi;  // 2^K e
     const V e1 = e.e;        // e (may be subnormal: only added to 1 here)
-    const V one_plus_z = (V(T(1)) + z.hi) + z.lo;
-    const V num = select(negative, e_k * (one_plus_z + e1), mul_add(e1, one_plus_z, V(T(1))));
+    const V one_plus_w = V(T(1)) + Gate::w(x, z);
+    const V num = select(negative, e_k * (one_plus_w + e1), mul_add(e1, one_plus_w, V(T(1))));
     const V den = mul_add(e1, e1 + V(T(2)), V(T(1)));  // (1 + e)^2
     d = (num / den) * select(negative, e.unscale, V(T(1)));
     d = select(e.beyond, select(negative, V(T(0)), V(T(1))), d);  // the limits 0 and 1
@@ -66,8 +132,8 @@ struct SwishFamily {
     return d;
   }
 
-  // d f / d beta = x^2 e / (1 + e)^2, for the learnable beta of swish.
-  template <class V>
+  // d f / d beta = x^2 e / (1 + e)^2, only for a learnable gate (swish's beta).
+  template <class V, class G = Gate, std::enable_if_t<G::kLearnable, int> = 0>
   static V param_derivative(V x, const Params<V>& p) {
     V d, d_param;
     derivatives(x, p, d, d_param);
@@ -75,7 +141,8 @@ struct SwishFamily {
   }
 };
 
-using Silu = SwishFamily<true>;
-using Swish = SwishFamily<false>;  // a = beta
+using Silu = GatedLinear<UnitGate>;
+using Swish = GatedLinear<BetaGate>;  // a = beta
+using GeluTanh = GatedLinear<TanhGeluGate>;
 
 }  // namespace fastact

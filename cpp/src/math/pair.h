@@ -21,6 +21,14 @@ inline Pair<V> two_product(V a, V b) {
   return {hi, select(abs(hi) <= V(std::numeric_limits<T>::max()), mul_add(a, b, -hi), V(T(0)))};
 }
 
+// a + b = hi + lo exactly, for any a and b (Knuth's TwoSum); lo is NaN where hi is infinite.
+template <class V>
+inline Pair<V> two_sum(V a, V b) {
+  const V hi = a + b;
+  const V b_virtual = hi - a;
+  return {hi, (a - (hi - b_virtual)) + (b - b_virtual)};
+}
+
 // s * (1 + q) for a power of two s, as hi + lo: the residual is exact (Sterbenz: s and the
 // result are within a factor 2 of each other for |q| < 1/2).
 template <class V>

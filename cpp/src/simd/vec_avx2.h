@@ -118,4 +118,18 @@ struct Vec<double> {
   friend Vec pow2_from_biased(Vec t) { return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_castpd_si256(t.v), 52)); }
 };
 
+// float lanes evaluated in double (math/in_double.h): 8 floats widen to two vectors of 4 doubles,
+// and narrow back with one rounding each (cvtpd2ps rounds to nearest, subnormals included).
+inline constexpr std::size_t kWideParts = 2;
+struct WideParts {
+  Vec<double> part[kWideParts];
+};
+inline WideParts widen(Vec<float> x) {
+  return {{Vec<double>(_mm256_cvtps_pd(_mm256_castps256_ps128(x.v))),
+           Vec<double>(_mm256_cvtps_pd(_mm256_extractf128_ps(x.v, 1)))}};
+}
+inline Vec<float> narrow(const WideParts& w) {
+  return Vec<float>(_mm256_set_m128(_mm256_cvtpd_ps(w.part[1].v), _mm256_cvtpd_ps(w.part[0].v)));
+}
+
 }  // namespace fastact::avx2

@@ -82,4 +82,12 @@ struct Vec {
   }
 };
 
+// float lanes evaluated in double (math/in_double.h): one double vector per float vector here.
+inline constexpr std::size_t kWideParts = 1;
+struct WideParts {
+  Vec<double> part[kWideParts];
+};
+inline WideParts widen(Vec<float> x) { return {{Vec<double>(static_cast<double>(x.v))}}; }
+inline Vec<float> narrow(const WideParts& w) { return Vec<float>(static_cast<float>(w.part[0].v)); }
+
 }  // namespace fastact::scalar

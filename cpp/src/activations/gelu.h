@@ -1,0 +1,91 @@
+// gelu(x) = x Phi(x), Phi the standard normal CDF (approximate="none"; the tanh form is
+// GeluTanh in swish.h).
+//
+// With a = |x| and H(a) = a Phi(-a) = a e^(-a^2/2) t Q (math/normal_tail.h):
+//   gelu(x) = -H(a) for x < 0,  x - H(a) for x >= 0 (H <= x/2 there: no cancellation),
+//   gelu'(x) = Phi(x) + x phi(x) = D for x < 0, 1 - D for x >= 0, with
+//   D = Phi(-a) - a phi(a) = e^(-a^2/2) (t Q - a / sqrt(2 pi)).
+// The tail x < -5, where 1 + erf(x / sqrt 2) cancels to nothing in float32 (the trap of
+// DESIGN.md §5), is computed from e^(-a^2/2) and the Mills ratio directly. gelu' has an
+// interior zero at x = -0.7518 (absolute error there: DESIGN.md §5 carve-out); its peak is
+// 1.1289 at x = sqrt 2.
+// float32 is evaluated in double (math/in_double.h) and rounded once. float64 takes |x| <= 0.8
+// from odd series instead, gelu = x/2 + x^2 S(x^2) and gelu' = 1/2 + x T(x^2) (the tail's
+// products t Q and its e^(-a^2/2) would add two ULP there, and gelu' near its zero needs an
+// error that is small in absolute terms, which one final fused multiply-add gives).
+#pragma once
+
+#include <type_traits>
+
+#include "../math/in_double.h"
+#include "../math/normal_tail.h"
+#include "op_support.h"
+
+namespace fastact {
+
+// Phi(x) = 1/2 + x S(x^2) and Phi(x) + x phi(x) = 1/2 + x T(x^2) on |x| <= 1 (used to 0.8): minimax fits from
+// tools/fit_minimax.py (gelu_series_phi_f64 / gelu_series_dphi_f64, max relative error
+// 8.9e-17 / 1.1e-16 after rounding).
+struct GeluSeries {
+  template <class D>
+  static D s(D u) {
+    return math::horner(u, 0.3989422804014327, -0.06649038006690544, 0.009973557010035806, -0.001187328215480246,
+                           0.00011543468761415335, -9.444656248146223e-06, 6.659693107187628e-07,
+                           -4.1226576934993765e-08, 2.2733752985786593e-09, -1.1284874505880971e-10,
+                           5.002497645317417e-12, -1.6868515947640232e-13);
+  }
+  template <class D>
+  static D t(D u) {
+    return math::horner(u, 0.7978845608028654, -0.26596152026762176, 0.059841342060214596, -0.009498625723838056,
+                           0.0011543468761083936, -0.00011333587481445717, 9.323569849802181e-06,
+                           -6.596242492072041e-07, 4.091952053395255e-08, -2.2560124890038145e-09,
+                           1.0963187547231686e-10, -3.968273400062351e-12);
+  }
+};
+
+struct Gelu {
+  // 1 / sqrt(2 pi) = hi + lo (mpmath): the lo part matters in gelu' = e^(-a^2/2) (K - a / sqrt(2 pi))
+  // near its zero, where K and a / sqrt(2 pi) nearly cancel.
+  static constexpr double kInvSqrt2PiHi = 0.3989422804014327, kInvSqrt2PiLo = -2.49232720227773e-17;
+  // Where float64 switches from the series to the tail (the tail fit starts there).
+  static constexpr double kSeriesEnd = 0.8;
+
+  template <class V>
+  static V forward(V x, const Params<V>&) {
+    using T = typename V::Scalar;
+    return math::in_double(x, [](auto xd) {
+      using D = decltype(xd);
+      const math::NormalTail<D> tail = math::normal_tail<T>(abs(xd));
+      const D h = select(tail.beyond, D(0.0), math::times_exp(math::two_product(tail.a, tail.k), tail.e));
+      const D y = select(xd < D(0.0), -h, xd - h);  // NaN: NaN - h
+      if constexpr (std::is_same_v<T, float>) {
+        return y;
+      } else {
+        const math::Pair<D> u = math::two_product(xd, xd);
+        const D s = GeluSeries::s(u.hi);
+        const D near_zero = mul_add(u.hi, s, mul_add(u.lo, s, xd * D(0.5)));
+        return select(abs(xd) <= D(kSeriesEnd), near_zero, y);
+      }
+    });
+  }
+
+  template <class V>
+  static V derivative(V x, const Params<V>&) {
+    using T = typename V::Scalar;
+    return math::in_double(x, [](auto xd) {
+      using D = decltype(xd);
+      const math::NormalTail<D> tail = math::normal_tail<T>(abs(xd));
+      const D k_minus = neg_mul_add(tail.a, D(kInvSqrt2PiLo), neg_mul_add(tail.a, D(kInvSqrt2PiHi), tail.k));
+      const D d = select(tail.beyond, D(0.0), math::times_exp(math::Pair<D>{k_minus, D(0.0)}, tail.e));
+      const D y = propagate_nan(xd, select(xd < D(0.0), d, D(1.0) - d));
+      if constexpr (std::is_same_v<T, float>) {
+        return y;
+      } else {
+        const D near_zero = mul_add(xd, GeluSeries::t(xd * xd), D(0.5));
+        return select(abs(xd) <= D(kSeriesEnd), near_zero, y);
+      }
+    });
+  }
+};
+
+}  // namespace fastact

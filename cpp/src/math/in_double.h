@@ -1,0 +1,25 @@
+// Evaluating float lanes in double precision, for the float32 kernels whose error budget a float
+// polynomial cannot meet cheaply (exact GELU: a rounding or two of float arithmetic on top of
+// the Mills-ratio fit would already spend the 2-ULP budget). The double result is within a
+// tiny fraction of a float ULP, so the one rounding of narrow() keeps the float result within
+// about half an ULP. Costs twice the lanes' work; double vectors pass straight through.
+#pragma once
+
+#include <type_traits>
+
+namespace fastact::math {
+
+// f(x) for x's lanes, f taking and returning the double vector type; for a float vector, each
+// double part of widen(x) in turn, narrowed back to float at the end.
+template <class V, class F>
+inline V in_double(V x, F&& f) {
+  if constexpr (std::is_same_v<typename V::Scalar, double>) {
+    return f(x);
+  } else {
+    auto parts = widen(x);
+    for (auto& part : parts.part) part = f(part);
+    return narrow(parts);
+  }
+}
+
+}  // namespace fastact::math
