@@ -266,21 +266,25 @@ def normal_upper_tail(a):
     enough terms for full extended precision at a = 2 (checked against mpmath in the tests)."""
     a = _wide(a)
     t = a.dtype.type
+    result = np.where(np.isinf(a), t(0), np.where(a >= 0, t(0.5), t(np.nan)))
+    # Each formula runs only where it is needed, with as many terms as that range needs (the
+    # exhaustive float32 check calls this 2^32 times): below 2^-20 the series' third term is
+    # under 2^-80 of the first; above 40 the continued fraction converges within 40 terms.
     with np.errstate(all="ignore"):
-        phi = _exp_minus_half_square(a) / np.sqrt(2 * _pi(t))
-        small = np.minimum(a, t(2))
-        term, total = small, small
-        for n in range(1, 80):
-            term = term * small * small / (2 * n + 1)
-            total = total + term
-        series = t(0.5) - phi * total
-        large = np.maximum(a, t(2))
-        v = large
-        for k in range(400, 0, -1):
-            v = large + k / v
-        fraction = phi / v
-    result = np.where(a <= 2, series, fraction)
-    return np.where(a < 0, t(np.nan), np.where(np.isinf(a), t(0), result))
+        for subset, terms in (((a > 0) & (a <= 2.0**-20), 2), ((a > 2.0**-20) & (a <= 2), 80)):
+            x = a[subset]
+            term, total = x, x.copy()
+            for n in range(1, terms):
+                term = term * x * x / (2 * n + 1)
+                total = total + term
+            result[subset] = t(0.5) - _exp_minus_half_square(x) / np.sqrt(2 * _pi(t)) * total
+        for subset, terms in (((a > 2) & (a <= 40), 400), ((a > 40) & np.isfinite(a), 40)):
+            x = a[subset]
+            v = x.copy()
+            for k in range(terms, 0, -1):
+                v = x + k / v
+            result[subset] = _exp_minus_half_square(x) / np.sqrt(2 * _pi(t)) / v
+    return result
 
 
 def _pi(t):
