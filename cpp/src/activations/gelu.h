@@ -52,15 +52,16 @@ struct Gelu {
 
   template <class V>
   static V forward(V x, const Params<V>&) {
-    using T = typename V::Scalar;
     return math::in_double(x, [](auto xd) {
       using D = decltype(xd);
-      const math::NormalTail<D> tail = math::normal_tail<T>(abs(xd));
-      const D h = select(tail.beyond, D(0.0), math::times_exp(math::two_product(tail.a, tail.k), tail.e));
-      const D y = select(xd < D(0.0), -h, xd - h);  // NaN: NaN - h
-      if constexpr (std::is_same_v<T, float>) {
-        return y;
+      if constexpr (std::is_same_v<typename V::Scalar, float>) {
+        const math::NormalTailForFloat<D> tail = math::normal_tail_for_float(abs(xd));
+        const D h = select(tail.beyond, D(0.0), (tail.a * tail.k) * tail.e);
+        return select(xd < D(0.0), -h, xd - h);  // NaN: NaN - h
       } else {
+        const math::NormalTail<D> tail = math::normal_tail(abs(xd));
+        const D h = select(tail.beyond, D(0.0), math::times_exp(math::two_product(tail.a, tail.k), tail.e));
+        const D y = select(xd < D(0.0), -h, xd - h);
         const math::Pair<D> u = math::two_product(xd, xd);
         const D s = GeluSeries::s(u.hi);
         const D near_zero = mul_add(u.hi, s, mul_add(u.lo, s, xd * D(0.5)));
@@ -71,16 +72,17 @@ struct Gelu {
 
   template <class V>
   static V derivative(V x, const Params<V>&) {
-    using T = typename V::Scalar;
     return math::in_double(x, [](auto xd) {
       using D = decltype(xd);
-      const math::NormalTail<D> tail = math::normal_tail<T>(abs(xd));
-      const D k_minus = neg_mul_add(tail.a, D(kInvSqrt2PiLo), neg_mul_add(tail.a, D(kInvSqrt2PiHi), tail.k));
-      const D d = select(tail.beyond, D(0.0), math::times_exp(math::Pair<D>{k_minus, D(0.0)}, tail.e));
-      const D y = propagate_nan(xd, select(xd < D(0.0), d, D(1.0) - d));
-      if constexpr (std::is_same_v<T, float>) {
-        return y;
+      if constexpr (std::is_same_v<typename V::Scalar, float>) {
+        const math::NormalTailForFloat<D> tail = math::normal_tail_for_float(abs(xd));
+        const D d = select(tail.beyond, D(0.0), neg_mul_add(tail.a, D(kInvSqrt2PiHi), tail.k) * tail.e);
+        return propagate_nan(xd, select(xd < D(0.0), d, D(1.0) - d));
       } else {
+        const math::NormalTail<D> tail = math::normal_tail(abs(xd));
+        const D k_minus = neg_mul_add(tail.a, D(kInvSqrt2PiLo), neg_mul_add(tail.a, D(kInvSqrt2PiHi), tail.k));
+        const D d = select(tail.beyond, D(0.0), math::times_exp(math::Pair<D>{k_minus, D(0.0)}, tail.e));
+        const D y = propagate_nan(xd, select(xd < D(0.0), d, D(1.0) - d));
         const D near_zero = mul_add(xd, GeluSeries::t(xd * xd), D(0.5));
         return select(abs(xd) <= D(kSeriesEnd), near_zero, y);
       }

@@ -11,8 +11,8 @@
 // e^(-a^2/2) takes a^2/2 as an exact pair, so its relative error stays below an ULP even at
 // a = 38, where a rounded a^2/2 alone would be off by 2^-46 relative.
 //
-// Written for double vectors only; float32 callers evaluate in double (math/in_double.h) and use
-// the float32 coefficient set, which is accurate to far below a float ULP.
+// Written for double vectors only; float32 callers evaluate in double (math/in_double.h) with
+// normal_tail_for_float and the float32 coefficient set, accurate to far below a float ULP.
 #pragma once
 
 #include <type_traits>
@@ -80,9 +80,30 @@ struct NormalTail {
   typename D::MaskType beyond;
 };
 
-template <class T, class D>
+// float32 results, evaluated in double: a^2 is exact (a has 24 bits), e^(-a^2/2) >= e^-98 is a
+// normal double, and plain double arithmetic is far inside a float ULP, so no pairs and no
+// scaling (a third of the work of the float64 path).
+template <class D>
+struct NormalTailForFloat {
+  D a;  // min(a, a_max)
+  D k;  // K(a)
+  D e;  // e^(-a^2/2)
+  typename D::MaskType beyond;
+};
+
+template <class D>
+inline NormalTailForFloat<D> normal_tail_for_float(D a) {
+  using Fit = NormalTailFit<float>;
+  const D ac = min(a, D(Fit::kMaxArg));  // NaN becomes a_max: callers keep NaN in their other term
+  const D t = D(4.0) / (ac + D(4.0));
+  const D s = mul_add(t, D(Fit::kAlpha), D(Fit::kBeta));
+  return {ac, t * mul_add(s + D(1.0), Fit::r(s), D(Fit::kQ0)), exp_flushed((ac * ac) * D(-0.5)), D(Fit::kMaxArg) < a};
+}
+
+// float64: every step that would cost an ULP is carried further.
+template <class D>
 inline NormalTail<D> normal_tail(D a) {
-  using Fit = NormalTailFit<T>;
+  using Fit = NormalTailFit<double>;
   const D ac = min(a, D(Fit::kMaxArg));  // NaN becomes a_max: callers keep NaN in their other term
   const Pair<D> a2 = two_product(ac, ac);
   const ScaledExp<D> e = exp_neg_abs_scaled(a2.hi * D(-0.5), a2.lo * D(-0.5));
@@ -90,27 +111,22 @@ inline NormalTail<D> normal_tail(D a) {
   const D d = ac + D(4.0);
   const D t = D(4.0) / d;
   const D s = mul_add(t, D(Fit::kAlpha), D(Fit::kBeta));
-  if constexpr (std::is_same_v<T, float>) {
-    // The float32 set, evaluated in double: plain Horner is far inside a float ULP.
-    return {ac, t * mul_add(s + D(1.0), Fit::r(s), D(Fit::kQ0)), e, beyond};
-  } else {
-    // float64: about 2 ULP would go to rounding in Horner's last steps, where the terms are
-    // largest, and to t's rounding, which K(a) amplifies by |d log K / d log t| (2.3 at a = 1.9).
-    // So the last three steps are compensated, and K is corrected to first order for the a that
-    // the rounded t stands for: a_t = 4/t - 4 = a + da with da = (4 - t d) / t exactly
-    // representable up to t d_lo, and K(a) = K(a_t) - K'(a_t) da, K' = a K - 1/sqrt(2 pi).
-    const Pair<D> d_pair = two_sum(ac, D(4.0));
-    const D residual = neg_mul_add(t, d_pair.lo, neg_mul_add(t, d_pair.hi, D(4.0)));  // 4 - t (a + 4)
-    const D da = residual * d * D(0.25);  // residual / t, with 1/t = d/4 to within an ULP
-    const D one_plus_s = s + D(1.0);
-    Pair<D> q = Fit::r_high(s);
-    q = horner_step(q, s, D(Fit::kR1));
-    q = horner_step(q, s, D(Fit::kR0));
-    q = horner_step(q, one_plus_s, D(Fit::kQ0));
-    const D k_t = mul_add(t, q.hi, t * q.lo);
-    const D slope = mul_add(ac, k_t, D(-0.3989422804014327));  // K'(a) = a K - 1/sqrt(2 pi)
-    return {ac, mul_add(slope, -da, k_t), e, beyond};
-  }
+  // About 2 ULP would go to rounding in Horner's last steps, where the terms are largest, and to
+  // t's rounding, which K(a) amplifies by |d log K / d log t| (2.3 at a = 1.9). So the last three
+  // steps are compensated, and K is corrected to first order for the a that the rounded t
+  // stands for: a_t = 4/t - 4 = a + da with da = (4 - t d) / t exactly representable up to
+  // t d_lo, and K(a) = K(a_t) - K'(a_t) da, K' = a K - 1/sqrt(2 pi).
+  const Pair<D> d_pair = two_sum(ac, D(4.0));
+  const D residual = neg_mul_add(t, d_pair.lo, neg_mul_add(t, d_pair.hi, D(4.0)));  // 4 - t (a + 4)
+  const D da = residual * d * D(0.25);  // residual / t, with 1/t = d/4 to within an ULP
+  const D one_plus_s = s + D(1.0);
+  Pair<D> q = Fit::r_high(s);
+  q = horner_step(q, s, D(Fit::kR1));
+  q = horner_step(q, s, D(Fit::kR0));
+  q = horner_step(q, one_plus_s, D(Fit::kQ0));
+  const D k_t = mul_add(t, q.hi, t * q.lo);
+  const D slope = mul_add(ac, k_t, D(-0.3989422804014327));  // K'(a) = a K - 1/sqrt(2 pi)
+  return {ac, mul_add(slope, -da, k_t), e, beyond};
 }
 
 // v * e^(-a^2/2) for the tail's scaled exponential, v = v.hi + v.lo, rounded once (twice where
