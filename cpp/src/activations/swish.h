@@ -20,6 +20,7 @@
 #include <type_traits>
 
 #include "../math/exp.h"
+#include "../math/in_double.h"
 #include "../math/pair.h"
 #include "op_support.h"
 
@@ -143,6 +144,22 @@ struct GatedLinear {
 
 using Silu = GatedLinear<UnitGate>;
 using Swish = GatedLinear<BetaGate>;  // a = beta
-using GeluTanh = GatedLinear<TanhGeluGate>;
+// tanh-GELU: in float32 its derivative has w = x z'(x) rounded on top of the division and the
+// (1 + e)^2 of the family, and the exhaustive sweep found 4.8 ULP (x = -0.34, 5 inputs over the
+// 4-ULP bound); evaluated in double (math/in_double.h) it is rounded once. The forward stays in
+// float (1.77 ULP over all 2^32 inputs).
+struct GeluTanh : GatedLinear<TanhGeluGate> {
+  template <class V>
+  static V derivative(V x, const Params<V>& p) {
+    if constexpr (std::is_same_v<typename V::Scalar, float>) {
+      return math::in_double(x, [](auto xd) {
+        using D = decltype(xd);
+        return GatedLinear<TanhGeluGate>::derivative(xd, Params<D>(ParamValues{0.0, 0.0}));
+      });
+    } else {
+      return GatedLinear<TanhGeluGate>::derivative(x, p);
+    }
+  }
+};
 
 }  // namespace fastact
