@@ -8,9 +8,13 @@ import pytest
 import fastact as fa
 
 
-@pytest.mark.parametrize("name", fa.ops())
+OBJECTS = {**{name: fa.get(name) for name in fa.ops()}, "prelu": fa.prelu, "softmax": fa.softmax,
+           "log_softmax": fa.log_softmax}
+
+
+@pytest.mark.parametrize("name", OBJECTS)
 def test_docstring_example(name):
-    doc = type(fa.get(name)).__doc__
+    doc = type(OBJECTS[name]).__doc__
     parser = doctest.DocTestParser()
     test = parser.get_doctest(doc, {"fa": fa, "np": np}, name, None, 0)
     assert test.examples, f"{name} has no example"

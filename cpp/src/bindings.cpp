@@ -210,6 +210,64 @@ void prelu(int kind, const py::array& x, const py::array& g, const py::array& al
   if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
 }
 
+// Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a
+// C-contiguous array viewed as (outer, len, inner). Returns false, having done nothing, when the
+// buffers are not all C-contiguous or an output partially overlaps an input.
+enum class RowKind : int { softmax = 0, log_softmax = 1 };
+
+template <class T>
+const RowKernels<T>& row_kernels_of(const KernelTable& table) {
+  if constexpr (sizeof(T) == 4) return table.rows_f32; else return table.rows_f64;
+}
+
+void check_row_shape(const py::array& x, std::size_t outer, std::size_t len, std::size_t inner) {
+  if (outer * len * inner != static_cast<std::size_t>(x.size()))
+    throw py::value_error("outer * len * inner must equal the array's size");
+}
+
+bool rowwise(int kind, const py::array& x, py::array& out, std::size_t outer, std::size_t len, std::size_t inner,
+             bool safe) {
+  if (!buffers_usable({{&x, "x"}}, {{&out, "out"}})) return false;
+  if (!(x.flags() & py::array::c_style) || !(out.flags() & py::array::c_style)) return false;
+  check_row_shape(x, outer, len, inner);
+  if (kind != 0 && kind != 1) throw py::value_error("unknown row-wise kind " + std::to_string(kind));
+  const KernelTable& table = active_kernels();
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    const auto& k = row_kernels_of<T>(table);
+    const auto kernel = static_cast<RowKind>(kind) == RowKind::softmax ? k.softmax : k.log_softmax;
+    const T* xp = in_ptr<T>(x);
+    T* yp = out_ptr<T>(out);
+    py::gil_scoped_release release;
+    kernel(xp, yp, outer, len, inner, safe);
+  };
+  if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
+  return true;
+}
+
+bool rowwise_backward(int kind, const py::array& g, const py::array& y, py::array& out, std::size_t outer,
+                      std::size_t len, std::size_t inner) {
+  if (!buffers_usable({{&g, "g"}, {&y, "y"}}, {{&out, "out"}})) return false;
+  for (const py::array* a : {&g, &y, static_cast<const py::array*>(&out)})
+    if (!(a->flags() & py::array::c_style)) return false;
+  check_row_shape(y, outer, len, inner);
+  if (kind != 0 && kind != 1) throw py::value_error("unknown row-wise kind " + std::to_string(kind));
+  const KernelTable& table = active_kernels();
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    const auto& k = row_kernels_of<T>(table);
+    const auto kernel =
+        static_cast<RowKind>(kind) == RowKind::softmax ? k.softmax_backward : k.log_softmax_backward;
+    const T* gp = in_ptr<T>(g);
+    const T* yp = in_ptr<T>(y);
+    T* op_ = out_ptr<T>(out);
+    py::gil_scoped_release release;
+    kernel(gp, yp, op_, outer, len, inner);
+  };
+  if (dtype_of(y, "y") == DType::f32) run(0.0f); else run(0.0);
+  return true;
+}
+
 py::list op_table() {
   py::list ops;
   const KernelTable& table = active_kernels();
@@ -260,6 +318,10 @@ PYBIND11_MODULE(_core, m) {
         py::arg("inner"));
   m.def("backward_with_param", &backward_with_param, py::arg("op"), py::arg("g").noconvert(),
         py::arg("x").noconvert(), py::arg("gx").noconvert(), py::arg("gp").noconvert(), py::arg("a"), py::arg("b"));
+  m.def("rowwise", &rowwise, py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(),
+        py::arg("outer"), py::arg("len"), py::arg("inner"), py::arg("safe"));
+  m.def("rowwise_backward", &rowwise_backward, py::arg("kind"), py::arg("g").noconvert(), py::arg("y").noconvert(),
+        py::arg("out").noconvert(), py::arg("outer"), py::arg("len"), py::arg("inner"));
   m.def("cpu_info", &cpu_info);
   m.def("set_isa", &select_isa, py::arg("name"), "Switch kernel tables (for tests): 'auto', 'avx2' or 'scalar'.");
 }

@@ -34,10 +34,27 @@ struct OpKernels {
   BinaryDualKernel<T> backward_with_param;  // g f'(x) and g df/da in one pass; with param_derivative
 };
 
+// Reductions along one axis of a C-contiguous array viewed as (outer, len, inner) (rowwise/).
+template <class T>
+using RowKernel = void (*)(const T* x, T* y, std::size_t outer, std::size_t len, std::size_t inner, bool safe);
+template <class T>
+using RowBackwardKernel = void (*)(const T* g, const T* y, T* out, std::size_t outer, std::size_t len,
+                                   std::size_t inner);
+
+template <class T>
+struct RowKernels {
+  RowKernel<T> softmax;      // `safe`: a row of -inf only gives zeros instead of NaN
+  RowKernel<T> log_softmax;  // `safe` unused
+  RowBackwardKernel<T> softmax_backward;      // from the saved output y
+  RowBackwardKernel<T> log_softmax_backward;  // from the saved output y
+};
+
 struct KernelTable {
   const char* isa;
   OpKernels<float> f32[kNumOps];
   OpKernels<double> f64[kNumOps];
+  RowKernels<float> rows_f32;
+  RowKernels<double> rows_f64;
 };
 
 // Each ISA's translation unit defines its filler; dispatch.cpp calls only those compiled in.

@@ -30,6 +30,7 @@ from . import accuracy, reference
 from ._activation import Activation
 from ._catalogue import OPS
 from ._prelu import PReLU
+from ._softmax import LogSoftmax, Softmax
 
 __version__ = "0.1.0"
 
@@ -71,6 +72,9 @@ gelu = _OPS["gelu"]
 
 #: leaky ReLU with one learnable slope per channel (see fastact._prelu)
 prelu = PReLU()
+#: row-wise normalisations along any axis (see fastact._softmax)
+softmax = Softmax()
+log_softmax = LogSoftmax()
 
 
 def ops() -> list:
@@ -104,4 +108,5 @@ def cpu_info() -> dict:
     return dict(_core.cpu_info())
 
 
-__all__ = ["Activation", "PReLU", "accuracy", "cpu_info", "get", "ops", "prelu", "reference", *_OPS]
+__all__ = ["Activation", "LogSoftmax", "PReLU", "Softmax", "accuracy", "cpu_info", "get", "log_softmax", "ops",
+           "prelu", "reference", "softmax", *_OPS]

@@ -13,14 +13,7 @@ import inspect
 import numpy as np
 
 from . import _core
-from ._validation import (
-    as_input,
-    check_out,
-    choice_param,
-    check_same_shape,
-    compute_dtype,
-    real_param,
-)
+from ._validation import as_input, check_out, choice_param, promoted_pair, real_param
 
 
 # What _core.unary evaluates (bindings.cpp UnaryKind).
@@ -202,15 +195,7 @@ class Activation:
         if from_output and self.spec.check_output_backward is not None:
             self.spec.check_output_backward(self.name, self._param_values(params))
         vname = "y" if from_output else "x"
-        ga, g_rdt = as_input(g, "g")
-        va, v_rdt = as_input(y if from_output else x, vname)
-        check_same_shape(ga, va, "g", vname)
-        rdt = g_rdt if g_rdt == v_rdt else np.promote_types(g_rdt, v_rdt)
-        cdt = compute_dtype(rdt)
-        if ga.dtype != cdt:
-            ga = ga.astype(cdt)
-        if va.dtype != cdt:
-            va = va.astype(cdt)
+        ga, va, rdt = promoted_pair(g, y if from_output else x, "g", vname)
         return ga, va, rdt, from_output, op_id, a, b
 
     def value_and_derivative(self, x, **params):

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _core, reference
 from ._activation import _finish
-from ._validation import as_input, check_out, check_same_shape, compute_dtype
+from ._validation import as_input, check_out, check_same_shape, compute_dtype, normalize_axis
 
 FORWARD, DERIVATIVE, BACKWARD = 0, 1, 3
 
@@ -65,11 +65,7 @@ class PReLU:
                 raise ValueError(f"prelu: alpha must be a scalar or 1-d (one per channel), got shape {al.shape}")
             if xa.ndim == 0:
                 raise ValueError("prelu: a per-channel alpha needs an x with a channel axis")
-            if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-                raise TypeError(f"prelu: axis must be an int, got {type(axis).__name__}")
-            if not -xa.ndim <= axis < xa.ndim:
-                raise ValueError(f"prelu: axis {axis} is out of range for x with {xa.ndim} dimensions")
-            channels_axis = axis % xa.ndim
+            channels_axis = normalize_axis(axis, xa.ndim, "prelu")
             channels = xa.shape[channels_axis]
             if al.shape[0] != channels:
                 raise ValueError(

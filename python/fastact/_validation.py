@@ -88,3 +88,22 @@ def choice_param(value, owner: str, name: str, allowed: tuple) -> str:
     if value not in allowed:
         raise ValueError(f"{owner}: {name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
     return value
+
+
+def normalize_axis(axis, ndim: int, owner: str) -> int:
+    """``axis`` as a non-negative index into ``ndim`` dimensions, or a TypeError/ValueError."""
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, (bool, np.bool_)):
+        raise TypeError(f"{owner}: axis must be an int, got {type(axis).__name__}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{owner}: axis {axis} is out of range for an array with {ndim} dimensions")
+    return int(axis) % ndim
+
+
+def promoted_pair(a, b, aname: str, bname: str):
+    """Two same-shaped inputs (``g`` and ``x`` or ``y``) in one compute dtype: (a, b, result dtype)."""
+    aa, a_rdt = as_input(a, aname)
+    ba, b_rdt = as_input(b, bname)
+    check_same_shape(aa, ba, aname, bname)
+    rdt = a_rdt if a_rdt == b_rdt else np.promote_types(a_rdt, b_rdt)
+    cdt = compute_dtype(rdt)
+    return aa.astype(cdt, copy=False), ba.astype(cdt, copy=False), rdt

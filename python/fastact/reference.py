@@ -30,6 +30,7 @@ __all__ = [
     "softplus", "softplus_derivative", "log_sigmoid", "log_sigmoid_derivative",
     "mish", "mish_derivative", "gelu", "gelu_derivative", "normal_upper_tail",
     "prelu", "prelu_derivative",
+    "softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
 ]  # fmt: skip
 
 
@@ -404,3 +405,52 @@ def prelu_derivative(x, alpha, axis=1):
     x = _wide(x)
     a = np.broadcast_to(_channel_alpha(x, alpha, axis), x.shape)
     return np.where(np.isnan(x), x, np.where(x > 0, x.dtype.type(1), a))
+
+
+# -- row-wise ops (softmax family) ---------------------------------------------------------------
+# The same special-row rules as the kernels (README "Softmax"): NaN anywhere -> NaN row; a row of
+# -inf only -> NaN (softmax with safe=True: zeros); +inf present -> the +inf entries share the
+# mass, every other entry gets 0 (log_softmax: -log k and -inf).
+
+
+def _shifted_by_row_max(x, axis):
+    """(x - max) along ``axis``, with the +inf rule applied, and the row maxima (keepdims)."""
+    x = _wide(x)
+    with np.errstate(invalid="ignore"):
+        m = np.max(x, axis=axis, keepdims=True) if x.size else np.zeros_like(x)
+        d = x - m
+        d = np.where((x == m) & (m == np.inf), 0.0, d)
+    return d, m
+
+
+def softmax(x, axis=-1, safe=False):
+    """exp(x - max) / sum(exp(x - max)) along ``axis``."""
+    d, m = _shifted_by_row_max(x, axis)
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        e = np.exp(d)
+        y = e / np.sum(e, axis=axis, keepdims=True)
+    if safe:
+        empty = (m == -np.inf) & ~np.isnan(x).any(axis=axis, keepdims=True)
+        y = np.where(empty, 0.0, y)
+    return y
+
+
+def log_softmax(x, axis=-1):
+    """(x - max) - log(sum(exp(x - max))) along ``axis``."""
+    d, _ = _shifted_by_row_max(x, axis)
+    with np.errstate(invalid="ignore", over="ignore", under="ignore", divide="ignore"):
+        return d - np.log(np.sum(np.exp(d), axis=axis, keepdims=True))
+
+
+def softmax_backward(g, y, axis=-1):
+    """The vector-Jacobian product of softmax from its output: y * (g - sum(g * y))."""
+    g, y = _wide(g), _wide(y)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return y * (g - np.sum(g * y, axis=axis, keepdims=True))
+
+
+def log_softmax_backward(g, y, axis=-1):
+    """The vector-Jacobian product of log_softmax from its output: g - exp(y) * sum(g)."""
+    g, y = _wide(g), _wide(y)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return g - np.exp(y) * np.sum(g, axis=axis, keepdims=True)

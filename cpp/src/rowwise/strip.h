@@ -1,0 +1,53 @@
+// How the row-wise kernels walk one reduction group without copying or transposing the array.
+// A C-contiguous array reduced along one axis is (outer, len, inner): element (o, k, i) at
+// (o * len + k) * inner + i. Two walks cover every case:
+//   along a row (inner == 1): vector k holds elements k*W .. k*W + W - 1 of the row, and the
+//     lanes are finally combined into one reduction;
+//   across columns (inner > 1): vector k holds element k of `lanes` adjacent columns (a stride
+//     of `inner` between vectors), one reduction per lane.
+// A vector that would run past the data is loaded through a buffer padded with `fill` and
+// stored back through one, so every element goes through the same vector code.
+#pragma once
+
+#include <cstddef>
+
+namespace fastact::rowwise {
+
+template <class V>
+struct Strip {
+  using T = typename V::Scalar;
+  static constexpr std::size_t W = V::kLanes;
+
+  std::size_t count;  // vectors in the walk
+  std::size_t step;   // elements between the starts of vectors k and k + 1
+  std::size_t total;  // elements from the start to the end of the walk (count * step, or len)
+  std::size_t lanes;  // valid lanes of a full vector (W along a row, <= W across columns)
+
+  static Strip along_row(std::size_t len) { return {(len + W - 1) / W, W, len, W}; }
+  static Strip across_columns(std::size_t len, std::size_t inner, std::size_t lanes) {
+    return {len, inner, len * inner, lanes};
+  }
+
+  std::size_t valid(std::size_t k) const {
+    const std::size_t rest = total - k * step;
+    return rest < lanes ? rest : lanes;
+  }
+
+  V load(const T* base, std::size_t k, T fill) const {
+    const std::size_t n = valid(k);
+    if (n == W) return V::load(base + k * step);
+    T buf[W];
+    for (std::size_t i = 0; i < W; ++i) buf[i] = i < n ? base[k * step + i] : fill;
+    return V::load(buf);
+  }
+
+  void store(T* base, std::size_t k, V v) const {
+    const std::size_t n = valid(k);
+    if (n == W) return v.store(base + k * step);
+    T buf[W];
+    v.store(buf);
+    for (std::size_t i = 0; i < n; ++i) base[k * step + i] = buf[i];
+  }
+};
+
+}  // namespace fastact::rowwise

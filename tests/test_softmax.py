@@ -1,0 +1,233 @@
+"""softmax and log_softmax: accuracy against the float64/longdouble references, the special rows,
+every axis, the backward passes, and the NumPy conventions (README "Softmax")."""
+
+import numpy as np
+import pytest
+from support import longdouble_is_wider
+
+import fastact as fa
+from fastact import accuracy, reference
+
+F32_ULP, F64_ULP = 4.0, 8.0  # DESIGN.md §5 softmax rows
+LOG_ABS = {np.dtype(np.float32): 4 * 2.0**-24, np.dtype(np.float64): 8 * 2.0**-53}
+
+
+def wide_reference(fn, x, *args, **kw):
+    """The reference in longdouble where that is wider (for float64 results), else float64."""
+    if x.dtype == np.float64 and longdouble_is_wider():
+        return fn(x.astype(np.longdouble), *args, **kw)
+    return fn(x.astype(np.float64), *args, **kw)
+
+
+def assert_softmax_accurate(x, axis=-1):
+    y = fa.softmax(x, axis=axis)
+    ref = wide_reference(reference.softmax, x, axis)
+    bound = F32_ULP if x.dtype == np.float32 else F64_ULP
+    bad = accuracy.violations(y, ref, bound)
+    assert not bad.any(), f"{bad.sum()} over {bound} ULP; worst {accuracy.ulp_error(y, ref).max():.2f}"
+
+
+def assert_log_softmax_accurate(x, axis=-1):
+    y = fa.log_softmax(x, axis=axis)
+    ref = wide_reference(reference.log_softmax, x, axis)
+    with np.errstate(invalid="ignore"):
+        err = np.abs(y.astype(ref.dtype) - ref) / np.maximum(1, np.abs(ref))
+    finite = np.isfinite(ref)
+    assert np.array_equal(y[~finite], ref[~finite].astype(y.dtype), equal_nan=True)
+    worst = err[finite].max(initial=0.0)
+    assert worst <= LOG_ABS[x.dtype], f"abs error {worst / np.finfo(x.dtype).epsneg:.2f} x 2^-p"
+
+
+def rows(shape, dtype, scale=1.0, seed=0):
+    return (np.random.default_rng(seed).standard_normal(shape) * scale).astype(dtype)
+
+
+# -- textbook values (TEXTBOOK_FACTS.md) -----------------------------------------------------------
+
+def test_textbook_softmax_examples():
+    np.testing.assert_allclose(fa.softmax(np.array([2.0, 1.0, 0.1])), [0.659, 0.242, 0.099], atol=6e-4)
+    e = np.exp([3.2, 1.8, 0.5])
+    np.testing.assert_allclose(fa.softmax(np.array([3.2, 1.8, 0.5])), e / e.sum(), rtol=1e-15)
+    y = fa.softmax(np.array([2.0, 1.0, 0.1], dtype=np.float32))
+    assert y.dtype == np.float32 and abs(float(y.sum()) - 1) < 1e-6
+
+
+def test_textbook_cross_entropy_is_minus_log_softmax():
+    logits = np.array([2.0, 1.0, 0.5, 0.1])
+    y = fa.log_softmax(logits)
+    assert -y[0] == pytest.approx(np.log(np.exp(logits).sum()) - 2.0, rel=1e-15)
+    np.testing.assert_allclose(np.exp(y), fa.softmax(logits), rtol=1e-15)
+
+
+# -- accuracy -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("length", [1, 2, 7, 8, 9, 31, 1024, 1000])
+@pytest.mark.parametrize("scale", [1.0, 30.0, 1e4])
+def test_rows_within_bounds(dtype, length, scale):
+    x = rows((13, length), dtype, scale, seed=length)
+    assert_softmax_accurate(x)
+    assert_log_softmax_accurate(x)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape_axis", [((4, 5, 6), 0), ((4, 5, 6), 1), ((3, 17, 9), 1), ((2, 1000, 3), 1),
+                                        ((5, 33), 0), ((7, 1, 16), 1), ((1, 2, 3, 4), 2)])
+def test_every_axis_within_bounds(dtype, shape_axis):
+    shape, axis = shape_axis
+    x = rows(shape, dtype, 10.0, seed=sum(shape))
+    assert_softmax_accurate(x, axis)
+    assert_log_softmax_accurate(x, axis)
+    moved = np.ascontiguousarray(np.moveaxis(x, axis, -1))
+    np.testing.assert_allclose(np.moveaxis(fa.softmax(x, axis=axis), axis, -1), fa.softmax(moved),
+                               rtol=4 * np.finfo(dtype).eps, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_million_long_row(dtype):
+    x = rows((1, 1_000_000), dtype, 3.0, seed=1)
+    assert_softmax_accurate(x)
+    assert_log_softmax_accurate(x)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_shift_rounding_is_not_amplified(dtype):
+    """x - max is carried exactly: with a max of ~100, rounding it would cost ~100 ULP in e^(x - m)."""
+    x = np.concatenate([[100.3], np.linspace(0.001, 99.0, 4099)]).astype(dtype)
+    assert_softmax_accurate(x)
+    assert_log_softmax_accurate(x)
+    assert_softmax_accurate(x.reshape(-1, 1), axis=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_never_overflows(dtype):
+    big = np.finfo(dtype).max
+    x = np.array([[big, big / 2, -big], [1e30, 1e30, 0.0]], dtype=dtype)
+    y = fa.softmax(x)
+    np.testing.assert_array_equal(y, [[1.0, 0.0, 0.0], [0.5, 0.5, 0.0]])
+    assert np.isfinite(fa.log_softmax(x)[:, :2]).all()
+
+
+# -- special rows ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_special_rows(dtype, axis):
+    inf, nan = np.inf, np.nan
+    x = np.array([[-inf, -inf, -inf, -inf],
+                  [1.0, nan, 2.0, 3.0],
+                  [1.0, inf, inf, 3.0],
+                  [-inf, 0.5, -inf, -inf],
+                  [-inf, nan, -inf, -inf]], dtype=dtype)
+    x = x if axis == 1 else np.ascontiguousarray(x.T)
+    pick = (lambda a: a) if axis == 1 else (lambda a: a.T)
+    y, ys, ly = (pick(fa.softmax(x, axis=axis)), pick(fa.softmax(x, axis=axis, safe=True)),
+                 pick(fa.log_softmax(x, axis=axis)))
+    assert np.isnan(y[0]).all() and (ys[0] == 0).all() and np.isnan(ly[0]).all()  # all -inf
+    assert np.isnan(y[1]).all() and np.isnan(ys[1]).all() and np.isnan(ly[1]).all()  # NaN
+    np.testing.assert_array_equal(y[2], [0, 0.5, 0.5, 0])  # +inf: shared mass
+    np.testing.assert_array_equal(ly[2], np.array([-inf, -np.log(2), -np.log(2), -inf], dtype=dtype))
+    np.testing.assert_array_equal(y[3], [0, 1, 0, 0])
+    np.testing.assert_array_equal(ly[3], [-inf, 0, -inf, -inf])
+    assert np.isnan(ys[4]).all()  # NaN wins over safe
+    for safe in (False, True):
+        np.testing.assert_array_equal(fa.softmax(x, axis=axis, safe=safe),
+                                      reference.softmax(x, axis, safe).astype(dtype))
+    np.testing.assert_array_equal(ly, pick(reference.log_softmax(x, axis).astype(dtype)))
+
+
+def test_safe_rows_backward_to_zeros():
+    x = np.array([[-np.inf, -np.inf], [1.0, 2.0]])
+    y = fa.softmax(x, safe=True)
+    gx = fa.softmax.backward(np.ones_like(x) * 3.0, y)
+    np.testing.assert_array_equal(gx[0], [0.0, 0.0])
+
+
+# -- backward -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape_axis", [((6, 1000), -1), ((6, 9), 0), ((3, 40, 5), 1), ((1, 1), 0)])
+@pytest.mark.parametrize("op", [fa.softmax, fa.log_softmax], ids=["softmax", "log_softmax"])
+def test_backward_matches_its_formula(dtype, shape_axis, op):
+    """Within a few roundings of y * (g - sum g y) and g - e^y sum g evaluated in float64 on the same
+    y and g (the formulas themselves cancel where g ~ sum g y: measured against their magnitudes)."""
+    shape, axis = shape_axis
+    x = rows(shape, dtype, 4.0, seed=3)
+    g = rows(shape, dtype, 1.0, seed=4)
+    y = op(x, axis=axis)
+    gx = op.backward(g, y, axis=axis)
+    assert gx.dtype == dtype and gx.shape == shape
+    ref = wide_reference(lambda yy, a: op.reference_backward(g.astype(yy.dtype), yy, a), y, axis)
+    yw, gw = y.astype(np.float64), g.astype(np.float64)
+    if op is fa.softmax:
+        scale = np.abs(yw) * (np.abs(gw) + np.sum(np.abs(gw * yw), axis=axis, keepdims=True))
+    else:
+        scale = np.abs(gw) + np.exp(yw) * np.sum(np.abs(gw), axis=axis, keepdims=True)
+    err = np.abs(gx.astype(np.float64) - ref.astype(np.float64))
+    assert (err <= 4 * np.finfo(dtype).eps * scale).all()
+
+
+@pytest.mark.parametrize("op", [fa.softmax, fa.log_softmax], ids=["softmax", "log_softmax"])
+def test_backward_is_the_gradient(op):
+    """backward(g, y) against central differences of sum(g * op(x)) in float64."""
+    rng = np.random.default_rng(5)
+    x, g = rng.standard_normal((3, 6)), rng.standard_normal((3, 6))
+    gx = op.backward(g, op(x))
+    h = 1e-6
+    numeric = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += h
+        xm[idx] -= h
+        numeric[idx] = (np.sum(g * op(xp)) - np.sum(g * op(xm))) / (2 * h)
+    np.testing.assert_allclose(gx, numeric, rtol=1e-6, atol=1e-8)
+
+
+# -- conventions ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("op", [fa.softmax, fa.log_softmax], ids=["softmax", "log_softmax"])
+def test_conventions(op):
+    x = rows((4, 6), np.float32, seed=9)
+    keep = x.copy()
+    y = op(x)
+    np.testing.assert_array_equal(x, keep)  # input untouched
+    out = np.empty_like(x)
+    assert op(x, out=out) is out and np.array_equal(out, y)
+    xi = x.copy()
+    op(xi, out=xi)  # in place
+    np.testing.assert_array_equal(xi, y)
+    np.testing.assert_array_equal(op(np.asfortranarray(x)), y)  # any layout
+    np.testing.assert_array_equal(op(x[:, ::-1])[:, ::-1], y)
+    strided = np.empty((4, 12), np.float32)[:, ::2]
+    op(x, out=strided)
+    np.testing.assert_array_equal(strided, y)
+    assert op(x.astype(np.float16)).dtype == np.float16
+    assert op(np.arange(6)).dtype == np.float64
+    assert op(np.zeros((3, 0))).shape == (3, 0) and op(np.zeros((0, 3))).shape == (0, 3)
+    s = op(np.float64(2.0))
+    assert np.ndim(s) == 0 and s == (1.0 if op is fa.softmax else 0.0)
+    np.testing.assert_array_equal(op(x.T, axis=0), y.T)
+
+
+@pytest.mark.parametrize("op", [fa.softmax, fa.log_softmax], ids=["softmax", "log_softmax"])
+def test_bad_arguments(op):
+    x = np.zeros((2, 3))
+    with pytest.raises(ValueError, match="axis"):
+        op(x, axis=2)
+    with pytest.raises(TypeError, match="axis"):
+        op(x, axis=1.0)
+    with pytest.raises(TypeError, match="x"):
+        op(np.zeros(3, dtype=complex))
+    with pytest.raises(ValueError, match="out"):
+        op(x, out=np.zeros((3, 2)))
+    with pytest.raises(TypeError, match="out"):
+        op(x, out=np.zeros((2, 3), np.float32))
+    with pytest.raises(ValueError, match="same shape"):
+        op.backward(np.zeros((2, 2)), x)
+    with pytest.raises(ValueError, match="read-only"):
+        ro = np.zeros((2, 3))
+        ro.flags.writeable = False
+        op(x, out=ro)
+    if op is fa.softmax:
+        with pytest.raises(TypeError, match="safe"):
+            op(x, safe="yes")
