@@ -29,15 +29,21 @@
 
 namespace fastact::rowwise {
 
-// x - m as an exact pair for x <= m. Where x = m = +inf the difference is taken as 0 (the +inf
-// rule above); the low part is 0 wherever the high part is not finite (TwoSum gives NaN there).
+// x - m as an exact pair for x <= m (TwoSum). Where x = m = +inf the difference is taken as 0
+// (the +inf rule above). The low part is NaN where the high part is infinite (x = -inf):
+// exp_shifted() discards it there; finite_low() clears it for callers that add it.
 template <class V>
 inline math::Pair<V> shifted(V x, V m) {
   using T = typename V::Scalar;
   const math::Pair<V> d = math::two_sum(x, -m);
   const auto both_inf = (x == m) & (m == V(std::numeric_limits<T>::infinity()));
-  return {select(both_inf, V(T(0)), d.hi),
-          select(abs(d.hi) <= V(std::numeric_limits<T>::max()), d.lo, V(T(0)))};
+  return {select(both_inf, V(T(0)), d.hi), select(both_inf, V(T(0)), d.lo)};
+}
+
+template <class V>
+inline math::Pair<V> finite_low(math::Pair<V> d) {
+  using T = typename V::Scalar;
+  return {d.hi, select(abs(d.hi) <= V(std::numeric_limits<T>::max()), d.lo, V(T(0)))};
 }
 
 // e^(hi + lo) for hi <= 0 (or NaN), flushed to +0 where it is below the normal range: every
@@ -69,10 +75,25 @@ inline V group_max(const typename V::Scalar* x, const Strip<V>& strip, bool comb
   using T = typename V::Scalar;
   const T lowest = -std::numeric_limits<T>::infinity();
   V m(lowest), nan(T(0));
-  for (std::size_t k = 0; k < strip.count; ++k) {
-    const V v = strip.load(x, k, lowest);
-    m = max(m, v);
-    if (nan_seen) nan = select(is_nan(v), V(T(1)), nan);
+  if (nan_seen) {
+    strip.for_each([&](std::size_t k, auto full) {
+      const V v = strip.load(x, k, lowest, full);
+      m = max(m, v);
+      nan = select(is_nan(v), V(T(1)), nan);
+    });
+  } else {
+    // Four independent chains: one max per vector would wait on the previous one's latency.
+    V m1(lowest), m2(lowest), m3(lowest);
+    std::size_t k = 0;
+    for (; k + 4 <= strip.full; k += 4) {
+      m = max(m, strip.load(x, k, lowest, Full{}));
+      m1 = max(m1, strip.load(x, k + 1, lowest, Full{}));
+      m2 = max(m2, strip.load(x, k + 2, lowest, Full{}));
+      m3 = max(m3, strip.load(x, k + 3, lowest, Full{}));
+    }
+    for (; k < strip.full; ++k) m = max(m, strip.load(x, k, lowest, Full{}));
+    for (; k < strip.count; ++k) m = max(m, strip.load(x, k, lowest, Partial{}));
+    m = max(max(m, m1), max(m2, m3));
   }
   if (nan_seen) *nan_seen = combine ? V(combined(nan, [](T a, T b) { return a > b ? a : b; })) : nan;
   return combine ? V(combined(m, [](T a, T b) { return b > a ? b : a; })) : m;
@@ -108,11 +129,11 @@ void softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Str
   V nan_seen;
   const V m = group_max(x, strip, combine, safe ? &nan_seen : nullptr);
   LaneSums<V> sums;
-  for (std::size_t k = 0; k < strip.count; ++k) {
-    const V e = exp_shifted(shifted(strip.load(x, k, kNegInf), m));
-    strip.store(y, k, e);
+  strip.for_each([&](std::size_t k, auto full) {
+    const V e = exp_shifted(shifted(strip.load(x, k, kNegInf, full), m));
+    strip.store(y, k, e, full);
     sums.add(e);
-  }
+  });
   double hi[W], lo[W];
   lane_totals(sums, combine, hi, lo);
   T inv[W];
@@ -120,10 +141,12 @@ void softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Str
   V r = V::load(inv);
   // `safe`: a group of -inf only (m = -inf, no NaN) gives zeros; 1/s is never 0 otherwise.
   if (safe) r = select((m == V(kNegInf)) & (nan_seen == V(T(0))), V(T(0)), r);
-  for (std::size_t k = 0; k < strip.count; ++k) {
-    V v = strip.load(y, k, T(0)) * r;
-    if (safe) v = select(r == V(T(0)), V(T(0)), v);
-    strip.store(y, k, v);
+  if (safe) {
+    strip.for_each([&](std::size_t k, auto full) {
+      strip.store(y, k, select(r == V(T(0)), V(T(0)), strip.load(y, k, T(0), full) * r), full);
+    });
+  } else {
+    strip.for_each([&](std::size_t k, auto full) { strip.store(y, k, strip.load(y, k, T(0), full) * r, full); });
   }
 }
 
@@ -151,16 +174,18 @@ void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
   const V m = group_max(x, strip, combine);
   LaneSums<V> sums;
-  for (std::size_t k = 0; k < strip.count; ++k) sums.add(exp_shifted(shifted(strip.load(x, k, kNegInf), m)));
+  strip.for_each([&](std::size_t k, auto full) {
+    sums.add(exp_shifted(shifted(strip.load(x, k, kNegInf, full), m)));
+  });
   double hi[W], lo[W];
   lane_totals(sums, combine, hi, lo);
   T l_hi[W], l_lo[W];
   for (std::size_t i = 0; i < W; ++i) log_pair<V>(hi[i], lo[i], l_hi[i], l_lo[i]);
   const V lh = V::load(l_hi), ll = V::load(l_lo);
-  for (std::size_t k = 0; k < strip.count; ++k) {
-    const math::Pair<V> d = shifted(strip.load(x, k, kNegInf), m);
-    strip.store(y, k, (d.hi - lh) + (d.lo - ll));
-  }
+  strip.for_each([&](std::size_t k, auto full) {
+    const math::Pair<V> d = finite_low(shifted(strip.load(x, k, kNegInf, full), m));
+    strip.store(y, k, (d.hi - lh) + (d.lo - ll), full);
+  });
 }
 
 // A lane total as one value of T (hi + lo rounded once), broadcast back into a vector.
@@ -180,11 +205,13 @@ void softmax_backward_group(const typename V::Scalar* g, const typename V::Scala
                             const Strip<V>& strip, bool combine) {
   using T = typename V::Scalar;
   LaneSums<V> sums;
-  for (std::size_t k = 0; k < strip.count; ++k) sums.add_product(strip.load(g, k, T(0)), strip.load(y, k, T(0)));
+  strip.for_each([&](std::size_t k, auto full) {
+    sums.add_product(strip.load(g, k, T(0), full), strip.load(y, k, T(0), full));
+  });
   const V dot = rounded_totals(sums, combine);
-  for (std::size_t k = 0; k < strip.count; ++k) {
-    strip.store(out, k, strip.load(y, k, T(0)) * (strip.load(g, k, T(0)) - dot));
-  }
+  strip.for_each([&](std::size_t k, auto full) {
+    strip.store(out, k, strip.load(y, k, T(0), full) * (strip.load(g, k, T(0), full) - dot), full);
+  });
 }
 
 template <class V>
@@ -192,11 +219,12 @@ void log_softmax_backward_group(const typename V::Scalar* g, const typename V::S
                                 const Strip<V>& strip, bool combine) {
   using T = typename V::Scalar;
   LaneSums<V> sums;
-  for (std::size_t k = 0; k < strip.count; ++k) sums.add(strip.load(g, k, T(0)));
+  strip.for_each([&](std::size_t k, auto full) { sums.add(strip.load(g, k, T(0), full)); });
   const V total = rounded_totals(sums, combine);
-  for (std::size_t k = 0; k < strip.count; ++k) {
-    strip.store(out, k, neg_mul_add(math::exp(strip.load(y, k, T(0))), total, strip.load(g, k, T(0))));
-  }
+  strip.for_each([&](std::size_t k, auto full) {
+    strip.store(out, k, neg_mul_add(math::exp(strip.load(y, k, T(0), full)), total, strip.load(g, k, T(0), full)),
+                full);
+  });
 }
 
 // Runs `group(offset, strip, combine)` over every reduction group of a C-contiguous
