@@ -9,7 +9,7 @@ import fastact as fa
 
 
 OBJECTS = {**{name: fa.get(name) for name in fa.ops()}, "prelu": fa.prelu, "softmax": fa.softmax,
-           "log_softmax": fa.log_softmax}
+           "log_softmax": fa.log_softmax, "glu": fa.glu, "swiglu": fa.swiglu, "geglu": fa.geglu, "reglu": fa.reglu}
 
 
 @pytest.mark.parametrize("name", OBJECTS)

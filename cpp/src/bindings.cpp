@@ -210,6 +210,119 @@ void prelu(int kind, const py::array& x, const py::array& g, const py::array& al
   if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
 }
 
+// Checks for the kernels whose arrays differ in size (gated, bias): each array C-contiguous, of the
+// dtype `like` has and of `size` elements; outputs writeable. Python allocates or copies so these hold.
+void check_c_array(const py::array& a, const char* name, DType like, std::size_t size, bool output) {
+  if (dtype_of(a, name) != like) throw py::type_error(std::string(name) + ": dtype differs from the input's");
+  if (!(a.flags() & py::array::c_style)) throw py::value_error(std::string(name) + ": must be C-contiguous");
+  if (static_cast<std::size_t>(a.size()) != size) throw py::value_error(std::string(name) + ": wrong size");
+  if (output && !a.writeable()) throw py::value_error(std::string(name) + ": array is read-only");
+}
+
+// Gated linear units over a C-contiguous x viewed as (outer, 2, half): per outer index, the two
+// halves are contiguous runs of `half` elements; the gate (the op's input) is the first when
+// gate_first (swiglu, geglu, reglu), else the second (glu = a * sigmoid(b)).
+void gated_forward(int op, const py::array& x, py::array& y, std::size_t outer, std::size_t half, bool gate_first,
+                   double a, double b) {
+  const DType dt = dtype_of(x, "x");
+  check_c_array(x, "x", dt, outer * 2 * half, false);
+  check_c_array(y, "out", dt, outer * half, true);
+  const std::size_t id = op_index(op);
+  const ParamValues p{a, b};
+  const KernelTable& table = active_kernels();
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    const auto kernel = kernels_of<T>(table, id).gated_forward;
+    const T* xp = in_ptr<T>(x);
+    T* yp = out_ptr<T>(y);
+    py::gil_scoped_release release;
+    for (std::size_t o = 0; o < outer; ++o) {
+      const T* first = xp + o * 2 * half;
+      const T* second = first + half;
+      kernel(gate_first ? first : second, gate_first ? second : first, yp + o * half, half, p);
+    }
+  };
+  if (dt == DType::f32) run(0.0f); else run(0.0);
+}
+
+void gated_backward(int op, const py::array& g, const py::array& x, py::array& gx, std::size_t outer,
+                    std::size_t half, bool gate_first, double a, double b) {
+  const DType dt = dtype_of(x, "x");
+  check_c_array(x, "x", dt, outer * 2 * half, false);
+  check_c_array(g, "g", dt, outer * half, false);
+  check_c_array(gx, "out", dt, outer * 2 * half, true);
+  const std::size_t id = op_index(op);
+  const ParamValues p{a, b};
+  const KernelTable& table = active_kernels();
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    const auto kernel = kernels_of<T>(table, id).gated_backward;
+    const T* xp = in_ptr<T>(x);
+    const T* gp = in_ptr<T>(g);
+    T* gxp = out_ptr<T>(gx);
+    py::gil_scoped_release release;
+    for (std::size_t o = 0; o < outer; ++o) {
+      const std::size_t first = o * 2 * half, second = first + half;
+      const std::size_t gate = gate_first ? first : second, value = gate_first ? second : first;
+      kernel(gp + o * half, xp + gate, xp + value, gxp + gate, gxp + value, half, p);
+    }
+  };
+  if (dt == DType::f32) run(0.0f); else run(0.0);
+}
+
+// f(x + bias) or f'(x + bias) (kind 0 / 1) for a C-contiguous x of (rows, cols), bias of cols.
+void bias_unary(int op, int kind, const py::array& x, const py::array& bias, py::array& out, std::size_t rows,
+                std::size_t cols, double a, double b) {
+  const DType dt = dtype_of(x, "x");
+  check_c_array(x, "x", dt, rows * cols, false);
+  check_c_array(bias, "bias", dt, cols, false);
+  check_c_array(out, "out", dt, rows * cols, true);
+  if (kind != 0 && kind != 1) throw py::value_error("bias_unary: kind must be 0 (forward) or 1 (derivative)");
+  const std::size_t id = op_index(op);
+  const ParamValues p{a, b};
+  const KernelTable& table = active_kernels();
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    const auto& k = kernels_of<T>(table, id);
+    const auto kernel = kind == 0 ? k.bias_forward : k.bias_derivative;
+    const T* xp = in_ptr<T>(x);
+    const T* bp = in_ptr<T>(bias);
+    T* op_ = out_ptr<T>(out);
+    py::gil_scoped_release release;
+    kernel(xp, bp, op_, rows, cols, p);
+  };
+  if (dt == DType::f32) run(0.0f); else run(0.0);
+}
+
+// gx = g * f'(x + bias) and gbias (float64, cols values, zeroed here) = column sums of gx.
+void bias_backward(int op, const py::array& g, const py::array& x, const py::array& bias, py::array& gx,
+                   py::array_t<double, py::array::c_style>& gbias, std::size_t rows, std::size_t cols, double a,
+                   double b) {
+  const DType dt = dtype_of(x, "x");
+  check_c_array(x, "x", dt, rows * cols, false);
+  check_c_array(g, "g", dt, rows * cols, false);
+  check_c_array(bias, "bias", dt, cols, false);
+  check_c_array(gx, "out", dt, rows * cols, true);
+  if (static_cast<std::size_t>(gbias.size()) != cols || !gbias.writeable())
+    throw py::value_error("gbias: must be a writeable float64 array of one value per column");
+  const std::size_t id = op_index(op);
+  const ParamValues p{a, b};
+  const KernelTable& table = active_kernels();
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    const auto kernel = kernels_of<T>(table, id).bias_backward;
+    const T* gp = in_ptr<T>(g);
+    const T* xp = in_ptr<T>(x);
+    const T* bp = in_ptr<T>(bias);
+    T* gxp = out_ptr<T>(gx);
+    double* gbp = gbias.mutable_data();
+    py::gil_scoped_release release;
+    for (std::size_t j = 0; j < cols; ++j) gbp[j] = 0.0;
+    kernel(gp, xp, bp, gxp, gbp, rows, cols, p);
+  };
+  if (dt == DType::f32) run(0.0f); else run(0.0);
+}
+
 // Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a
 // C-contiguous array viewed as (outer, len, inner). Returns false, having done nothing, when the
 // buffers are not all C-contiguous or an output partially overlaps an input.
@@ -322,6 +435,17 @@ PYBIND11_MODULE(_core, m) {
         py::arg("outer"), py::arg("len"), py::arg("inner"), py::arg("safe"));
   m.def("rowwise_backward", &rowwise_backward, py::arg("kind"), py::arg("g").noconvert(), py::arg("y").noconvert(),
         py::arg("out").noconvert(), py::arg("outer"), py::arg("len"), py::arg("inner"));
+  m.def("gated_forward", &gated_forward, py::arg("op"), py::arg("x").noconvert(), py::arg("out").noconvert(),
+        py::arg("outer"), py::arg("half"), py::arg("gate_first"), py::arg("a"), py::arg("b"));
+  m.def("gated_backward", &gated_backward, py::arg("op"), py::arg("g").noconvert(), py::arg("x").noconvert(),
+        py::arg("out").noconvert(), py::arg("outer"), py::arg("half"), py::arg("gate_first"), py::arg("a"),
+        py::arg("b"));
+  m.def("bias_unary", &bias_unary, py::arg("op"), py::arg("kind"), py::arg("x").noconvert(),
+        py::arg("bias").noconvert(), py::arg("out").noconvert(), py::arg("rows"), py::arg("cols"), py::arg("a"),
+        py::arg("b"));
+  m.def("bias_backward", &bias_backward, py::arg("op"), py::arg("g").noconvert(), py::arg("x").noconvert(),
+        py::arg("bias").noconvert(), py::arg("out").noconvert(), py::arg("gbias").noconvert(), py::arg("rows"),
+        py::arg("cols"), py::arg("a"), py::arg("b"));
   m.def("cpu_info", &cpu_info);
   m.def("set_isa", &select_isa, py::arg("name"), "Switch kernel tables (for tests): 'auto', 'avx2' or 'scalar'.");
 }

@@ -35,8 +35,14 @@ struct HasDerivativeFromOutput<
     Op, V, std::void_t<decltype(Op::derivative_from_output(std::declval<V>(), std::declval<const Params<V>&>()))>>
     : std::true_type {};
 
+// f(args[0], ..., args[N-1], extra...) for a C array of N vectors.
+template <class F, class V, std::size_t... I, class... Extra>
+inline decltype(auto) call_unpacked(F& f, const V* args, std::index_sequence<I...>, Extra&... extra) {
+  return f(args[I]..., extra...);
+}
+
 // Applies f to `kInputs` input streams and writes `kOutputs` output streams, V::kLanes at a time.
-// f takes the loaded vectors and returns either one V or a pair of V.
+// f takes the loaded vectors and returns one V (one output) or writes two V& (two outputs).
 template <class V, std::size_t kInputs, std::size_t kOutputs, class F>
 inline void map_streams(std::size_t n, const typename V::Scalar* const (&in)[kInputs],
                         typename V::Scalar* const (&out)[kOutputs], F&& f) {
@@ -46,12 +52,10 @@ inline void map_streams(std::size_t n, const typename V::Scalar* const (&in)[kIn
     V args[kInputs];
     for (std::size_t k = 0; k < kInputs; ++k) args[k] = load_input(k);
     if constexpr (kOutputs == 1) {
-      V r;
-      if constexpr (kInputs == 1) r = f(args[0]); else r = f(args[0], args[1]);
-      store_output(0, r);
+      store_output(0, call_unpacked(f, args, std::make_index_sequence<kInputs>{}));
     } else {
       V r0, r1;
-      if constexpr (kInputs == 1) f(args[0], r0, r1); else f(args[0], args[1], r0, r1);
+      call_unpacked(f, args, std::make_index_sequence<kInputs>{}, r0, r1);
       store_output(0, r0);
       store_output(1, r1);
     }
@@ -136,6 +140,59 @@ void value_and_derivative(const typename V::Scalar* x, typename V::Scalar* y, ty
   });
 }
 
+// Gated linear units: y = f(gate) * value (swiglu: f = silu on the first half, glu: sigmoid on
+// the second); backward from the upstream g: g_gate = g * value * f'(gate), g_value = g * f(gate).
+template <class Op, class V>
+void gated_forward(const typename V::Scalar* gate, const typename V::Scalar* value, typename V::Scalar* y,
+                   std::size_t n, const ParamValues& pv) {
+  const Params<V> p(pv);
+  map_streams<V, 2, 1>(n, {gate, value}, {y}, [&](V a, V b) { return Op::forward(a, p) * b; });
+}
+
+template <class Op, class V>
+void gated_backward(const typename V::Scalar* g, const typename V::Scalar* gate, const typename V::Scalar* value,
+                    typename V::Scalar* g_gate, typename V::Scalar* g_value, std::size_t n, const ParamValues& pv) {
+  const Params<V> p(pv);
+  map_streams<V, 3, 2>(n, {g, gate, value}, {g_gate, g_value}, [&](V gv, V a, V b, V& ga, V& gb) {
+    V f, d;
+    if constexpr (HasFusedValueAndDerivative<Op, V>::value) {
+      Op::value_and_derivative(a, p, f, d);
+    } else {
+      f = Op::forward(a, p);
+      d = Op::derivative(a, p);
+    }
+    ga = (gv * b) * d;
+    gb = gv * f;
+  });
+}
+
+// Bias fused into the op: x is (rows, cols) C-contiguous, bias has cols values, and the op sees
+// x + bias (rounded once, exactly as NumPy's x + b) without that sum being stored anywhere.
+template <class Op, class V, bool kDerivative>
+void bias_map(const typename V::Scalar* x, const typename V::Scalar* bias, typename V::Scalar* y,
+              std::size_t rows, std::size_t cols, const ParamValues& pv) {
+  const Params<V> p(pv);
+  for (std::size_t r = 0; r < rows; ++r) {
+    map_streams<V, 2, 1>(cols, {x + r * cols, bias}, {y + r * cols}, [&](V xv, V bv) {
+      if constexpr (kDerivative) return Op::derivative(xv + bv, p); else return Op::forward(xv + bv, p);
+    });
+  }
+}
+
+// gx = g f'(x + bias), and gbias[j] += sum over rows of gx[., j], accumulated in double (the row
+// of gx is still in L1 when it is added).
+template <class Op, class V>
+void bias_backward(const typename V::Scalar* g, const typename V::Scalar* x, const typename V::Scalar* bias,
+                   typename V::Scalar* gx, double* gbias, std::size_t rows, std::size_t cols, const ParamValues& pv) {
+  const Params<V> p(pv);
+  for (std::size_t r = 0; r < rows; ++r) {
+    typename V::Scalar* gx_row = gx + r * cols;
+    map_streams<V, 3, 1>(cols, {g + r * cols, x + r * cols, bias}, {gx_row},
+                         [&](V gv, V xv, V bv) { return gv * Op::derivative(xv + bv, p); });
+    for (std::size_t j = 0; j < cols; ++j) gbias[j] += static_cast<double>(gx_row[j]);
+  }
+}
+
 template <class Op, class V>
 OpKernels<typename V::Scalar> kernels_for() {
   OpKernels<typename V::Scalar> k{};
@@ -144,6 +201,11 @@ OpKernels<typename V::Scalar> kernels_for() {
   k.backward = &backward<Op, V>;
   if constexpr (HasDerivativeFromOutput<Op, V>::value) k.backward_from_output = &backward_from_output<Op, V>;
   k.value_and_derivative = &value_and_derivative<Op, V>;
+  k.gated_forward = &gated_forward<Op, V>;
+  k.gated_backward = &gated_backward<Op, V>;
+  k.bias_forward = &bias_map<Op, V, false>;
+  k.bias_derivative = &bias_map<Op, V, true>;
+  k.bias_backward = &bias_backward<Op, V>;
   if constexpr (HasParamDerivative<Op, V>::value) {
     k.param_derivative = &param_derivative<Op, V>;
     k.backward_with_param = &backward_with_param<Op, V>;

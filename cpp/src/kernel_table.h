@@ -24,6 +24,16 @@ template <class T>
 using BinaryDualKernel = void (*)(const T* g, const T* x, T* gx, T* gp, std::size_t n, const ParamValues& p);
 
 template <class T>
+using GatedBackwardKernel = void (*)(const T* g, const T* gate, const T* value, T* g_gate, T* g_value, std::size_t n,
+                                     const ParamValues& p);
+template <class T>
+using BiasKernel = void (*)(const T* x, const T* bias, T* out, std::size_t rows, std::size_t cols,
+                            const ParamValues& p);
+template <class T>
+using BiasBackwardKernel = void (*)(const T* g, const T* x, const T* bias, T* gx, double* gbias, std::size_t rows,
+                                    std::size_t cols, const ParamValues& p);
+
+template <class T>
 struct OpKernels {
   UnaryKernel<T> forward;
   UnaryKernel<T> derivative;
@@ -32,6 +42,11 @@ struct OpKernels {
   DualKernel<T> value_and_derivative;
   UnaryKernel<T> param_derivative;       // d f / d (first parameter), for learnable ones; may be null
   BinaryDualKernel<T> backward_with_param;  // g f'(x) and g df/da in one pass; with param_derivative
+  BinaryKernel<T> gated_forward;          // f(gate) * value: (gate, value, out)
+  GatedBackwardKernel<T> gated_backward;  // (g_gate, g_value) from g
+  BiasKernel<T> bias_forward;             // f(x + bias), bias along the last axis
+  BiasKernel<T> bias_derivative;          // f'(x + bias)
+  BiasBackwardKernel<T> bias_backward;    // g f'(x + bias), and gbias += its column sums
 };
 
 // Reductions along one axis of a C-contiguous array viewed as (outer, len, inner) (rowwise/).

@@ -26,7 +26,7 @@ except ImportError as exc:  # pragma: no cover - depends on how the package was 
 
 import os as _os
 
-from . import accuracy, reference
+from . import _glu, accuracy, reference
 from ._activation import Activation
 from ._catalogue import OPS
 from ._prelu import PReLU
@@ -76,6 +76,16 @@ prelu = PReLU()
 softmax = Softmax()
 log_softmax = LogSoftmax()
 
+#: gated linear units over halves of x along an axis (see fastact._glu)
+glu = _glu.make(sigmoid, "glu", False, "a * sigmoid(b)",
+                "    >>> fa.glu(np.array([1.0, 2.0, 0.0, 0.0]))\n    array([0.5, 1. ])")
+swiglu = _glu.make(silu, "swiglu", True, "silu(a) * b",
+                   "    >>> fa.swiglu(np.array([0.0, 1.0, 3.0, 2.0])).round(4)\n    array([0.    , 1.4621])")
+geglu = _glu.make(gelu, "geglu", True, "gelu(a) * b",
+                  "    >>> fa.geglu(np.array([1.0, 2.0])).round(4)\n    array([1.6827])")
+reglu = _glu.make(relu, "reglu", True, "relu(a) * b",
+                  "    >>> fa.reglu(np.array([-1.0, 3.0, 5.0, 7.0]))\n    array([ 0., 21.])")
+
 
 def ops() -> list:
     """Names of every elementwise activation, in catalogue order."""
@@ -108,5 +118,5 @@ def cpu_info() -> dict:
     return dict(_core.cpu_info())
 
 
-__all__ = ["Activation", "LogSoftmax", "PReLU", "Softmax", "accuracy", "cpu_info", "get", "log_softmax", "ops",
-           "prelu", "reference", "softmax", *_OPS]
+__all__ = ["Activation", "LogSoftmax", "PReLU", "Softmax", "accuracy", "cpu_info", "geglu", "get", "glu",
+           "log_softmax", "ops", "prelu", "reference", "reglu", "softmax", "swiglu", *_OPS]

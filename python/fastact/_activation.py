@@ -12,7 +12,7 @@ import inspect
 
 import numpy as np
 
-from . import _core
+from . import _bias, _core
 from ._validation import as_input, check_out, choice_param, promoted_pair, real_param
 
 
@@ -139,16 +139,31 @@ class Activation:
 
     # -- the four entry points ------------------------------------------------------------------
 
-    def __call__(self, x, *, out=None, **params):
+    def __call__(self, x, *, out=None, bias=None, **params):
         op_id, a, b = self._kernel_params(params)
+        if bias is not None:
+            return self._with_bias(FORWARD, op_id, a, b, x, bias, out)
         xa, rdt = as_input(x, "x")
         return _run(lambda xi, dst: _core.unary(op_id, FORWARD, xi, dst, a, b), (xa,), rdt, out)
 
-    def derivative(self, x, *, out=None, **params):
-        """f'(x), elementwise (same parameters, dtype rules and ``out=`` as calling the op)."""
+    def derivative(self, x, *, out=None, bias=None, **params):
+        """f'(x), elementwise (same parameters, dtype rules, ``bias=`` and ``out=`` as calling the op)."""
         op_id, a, b = self._kernel_params(params)
+        if bias is not None:
+            return self._with_bias(DERIVATIVE, op_id, a, b, x, bias, out)
         xa, rdt = as_input(x, "x")
         return _run(lambda xi, dst: _core.unary(op_id, DERIVATIVE, xi, dst, a, b), (xa,), rdt, out)
+
+    def _with_bias(self, kind, op_id, a, b, x, bias, out):
+        """f(x + bias) or f'(x + bias) in one pass (fastact._bias)."""
+        xa, ba, _, rdt, (rows, cols) = _bias.prepare(x, bias)
+        dst = _bias.destination(out, xa.shape, xa.dtype, rdt, check_out)
+        _core.bias_unary(op_id, kind, xa, ba, dst, rows, cols, a, b)
+        if out is None:
+            return _finish(dst, rdt)
+        if dst is not out:
+            np.copyto(out, dst, casting="same_kind")
+        return out
 
     def param_derivative(self, x, *, out=None, **params):
         """d f / d p for the op's learnable parameter p (swish: beta), elementwise."""
@@ -158,12 +173,15 @@ class Activation:
         xa, rdt = as_input(x, "x")
         return _run(lambda xi, dst: _core.unary(op_id, PARAM_DERIVATIVE, xi, dst, a, b), (xa,), rdt, out)
 
-    def backward(self, g, x=None, *, y=None, out=None, **params):
+    def backward(self, g, x=None, *, y=None, out=None, bias=None, **params):
         """The vector-Jacobian product g * f'(x), from the input ``x`` or (where the op allows it,
         see ``has_output_backward``) from the saved output ``y = f(x)``. ``g`` and ``x``/``y`` must
         have the same shape; the result has the promoted dtype of the two. For an op with a
         learnable parameter p (swish's beta) it returns ``(gx, gp)``, gp = sum(g * df/dp)
-        accumulated in float64."""
+        accumulated in float64. With ``bias=`` (the op applied to x + bias, bias along the last
+        axis) it also returns the bias gradient last: ``(gx, gbias)`` or ``(gx, gp, gbias)``."""
+        if bias is not None:
+            return self._backward_with_bias(g, x, y, out, bias, params)
         ga, va, rdt, from_output, op_id, a, b = self._backward_inputs(g, x, y, params)
         if not self.spec.learnable:
             return _run(
@@ -182,6 +200,30 @@ class Activation:
         gx = _run(fused, (ga, va), rdt, out)
         gp = np.sum(per_element[-1], dtype=np.float64)
         return gx, np.asarray(gp).astype(np.result_type(gx))[()]
+
+    def _backward_with_bias(self, g, x, y, out, bias, params):
+        """(gx, [gp,] gbias) for the op applied to x + bias. One fused pass for ops without a
+        learnable parameter given x; otherwise gx (and gp) from x + bias (or y) and the column sums."""
+        op_id, a, b = self._kernel_params(params)
+        if (x is None) == (y is None):
+            raise TypeError(f"{self.name}.backward(): pass exactly one of x (the input) or y= (the output)")
+        if x is not None and not self.spec.learnable:
+            xa, ba, ga, rdt, (rows, cols) = _bias.prepare(x, bias, g)
+            dst = _bias.destination(out, xa.shape, xa.dtype, rdt, check_out)
+            gbias = np.empty(cols, dtype=np.float64)
+            _core.bias_backward(op_id, ga, xa, ba, dst, gbias, rows, cols, a, b)
+            if out is not None and dst is not out:
+                np.copyto(out, dst, casting="same_kind")
+            gx = out if out is not None else _finish(dst, rdt)
+            return gx, gbias.astype(rdt)
+        va, ba, ga, rdt, (rows, cols) = _bias.prepare(y if x is None else x, bias, g, "x" if y is None else "y")
+        if x is not None:
+            r = self.backward(ga, va + ba, out=out, **params)  # swish: (gx, gbeta) at x + bias
+        else:
+            r = self.backward(ga, y=va, out=out, **params)
+        gx = r[0] if self.spec.learnable else r
+        gbias = np.sum(np.reshape(gx, (rows, cols)), axis=0, dtype=np.float64).astype(rdt)
+        return (*r, gbias) if self.spec.learnable else (gx, gbias)
 
     def _backward_inputs(self, g, x, y, params):
         """Validated, dtype-unified (g, x or y) for backward, the result dtype, whether it is

@@ -1,0 +1,96 @@
+"""The GLU family: split x into halves (a, b) along ``axis`` and gate one with an activation of
+the other, forward and backward in one pass each (cpp/src/kernel_loops.h gated_forward/backward):
+
+    glu(x)    = a * sigmoid(b)    (PyTorch's convention: the second half is the gate)
+    swiglu(x) = silu(a) * b       (the FFN activation of current large language models)
+    geglu(x)  = gelu(a) * b       (approximate="none" | "tanh", as gelu)
+    reglu(x)  = relu(a) * b
+
+A C-contiguous x viewed as (outer, 2, half) has both halves of each outer index as contiguous
+runs, so no half is copied. ``backward(g, x, axis=-1)`` returns the gradient with respect to x
+(x's shape): the gate half g * value * f'(gate), the value half g * f(gate).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _core
+from ._activation import _finish
+from ._validation import as_input, check_out, check_same_shape, compute_dtype, normalize_axis
+
+
+class Gated:
+    """A gated linear unit; see the module docstring (``help(fastact._glu)``)."""
+
+    def __init__(self, name: str, activation, gate_first: bool, formula: str):
+        self.name = name
+        self._activation = activation
+        self._gate_first = gate_first
+        self.formula = formula
+
+    def __repr__(self) -> str:
+        return f"<fastact gated unit {self.name}(x, axis=-1)>"
+
+    def _split(self, xa: np.ndarray, axis):
+        if xa.ndim == 0:
+            raise ValueError(f"{self.name}: x must have at least one axis to split")
+        ax = normalize_axis(axis, xa.ndim, self.name)
+        size = xa.shape[ax]
+        if size % 2:
+            raise ValueError(f"{self.name}: x has {size} elements along axis {axis}; an even size is needed to split it in halves")
+        outer = int(np.prod(xa.shape[:ax], dtype=np.int64))
+        half = (size // 2) * int(np.prod(xa.shape[ax + 1:], dtype=np.int64))
+        out_shape = xa.shape[:ax] + (size // 2,) + xa.shape[ax + 1:]
+        return ax, outer, half, out_shape
+
+    def __call__(self, x, axis=-1, *, out=None, **params):
+        op_id, a, b = self._activation._kernel_params(params)
+        xa, rdt = as_input(x, "x")
+        _, outer, half, shape = self._split(xa, axis)
+        xa = np.ascontiguousarray(xa)
+        y = np.empty(shape, dtype=xa.dtype)
+        _core.gated_forward(op_id, xa, y, outer, half, self._gate_first, a, b)
+        if out is None:
+            return _finish(y, rdt)
+        check_out(out, shape, rdt)
+        np.copyto(out, y, casting="same_kind")
+        return out
+
+    def backward(self, g, x, axis=-1, **params):
+        """The gradient with respect to x (x's shape), from the upstream gradient g (the output's shape)."""
+        op_id, a, b = self._activation._kernel_params(params)
+        xa, x_rdt = as_input(x, "x")
+        ga, g_rdt = as_input(g, "g")
+        _, outer, half, shape = self._split(xa, axis)
+        if ga.shape != shape:
+            raise ValueError(f"g must have the output's shape {shape} (x {xa.shape} halved along axis {axis}), got {ga.shape}")
+        rdt = x_rdt if x_rdt == g_rdt else np.promote_types(x_rdt, g_rdt)
+        cdt = compute_dtype(rdt)
+        xa = np.ascontiguousarray(xa, dtype=cdt)
+        ga = np.ascontiguousarray(ga, dtype=cdt)
+        gx = np.empty(xa.shape, dtype=cdt)
+        _core.gated_backward(op_id, ga, xa, gx, outer, half, self._gate_first, a, b)
+        return _finish(gx, rdt)
+
+    def reference(self, x, axis=-1, **params):
+        """float64 NumPy reference: the activation's reference on one half times the other."""
+        xa = np.asarray(x, dtype=np.float64)
+        first, second = np.split(xa, 2, axis=axis)
+        gate, value = (first, second) if self._gate_first else (second, first)
+        return self._activation.reference(gate, **params) * value
+
+
+def make(activation, name: str, gate_first: bool, formula: str, example: str) -> Gated:
+    doc = f"""{name}(x, axis=-1, *, out=None{', approximate="none"' if name == 'geglu' else ''}): {formula}
+
+    x is split into halves (a, b) along ``axis`` (its size there must be even); the result has
+    that axis halved. ``{name}.backward(g, x, axis=-1)`` returns the gradient with respect to x, in
+    one pass. Accuracy: the activation's (README) and one rounding for the product.
+
+    Example
+    -------
+{example}
+    """
+    cls = type(name, (Gated,), {"__doc__": doc, "__module__": "fastact"})
+    return cls(name, activation, gate_first, formula)

@@ -1,0 +1,148 @@
+"""The GLU family (split, gate, backward in one pass) and bias fused into every elementwise op."""
+
+import numpy as np
+import pytest
+
+import fastact as fa
+
+GATED = {"glu": (fa.glu, fa.sigmoid, False), "swiglu": (fa.swiglu, fa.silu, True),
+         "geglu": (fa.geglu, fa.gelu, True), "reglu": (fa.reglu, fa.relu, True)}
+
+
+def halves(x, axis, gate_first):
+    a, b = np.split(x, 2, axis=axis)
+    return (a, b) if gate_first else (b, a)
+
+
+# -- GLU family ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", GATED)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape_axis", [((6, 10), -1), ((6, 10), 0), ((3, 4, 5), 1), ((2, 3, 18), 2), ((4,), 0)])
+def test_gated_forward_is_the_activation_times_the_other_half(name, dtype, shape_axis):
+    unit, act, gate_first = GATED[name]
+    shape, axis = shape_axis
+    x = np.random.default_rng(len(shape)).standard_normal(shape).astype(dtype) * 3
+    gate, value = halves(x, axis, gate_first)
+    y = unit(x, axis=axis)
+    assert y.dtype == dtype
+    np.testing.assert_array_equal(y, act(gate) * value)  # same kernel, one rounding for the product
+    if dtype == np.float32:  # against the float64 reference: the activation's 2 ULP and the product's 0.5
+        np.testing.assert_allclose(y, unit.reference(x, axis=axis), rtol=2.5 * 2.0**-23, atol=1e-37)
+
+
+@pytest.mark.parametrize("name", GATED)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape_axis", [((6, 10), -1), ((3, 4, 5), 1), ((8, 2), 0)])
+def test_gated_backward(name, dtype, shape_axis):
+    unit, act, gate_first = GATED[name]
+    shape, axis = shape_axis
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal(shape) * 2).astype(dtype)
+    gate, value = halves(x, axis, gate_first)
+    g = rng.standard_normal(gate.shape).astype(dtype)
+    gx = unit.backward(g, x, axis=axis)
+    assert gx.shape == x.shape and gx.dtype == dtype
+    g_gate, g_value = halves(gx, axis, gate_first)
+    np.testing.assert_array_equal(g_value, g * act(gate))
+    np.testing.assert_allclose(g_gate, g * value * act.derivative(gate), rtol=2 * np.finfo(dtype).eps, atol=0)
+
+
+@pytest.mark.parametrize("name", GATED)
+def test_gated_backward_is_the_gradient(name):
+    unit = GATED[name][0]
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 8)) + 0.05  # away from relu's kink
+    g = rng.standard_normal((3, 4))
+    gx = unit.backward(g, x)
+    h = 1e-6
+    numeric = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += h
+        xm[idx] -= h
+        numeric[idx] = (np.sum(g * unit(xp)) - np.sum(g * unit(xm))) / (2 * h)
+    np.testing.assert_allclose(gx, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_geglu_tanh_and_swiglu_frontier_ffn():
+    x = np.random.default_rng(1).standard_normal((4, 6))
+    a, b = np.split(x, 2, axis=-1)
+    np.testing.assert_array_equal(fa.geglu(x, approximate="tanh"), fa.gelu(a, approximate="tanh") * b)
+    np.testing.assert_array_equal(fa.swiglu(x), fa.silu(a) * b)
+
+
+@pytest.mark.parametrize("name", GATED)
+def test_gated_bad_arguments(name):
+    unit = GATED[name][0]
+    with pytest.raises(ValueError, match="even"):
+        unit(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="axis"):
+        unit(np.zeros((2, 4)), axis=3)
+    with pytest.raises(ValueError, match="at least one axis"):
+        unit(np.float64(1.0))
+    with pytest.raises(ValueError, match="shape"):
+        unit.backward(np.zeros((2, 4)), np.zeros((2, 4)))
+    with pytest.raises(TypeError, match="x"):
+        unit(np.zeros(4, dtype=complex))
+    x = np.arange(8.0).reshape(2, 4)
+    keep = x.copy()
+    out = np.empty((2, 2))
+    assert unit(x, out=out) is out
+    np.testing.assert_array_equal(x, keep)
+    np.testing.assert_array_equal(unit(np.asfortranarray(x)), unit(x))
+
+
+# -- bias fusion --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bias_forward_and_derivative_equal_the_op_on_x_plus_bias(op, dtype):
+    rng = np.random.default_rng(11)
+    x = (rng.standard_normal((9, 37)) * 4).astype(dtype)
+    b = (rng.standard_normal(37) * 4).astype(dtype)
+    np.testing.assert_array_equal(op(x, bias=b), op(x + b))
+    np.testing.assert_array_equal(op.derivative(x, bias=b), op.derivative(x + b))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bias_backward_returns_the_bias_gradient(op, dtype):
+    rng = np.random.default_rng(12)
+    x = (rng.standard_normal((2, 5, 19)) * 4).astype(dtype)
+    b = (rng.standard_normal(19) * 4).astype(dtype)
+    g = rng.standard_normal(x.shape).astype(dtype)
+    r = op.backward(g, x, bias=b)
+    plain = op.backward(g, x + b)
+    gx_plain = plain[0] if op.spec.learnable else plain
+    assert len(r) == (3 if op.spec.learnable else 2)
+    np.testing.assert_array_equal(r[0], gx_plain)
+    if op.spec.learnable:
+        assert r[1] == plain[1]
+    gbias = r[-1]
+    assert gbias.shape == (19,) and gbias.dtype == dtype
+    np.testing.assert_allclose(gbias, gx_plain.astype(np.float64).sum(axis=(0, 1)), rtol=np.finfo(dtype).eps * 4,
+                               atol=np.finfo(dtype).tiny)
+
+
+def test_bias_conventions():
+    x = np.random.default_rng(2).standard_normal((4, 3)).astype(np.float32)
+    b = np.array([0.5, -1.0, 2.0], dtype=np.float32)
+    keep = x.copy()
+    out = np.empty_like(x)
+    assert fa.gelu(x, bias=b, out=out) is out
+    np.testing.assert_array_equal(out, fa.gelu(x + b))
+    np.testing.assert_array_equal(x, keep)
+    np.testing.assert_array_equal(fa.gelu(x, bias=0.5), fa.gelu(x + np.float32(0.5)))  # a scalar bias
+    np.testing.assert_array_equal(fa.gelu(np.asfortranarray(x), bias=b), fa.gelu(x + b))
+    assert fa.gelu(x, bias=b.astype(np.float64)).dtype == np.float64  # NumPy's promotion of x + b
+    xi = x.copy()
+    fa.sigmoid(xi, bias=b, out=xi)  # in place
+    np.testing.assert_array_equal(xi, fa.sigmoid(x + b))
+    y = fa.sigmoid(x, bias=b)
+    gx, gb = fa.sigmoid.backward(np.ones_like(x), y=y, bias=b)
+    np.testing.assert_array_equal(gx, fa.sigmoid.backward(np.ones_like(x), y=y))
+    with pytest.raises(ValueError, match="bias"):
+        fa.gelu(x, bias=np.zeros(4, np.float32))
+    with pytest.raises(ValueError, match="bias"):
+        fa.gelu(np.float32(1.0), bias=b)
+    with pytest.raises(TypeError, match="bias"):
+        fa.gelu(x, bias="b")
