@@ -9,7 +9,9 @@ import fastact as fa
 
 
 OBJECTS = {**{name: fa.get(name) for name in fa.ops()}, "prelu": fa.prelu, "softmax": fa.softmax,
-           "log_softmax": fa.log_softmax, "glu": fa.glu, "swiglu": fa.swiglu, "geglu": fa.geglu, "reglu": fa.reglu}
+           "log_softmax": fa.log_softmax, "glu": fa.glu, "swiglu": fa.swiglu, "geglu": fa.geglu, "reglu": fa.reglu,
+           "cross_entropy": fa.cross_entropy,
+           "binary_cross_entropy_with_logits": fa.binary_cross_entropy_with_logits}
 
 
 @pytest.mark.parametrize("name", OBJECTS)

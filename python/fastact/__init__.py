@@ -31,6 +31,7 @@ from ._activation import Activation
 from ._catalogue import OPS
 from ._prelu import PReLU
 from ._softmax import LogSoftmax, Softmax
+from ._losses import BinaryCrossEntropyWithLogits, CrossEntropy
 
 __version__ = "0.1.0"
 
@@ -75,6 +76,9 @@ prelu = PReLU()
 #: row-wise normalisations along any axis (see fastact._softmax)
 softmax = Softmax()
 log_softmax = LogSoftmax()
+#: losses on logits, through log-softmax / softplus (see fastact._losses)
+cross_entropy = CrossEntropy()
+binary_cross_entropy_with_logits = BinaryCrossEntropyWithLogits()
 
 #: gated linear units over halves of x along an axis (see fastact._glu)
 glu = _glu.make(sigmoid, "glu", False, "a * sigmoid(b)",
@@ -118,5 +122,6 @@ def cpu_info() -> dict:
     return dict(_core.cpu_info())
 
 
-__all__ = ["Activation", "LogSoftmax", "PReLU", "Softmax", "accuracy", "cpu_info", "geglu", "get", "glu",
+__all__ = ["Activation", "BinaryCrossEntropyWithLogits", "CrossEntropy", "LogSoftmax", "PReLU", "Softmax", "accuracy", "binary_cross_entropy_with_logits", "cpu_info",
+           "cross_entropy", "geglu", "get", "glu",
            "log_softmax", "ops", "prelu", "reference", "reglu", "softmax", "swiglu", *_OPS]

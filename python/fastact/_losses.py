@@ -1,0 +1,222 @@
+"""Losses on logits, always through log-softmax / softplus (never softmax then log):
+
+    cross_entropy(logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
+                  ignore_index=None)
+    binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weight=None)
+
+with the semantics of ``torch.nn.functional.cross_entropy`` and
+``binary_cross_entropy_with_logits`` (class axis ``axis`` instead of PyTorch's dim 1). Each has
+``.backward(logits, target, ..., g=1.0)`` returning d loss / d logits times the upstream ``g``
+(a scalar for "mean"/"sum", the loss's shape for "none"). Sums are accumulated in float64; the
+result has the logits' dtype.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_input, normalize_axis, real_param
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduction(reduction, owner):
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{owner}: reduction must be one of {', '.join(map(repr, REDUCTIONS))}, got {reduction!r}")
+    return reduction
+
+
+def _upstream(g, reduction, loss_shape, owner):
+    """The upstream gradient as a float64 array broadcastable against the per-sample losses."""
+    ga = np.asarray(1.0 if g is None else g, dtype=np.float64)
+    if reduction == "none":
+        if ga.ndim and ga.shape != loss_shape:
+            raise ValueError(f"{owner}.backward(): g must have the loss's shape {loss_shape}, got {ga.shape}")
+    elif ga.ndim:
+        raise ValueError(f"{owner}.backward(): g must be a scalar for reduction={reduction!r}")
+    return ga
+
+
+class CrossEntropy:
+    """cross_entropy(logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
+    ignore_index=None): softmax cross-entropy on logits, computed as -log_softmax (stable for any
+    logit), with PyTorch's semantics.
+
+    ``target``: integer class indices (the logits' shape without ``axis``), or class probabilities
+    (the logits' shape, floating point). ``weight``: one rescaling weight per class. "mean" divides
+    by the summed weights of the non-ignored targets (class indices) or by the number of samples
+    (probabilities), as PyTorch does. ``label_smoothing`` ε mixes the target with the uniform
+    distribution: (1 - ε) target + ε / C. Out-of-range class indices are a ValueError.
+
+    ``cross_entropy.backward(logits, target, ..., g=1.0)`` = d loss / d logits: (softmax - target
+    distribution), weighted and scaled as the reduction says.
+
+    Example
+    -------
+    >>> round(float(fa.cross_entropy(np.array([[2.0, 1.0, 0.5, 0.1]]), np.array([0]))), 4)
+    0.5542
+    """
+
+    name = "cross_entropy"
+
+    def __repr__(self) -> str:
+        return "<fastact loss cross_entropy(logits, target, axis=-1, reduction='mean')>"
+
+    def _prepare(self, logits, target, axis, reduction, label_smoothing, weight, ignore_index):
+        from . import log_softmax  # the public kernel object
+
+        la, rdt = as_input(logits, "logits")
+        if la.ndim == 0:
+            raise ValueError("cross_entropy: logits must have a class axis")
+        ax = normalize_axis(axis, la.ndim, "cross_entropy")
+        _reduction(reduction, "cross_entropy")
+        eps = real_param(label_smoothing, "cross_entropy", "label_smoothing", True)
+        if not 0.0 <= eps <= 1.0:
+            raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {eps}")
+        classes = la.shape[ax]
+        logp = np.moveaxis(log_softmax(la, axis=ax), ax, -1)  # (..., C), a view in the logits' dtype
+        w = None
+        if weight is not None:
+            w = np.asarray(weight, dtype=np.float64) if np.asarray(weight).dtype.kind in "biuf" else None
+            if w is None or w.shape != (classes,):
+                raise ValueError(f"cross_entropy: weight must be {classes} real numbers (one per class)")
+        t = np.asarray(target)
+        sample_shape = la.shape[:ax] + la.shape[ax + 1:]
+        if t.dtype.kind in "iu":
+            if t.shape != sample_shape:
+                raise ValueError(f"target: class indices must have shape {sample_shape} (the logits' without axis "
+                                 f"{axis}), got {t.shape}")
+            keep = np.ones(t.shape, bool) if ignore_index is None else (t != ignore_index)
+            if ((t[keep] < 0) | (t[keep] >= classes)).any():
+                bad = t[keep][(t[keep] < 0) | (t[keep] >= classes)][0]
+                raise ValueError(f"target: class index {bad} is out of range for {classes} classes")
+            tc = np.where(keep, t, 0).astype(np.intp)
+            return dict(kind="index", logp=logp, t=tc, keep=keep, w=w, eps=eps, classes=classes, rdt=rdt, ax=ax,
+                        reduction=reduction, logits=la)
+        if t.dtype.kind != "f":
+            raise TypeError(f"target: expected integer class indices or floating-point probabilities, got dtype {t.dtype}")
+        if t.shape != la.shape:
+            raise ValueError(f"target: probabilities must have the logits' shape {la.shape}, got {t.shape}")
+        if ignore_index is not None:
+            raise ValueError("cross_entropy: ignore_index applies to class-index targets only")
+        q = np.moveaxis(t.astype(np.float64), ax, -1)
+        if eps:
+            q = q * (1 - eps) + eps / classes
+        return dict(kind="prob", logp=logp.astype(np.float64), q=q, w=w, eps=eps, classes=classes, rdt=rdt, ax=ax,
+                    reduction=reduction, logits=la)
+
+    def __call__(self, logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
+                 ignore_index=None):
+        c = self._prepare(logits, target, axis, reduction, label_smoothing, weight, ignore_index)
+        logp, w, eps, classes = c["logp"], c["w"], c["eps"], c["classes"]
+        if c["kind"] == "index":
+            t, keep = c["t"], c["keep"]
+            picked = np.take_along_axis(logp, t[..., None], axis=-1)[..., 0].astype(np.float64)
+            wt = np.where(keep, 1.0 if w is None else w[t], 0.0)
+            with np.errstate(invalid="ignore"):
+                nll = np.where(keep, -wt * picked, 0.0)
+                if eps:
+                    total = logp.sum(-1, dtype=np.float64) if w is None else logp @ w
+                    smooth = np.where(keep, -total, 0.0)
+            if reduction == "none":
+                loss = (1 - eps) * nll + eps / classes * smooth if eps else nll
+            else:
+                denom = wt.sum() if reduction == "mean" else 1.0
+                loss = (1 - eps) * nll.sum() / denom + (eps / classes * smooth.sum() / denom if eps else 0.0)
+        else:
+            wq = c["q"] if w is None else c["q"] * w
+            with np.errstate(invalid="ignore"):
+                per = -np.where(wq == 0, 0.0, wq * logp).sum(-1)  # 0 * -inf counts as 0 (PyTorch's xlogy)
+            loss = per if reduction == "none" else (per.sum() / max(per.size, 1) if reduction == "mean" else per.sum())
+        return np.asarray(loss).astype(c["rdt"])[()]
+
+    def backward(self, logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
+                 ignore_index=None, g=None):
+        """d loss / d logits (the logits' shape) times the upstream gradient ``g`` (default 1)."""
+        c = self._prepare(logits, target, axis, reduction, label_smoothing, weight, ignore_index)
+        from . import softmax  # the public kernel object
+
+        logp, w, eps, classes = c["logp"], c["w"], c["eps"], c["classes"]
+        w_all = np.ones(classes) if w is None else w
+        sample_shape = logp.shape[:-1]
+        ga = _upstream(g, reduction, sample_shape, "cross_entropy")
+        if c["kind"] == "index":
+            # (1 - eps) wt (p - onehot) + eps/C (sum(w) p - w), per kept sample, times g / denom:
+            # formed in place on the softmax kernel's output, in the logits' dtype.
+            t, keep = c["t"], c["keep"]
+            wt = np.where(keep, w_all[t], 0.0)
+            denom = wt.sum() if reduction == "mean" else 1.0
+            scale = np.where(keep, ga / denom, 0.0) * np.ones(sample_shape)
+            hit = (1 - eps) * wt * scale  # the one-hot coefficient
+            grad = np.moveaxis(softmax(c["logits"], axis=c["ax"]), c["ax"], -1)
+            grad *= (hit + eps / classes * w_all.sum() * scale)[..., None].astype(grad.dtype)
+            picked = np.take_along_axis(grad, t[..., None], axis=-1)
+            np.put_along_axis(grad, t[..., None], picked - hit[..., None].astype(grad.dtype), axis=-1)
+            if eps:
+                grad -= (eps / classes * scale)[..., None].astype(grad.dtype) * w_all.astype(grad.dtype)
+            return np.moveaxis(grad, -1, c["ax"]).astype(c["rdt"], copy=False)
+        p = np.exp(logp)
+        wq = c["q"] * w_all
+        grad = wq.sum(-1, keepdims=True) * p - wq
+        denom = max(grad.size // max(classes, 1), 1) if reduction == "mean" else 1.0
+        grad = grad * (ga[..., None] if ga.ndim else ga) / denom
+        return np.moveaxis(grad, -1, c["ax"]).astype(c["rdt"])
+
+
+class BinaryCrossEntropyWithLogits:
+    """binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weight=None):
+    -[pw t log σ(x) + (1 - t) log(1 - σ(x))] computed as (1 - t) x + (1 + (pw - 1) t) softplus(-x),
+    stable for every logit (softplus has no overflow and no threshold). ``pos_weight`` broadcasts
+    against the target (one per class along the last axis), as in PyTorch.
+
+    ``binary_cross_entropy_with_logits.backward(logits, target, ..., g=1.0)`` = (1 - t) -
+    (1 + (pw - 1) t) σ(-x), scaled as the reduction says (σ(x) - t without pos_weight).
+
+    Example
+    -------
+    >>> round(float(fa.binary_cross_entropy_with_logits(np.array([0.0]), np.array([1.0]))), 4)
+    0.6931
+    """
+
+    name = "binary_cross_entropy_with_logits"
+
+    def __repr__(self) -> str:
+        return "<fastact loss binary_cross_entropy_with_logits(logits, target, reduction='mean')>"
+
+    def _prepare(self, logits, target, reduction, pos_weight):
+        la, rdt = as_input(logits, "logits")
+        ta, _ = as_input(target, "target")
+        if ta.shape != la.shape:
+            raise ValueError(f"target: must have the logits' shape {la.shape}, got {ta.shape}")
+        _reduction(reduction, self.name)
+        x = la.astype(np.float64)
+        t = ta.astype(np.float64)
+        lw = None
+        if pos_weight is not None:
+            pw, _ = as_input(pos_weight, "pos_weight")
+            try:
+                lw = 1.0 + (np.broadcast_to(pw.astype(np.float64), x.shape) - 1.0) * t
+            except ValueError:
+                raise ValueError(f"pos_weight: shape {pw.shape} does not broadcast to the logits' shape {x.shape}") from None
+        return x, t, lw, rdt
+
+    def __call__(self, logits, target, reduction="mean", pos_weight=None):
+        from . import softplus
+
+        x, t, lw, rdt = self._prepare(logits, target, reduction, pos_weight)
+        sp = softplus(-x)  # log(1 + e^-x), accurate for every x
+        with np.errstate(invalid="ignore"):
+            per = (1 - t) * x + (sp if lw is None else lw * sp)
+        loss = per if reduction == "none" else (per.mean() if reduction == "mean" and per.size else per.sum())
+        return np.asarray(loss).astype(rdt)[()]
+
+    def backward(self, logits, target, reduction="mean", pos_weight=None, g=None):
+        """d loss / d logits (the logits' shape) times the upstream gradient ``g`` (default 1)."""
+        from . import sigmoid
+
+        x, t, lw, rdt = self._prepare(logits, target, reduction, pos_weight)
+        s = sigmoid(-x)
+        grad = (1 - t) - (s if lw is None else lw * s)
+        ga = _upstream(g, reduction, x.shape, self.name)
+        grad = grad * ga / (max(x.size, 1) if reduction == "mean" else 1.0)
+        return np.asarray(grad).astype(rdt)
