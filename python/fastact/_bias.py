@@ -33,7 +33,7 @@ def prepare(x, bias, g=None, xname: str = "x"):
         rdt = np.promote_types(rdt, g_rdt)
     cdt = compute_dtype(rdt)
     xa = np.ascontiguousarray(xa, dtype=cdt)
-    ba = np.ascontiguousarray(np.broadcast_to(ba, (cols,)), dtype=cdt)
+    ba = np.full(cols, ba, dtype=cdt) if ba.ndim == 0 else np.ascontiguousarray(ba, dtype=cdt)
     if ga is not None:
         ga = np.ascontiguousarray(ga, dtype=cdt)
     rows = xa.size // cols if cols else 0

@@ -13,6 +13,8 @@ runs, so no half is copied. ``backward(g, x, axis=-1)`` returns the gradient wit
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _core
@@ -39,8 +41,8 @@ class Gated:
         size = xa.shape[ax]
         if size % 2:
             raise ValueError(f"{self.name}: x has {size} elements along axis {axis}; an even size is needed to split it in halves")
-        outer = int(np.prod(xa.shape[:ax], dtype=np.int64))
-        half = (size // 2) * int(np.prod(xa.shape[ax + 1:], dtype=np.int64))
+        outer = math.prod(xa.shape[:ax])
+        half = (size // 2) * math.prod(xa.shape[ax + 1:])
         out_shape = xa.shape[:ax] + (size // 2,) + xa.shape[ax + 1:]
         return ax, outer, half, out_shape
 

@@ -11,6 +11,8 @@ alpha is rounded to x's dtype. It runs the leaky_relu kernels once per channel b
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _core, reference
@@ -71,8 +73,8 @@ class PReLU:
                 raise ValueError(
                     f"prelu: alpha has {al.shape[0]} values but x has {channels} channels along axis {axis}"
                 )
-            outer = int(np.prod(xa.shape[:channels_axis]))
-            inner = int(np.prod(xa.shape[channels_axis + 1:]))
+            outer = math.prod(xa.shape[:channels_axis])
+            inner = math.prod(xa.shape[channels_axis + 1:])
         al_k = np.ascontiguousarray(np.reshape(al, -1), dtype=cdt)
         return xa, ga, al_k, rdt, channels_axis, (outer, channels, inner), scalar_alpha
 

@@ -8,6 +8,8 @@ is not C-contiguous is copied once into C order first.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _core, reference
@@ -19,8 +21,8 @@ SOFTMAX, LOG_SOFTMAX = 0, 1  # bindings.cpp RowKind
 
 def _dims(shape: tuple, axis: int) -> tuple:
     """(outer, len, inner) of a C-contiguous array of ``shape`` reduced along ``axis``."""
-    outer = int(np.prod(shape[:axis], dtype=np.int64))
-    inner = int(np.prod(shape[axis + 1:], dtype=np.int64))
+    outer = math.prod(shape[:axis])
+    inner = math.prod(shape[axis + 1:])
     return outer, shape[axis], inner
 
 
