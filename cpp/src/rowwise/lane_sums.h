@@ -34,6 +34,9 @@ struct LaneSums<V, true> {
     const Wide wa = widen(a), wb = widen(b);
     for (std::size_t k = 0; k < kParts; ++k) sum.part[k] = mul_add(wa.part[k], wb.part[k], sum.part[k]);
   }
+  void merge(const LaneSums& other) {
+    for (std::size_t k = 0; k < kParts; ++k) sum.part[k] = sum.part[k] + other.sum.part[k];
+  }
   // hi[i] + lo[i] is lane i's sum.
   void read(double* hi, double* lo) const {
     constexpr std::size_t kPartLanes = std::remove_reference_t<decltype(sum.part[0])>::kLanes;
@@ -57,6 +60,10 @@ struct LaneSums<V, false> {
     const math::Pair<V> s = math::two_sum(hi, p.hi);
     hi = s.hi;
     lo = lo + (s.lo + p.lo);
+  }
+  void merge(const LaneSums& other) {
+    add(other.hi);
+    lo = lo + other.lo;
   }
   void read(double* h, double* l) const {
     hi.store(h);

@@ -13,7 +13,7 @@ namespace fastact::rowwise {
 template <class V>
 void softmax(const typename V::Scalar* x, typename V::Scalar* y, std::size_t outer, std::size_t len,
              std::size_t inner, bool safe) {
-  for_each_group<V>(outer, len, inner, [&](std::size_t at, const Strip<V>& strip, bool combine) {
+  for_each_group<V>(outer, len, inner, [&](std::size_t at, const auto& strip, bool combine) {
     softmax_group<V>(x + at, y + at, strip, combine, safe);
   });
 }
@@ -21,7 +21,7 @@ void softmax(const typename V::Scalar* x, typename V::Scalar* y, std::size_t out
 template <class V>
 void log_softmax(const typename V::Scalar* x, typename V::Scalar* y, std::size_t outer, std::size_t len,
                  std::size_t inner, bool /*safe*/) {
-  for_each_group<V>(outer, len, inner, [&](std::size_t at, const Strip<V>& strip, bool combine) {
+  for_each_group<V>(outer, len, inner, [&](std::size_t at, const auto& strip, bool combine) {
     log_softmax_group<V>(x + at, y + at, strip, combine);
   });
 }
@@ -29,7 +29,7 @@ void log_softmax(const typename V::Scalar* x, typename V::Scalar* y, std::size_t
 template <class V>
 void softmax_backward(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
                       std::size_t outer, std::size_t len, std::size_t inner) {
-  for_each_group<V>(outer, len, inner, [&](std::size_t at, const Strip<V>& strip, bool combine) {
+  for_each_group<V>(outer, len, inner, [&](std::size_t at, const auto& strip, bool combine) {
     softmax_backward_group<V>(g + at, y + at, out + at, strip, combine);
   });
 }
@@ -37,7 +37,7 @@ void softmax_backward(const typename V::Scalar* g, const typename V::Scalar* y, 
 template <class V>
 void log_softmax_backward(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
                           std::size_t outer, std::size_t len, std::size_t inner) {
-  for_each_group<V>(outer, len, inner, [&](std::size_t at, const Strip<V>& strip, bool combine) {
+  for_each_group<V>(outer, len, inner, [&](std::size_t at, const auto& strip, bool combine) {
     log_softmax_backward_group<V>(g + at, y + at, out + at, strip, combine);
   });
 }

@@ -67,86 +67,112 @@ inline typename V::Scalar combined(V v, F&& f) {
   return r;
 }
 
-// The maximum of each lane, or of all lanes broadcast (`combine`, along a row). A NaN may or may
-// not survive here (x86 max semantics); it always reaches the sums. With `nan_seen`, also marks
-// (1 in a lane, or in every lane when combining) where any element was NaN.
-template <class V>
-inline V group_max(const typename V::Scalar* x, const Strip<V>& strip, bool combine, V* nan_seen = nullptr) {
+// With `combine` (along a row), every vector of `v` becomes the fold by `f` of all their lanes.
+template <class V, std::size_t U, class F>
+inline void combine_all(V (&v)[U], F&& f) {
+  V all = v[0];
+  for (std::size_t u = 1; u < U; ++u) all = select(is_nan(v[u]), v[u], max(all, v[u]));
+  const V c(combined(all, f));
+  for (std::size_t u = 0; u < U; ++u) v[u] = c;
+}
+
+// The maximum of each lane (or of the whole group, `combine`). A NaN may or may not survive here
+// (x86 max semantics); it always reaches the sums. With `nan_seen`, also marks (1 in a lane) where
+// an element was NaN.
+template <class V, std::size_t U>
+inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, bool combine, V (&m)[U],
+                      V (*nan_seen)[U] = nullptr) {
   using T = typename V::Scalar;
   const T lowest = -std::numeric_limits<T>::infinity();
-  V m(lowest), nan(T(0));
+  for (std::size_t u = 0; u < U; ++u) m[u] = V(lowest);
   if (nan_seen) {
+    V(&nan)[U] = *nan_seen;
+    for (std::size_t u = 0; u < U; ++u) nan[u] = V(T(0));
     strip.for_each([&](std::size_t k, auto full) {
-      const V v = strip.load(x, k, lowest, full);
-      m = max(m, v);
-      nan = select(is_nan(v), V(T(1)), nan);
+      for (std::size_t u = 0; u < U; ++u) {
+        const V v = strip.load(x, k, u, lowest, full);
+        m[u] = max(m[u], v);
+        nan[u] = select(is_nan(v), V(T(1)), nan[u]);
+      }
     });
+    if (combine) combine_all(nan, [](T a, T b) { return a > b ? a : b; });
   } else {
-    // Four independent chains: one max per vector would wait on the previous one's latency.
-    V m1(lowest), m2(lowest), m3(lowest);
-    std::size_t k = 0;
-    for (; k + 4 <= strip.full; k += 4) {
-      m = max(m, strip.load(x, k, lowest, Full{}));
-      m1 = max(m1, strip.load(x, k + 1, lowest, Full{}));
-      m2 = max(m2, strip.load(x, k + 2, lowest, Full{}));
-      m3 = max(m3, strip.load(x, k + 3, lowest, Full{}));
-    }
-    for (; k < strip.full; ++k) m = max(m, strip.load(x, k, lowest, Full{}));
-    for (; k < strip.count; ++k) m = max(m, strip.load(x, k, lowest, Partial{}));
-    m = max(max(m, m1), max(m2, m3));
+    strip.for_each([&](std::size_t k, auto full) {
+      for (std::size_t u = 0; u < U; ++u) m[u] = max(m[u], strip.load(x, k, u, lowest, full));
+    });
   }
-  if (nan_seen) *nan_seen = combine ? V(combined(nan, [](T a, T b) { return a > b ? a : b; })) : nan;
-  return combine ? V(combined(m, [](T a, T b) { return b > a ? b : a; })) : m;
+  if (combine) combine_all(m, [](T a, T b) { return b > a ? b : a; });
 }
 
-// Each lane's total as a double pair (hi, lo), or all lanes' total in every lane (`combine`).
-// The low part is dropped where the high part is not finite.
-template <class V>
-inline void lane_totals(const LaneSums<V>& sums, bool combine, double* hi, double* lo) {
+// One lane's total as a double pair (hi, lo) per lane of each vector, or the whole group's total
+// in every lane (`combine`). The low part is dropped where the high part is not finite.
+template <class V, std::size_t U>
+inline void lane_totals(const LaneSums<V> (&sums)[U], bool combine, double (&hi)[U][V::kLanes],
+                        double (&lo)[U][V::kLanes]) {
   constexpr std::size_t W = V::kLanes;
-  sums.read(hi, lo);
   if (combine) {
-    double h = hi[0], l = lo[0];
+    LaneSums<V> all = sums[0];
+    for (std::size_t u = 1; u < U; ++u) all.merge(sums[u]);
+    all.read(hi[0], lo[0]);
+    double h = hi[0][0], l = lo[0][0];
     for (std::size_t i = 1; i < W; ++i) {
-      const double s = h + hi[i];  // TwoSum in scalar double
+      const double s = h + hi[0][i];  // TwoSum in scalar double
       const double bv = s - h;
-      l += ((h - (s - bv)) + (hi[i] - bv)) + lo[i];
+      l += ((h - (s - bv)) + (hi[0][i] - bv)) + lo[0][i];
       h = s;
     }
-    for (std::size_t i = 0; i < W; ++i) hi[i] = h, lo[i] = l;
+    for (std::size_t u = 0; u < U; ++u)
+      for (std::size_t i = 0; i < W; ++i) hi[u][i] = h, lo[u][i] = l;
+  } else {
+    for (std::size_t u = 0; u < U; ++u) sums[u].read(hi[u], lo[u]);
   }
-  for (std::size_t i = 0; i < W; ++i) {
-    if (!std::isfinite(hi[i])) lo[i] = 0.0;
+  for (std::size_t u = 0; u < U; ++u)
+    for (std::size_t i = 0; i < W; ++i)
+      if (!std::isfinite(hi[u][i])) lo[u][i] = 0.0;
+}
+
+// Per vector, a vector of T made lane by lane from the group totals by `f(hi, lo)`.
+template <class V, std::size_t U, class F>
+inline void from_totals(const LaneSums<V> (&sums)[U], bool combine, V (&out)[U], F&& f) {
+  using T = typename V::Scalar;
+  constexpr std::size_t W = V::kLanes;
+  double hi[U][W], lo[U][W];
+  lane_totals(sums, combine, hi, lo);
+  for (std::size_t u = 0; u < U; ++u) {
+    T lane[W];
+    for (std::size_t i = 0; i < W; ++i) lane[i] = f(hi[u][i], lo[u][i]);
+    out[u] = V::load(lane);
   }
 }
 
-template <class V>
-void softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Strip<V>& strip, bool combine,
+template <class V, std::size_t U>
+void softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Strip<V, U>& strip, bool combine,
                    bool safe) {
   using T = typename V::Scalar;
-  constexpr std::size_t W = V::kLanes;
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
-  V nan_seen;
-  const V m = group_max(x, strip, combine, safe ? &nan_seen : nullptr);
-  LaneSums<V> sums;
+  V m[U], nan_seen[U];
+  group_max(x, strip, combine, m, safe ? &nan_seen : nullptr);
+  LaneSums<V> sums[U];
   strip.for_each([&](std::size_t k, auto full) {
-    const V e = exp_shifted(shifted(strip.load(x, k, kNegInf, full), m));
-    strip.store(y, k, e, full);
-    sums.add(e);
+    for (std::size_t u = 0; u < U; ++u) {
+      const V e = exp_shifted(shifted(strip.load(x, k, u, kNegInf, full), m[u]));
+      strip.store(y, k, u, e, full);
+      sums[u].add(e);
+    }
   });
-  double hi[W], lo[W];
-  lane_totals(sums, combine, hi, lo);
-  T inv[W];
-  for (std::size_t i = 0; i < W; ++i) inv[i] = static_cast<T>(1.0 / (hi[i] + lo[i]));
-  V r = V::load(inv);
-  // `safe`: a group of -inf only (m = -inf, no NaN) gives zeros; 1/s is never 0 otherwise.
-  if (safe) r = select((m == V(kNegInf)) & (nan_seen == V(T(0))), V(T(0)), r);
+  V r[U];
+  from_totals(sums, combine, r, [](double hi, double lo) { return static_cast<T>(1.0 / (hi + lo)); });
   if (safe) {
+    // A group of -inf only (m = -inf, no NaN) gives zeros; 1/s is never 0 otherwise.
+    for (std::size_t u = 0; u < U; ++u) r[u] = select((m[u] == V(kNegInf)) & (nan_seen[u] == V(T(0))), V(T(0)), r[u]);
     strip.for_each([&](std::size_t k, auto full) {
-      strip.store(y, k, select(r == V(T(0)), V(T(0)), strip.load(y, k, T(0), full) * r), full);
+      for (std::size_t u = 0; u < U; ++u)
+        strip.store(y, k, u, select(r[u] == V(T(0)), V(T(0)), strip.load(y, k, u, T(0), full) * r[u]), full);
     });
   } else {
-    strip.for_each([&](std::size_t k, auto full) { strip.store(y, k, strip.load(y, k, T(0), full) * r, full); });
+    strip.for_each([&](std::size_t k, auto full) {
+      for (std::size_t u = 0; u < U; ++u) strip.store(y, k, u, strip.load(y, k, u, T(0), full) * r[u], full);
+    });
   }
 }
 
@@ -167,80 +193,91 @@ inline void log_pair(double hi, double lo, T& l_hi, T& l_lo) {
   }
 }
 
-template <class V>
-void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Strip<V>& strip, bool combine) {
+template <class V, std::size_t U>
+void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Strip<V, U>& strip,
+                       bool combine) {
   using T = typename V::Scalar;
-  constexpr std::size_t W = V::kLanes;
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
-  const V m = group_max(x, strip, combine);
-  LaneSums<V> sums;
+  V m[U];
+  group_max(x, strip, combine, m);
+  LaneSums<V> sums[U];
   strip.for_each([&](std::size_t k, auto full) {
-    sums.add(exp_shifted(shifted(strip.load(x, k, kNegInf, full), m)));
+    for (std::size_t u = 0; u < U; ++u) sums[u].add(exp_shifted(shifted(strip.load(x, k, u, kNegInf, full), m[u])));
   });
-  double hi[W], lo[W];
-  lane_totals(sums, combine, hi, lo);
-  T l_hi[W], l_lo[W];
-  for (std::size_t i = 0; i < W; ++i) log_pair<V>(hi[i], lo[i], l_hi[i], l_lo[i]);
-  const V lh = V::load(l_hi), ll = V::load(l_lo);
+  V lh[U], ll[U];
+  from_totals(sums, combine, lh, [](double hi, double lo) {
+    T l_hi, l_lo;
+    log_pair<V>(hi, lo, l_hi, l_lo);
+    return l_hi;
+  });
+  from_totals(sums, combine, ll, [](double hi, double lo) {
+    T l_hi, l_lo;
+    log_pair<V>(hi, lo, l_hi, l_lo);
+    return l_lo;
+  });
   strip.for_each([&](std::size_t k, auto full) {
-    const math::Pair<V> d = finite_low(shifted(strip.load(x, k, kNegInf, full), m));
-    strip.store(y, k, (d.hi - lh) + (d.lo - ll), full);
+    for (std::size_t u = 0; u < U; ++u) {
+      const math::Pair<V> d = finite_low(shifted(strip.load(x, k, u, kNegInf, full), m[u]));
+      strip.store(y, k, u, (d.hi - lh[u]) + (d.lo - ll[u]), full);
+    }
   });
 }
 
-// A lane total as one value of T (hi + lo rounded once), broadcast back into a vector.
-template <class V>
-inline V rounded_totals(const LaneSums<V>& sums, bool combine) {
-  using T = typename V::Scalar;
-  constexpr std::size_t W = V::kLanes;
-  double hi[W], lo[W];
-  lane_totals(sums, combine, hi, lo);
-  T t[W];
-  for (std::size_t i = 0; i < W; ++i) t[i] = static_cast<T>(hi[i] + lo[i]);
-  return V::load(t);
-}
-
-template <class V>
+template <class V, std::size_t U>
 void softmax_backward_group(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
-                            const Strip<V>& strip, bool combine) {
+                            const Strip<V, U>& strip, bool combine) {
   using T = typename V::Scalar;
-  LaneSums<V> sums;
+  LaneSums<V> sums[U];
   strip.for_each([&](std::size_t k, auto full) {
-    sums.add_product(strip.load(g, k, T(0), full), strip.load(y, k, T(0), full));
+    for (std::size_t u = 0; u < U; ++u)
+      sums[u].add_product(strip.load(g, k, u, T(0), full), strip.load(y, k, u, T(0), full));
   });
-  const V dot = rounded_totals(sums, combine);
+  V dot[U];
+  from_totals(sums, combine, dot, [](double hi, double lo) { return static_cast<T>(hi + lo); });
   strip.for_each([&](std::size_t k, auto full) {
-    strip.store(out, k, strip.load(y, k, T(0), full) * (strip.load(g, k, T(0), full) - dot), full);
+    for (std::size_t u = 0; u < U; ++u)
+      strip.store(out, k, u, strip.load(y, k, u, T(0), full) * (strip.load(g, k, u, T(0), full) - dot[u]), full);
   });
 }
 
-template <class V>
+template <class V, std::size_t U>
 void log_softmax_backward_group(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
-                                const Strip<V>& strip, bool combine) {
+                                const Strip<V, U>& strip, bool combine) {
   using T = typename V::Scalar;
-  LaneSums<V> sums;
-  strip.for_each([&](std::size_t k, auto full) { sums.add(strip.load(g, k, T(0), full)); });
-  const V total = rounded_totals(sums, combine);
+  LaneSums<V> sums[U];
   strip.for_each([&](std::size_t k, auto full) {
-    strip.store(out, k, neg_mul_add(math::exp(strip.load(y, k, T(0), full)), total, strip.load(g, k, T(0), full)),
-                full);
+    for (std::size_t u = 0; u < U; ++u) sums[u].add(strip.load(g, k, u, T(0), full));
+  });
+  V total[U];
+  from_totals(sums, combine, total, [](double hi, double lo) { return static_cast<T>(hi + lo); });
+  strip.for_each([&](std::size_t k, auto full) {
+    for (std::size_t u = 0; u < U; ++u)
+      strip.store(out, k, u,
+                  neg_mul_add(math::exp(strip.load(y, k, u, T(0), full)), total[u], strip.load(g, k, u, T(0), full)),
+                  full);
   });
 }
+
+// Vectors per step: two along a row (two independent chains for the loop-carried max and sums),
+// four across columns (32 floats = 128 contiguous bytes of each row per step).
+inline constexpr std::size_t kRowVectors = 2;
+inline constexpr std::size_t kColumnVectors = 4;
 
 // Runs `group(offset, strip, combine)` over every reduction group of a C-contiguous
-// (outer, len, inner) array: one row-walk per row when inner == 1, else column walks of up to
-// W adjacent columns.
+// (outer, len, inner) array: one row walk per row when inner == 1, else column walks over blocks
+// of up to kColumnVectors * W adjacent columns.
 template <class V, class Group>
 inline void for_each_group(std::size_t outer, std::size_t len, std::size_t inner, Group&& group) {
-  constexpr std::size_t W = V::kLanes;
+  constexpr std::size_t kBlock = kColumnVectors * V::kLanes;
   if (len == 0) return;
   for (std::size_t o = 0; o < outer; ++o) {
     const std::size_t base = o * len * inner;
     if (inner == 1) {
-      group(base, Strip<V>::along_row(len), true);
+      group(base, Strip<V, kRowVectors>::along_row(len), true);
     } else {
-      for (std::size_t j = 0; j < inner; j += W) {
-        group(base + j, Strip<V>::across_columns(len, inner, inner - j < W ? inner - j : W), false);
+      for (std::size_t j = 0; j < inner; j += kBlock) {
+        group(base + j, Strip<V, kColumnVectors>::across_columns(len, inner, inner - j < kBlock ? inner - j : kBlock),
+              false);
       }
     }
   }
