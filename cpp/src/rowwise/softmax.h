@@ -29,15 +29,39 @@
 
 namespace fastact::rowwise {
 
-// x - m as an exact pair for x <= m (TwoSum). Where x = m = +inf the difference is taken as 0
-// (the +inf rule above). The low part is NaN where the high part is infinite (x = -inf):
-// exp_shifted() discards it there; finite_low() clears it for callers that add it.
-template <class V>
+// x - m as an exact pair for x <= m (TwoSum). With kInfRule (a group whose maximum is +inf), where
+// x = m = +inf the difference is taken as 0 (the +inf rule above); other groups skip that select.
+// The low part is NaN where the high part is infinite (x = -inf): exp_shifted() discards it
+// there; finite_low() clears it for callers that add it.
+template <bool kInfRule, class V>
 inline math::Pair<V> shifted(V x, V m) {
   using T = typename V::Scalar;
   const math::Pair<V> d = math::two_sum(x, -m);
-  const auto both_inf = (x == m) & (m == V(std::numeric_limits<T>::infinity()));
-  return {select(both_inf, V(T(0)), d.hi), select(both_inf, V(T(0)), d.lo)};
+  if constexpr (!kInfRule) {
+    return d;
+  } else {
+    const auto both_inf = (x == m) & (m == V(std::numeric_limits<T>::infinity()));
+    return {select(both_inf, V(T(0)), d.hi), select(both_inf, V(T(0)), d.lo)};
+  }
+}
+
+// Whether any lane of the group maxima is +inf (then the +inf rule applies: shifted<true>).
+template <class V, std::size_t U>
+inline bool any_positive_inf(const V (&m)[U]) {
+  using T = typename V::Scalar;
+  for (std::size_t u = 0; u < U; ++u) {
+    T lane[V::kLanes];
+    m[u].store(lane);
+    for (std::size_t i = 0; i < V::kLanes; ++i)
+      if (lane[i] == std::numeric_limits<T>::infinity()) return true;
+  }
+  return false;
+}
+
+// f(std::true_type{}) where the +inf rule is needed, else f(std::false_type{}).
+template <class V, std::size_t U, class F>
+inline void with_inf_rule(const V (&m)[U], F&& f) {
+  if (any_positive_inf(m)) f(std::true_type{}); else f(std::false_type{});
 }
 
 template <class V>
@@ -153,12 +177,14 @@ void softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Str
   V m[U], nan_seen[U];
   group_max(x, strip, combine, m, safe ? &nan_seen : nullptr);
   LaneSums<V> sums[U];
-  strip.for_each([&](std::size_t k, auto full) {
-    for (std::size_t u = 0; u < U; ++u) {
-      const V e = exp_shifted(shifted(strip.load(x, k, u, kNegInf, full), m[u]));
-      strip.store(y, k, u, e, full);
-      sums[u].add(e);
-    }
+  with_inf_rule(m, [&](auto inf_rule) {
+    strip.for_each([&](std::size_t k, auto full) {
+      for (std::size_t u = 0; u < U; ++u) {
+        const V e = exp_shifted(shifted<decltype(inf_rule)::value>(strip.load(x, k, u, kNegInf, full), m[u]));
+        strip.store(y, k, u, e, full);
+        sums[u].add(e);
+      }
+    });
   });
   V r[U];
   from_totals(sums, combine, r, [](double hi, double lo) { return static_cast<T>(1.0 / (hi + lo)); });
@@ -201,8 +227,11 @@ void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const
   V m[U];
   group_max(x, strip, combine, m);
   LaneSums<V> sums[U];
-  strip.for_each([&](std::size_t k, auto full) {
-    for (std::size_t u = 0; u < U; ++u) sums[u].add(exp_shifted(shifted(strip.load(x, k, u, kNegInf, full), m[u])));
+  with_inf_rule(m, [&](auto rule) {
+    strip.for_each([&](std::size_t k, auto full) {
+      for (std::size_t u = 0; u < U; ++u)
+        sums[u].add(exp_shifted(shifted<decltype(rule)::value>(strip.load(x, k, u, kNegInf, full), m[u])));
+    });
   });
   V lh[U], ll[U];
   from_totals(sums, combine, lh, [](double hi, double lo) {
@@ -215,11 +244,13 @@ void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const
     log_pair<V>(hi, lo, l_hi, l_lo);
     return l_lo;
   });
-  strip.for_each([&](std::size_t k, auto full) {
-    for (std::size_t u = 0; u < U; ++u) {
-      const math::Pair<V> d = finite_low(shifted(strip.load(x, k, u, kNegInf, full), m[u]));
-      strip.store(y, k, u, (d.hi - lh[u]) + (d.lo - ll[u]), full);
-    }
+  with_inf_rule(m, [&](auto rule) {
+    strip.for_each([&](std::size_t k, auto full) {
+      for (std::size_t u = 0; u < U; ++u) {
+        const math::Pair<V> d = finite_low(shifted<decltype(rule)::value>(strip.load(x, k, u, kNegInf, full), m[u]));
+        strip.store(y, k, u, (d.hi - lh[u]) + (d.lo - ll[u]), full);
+      }
+    });
   });
 }
 
