@@ -74,7 +74,10 @@ class CrossEntropy:
         if not 0.0 <= eps <= 1.0:
             raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {eps}")
         classes = la.shape[ax]
-        logp = np.moveaxis(log_softmax(la, axis=ax), ax, -1)  # (..., C), a view in the logits' dtype
+
+        def logp():  # (..., C), a view in the logits' dtype; only where it is needed
+            return np.moveaxis(log_softmax(la, axis=ax), ax, -1)
+
         w = None
         if weight is not None:
             w = np.asarray(weight, dtype=np.float64) if np.asarray(weight).dtype.kind in "biuf" else None
@@ -92,7 +95,7 @@ class CrossEntropy:
                 raise ValueError(f"target: class index {bad} is out of range for {classes} classes")
             tc = np.where(keep, t, 0).astype(np.intp)
             return dict(kind="index", logp=logp, t=tc, keep=keep, w=w, eps=eps, classes=classes, rdt=rdt, ax=ax,
-                        reduction=reduction, logits=la)
+                        reduction=reduction, logits=la, sample_shape=sample_shape)
         if t.dtype.kind != "f":
             raise TypeError(f"target: expected integer class indices or floating-point probabilities, got dtype {t.dtype}")
         if t.shape != la.shape:
@@ -102,13 +105,13 @@ class CrossEntropy:
         q = np.moveaxis(t.astype(np.float64), ax, -1)
         if eps:
             q = q * (1 - eps) + eps / classes
-        return dict(kind="prob", logp=logp.astype(np.float64), q=q, w=w, eps=eps, classes=classes, rdt=rdt, ax=ax,
-                    reduction=reduction, logits=la)
+        return dict(kind="prob", logp=lambda: logp().astype(np.float64), q=q, w=w, eps=eps, classes=classes, rdt=rdt,
+                    ax=ax, reduction=reduction, logits=la, sample_shape=sample_shape)
 
     def __call__(self, logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
                  ignore_index=None):
         c = self._prepare(logits, target, axis, reduction, label_smoothing, weight, ignore_index)
-        logp, w, eps, classes = c["logp"], c["w"], c["eps"], c["classes"]
+        logp, w, eps, classes = c["logp"](), c["w"], c["eps"], c["classes"]
         if c["kind"] == "index":
             t, keep = c["t"], c["keep"]
             picked = np.take_along_axis(logp, t[..., None], axis=-1)[..., 0].astype(np.float64)
@@ -136,9 +139,9 @@ class CrossEntropy:
         c = self._prepare(logits, target, axis, reduction, label_smoothing, weight, ignore_index)
         from . import softmax  # the public kernel object
 
-        logp, w, eps, classes = c["logp"], c["w"], c["eps"], c["classes"]
+        w, eps, classes = c["w"], c["eps"], c["classes"]
         w_all = np.ones(classes) if w is None else w
-        sample_shape = logp.shape[:-1]
+        sample_shape = c["sample_shape"]
         ga = _upstream(g, reduction, sample_shape, "cross_entropy")
         if c["kind"] == "index":
             # (1 - eps) wt (p - onehot) + eps/C (sum(w) p - w), per kept sample, times g / denom:
@@ -149,13 +152,17 @@ class CrossEntropy:
             scale = np.where(keep, ga / denom, 0.0) * np.ones(sample_shape)
             hit = (1 - eps) * wt * scale  # the one-hot coefficient
             grad = np.moveaxis(softmax(c["logits"], axis=c["ax"]), c["ax"], -1)
-            grad *= (hit + eps / classes * w_all.sum() * scale)[..., None].astype(grad.dtype)
+            coef = hit + eps / classes * w_all.sum() * scale
+            if coef.size and (coef == coef.flat[0]).all():  # no weights or ignored samples: one scalar
+                grad *= grad.dtype.type(coef.flat[0])
+            else:
+                grad *= coef[..., None].astype(grad.dtype)
             picked = np.take_along_axis(grad, t[..., None], axis=-1)
             np.put_along_axis(grad, t[..., None], picked - hit[..., None].astype(grad.dtype), axis=-1)
             if eps:
                 grad -= (eps / classes * scale)[..., None].astype(grad.dtype) * w_all.astype(grad.dtype)
             return np.moveaxis(grad, -1, c["ax"]).astype(c["rdt"], copy=False)
-        p = np.exp(logp)
+        p = np.exp(c["logp"]())
         wq = c["q"] * w_all
         grad = wq.sum(-1, keepdims=True) * p - wq
         denom = max(grad.size // max(classes, 1), 1) if reduction == "mean" else 1.0
