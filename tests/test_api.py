@@ -340,6 +340,15 @@ def test_type_stub_lists_every_op():
     assert [line.split(":")[0] for line in stub.splitlines() if line.endswith(": Activation")] == fa.ops()
 
 
+def test_type_stub_names_every_public_object():
+    stub = (Path(fa.__file__).parent / "__init__.pyi").read_text()
+    declared = {line.split(":")[0].split("(")[0].replace("def ", "").replace("class ", "").strip()
+                for line in stub.splitlines() if line and not line.startswith((" ", "#", '"', "from", "import"))}
+    declared |= {line.split(" as ")[-1] for line in stub.splitlines() if line.startswith("from . import")}
+    missing = [name for name in fa.__all__ if name not in declared]
+    assert not missing, f"not in __init__.pyi: {missing}"
+
+
 def test_get_unknown_op():
     with pytest.raises(ValueError, match="unknown activation 'swoosh'"):
         fa.get("swoosh")

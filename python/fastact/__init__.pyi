@@ -16,8 +16,12 @@ class Activation:
     def parameters(self) -> dict[str, float | str]: ...
     @property
     def has_output_backward(self) -> bool: ...
-    def __call__(self, x: ArrayLike, /, *, out: np.ndarray | None = None, **params: float | str) -> Any: ...
-    def derivative(self, x: ArrayLike, *, out: np.ndarray | None = None, **params: float | str) -> Any: ...
+    def __call__(
+        self, x: ArrayLike, /, *, out: np.ndarray | None = None, bias: ArrayLike | None = None, **params: float | str
+    ) -> Any: ...
+    def derivative(
+        self, x: ArrayLike, *, out: np.ndarray | None = None, bias: ArrayLike | None = None, **params: float | str
+    ) -> Any: ...
     def backward(
         self,
         g: ArrayLike,
@@ -25,6 +29,7 @@ class Activation:
         *,
         y: ArrayLike | None = None,
         out: np.ndarray | None = None,
+        bias: ArrayLike | None = None,
         **params: float | str,
     ) -> Any: ...
     def value_and_derivative(self, x: ArrayLike, **params: float | str) -> tuple[Any, Any]: ...
@@ -60,6 +65,78 @@ class PReLU:
     def reference_derivative(self, x: ArrayLike, alpha: ArrayLike = 0.25, axis: int = 1) -> np.ndarray: ...
 
 prelu: PReLU
+
+class Softmax:
+    name: str
+    def __call__(
+        self, x: ArrayLike, axis: int = -1, *, safe: bool = False, out: np.ndarray | None = None
+    ) -> Any: ...
+    def backward(self, g: ArrayLike, y: ArrayLike, axis: int = -1, *, out: np.ndarray | None = None) -> Any: ...
+    def reference(self, x: ArrayLike, axis: int = -1, safe: bool = False) -> np.ndarray: ...
+    def reference_backward(self, g: ArrayLike, y: ArrayLike, axis: int = -1) -> np.ndarray: ...
+
+class LogSoftmax:
+    name: str
+    def __call__(self, x: ArrayLike, axis: int = -1, *, out: np.ndarray | None = None) -> Any: ...
+    def backward(self, g: ArrayLike, y: ArrayLike, axis: int = -1, *, out: np.ndarray | None = None) -> Any: ...
+    def reference(self, x: ArrayLike, axis: int = -1) -> np.ndarray: ...
+    def reference_backward(self, g: ArrayLike, y: ArrayLike, axis: int = -1) -> np.ndarray: ...
+
+softmax: Softmax
+log_softmax: LogSoftmax
+
+class CrossEntropy:
+    name: str
+    def __call__(
+        self,
+        logits: ArrayLike,
+        target: ArrayLike,
+        axis: int = -1,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+        weight: ArrayLike | None = None,
+        ignore_index: int | None = None,
+    ) -> Any: ...
+    def backward(
+        self,
+        logits: ArrayLike,
+        target: ArrayLike,
+        axis: int = -1,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+        weight: ArrayLike | None = None,
+        ignore_index: int | None = None,
+        g: ArrayLike | None = None,
+    ) -> np.ndarray: ...
+
+class BinaryCrossEntropyWithLogits:
+    name: str
+    def __call__(
+        self, logits: ArrayLike, target: ArrayLike, reduction: str = "mean", pos_weight: ArrayLike | None = None
+    ) -> Any: ...
+    def backward(
+        self,
+        logits: ArrayLike,
+        target: ArrayLike,
+        reduction: str = "mean",
+        pos_weight: ArrayLike | None = None,
+        g: ArrayLike | None = None,
+    ) -> np.ndarray: ...
+
+cross_entropy: CrossEntropy
+binary_cross_entropy_with_logits: BinaryCrossEntropyWithLogits
+
+class Gated:
+    name: str
+    formula: str
+    def __call__(self, x: ArrayLike, axis: int = -1, *, out: np.ndarray | None = None, **params: float | str) -> Any: ...
+    def backward(self, g: ArrayLike, x: ArrayLike, axis: int = -1, **params: float | str) -> Any: ...
+    def reference(self, x: ArrayLike, axis: int = -1, **params: float | str) -> np.ndarray: ...
+
+glu: Gated
+swiglu: Gated
+geglu: Gated
+reglu: Gated
 
 def ops() -> list[str]: ...
 def get(name: str) -> Activation: ...
