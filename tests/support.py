@@ -72,3 +72,14 @@ def assert_within_contract(op, kind, x, y, max_ulp, **params):
             f"{op.name} {kind} {y.dtype}: {bad.sum()} of {bad.size} values break the {max_ulp} ULP contract; "
             f"x={x[i].tolist()} got={y[i].tolist()} ref={ref[i].astype(np.float64).tolist()} ulp={err[i].tolist()}"
         )
+
+
+def numeric_gradient(f, x, h=1e-6):
+    """Central differences of the scalar function f at every element of the float64 array x."""
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += h
+        xm[idx] -= h
+        grad[idx] = (f(xp) - f(xm)) / (2 * h)
+    return grad

@@ -3,6 +3,7 @@ by sample in float64 as the reference, stability on huge logits, gradients by ce
 
 import numpy as np
 import pytest
+from support import numeric_gradient
 
 import fastact as fa
 
@@ -32,16 +33,6 @@ def ce_by_hand(x, t, reduction="mean", label_smoothing=0.0, weight=None, ignore_
     if reduction == "none":
         return losses
     return losses.sum() / (np.sum(weights) if reduction == "mean" else 1.0)
-
-
-def numeric_gradient(f, x, h=1e-6):
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += h
-        xm[idx] -= h
-        grad[idx] = (f(xp) - f(xm)) / (2 * h)
-    return grad
 
 
 CE_OPTIONS = [dict(), dict(reduction="sum"), dict(reduction="none"), dict(label_smoothing=0.1),

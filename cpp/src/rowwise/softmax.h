@@ -254,39 +254,36 @@ void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const
   });
 }
 
-template <class V, std::size_t U>
-void softmax_backward_group(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
-                            const Strip<V, U>& strip, bool combine) {
+// The backward passes share one shape: a sum over the group (`add(sums, g, y)`), then
+// out = apply(g, y, total) element by element.
+template <class V, std::size_t U, class Add, class Apply>
+void sum_then_map(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
+                  const Strip<V, U>& strip, bool combine, Add&& add, Apply&& apply) {
   using T = typename V::Scalar;
   LaneSums<V> sums[U];
   strip.for_each([&](std::size_t k, auto full) {
-    for (std::size_t u = 0; u < U; ++u)
-      sums[u].add_product(strip.load(g, k, u, T(0), full), strip.load(y, k, u, T(0), full));
-  });
-  V dot[U];
-  from_totals(sums, combine, dot, [](double hi, double lo) { return static_cast<T>(hi + lo); });
-  strip.for_each([&](std::size_t k, auto full) {
-    for (std::size_t u = 0; u < U; ++u)
-      strip.store(out, k, u, strip.load(y, k, u, T(0), full) * (strip.load(g, k, u, T(0), full) - dot[u]), full);
-  });
-}
-
-template <class V, std::size_t U>
-void log_softmax_backward_group(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
-                                const Strip<V, U>& strip, bool combine) {
-  using T = typename V::Scalar;
-  LaneSums<V> sums[U];
-  strip.for_each([&](std::size_t k, auto full) {
-    for (std::size_t u = 0; u < U; ++u) sums[u].add(strip.load(g, k, u, T(0), full));
+    for (std::size_t u = 0; u < U; ++u) add(sums[u], strip.load(g, k, u, T(0), full), strip.load(y, k, u, T(0), full));
   });
   V total[U];
   from_totals(sums, combine, total, [](double hi, double lo) { return static_cast<T>(hi + lo); });
   strip.for_each([&](std::size_t k, auto full) {
     for (std::size_t u = 0; u < U; ++u)
-      strip.store(out, k, u,
-                  neg_mul_add(math::exp(strip.load(y, k, u, T(0), full)), total[u], strip.load(g, k, u, T(0), full)),
-                  full);
+      strip.store(out, k, u, apply(strip.load(g, k, u, T(0), full), strip.load(y, k, u, T(0), full), total[u]), full);
   });
+}
+
+template <class V, std::size_t U>
+void softmax_backward_group(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
+                            const Strip<V, U>& strip, bool combine) {
+  sum_then_map(g, y, out, strip, combine, [](LaneSums<V>& s, V gv, V yv) { s.add_product(gv, yv); },
+               [](V gv, V yv, V dot) { return yv * (gv - dot); });
+}
+
+template <class V, std::size_t U>
+void log_softmax_backward_group(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
+                                const Strip<V, U>& strip, bool combine) {
+  sum_then_map(g, y, out, strip, combine, [](LaneSums<V>& s, V gv, V) { s.add(gv); },
+               [](V gv, V yv, V total) { return neg_mul_add(math::exp(yv), total, gv); });
 }
 
 // Vectors per step: two along a row (two independent chains for the loop-carried max and sums),
