@@ -10,9 +10,12 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "dispatch.h"
+#include "gil_release.h"
 #include "kernel_table.h"
+#include "parallel.h"
 #include "registry.h"
 
 namespace py = pybind11;
@@ -78,6 +81,19 @@ const T* in_ptr(const py::array& a) { return static_cast<const T*>(a.data()); }
 template <class T>
 T* out_ptr(py::array& a) { return static_cast<T*>(a.mutable_data()); }
 
+// f(begin, end) over [0, n) elements of T, spread over the thread pool in fixed-size chunks.
+template <class T, class F>
+void split_elements(std::size_t n, F&& f) {
+  parallel_for(n, elementwise_chunk(sizeof(T)), f);
+}
+
+// Rows of `row_elements` elements each, in chunks of about one elementwise chunk.
+template <class T>
+std::size_t rows_per_chunk(std::size_t row_elements) {
+  const std::size_t per = elementwise_chunk(sizeof(T));
+  return row_elements >= per ? 1 : per / (row_elements ? row_elements : 1);
+}
+
 // What unary() evaluates: f(x), f'(x), or df/da (the first parameter, for learnable ones).
 enum class UnaryKind : int { forward = 0, derivative = 1, param_derivative = 2 };
 
@@ -101,8 +117,8 @@ bool unary(int op, int kind, const py::array& x, py::array& out, double a, doubl
     if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no kernel of kind " + std::to_string(kind));
     const T* xp = in_ptr<T>(x);
     T* op_ = out_ptr<T>(out);
-    py::gil_scoped_release release;
-    kernel(xp, op_, n, p);
+    GilRelease release;
+    split_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, op_ + b, e - b, p); });
   };
   if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
   return true;
@@ -124,8 +140,8 @@ bool backward(int op, bool from_output, const py::array& g, const py::array& x, 
     const T* gp = in_ptr<T>(g);
     const T* xp = in_ptr<T>(x);
     T* op_ = out_ptr<T>(out);
-    py::gil_scoped_release release;
-    kernel(gp, xp, op_, n, p);
+    GilRelease release;
+    split_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(gp + b, xp + b, op_ + b, e - b, p); });
   };
   if (dtype_of(x, xname) == DType::f32) run(0.0f); else run(0.0);
   return true;
@@ -147,8 +163,8 @@ bool backward_with_param(int op, const py::array& g, const py::array& x, py::arr
     const T* xp = in_ptr<T>(x);
     T* gxp = out_ptr<T>(gx);
     T* gpp = out_ptr<T>(gp);
-    py::gil_scoped_release release;
-    kernel(gp_in, xp, gxp, gpp, n, p);
+    GilRelease release;
+    split_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(gp_in + b, xp + b, gxp + b, gpp + b, e - b, p); });
   };
   if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
   return true;
@@ -167,8 +183,8 @@ bool value_and_derivative(int op, const py::array& x, py::array& y, py::array& d
     const T* xp = in_ptr<T>(x);
     T* yp = out_ptr<T>(y);
     T* dp = out_ptr<T>(d);
-    py::gil_scoped_release release;
-    kernel(xp, yp, dp, n, p);
+    GilRelease release;
+    split_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, yp + b, dp + b, e - b, p); });
   };
   if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
   return true;
@@ -196,15 +212,23 @@ void prelu(int kind, const py::array& x, const py::array& g, const py::array& al
     const T* gp = in_ptr<T>(g);
     const T* ap = in_ptr<T>(alpha);
     T* op_ = out_ptr<T>(out);
-    py::gil_scoped_release release;
-    for (std::size_t o = 0; o < outer; ++o) {
-      for (std::size_t c = 0; c < channels; ++c) {
-        const std::size_t at = (o * channels + c) * inner;
-        const ParamValues p{static_cast<double>(ap[c]), 0.0};
-        if (kind == 0) k.forward(xp + at, op_ + at, inner, p);
-        else if (kind == 1) k.derivative(xp + at, op_ + at, inner, p);
-        else k.backward(gp + at, xp + at, op_ + at, inner, p);
-      }
+    GilRelease release;
+    // Blocks of `inner` elements, one channel each; in chunks of blocks (or of elements within a
+    // block when one block is larger than a chunk).
+    auto block = [&](std::size_t index, std::size_t b, std::size_t e) {
+      const std::size_t at = index * inner + b;
+      const ParamValues p{static_cast<double>(ap[index % channels]), 0.0};
+      if (kind == 0) k.forward(xp + at, op_ + at, e - b, p);
+      else if (kind == 1) k.derivative(xp + at, op_ + at, e - b, p);
+      else k.backward(gp + at, xp + at, op_ + at, e - b, p);
+    };
+    const std::size_t blocks = outer * channels;
+    if (blocks == 1) {
+      split_elements<T>(inner, [&](std::size_t b, std::size_t e) { block(0, b, e); });
+    } else {
+      parallel_for(blocks, rows_per_chunk<T>(inner), [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) block(i, 0, inner);
+      });
     }
   };
   if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
@@ -217,6 +241,19 @@ void check_c_array(const py::array& a, const char* name, DType like, std::size_t
   if (!(a.flags() & py::array::c_style)) throw py::value_error(std::string(name) + ": must be C-contiguous");
   if (static_cast<std::size_t>(a.size()) != size) throw py::value_error(std::string(name) + ": wrong size");
   if (output && !a.writeable()) throw py::value_error(std::string(name) + ": array is read-only");
+}
+
+// f(o, begin, end) over the `half` elements of each of `outer` blocks, split over the pool: runs of
+// whole blocks, or runs of elements within a block when there is only one.
+template <class T, class F>
+void split_halves(std::size_t outer, std::size_t half, F&& f) {
+  if (outer == 1) {
+    split_elements<T>(half, [&](std::size_t b, std::size_t e) { f(0, b, e); });
+  } else {
+    parallel_for(outer, rows_per_chunk<T>(half), [&](std::size_t b, std::size_t e) {
+      for (std::size_t o = b; o < e; ++o) f(o, 0, half);
+    });
+  }
 }
 
 // Gated linear units over a C-contiguous x viewed as (outer, 2, half): per outer index, the two
@@ -235,12 +272,12 @@ void gated_forward(int op, const py::array& x, py::array& y, std::size_t outer, 
     const auto kernel = kernels_of<T>(table, id).gated_forward;
     const T* xp = in_ptr<T>(x);
     T* yp = out_ptr<T>(y);
-    py::gil_scoped_release release;
-    for (std::size_t o = 0; o < outer; ++o) {
+    GilRelease release;
+    split_halves<T>(outer, half, [&](std::size_t o, std::size_t b, std::size_t e) {
       const T* first = xp + o * 2 * half;
       const T* second = first + half;
-      kernel(gate_first ? first : second, gate_first ? second : first, yp + o * half, half, p);
-    }
+      kernel((gate_first ? first : second) + b, (gate_first ? second : first) + b, yp + o * half + b, e - b, p);
+    });
   };
   if (dt == DType::f32) run(0.0f); else run(0.0);
 }
@@ -260,12 +297,12 @@ void gated_backward(int op, const py::array& g, const py::array& x, py::array& g
     const T* xp = in_ptr<T>(x);
     const T* gp = in_ptr<T>(g);
     T* gxp = out_ptr<T>(gx);
-    py::gil_scoped_release release;
-    for (std::size_t o = 0; o < outer; ++o) {
-      const std::size_t first = o * 2 * half, second = first + half;
+    GilRelease release;
+    split_halves<T>(outer, half, [&](std::size_t o, std::size_t b, std::size_t e) {
+      const std::size_t first = o * 2 * half + b, second = first + half;
       const std::size_t gate = gate_first ? first : second, value = gate_first ? second : first;
-      kernel(gp + o * half, xp + gate, xp + value, gxp + gate, gxp + value, half, p);
-    }
+      kernel(gp + o * half + b, xp + gate, xp + value, gxp + gate, gxp + value, e - b, p);
+    });
   };
   if (dt == DType::f32) run(0.0f); else run(0.0);
 }
@@ -288,8 +325,10 @@ void bias_unary(int op, int kind, const py::array& x, const py::array& bias, py:
     const T* xp = in_ptr<T>(x);
     const T* bp = in_ptr<T>(bias);
     T* op_ = out_ptr<T>(out);
-    py::gil_scoped_release release;
-    kernel(xp, bp, op_, rows, cols, p);
+    GilRelease release;
+    parallel_for(rows, rows_per_chunk<T>(cols), [&](std::size_t b, std::size_t e) {
+      kernel(xp + b * cols, bp, op_ + b * cols, e - b, cols, p);
+    });
   };
   if (dt == DType::f32) run(0.0f); else run(0.0);
 }
@@ -316,9 +355,21 @@ void bias_backward(int op, const py::array& g, const py::array& x, const py::arr
     const T* bp = in_ptr<T>(bias);
     T* gxp = out_ptr<T>(gx);
     double* gbp = gbias.mutable_data();
-    py::gil_scoped_release release;
+    GilRelease release;
+    // Chunks of rows fixed by the shape alone, each summing into its own partial gbias; the
+    // partials are added in chunk order, so the result does not depend on the thread count.
+    const std::size_t chunk = rows_per_chunk<T>(cols);
+    const std::size_t chunks = rows == 0 ? 0 : (rows + chunk - 1) / chunk;
+    std::vector<double> partial(chunks * cols, 0.0);
+    parallel_for(chunks, 1, [&](std::size_t b, std::size_t e) {
+      for (std::size_t c = b; c < e; ++c) {
+        const std::size_t r0 = c * chunk, r1 = r0 + chunk < rows ? r0 + chunk : rows;
+        kernel(gp + r0 * cols, xp + r0 * cols, bp, gxp + r0 * cols, partial.data() + c * cols, r1 - r0, cols, p);
+      }
+    });
     for (std::size_t j = 0; j < cols; ++j) gbp[j] = 0.0;
-    kernel(gp, xp, bp, gxp, gbp, rows, cols, p);
+    for (std::size_t c = 0; c < chunks; ++c)
+      for (std::size_t j = 0; j < cols; ++j) gbp[j] += partial[c * cols + j];
   };
   if (dt == DType::f32) run(0.0f); else run(0.0);
 }
@@ -338,6 +389,22 @@ void check_row_shape(const py::array& x, std::size_t outer, std::size_t len, std
     throw py::value_error("outer * len * inner must equal the array's size");
 }
 
+// The reduction groups of an (outer, len, inner) array split over the pool: runs of whole outer
+// indices, or (a single outer index with several columns) runs of columns in multiples of 64, so a
+// group is never cut and chunk boundaries do not depend on the thread count.
+// f(offset, outer count, columns).
+template <class T, class F>
+void split_groups(std::size_t outer, std::size_t len, std::size_t inner, F&& f) {
+  if (outer > 1 || inner == 1) {
+    parallel_for(outer, rows_per_chunk<T>(len * inner),
+                 [&](std::size_t b, std::size_t e) { f(b * len * inner, e - b, inner); });
+  } else {
+    const std::size_t per = rows_per_chunk<T>(len);
+    const std::size_t chunk = (per + 63) / 64 * 64;
+    parallel_for(inner, chunk, [&](std::size_t b, std::size_t e) { f(b, 1, e - b); });
+  }
+}
+
 bool rowwise(int kind, const py::array& x, py::array& out, std::size_t outer, std::size_t len, std::size_t inner,
              bool safe) {
   if (!buffers_usable({{&x, "x"}}, {{&out, "out"}})) return false;
@@ -351,8 +418,10 @@ bool rowwise(int kind, const py::array& x, py::array& out, std::size_t outer, st
     const auto kernel = static_cast<RowKind>(kind) == RowKind::softmax ? k.softmax : k.log_softmax;
     const T* xp = in_ptr<T>(x);
     T* yp = out_ptr<T>(out);
-    py::gil_scoped_release release;
-    kernel(xp, yp, outer, len, inner, safe);
+    GilRelease release;
+    split_groups<T>(outer, len, inner, [&](std::size_t at, std::size_t o, std::size_t columns) {
+      kernel(xp + at, yp + at, o, len, inner, columns, safe);
+    });
   };
   if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
   return true;
@@ -374,8 +443,10 @@ bool rowwise_backward(int kind, const py::array& g, const py::array& y, py::arra
     const T* gp = in_ptr<T>(g);
     const T* yp = in_ptr<T>(y);
     T* op_ = out_ptr<T>(out);
-    py::gil_scoped_release release;
-    kernel(gp, yp, op_, outer, len, inner);
+    GilRelease release;
+    split_groups<T>(outer, len, inner, [&](std::size_t at, std::size_t o, std::size_t columns) {
+      kernel(gp + at, yp + at, op_ + at, o, len, inner, columns);
+    });
   };
   if (dtype_of(y, "y") == DType::f32) run(0.0f); else run(0.0);
   return true;
@@ -396,7 +467,8 @@ py::dict cpu_info() {
   info["isa"] = active_kernels().isa;
   info["compiled_isas"] = compiled_isas();
   info["available_isas"] = available_isas();
-  info["threads"] = 1;
+  info["threads"] = num_threads();
+  info["available_cpus"] = available_cpus();
   info["hardware_threads"] = std::thread::hardware_concurrency();
   return info;
 }
@@ -447,5 +519,7 @@ PYBIND11_MODULE(_core, m) {
         py::arg("bias").noconvert(), py::arg("out").noconvert(), py::arg("gbias").noconvert(), py::arg("rows"),
         py::arg("cols"), py::arg("a"), py::arg("b"));
   m.def("cpu_info", &cpu_info);
+  m.def("set_num_threads", &set_num_threads, py::arg("n"));
+  m.def("get_num_threads", &num_threads);
   m.def("set_isa", &select_isa, py::arg("name"), "Switch kernel tables (for tests): 'auto', 'avx2' or 'scalar'.");
 }

@@ -50,11 +50,14 @@ struct OpKernels {
 };
 
 // Reductions along one axis of a C-contiguous array viewed as (outer, len, inner) (rowwise/).
+// `columns` (<= inner) of the inner columns are processed, starting at the pointers; `inner` is the
+// stride between successive elements along the reduced axis.
 template <class T>
-using RowKernel = void (*)(const T* x, T* y, std::size_t outer, std::size_t len, std::size_t inner, bool safe);
+using RowKernel = void (*)(const T* x, T* y, std::size_t outer, std::size_t len, std::size_t inner,
+                           std::size_t columns, bool safe);
 template <class T>
 using RowBackwardKernel = void (*)(const T* g, const T* y, T* out, std::size_t outer, std::size_t len,
-                                   std::size_t inner);
+                                   std::size_t inner, std::size_t columns);
 
 template <class T>
 struct RowKernels {

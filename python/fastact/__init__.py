@@ -26,6 +26,8 @@ except ImportError as exc:  # pragma: no cover - depends on how the package was 
 
 import os as _os
 
+import numpy as _np
+
 from . import _glu, accuracy, reference
 from ._activation import Activation
 from ._catalogue import OPS
@@ -38,6 +40,38 @@ __version__ = "0.1.0"
 # FASTACT_ISA=scalar|avx2|auto overrides the instruction set chosen from the CPU; an unknown
 # name, or one this CPU cannot run, is a ValueError naming the choices.
 _core.set_isa(_os.environ.get("FASTACT_ISA", "auto"))
+
+
+def set_num_threads(n: int) -> None:
+    """Use up to ``n`` threads (the caller's included) per call from now on. The default is the
+    number of CPUs this process may run on; ``FASTACT_NUM_THREADS`` sets it at import. Results
+    are bit-identical whatever the count. Arrays below 64 KiB run on one thread."""
+    if isinstance(n, bool) or not isinstance(n, (int, _np.integer)):
+        raise TypeError(f"set_num_threads: n must be an int, got {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"set_num_threads: n must be at least 1, got {n}")
+    _core.set_num_threads(int(n))
+
+
+def get_num_threads() -> int:
+    """The number of threads a call may use (see ``set_num_threads``)."""
+    return _core.get_num_threads()
+
+
+def _threads_from_environment() -> None:
+    value = _os.environ.get("FASTACT_NUM_THREADS")
+    if value is None or value.strip() == "":
+        return
+    try:
+        n = int(value)
+    except ValueError:
+        raise ValueError(f"FASTACT_NUM_THREADS must be a positive integer, got {value!r}") from None
+    if n < 1:
+        raise ValueError(f"FASTACT_NUM_THREADS must be a positive integer, got {value!r}")
+    set_num_threads(n)
+
+
+_threads_from_environment()
 
 
 def _build_ops() -> dict:
@@ -118,10 +152,11 @@ def _cases() -> dict:
 
 def cpu_info() -> dict:
     """The instruction set in use (``'avx2'`` or ``'scalar'``; ``FASTACT_ISA`` overrides it at
-    import), the ones compiled in and runnable here, and the thread counts."""
+    import), the ones compiled in and runnable here, the threads a call may use and the CPUs
+    this process may run on."""
     return dict(_core.cpu_info())
 
 
 __all__ = ["Activation", "BinaryCrossEntropyWithLogits", "CrossEntropy", "LogSoftmax", "PReLU", "Softmax", "accuracy", "binary_cross_entropy_with_logits", "cpu_info",
-           "cross_entropy", "geglu", "get", "glu",
-           "log_softmax", "ops", "prelu", "reference", "reglu", "softmax", "swiglu", *_OPS]
+           "cross_entropy", "geglu", "get", "get_num_threads", "glu",
+           "log_softmax", "ops", "prelu", "reference", "reglu", "set_num_threads", "softmax", "swiglu", *_OPS]

@@ -12,32 +12,34 @@ namespace fastact::rowwise {
 
 template <class V>
 void softmax(const typename V::Scalar* x, typename V::Scalar* y, std::size_t outer, std::size_t len,
-             std::size_t inner, bool safe) {
-  for_each_group<V>(outer, len, inner, [&](std::size_t at, const auto& strip, bool combine) {
+             std::size_t inner, std::size_t columns, bool safe) {
+  for_each_group<V>(outer, len, inner, columns, [&](std::size_t at, const auto& strip, bool combine) {
     softmax_group<V>(x + at, y + at, strip, combine, safe);
   });
 }
 
 template <class V>
 void log_softmax(const typename V::Scalar* x, typename V::Scalar* y, std::size_t outer, std::size_t len,
-                 std::size_t inner, bool /*safe*/) {
-  for_each_group<V>(outer, len, inner, [&](std::size_t at, const auto& strip, bool combine) {
+                 std::size_t inner, std::size_t columns, bool /*safe*/) {
+  for_each_group<V>(outer, len, inner, columns, [&](std::size_t at, const auto& strip, bool combine) {
     log_softmax_group<V>(x + at, y + at, strip, combine);
   });
 }
 
 template <class V>
 void softmax_backward(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
-                      std::size_t outer, std::size_t len, std::size_t inner) {
-  for_each_group<V>(outer, len, inner, [&](std::size_t at, const auto& strip, bool combine) {
+                      std::size_t outer, std::size_t len, std::size_t inner,
+                      std::size_t columns) {
+  for_each_group<V>(outer, len, inner, columns, [&](std::size_t at, const auto& strip, bool combine) {
     softmax_backward_group<V>(g + at, y + at, out + at, strip, combine);
   });
 }
 
 template <class V>
 void log_softmax_backward(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
-                          std::size_t outer, std::size_t len, std::size_t inner) {
-  for_each_group<V>(outer, len, inner, [&](std::size_t at, const auto& strip, bool combine) {
+                          std::size_t outer, std::size_t len, std::size_t inner,
+                      std::size_t columns) {
+  for_each_group<V>(outer, len, inner, columns, [&](std::size_t at, const auto& strip, bool combine) {
     log_softmax_backward_group<V>(g + at, y + at, out + at, strip, combine);
   });
 }

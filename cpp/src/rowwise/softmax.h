@@ -293,9 +293,10 @@ inline constexpr std::size_t kColumnVectors = 4;
 
 // Runs `group(offset, strip, combine)` over every reduction group of a C-contiguous
 // (outer, len, inner) array: one row walk per row when inner == 1, else column walks over blocks
-// of up to kColumnVectors * W adjacent columns.
+// of up to kColumnVectors * W adjacent columns, for the first `columns` columns.
 template <class V, class Group>
-inline void for_each_group(std::size_t outer, std::size_t len, std::size_t inner, Group&& group) {
+inline void for_each_group(std::size_t outer, std::size_t len, std::size_t inner, std::size_t columns,
+                           Group&& group) {
   constexpr std::size_t kBlock = kColumnVectors * V::kLanes;
   if (len == 0) return;
   for (std::size_t o = 0; o < outer; ++o) {
@@ -303,9 +304,9 @@ inline void for_each_group(std::size_t outer, std::size_t len, std::size_t inner
     if (inner == 1) {
       group(base, Strip<V, kRowVectors>::along_row(len), true);
     } else {
-      for (std::size_t j = 0; j < inner; j += kBlock) {
-        group(base + j, Strip<V, kColumnVectors>::across_columns(len, inner, inner - j < kBlock ? inner - j : kBlock),
-              false);
+      for (std::size_t j = 0; j < columns; j += kBlock) {
+        group(base + j,
+              Strip<V, kColumnVectors>::across_columns(len, inner, columns - j < kBlock ? columns - j : kBlock), false);
       }
     }
   }
