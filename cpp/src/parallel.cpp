@@ -1,6 +1,7 @@
 #include "parallel.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
@@ -18,9 +19,26 @@
 namespace fastact {
 namespace {
 
-// 64 KiB of input per chunk: measured on the 2-core EPYC (issue 5 note) as the size where a
-// worker's wake-up (~5-10 us) is repaid even by the cheapest op (relu, ~0.12 ns/element).
+// 64 KiB of input per chunk: small enough to split a 1M-element array 64 ways, large enough that
+// claiming a chunk (one atomic) is noise.
 constexpr std::size_t kChunkBytes = 64 * 1024;
+
+// The caller runs the first chunk and times it: when the rest would take less than this on one
+// thread, waking workers (10-20 us on the 2-core EPYC VM, measured) cannot pay for itself and the
+// caller finishes alone. So relu goes parallel from ~1M elements, gelu from 2 chunks.
+constexpr double kMinParallelSeconds = 40e-6;
+
+// After a job, workers poll for the next one this long before sleeping on the condition
+// variable: back-to-back calls (a training loop, a benchmark) then skip the wake-up.
+constexpr double kSpinSeconds = 50e-6;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
 
 struct Job {
   const std::function<void(std::size_t, std::size_t)>* body = nullptr;
@@ -45,7 +63,7 @@ class Pool {
       job_ = &job;
       job.pending.store(static_cast<std::size_t>(helpers));
       helpers_wanted_ = helpers;
-      ++generation_;
+      generation_.fetch_add(1);
     }
     wake_.notify_all();
     drain(job);
@@ -70,10 +88,14 @@ class Pool {
     std::size_t seen = 0;
     for (;;) {
       Job* job;
+      const auto spin_until = std::chrono::steady_clock::now() + std::chrono::duration<double>(kSpinSeconds);
+      while (generation_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < spin_until) {
+        for (int i = 0; i < 64; ++i) cpu_relax();
+      }
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return generation_ != seen && helpers_wanted_ > 0; });
-        seen = generation_;
+        wake_.wait(lock, [&] { return generation_.load() != seen && helpers_wanted_ > 0; });
+        seen = generation_.load();
         --helpers_wanted_;
         job = job_;
       }
@@ -90,7 +112,7 @@ class Pool {
   std::condition_variable wake_;  // workers wait for a new generation
   std::condition_variable done_;  // the caller waits for pending == 0
   Job* job_ = nullptr;
-  std::size_t generation_ = 0;
+  std::atomic<std::size_t> generation_{0};  // written under mutex_, polled without it while spinning
   int helpers_wanted_ = 0;
   std::mutex dispatch_;  // one parallel call at a time
 };
@@ -173,11 +195,21 @@ void parallel_for(std::size_t n, std::size_t chunk, const std::function<void(std
     body(0, n);
     return;
   }
+  // The first chunk on this thread, timed: if the rest is too little work to share, finish here.
+  const auto t0 = std::chrono::steady_clock::now();
+  body(0, chunk);
+  const double first = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (first * static_cast<double>(chunks - 1) < kMinParallelSeconds) {
+    body(chunk, n);
+    return;
+  }
   Job job;
   job.body = &body;
   job.n = n;
   job.chunk = chunk;
-  const std::size_t helpers = chunks - 1 < static_cast<std::size_t>(threads - 1) ? chunks - 1 : threads - 1;
+  job.next.store(1);
+  const std::size_t rest = chunks - 1;
+  const std::size_t helpers = rest < static_cast<std::size_t>(threads - 1) ? rest : threads - 1;
   pool->run(job, static_cast<int>(helpers));
 }
 
