@@ -26,3 +26,9 @@ def test_bench_prints_ns_per_element():
 def test_unknown_op_is_a_usage_error():
     r = run("check", "--ops", "swoosh")
     assert r.returncode == 2 and "unknown op 'swoosh'" in r.stderr
+
+
+def test_bench_threads_option():
+    r = run("bench", "--ops", "relu", "--size", "4096", "--dtypes", "float32", "--modes", "forward", "--threads", "1")
+    assert r.returncode == 0 and ", 1 thread(s)," in r.stdout
+    assert run("bench", "--threads", "0").returncode == 2

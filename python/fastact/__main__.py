@@ -16,6 +16,7 @@ def main(argv=None) -> int:
     bench.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=["float32", "float64"])
     bench.add_argument("--modes", nargs="+", default=["forward", "derivative", "backward"],
                        choices=["forward", "derivative", "backward"])
+    bench.add_argument("--threads", type=int, metavar="N", help="threads per call (default: every CPU available)")
 
     check = sub.add_parser("check", help="ULP error of every op against fastact.reference")
     check.add_argument("--exhaustive", action="store_true", help="all 2^32 float32 inputs (slow: minutes per op)")
@@ -32,6 +33,10 @@ def main(argv=None) -> int:
     if args.command == "bench":
         from ._bench import run_bench
 
+        if args.threads is not None:
+            if args.threads < 1:
+                parser.error("--threads must be at least 1")
+            fastact.set_num_threads(args.threads)
         return run_bench(selected, args.size, args.dtypes, args.modes)
     from ._check import run_check
 
