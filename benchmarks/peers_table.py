@@ -66,6 +66,7 @@ def main() -> None:
     # spread a jit-compiled elementwise loop over every core it finds.
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    fa.set_num_threads(1)
     torch, jaxm = torch_module(), jax_modules()
     if args.rowwise_only:
         return rowwise_table(torch, jaxm)

@@ -12,6 +12,9 @@ import pytest
 
 import fastact as fa
 
+# One thread, like the peers (PyTorch is set to one; benchmarks/threads_table.py measures threads).
+fa.set_num_threads(1)
+
 SIZES = {"1K": 1 << 10, "1M": 1 << 20}
 MODES = ["forward", "derivative", "backward"]
 

@@ -14,6 +14,9 @@ from peers import as_torch, jax_call, jax_modules, torch_module
 
 import fastact as fa
 
+# One thread, like the peers (PyTorch is set to one; benchmarks/threads_table.py measures threads).
+fa.set_num_threads(1)
+
 DTYPES = pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 IMPLS = ["fastact", "numpy", "torch", "jax"]
 
