@@ -10,46 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(__file__))
-from peers import jax_modules, torch_module  # noqa: E402
-
-import fastact as fa  # noqa: E402
-from fastact._bench import ns_per_element  # noqa: E402
-
-
-def torch_forward(torch, name):
-    F = torch.nn.functional
-    table = {
-        "relu": F.relu, "leaky_relu": lambda t: F.leaky_relu(t, 0.01), "hardtanh": F.hardtanh, "relu6": F.relu6,
-        "sigmoid": torch.sigmoid, "tanh": torch.tanh, "elu": F.elu, "selu": F.selu, "celu": F.celu,
-        "softsign": F.softsign, "hardsigmoid": F.hardsigmoid, "hardswish": F.hardswish, "silu": F.silu,
-        "softplus": F.softplus, "log_sigmoid": F.logsigmoid, "mish": F.mish, "gelu": F.gelu,
-        "gelu[tanh]": lambda t: F.gelu(t, approximate="tanh"),
-    }
-    return table.get(name)
-
-
-def jax_forward(jax, jnp, name):
-    n = jax.nn
-    table = {
-        "relu": n.relu, "leaky_relu": lambda a: n.leaky_relu(a, 0.01), "hardtanh": n.hard_tanh, "relu6": n.relu6,
-        "sigmoid": n.sigmoid, "tanh": jnp.tanh, "elu": n.elu, "selu": n.selu, "celu": n.celu,
-        "softsign": n.soft_sign, "hardsigmoid": n.hard_sigmoid, "hardswish": n.hard_swish, "silu": n.silu,
-        "swish": n.silu, "softplus": n.softplus, "log_sigmoid": n.log_sigmoid, "mish": n.mish,
-        "gelu": lambda a: n.gelu(a, approximate=False), "gelu[tanh]": lambda a: n.gelu(a, approximate=True),
-    }
-    return table.get(name)
-
-
-def jax_timer(jax, jnp, fn, *arrays):
-    compiled = jax.jit(fn)
-    args = [jnp.asarray(a) for a in arrays]
-    jax.block_until_ready(compiled(*args))
-    return lambda: jax.block_until_ready(compiled(*args))
+import fastact as fa
+from fastact._bench import ns_per_element
+from fastact._peers import jax_forward, jax_modules, jax_timer, torch_backward, torch_forward, torch_module
 
 
 def fmt(t):
@@ -89,13 +54,8 @@ def main() -> None:
             if jaxm and jax_forward(*jaxm, name):
                 rows[0] = (*rows[0][:3], jax_timer(*jaxm, jax_forward(*jaxm, name), x))
             if name in ("gelu", "silu", "gelu[tanh]"):
-                tb = None
-                if torch:
-                    aten = torch.ops.aten
-                    tb = {"gelu": lambda: aten.gelu_backward(gt, xt),
-                          "gelu[tanh]": lambda: aten.gelu_backward(gt, xt, approximate="tanh"),
-                          "silu": lambda: aten.silu_backward(gt, xt)}[name]
-                rows.append(("backward", lambda: op.backward(g, x, out=out), tb, None))
+                tb = torch_backward(torch, name) if torch else None
+                rows.append(("backward", lambda: op.backward(g, x, out=out), tb and (lambda tb=tb: tb(gt, xt)), None))
             for mode, mine, theirs_t, theirs_j in rows:
                 t_me = ns_per_element(mine, n)
                 t_t = ns_per_element(theirs_t, n) if theirs_t else None

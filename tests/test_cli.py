@@ -1,7 +1,10 @@
 """python -m fastact check / bench: they run and print what they promise."""
 
+import json
 import subprocess
 import sys
+
+import pytest
 
 
 def run(*args):
@@ -20,7 +23,9 @@ def test_bench_prints_ns_per_element():
     r = run("bench", "--ops", "relu", "--size", "4096", "--dtypes", "float32", "--modes", "forward")
     assert r.returncode == 0, r.stderr
     row = next(line for line in r.stdout.splitlines() if line.startswith("relu "))
-    assert row.rstrip().endswith("x") and len(row.split()) == 7
+    cells = row.split()
+    assert cells[:4] == ["relu", "forward", "float32", "4096"] and len(cells) == 12
+    assert cells[10].endswith("x") and float(cells[5]) > 0 and float(cells[11]) > 0
 
 
 def test_unknown_op_is_a_usage_error():
@@ -28,7 +33,24 @@ def test_unknown_op_is_a_usage_error():
     assert r.returncode == 2 and "unknown op 'swoosh'" in r.stderr
 
 
-def test_bench_threads_option():
-    r = run("bench", "--ops", "relu", "--size", "4096", "--dtypes", "float32", "--modes", "forward", "--threads", "1")
-    assert r.returncode == 0 and ", 1 thread(s)," in r.stdout
+def test_bench_threads_sizes_and_json(tmp_path):
+    path = tmp_path / "bench.json"
+    r = run("bench", "--ops", "relu", "gelu", "--sizes", "1000", "5000", "--dtypes", "float64", "--modes", "backward",
+            "--threads", "1", "2", "--json", str(path))
+    assert r.returncode == 0, r.stderr
+    data = json.loads(path.read_text())
+    rows = data["results"]
+    assert len(rows) == 2 * 2 * 2 and {row["threads"] for row in rows} == {1, 2}
+    assert {row["size"] for row in rows} == {1000, 5000} and all(row["fastact_out"] > 0 for row in rows)
+    assert data["meta"]["isa"] in ("avx2", "scalar")
     assert run("bench", "--threads", "0").returncode == 2
+    assert run("bench", "--sizes", "0").returncode == 2
+
+
+def test_bench_plot(tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "bench.png"
+    r = run("bench", "--ops", "relu", "sigmoid", "--sizes", "2048", "--dtypes", "float32", "--modes", "forward",
+            "--plot", str(path))
+    assert r.returncode == 0, r.stderr
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

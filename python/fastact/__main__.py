@@ -10,13 +10,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fastact", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    bench = sub.add_parser("bench", help="time every op against the NumPy reference formula")
+    bench = sub.add_parser("bench", help="time every op against NumPy, and PyTorch and JAX when installed")
     bench.add_argument("--ops", nargs="+", metavar="OP", help="ops to time, e.g. gelu gelu[tanh] (default: all)")
-    bench.add_argument("--size", type=int, default=1 << 20, help="elements per array (default: 1048576)")
+    bench.add_argument("--sizes", "--size", type=int, nargs="+", default=[1 << 20], metavar="N",
+                       help="elements per array (default: 1048576)")
     bench.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=["float32", "float64"])
     bench.add_argument("--modes", nargs="+", default=["forward", "derivative", "backward"],
                        choices=["forward", "derivative", "backward"])
-    bench.add_argument("--threads", type=int, metavar="N", help="threads per call (default: every CPU available)")
+    bench.add_argument("--threads", type=int, nargs="+", metavar="N",
+                       help="thread counts to run with (default: every CPU available)")
+    bench.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    bench.add_argument("--plot", metavar="FILE", help="also draw a bar chart PNG (needs matplotlib: fastact[plot])")
 
     check = sub.add_parser("check", help="ULP error of every op against fastact.reference")
     check.add_argument("--exhaustive", action="store_true", help="all 2^32 float32 inputs (slow: minutes per op)")
@@ -33,11 +37,11 @@ def main(argv=None) -> int:
     if args.command == "bench":
         from ._bench import run_bench
 
-        if args.threads is not None:
-            if args.threads < 1:
-                parser.error("--threads must be at least 1")
-            fastact.set_num_threads(args.threads)
-        return run_bench(selected, args.size, args.dtypes, args.modes)
+        if args.threads is not None and min(args.threads) < 1:
+            parser.error("--threads must be at least 1")
+        if min(args.sizes) < 1:
+            parser.error("--sizes must be at least 1")
+        return run_bench(selected, args.sizes, args.dtypes, args.modes, args.threads, args.json, args.plot)
     from ._check import run_check
 
     return run_check(selected, args.exhaustive)

@@ -1,0 +1,87 @@
+"""The same functions in other libraries, for side-by-side timing only (``python -m fastact bench``,
+``benchmarks/``): PyTorch (CPU) and JAX (jit), each used only when it is installed. Never a
+dependency, never used by the ops themselves."""
+
+from __future__ import annotations
+
+import importlib.util
+
+
+def torch_module(threads: int = 1):
+    """PyTorch set to ``threads`` intra-op threads, or None when it is not installed."""
+    if importlib.util.find_spec("torch") is None:
+        return None
+    import torch
+
+    torch.set_num_threads(threads)
+    return torch
+
+
+def jax_modules():
+    """(jax, jax.numpy) with float64 enabled, or None when JAX is not installed."""
+    if importlib.util.find_spec("jax") is None:
+        return None
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    return jax, jnp
+
+
+def torch_forward(torch, label: str):
+    """The PyTorch function for an op's forward (by its fastact label), or None."""
+    F = torch.nn.functional
+    return {
+        "relu": F.relu, "leaky_relu": lambda t: F.leaky_relu(t, 0.01), "hardtanh": F.hardtanh, "relu6": F.relu6,
+        "sigmoid": torch.sigmoid, "tanh": torch.tanh, "elu": F.elu, "selu": F.selu, "celu": F.celu,
+        "softsign": F.softsign, "hardsigmoid": F.hardsigmoid, "hardswish": F.hardswish, "silu": F.silu,
+        "softplus": F.softplus, "log_sigmoid": F.logsigmoid, "mish": F.mish, "gelu": F.gelu,
+        "gelu[tanh]": lambda t: F.gelu(t, approximate="tanh"),
+    }.get(label)
+
+
+def torch_backward(torch, label: str):
+    """g * f'(x) in PyTorch (its own backward kernel, no autograd graph), or None."""
+    aten = torch.ops.aten
+    return {
+        "gelu": lambda g, x: aten.gelu_backward(g, x),
+        "gelu[tanh]": lambda g, x: aten.gelu_backward(g, x, approximate="tanh"),
+        "silu": lambda g, x: aten.silu_backward(g, x),
+        "sigmoid": lambda g, x: aten.sigmoid_backward(g, torch.sigmoid(x)),
+        "tanh": lambda g, x: aten.tanh_backward(g, torch.tanh(x)),
+        "relu": lambda g, x: aten.threshold_backward(g, x, 0),
+        "elu": lambda g, x: aten.elu_backward(g, 1.0, 1.0, 1.0, False, x),
+        "softplus": lambda g, x: aten.softplus_backward(g, x, 1.0, 20.0),
+        "mish": lambda g, x: aten.mish_backward(g, x),
+        "hardswish": lambda g, x: aten.hardswish_backward(g, x),
+    }.get(label)
+
+
+def jax_forward(jax, jnp, label: str):
+    """The JAX function for an op's forward (by its fastact label), or None."""
+    n = jax.nn
+    return {
+        "relu": n.relu, "leaky_relu": lambda a: n.leaky_relu(a, 0.01), "hardtanh": n.hard_tanh, "relu6": n.relu6,
+        "sigmoid": n.sigmoid, "tanh": jnp.tanh, "elu": n.elu, "selu": n.selu, "celu": n.celu,
+        "softsign": n.soft_sign, "hardsigmoid": n.hard_sigmoid, "hardswish": n.hard_swish, "silu": n.silu,
+        "swish": n.silu, "softplus": n.softplus, "log_sigmoid": n.log_sigmoid, "mish": n.mish,
+        "gelu": lambda a: n.gelu(a, approximate=False), "gelu[tanh]": lambda a: n.gelu(a, approximate=True),
+    }.get(label)
+
+
+def jax_timer(jax, jnp, fn, *arrays):
+    """A zero-argument callable running jit(fn) on device copies of ``arrays`` to completion
+    (compiled before it is returned, so timing never includes compilation)."""
+    compiled = jax.jit(fn)
+    args = [jnp.asarray(a) for a in arrays]
+    jax.block_until_ready(compiled(*args))
+    return lambda: jax.block_until_ready(compiled(*args))
+
+
+def versions() -> dict:
+    """Installed peers and their versions."""
+    out = {}
+    for name in ("torch", "jax"):
+        if importlib.util.find_spec(name) is not None:
+            out[name] = importlib.import_module(name).__version__
+    return out
