@@ -7,7 +7,8 @@ kernel's own speed); "alloc" allocates its result, as the others do. "numpy" is 
 reference formula from ``fastact.reference``. "vs peer" is the fastest installed peer's time
 (PyTorch, JAX; NumPy when neither is installed) over fastact's allocating time; "floor" is
 fastact's out= time over ``np.copyto`` on the same arrays: 1.0 means as fast as moving the bytes.
-PyTorch runs with the same thread count as fastact; XLA picks its own.
+Every library gets the same cores: for a run with n threads the whole process (XLA's threads
+included) is confined to n CPUs where the OS allows it (Linux), and PyTorch is set to n threads.
 """
 
 from __future__ import annotations
@@ -73,6 +74,35 @@ def _peer_calls(label: str, mode: str, x: np.ndarray, g: np.ndarray, torch, jaxm
     return calls
 
 
+def _confine_to_cpus(count: int):
+    """Confines every thread of this process to ``count`` of the CPUs it may use (Linux); returns
+    the previous CPU set to restore, or None where this is not possible."""
+    import os
+
+    if not hasattr(os, "sched_setaffinity") or not os.path.isdir("/proc/self/task"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    chosen = set(allowed[: max(1, min(count, len(allowed)))])
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            os.sched_setaffinity(int(tid), chosen)
+        except OSError:
+            pass
+    return set(allowed)
+
+
+def _restore_cpus(cpus) -> None:
+    import os
+
+    if cpus is None:
+        return
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            os.sched_setaffinity(int(tid), cpus)
+        except OSError:
+            pass
+
+
 class _Progress:
     """A one-line progress bar on stderr, only when it is a terminal."""
 
@@ -93,6 +123,18 @@ class _Progress:
         sys.stderr.flush()
 
 
+def cpu_name() -> str:
+    """The processor's model name (Linux: /proc/cpuinfo), else what the platform module knows."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def _fmt(t) -> str:
     return "-" if t is None else (f"{t:.3f}" if t < 10 else f"{t:.1f}")
 
@@ -103,7 +145,7 @@ def run_bench(ops, sizes, dtypes, modes, threads_list=None, json_path=None, plot
     peers = _peers.versions()
     jaxm = _peers.jax_modules()
     names = ", ".join(f"{k} {v}" for k, v in peers.items()) or "none installed (pip install torch jax jaxlib)"
-    print(f"fastact {info['isa']} on {platform.processor() or platform.machine()}, {info['available_cpus']} CPU(s); "
+    print(f"fastact {info['isa']} on {cpu_name()}, {info['available_cpus']} CPU(s); "
           f"NumPy {np.__version__}; peers: {names}")
     print("ns/element, best of 5; out= preallocated, alloc = allocating; vs peer = fastest peer / fastact alloc; "
           "floor = fastact out= / np.copyto\n")
@@ -115,10 +157,13 @@ def run_bench(ops, sizes, dtypes, modes, threads_list=None, json_path=None, plot
     records = []
     rng = np.random.default_rng(0)
     before = get_num_threads()
+    cpus = None
     try:
         for threads in threads_list:
             set_num_threads(threads)
             torch = _peers.torch_module(threads)
+            _restore_cpus(cpus)
+            cpus = _confine_to_cpus(threads)
             for dtype in dtypes:
                 for size in sizes:
                     x = (rng.standard_normal(size) * 3).astype(dtype)
@@ -146,7 +191,8 @@ def run_bench(ops, sizes, dtypes, modes, threads_list=None, json_path=None, plot
                                   flush=True)
     finally:
         set_num_threads(before)
-    meta = {"isa": info["isa"], "cpu": platform.processor() or platform.machine(), "cpus": info["available_cpus"],
+        _restore_cpus(cpus)
+    meta = {"isa": info["isa"], "cpu": cpu_name(), "cpus": info["available_cpus"],
             "numpy": np.__version__, "peers": peers}
     if json_path:
         with open(json_path, "w") as f:
