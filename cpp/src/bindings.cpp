@@ -87,6 +87,19 @@ void split_elements(std::size_t n, F&& f) {
   parallel_for(n, elementwise_chunk(sizeof(T)), f);
 }
 
+// Below this many elements a call keeps the GIL: releasing and retaking it costs more than the
+// kernel (NumPy's ufuncs draw the same line at 500).
+constexpr std::size_t kReleaseGilAbove = 500;
+
+// f(begin, end) over n elements of T: in one piece holding the GIL when n is small, else with the
+// GIL released and spread over the pool.
+template <class T, class F>
+void run_elements(std::size_t n, F&& f) {
+  if (n <= kReleaseGilAbove) return f(std::size_t{0}, n);
+  GilRelease release;
+  split_elements<T>(n, f);
+}
+
 // Rows of `row_elements` elements each, in chunks of about one elementwise chunk.
 template <class T>
 std::size_t rows_per_chunk(std::size_t row_elements) {
@@ -99,29 +112,51 @@ enum class UnaryKind : int { forward = 0, derivative = 1, param_derivative = 2 }
 
 // out[i] = f(x[i]), f'(x[i]) or df/da(x[i]), as `kind` says.
 // Returns false, having done nothing, when the buffers need contiguous copies first.
+template <class T>
+void run_unary(std::size_t id, int kind, const T* xp, T* op_, std::size_t n, const ParamValues& p) {
+  const auto& k = kernels_of<T>(active_kernels(), id);
+  UnaryKernel<T> kernel = nullptr;
+  switch (static_cast<UnaryKind>(kind)) {
+    case UnaryKind::forward: kernel = k.forward; break;
+    case UnaryKind::derivative: kernel = k.derivative; break;
+    case UnaryKind::param_derivative: kernel = k.param_derivative; break;
+  }
+  if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no kernel of kind " + std::to_string(kind));
+  run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, op_ + b, e - b, p); });
+}
+
 bool unary(int op, int kind, const py::array& x, py::array& out, double a, double b) {
   if (!buffers_usable({{&x, "x"}}, {{&out, "out"}})) return false;
   const std::size_t id = op_index(op);
   const ParamValues p{a, b};
-  const KernelTable& table = active_kernels();
   const auto n = static_cast<std::size_t>(x.size());
-  auto run = [&](auto zero) {
-    using T = decltype(zero);
-    const auto& k = kernels_of<T>(table, id);
-    UnaryKernel<T> kernel = nullptr;
-    switch (static_cast<UnaryKind>(kind)) {
-      case UnaryKind::forward: kernel = k.forward; break;
-      case UnaryKind::derivative: kernel = k.derivative; break;
-      case UnaryKind::param_derivative: kernel = k.param_derivative; break;
-    }
-    if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no kernel of kind " + std::to_string(kind));
-    const T* xp = in_ptr<T>(x);
-    T* op_ = out_ptr<T>(out);
-    GilRelease release;
-    split_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, op_ + b, e - b, p); });
-  };
-  if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
+  if (dtype_of(x, "x") == DType::f32) {
+    run_unary<float>(id, kind, in_ptr<float>(x), out_ptr<float>(out), n, p);
+  } else {
+    run_unary<double>(id, kind, in_ptr<double>(x), out_ptr<double>(out), n, p);
+  }
   return true;
+}
+
+// The common call, f(x) or f'(x) of a C-contiguous float32/float64 ndarray, into a new array in
+// one step (the per-call cost at small sizes is argument handling, not the kernel). Returns None
+// for anything else; the Python layer then takes its general path.
+py::object unary_new(int op, int kind, py::handle xh, double a, double b) {
+  if (!py::isinstance<py::array>(xh)) return py::none();
+  const auto x = py::reinterpret_borrow<py::array>(xh);
+  const int num = x.dtype().num();
+  const bool f32 = num == py::detail::npy_api::NPY_FLOAT_;
+  if ((!f32 && num != py::detail::npy_api::NPY_DOUBLE_) || !(x.flags() & py::array::c_style)) return py::none();
+  const std::size_t id = op_index(op);
+  const ParamValues p{a, b};
+  py::array out(x.dtype(), std::vector<py::ssize_t>(x.shape(), x.shape() + x.ndim()));
+  const auto n = static_cast<std::size_t>(x.size());
+  if (f32) {
+    run_unary<float>(id, kind, in_ptr<float>(x), out_ptr<float>(out), n, p);
+  } else {
+    run_unary<double>(id, kind, in_ptr<double>(x), out_ptr<double>(out), n, p);
+  }
+  return std::move(out);
 }
 
 // out[i] = g[i] * f'(x[i]), or g[i] * f'(x[i]) written in y[i] = f(x[i]) when from_output.
@@ -140,8 +175,7 @@ bool backward(int op, bool from_output, const py::array& g, const py::array& x, 
     const T* gp = in_ptr<T>(g);
     const T* xp = in_ptr<T>(x);
     T* op_ = out_ptr<T>(out);
-    GilRelease release;
-    split_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(gp + b, xp + b, op_ + b, e - b, p); });
+    run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(gp + b, xp + b, op_ + b, e - b, p); });
   };
   if (dtype_of(x, xname) == DType::f32) run(0.0f); else run(0.0);
   return true;
@@ -163,8 +197,7 @@ bool backward_with_param(int op, const py::array& g, const py::array& x, py::arr
     const T* xp = in_ptr<T>(x);
     T* gxp = out_ptr<T>(gx);
     T* gpp = out_ptr<T>(gp);
-    GilRelease release;
-    split_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(gp_in + b, xp + b, gxp + b, gpp + b, e - b, p); });
+    run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(gp_in + b, xp + b, gxp + b, gpp + b, e - b, p); });
   };
   if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
   return true;
@@ -183,8 +216,7 @@ bool value_and_derivative(int op, const py::array& x, py::array& y, py::array& d
     const T* xp = in_ptr<T>(x);
     T* yp = out_ptr<T>(y);
     T* dp = out_ptr<T>(d);
-    GilRelease release;
-    split_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, yp + b, dp + b, e - b, p); });
+    run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, yp + b, dp + b, e - b, p); });
   };
   if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
   return true;
@@ -493,6 +525,7 @@ PYBIND11_MODULE(_core, m) {
   select_isa("auto");
 
   m.def("op_table", &op_table, "[(kernel name, op id, has backward from output, has param derivative)] in registry order");
+  m.def("unary_new", &unary_new, py::arg("op"), py::arg("kind"), py::arg("x"), py::arg("a"), py::arg("b"));
   m.def("unary", &unary, py::arg("op"), py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(), py::arg("a"), py::arg("b"));
   m.def("backward", &backward, py::arg("op"), py::arg("from_output"), py::arg("g").noconvert(), py::arg("x").noconvert(), py::arg("out").noconvert(),
         py::arg("a"), py::arg("b"));
