@@ -12,30 +12,34 @@
 #include "activations/rational.h"
 #include "activations/sigmoid.h"
 #include "activations/softplus.h"
+#include "activations/subnormal_inputs.h"
 #include "activations/swish.h"
 #include "activations/tanh.h"
 
-// X(name, Struct): `name` is the kernel name the Python catalogue refers to.
-#define FASTACT_FOR_EACH_OP(X) \
-  X(relu, Relu)                \
-  X(leaky_relu, LeakyRelu)     \
-  X(hardtanh, Hardtanh)        \
-  X(sigmoid, Sigmoid)          \
-  X(tanh, Tanh)                \
-  X(elu, Elu)                  \
-  X(selu, Selu)                \
-  X(celu, Celu)                \
-  X(softsign, Softsign)        \
-  X(hardsigmoid, Hardsigmoid)  \
-  X(hardswish, Hardswish)      \
-  X(silu, Silu)                \
-  X(swish, Swish)              \
-  X(softplus, Softplus)        \
-  X(softplus_unit, SoftplusUnit) \
-  X(log_sigmoid, LogSigmoid)   \
-  X(mish, Mish)                \
-  X(gelu, Gelu)                \
-  X(gelu_tanh, GeluTanh)
+// X(name, Struct): `name` is the kernel name the Python catalogue refers to. The smooth ops run
+// through FlushSubnormalInputs (activations/subnormal_inputs.h): same results, no slow path for
+// subnormal x. The piecewise-linear ones are exact and have no slow path to avoid; elu and selu,
+// kinked at 0, flush inside their exponential branch.
+#define FASTACT_FOR_EACH_OP(X)                            \
+  X(relu, Relu)                                           \
+  X(leaky_relu, LeakyRelu)                                \
+  X(hardtanh, Hardtanh)                                   \
+  X(sigmoid, FlushSubnormalInputs<Sigmoid>)               \
+  X(tanh, FlushSubnormalInputs<Tanh>)                     \
+  X(elu, Elu)                                             \
+  X(selu, Selu)                                           \
+  X(celu, FlushSubnormalInputs<Celu>)                     \
+  X(softsign, FlushSubnormalInputs<Softsign>)             \
+  X(hardsigmoid, FlushSubnormalInputs<Hardsigmoid>)       \
+  X(hardswish, FlushSubnormalInputs<Hardswish>)           \
+  X(silu, FlushSubnormalInputs<Silu>)                     \
+  X(swish, FlushSubnormalInputs<Swish>)                   \
+  X(softplus, FlushSubnormalInputs<Softplus>)             \
+  X(softplus_unit, FlushSubnormalInputs<SoftplusUnit>)    \
+  X(log_sigmoid, FlushSubnormalInputs<LogSigmoid>)        \
+  X(mish, FlushSubnormalInputs<Mish>)                     \
+  X(gelu, FlushSubnormalInputs<Gelu>)                     \
+  X(gelu_tanh, FlushSubnormalInputs<GeluTanh>)
 
 namespace fastact {
 

@@ -9,21 +9,29 @@
 #include "../math/exp.h"
 #include "../math/expm1.h"
 #include "op_support.h"
+#include "subnormal_inputs.h"
 
 namespace fastact {
 
 // elu(x) = x for x > 0, alpha (e^x - 1) otherwise; a = alpha.
 struct Elu {
+  // The exponential branch sees subnormal x as a zero of its sign (no slow path, subnormal_inputs.h)
+  // where alpha x stays subnormal; the x > 0 test sees x itself (elu' jumps at 0).
+  template <class V>
+  static V exp_input(V x, const Params<V>& p) {
+    using T = typename V::Scalar;
+    return flush_subnormal(x, V(std::numeric_limits<T>::min()) / max(V(T(1)), abs(p.a)));
+  }
   template <class V>
   static V forward(V x, const Params<V>& p) {
-    return select(x > V(0), x, p.a * math::expm1(x));
+    return select(x > V(0), x, p.a * math::expm1(exp_input(x, p)));
   }
   // alpha e^x is normal where e^x alone is already subnormal (alpha > 1), so take 2^8 e^x
   // (normal 5.5 further down) and fold 2^-8 into alpha, exactly.
   template <class V>
   static V derivative(V x, const Params<V>& p) {
     using T = typename V::Scalar;
-    const V e256 = math::exp_flushed<8>(min(V(0), x));
+    const V e256 = math::exp_flushed<8>(min(V(0), exp_input(x, p)));
     return propagate_nan(x, select(x > V(0), V(1), (p.a * V(T(1.0 / 256))) * e256));
   }
   // elu' = y + alpha for y <= 0: valid for alpha >= 0 (the Python layer checks).
@@ -58,14 +66,17 @@ struct Selu {
     using T = typename V::Scalar;
     // +inf clamped to the largest finite value: the product then overflows to +inf instead of
     // inf * lambda_hi + inf * lambda_lo = inf - inf (lambda_lo < 0). NaN passes min(max, .).
-    const V xf = min(V(std::numeric_limits<T>::max()), x);
-    return select(x > V(0), times(xf, kLambda), times(math::expm1(x), kLambdaAlpha));
+    // Subnormal x as a zero of its sign where the result stays subnormal (subnormal_inputs.h),
+    // separately per branch: the x > 0 test sees x itself.
+    const V xf = min(V(std::numeric_limits<T>::max()), flush_subnormal(x, normal_limit<V>(kLambda)));
+    const V xe = flush_subnormal(x, normal_limit<V>(kLambdaAlpha));
+    return select(x > V(0), times(xf, kLambda), times(math::expm1(xe), kLambdaAlpha));
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {
     using T = typename V::Scalar;
     // As elu': 2^8 e^x stays normal where lambda alpha e^x does.
-    const V e256 = math::exp_flushed<8>(min(V(0), x));
+    const V e256 = math::exp_flushed<8>(min(V(0), flush_subnormal(x, normal_limit<V>(kLambdaAlpha))));
     return propagate_nan(x, select(x > V(0), V(T(kLambda)), times(e256, kLambdaAlpha / 256)));
   }
   template <class V>

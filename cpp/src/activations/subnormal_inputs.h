@@ -1,0 +1,95 @@
+// Subnormal inputs without the slow path. Arithmetic on subnormal operands takes microcode assists
+// (2-3x the time per element on this Zen 3, measured with benchmarks/targets_table.py), and
+// DESIGN.md §5 forbids the usual cure (setting DAZ/FTZ in the FP control word). So the smooth ops
+// see every subnormal x replaced by a zero of its sign, which changes nothing the contract sees:
+// with f(x) = f(0) + f'(0) x + ..., where f(0) is a normal number the term f'(0) x is far below
+// half its ULP (the result is the same), and where f(0) = 0 the exact result |f'(0) x| is below
+// the normal range (which may be flushed, abs error < 2^-126) as long as |f'(0)| <= 1. An op whose
+// slope at 0 may be larger declares it, as a constant (selu: kSlopeAtZero = lambda alpha) or from
+// its parameters (elu: slope_at_zero(p) = max(1, |alpha|)), and only inputs below
+// 2^-126 / slope are flushed.
+//
+// FlushSubnormalInputs<Op> is Op with that done to x in forward, derivative, the fused
+// value-and-derivative and the learnable-parameter derivatives (each present only if Op has it);
+// derivative_from_output takes y and is passed through. Ops with a kink at 0 (elu, selu: f' jumps
+// there, and +0 takes the x <= 0 side) cannot have a positive subnormal become +0; they call
+// flush_subnormal themselves on the branch that needs it.
+#pragma once
+
+#include <limits>
+#include <type_traits>
+
+#include "op_support.h"
+
+namespace fastact {
+
+// x, or a zero of its sign where |x| < below (NaN compares false: kept).
+template <class V>
+inline V flush_subnormal(V x, V below) {
+  using T = typename V::Scalar;
+  return select(abs(x) < below, copysign(V(T(0)), x), x);
+}
+
+// The smallest normal number of V's type divided by `slope`.
+template <class V>
+inline V normal_limit(double slope) {
+  using T = typename V::Scalar;
+  return V(static_cast<T>(static_cast<double>(std::numeric_limits<T>::min()) / slope));
+}
+
+template <class Op, class = void>
+struct SlopeAtZero {
+  static constexpr double value = 1.0;
+};
+template <class Op>
+struct SlopeAtZero<Op, std::void_t<decltype(Op::kSlopeAtZero)>> {
+  static constexpr double value = Op::kSlopeAtZero;
+};
+
+template <class Op, class V, class = void>
+struct HasParamSlope : std::false_type {};
+template <class Op, class V>
+struct HasParamSlope<Op, V, std::void_t<decltype(Op::slope_at_zero(std::declval<const Params<V>&>()))>>
+    : std::true_type {};
+
+template <class Op>
+struct FlushSubnormalInputs {
+  template <class V>
+  static V flushed(V x, const Params<V>& p) {
+    using T = typename V::Scalar;
+    if constexpr (HasParamSlope<Op, V>::value) {
+      // loop-invariant: computed once per call
+      return flush_subnormal(x, V(std::numeric_limits<T>::min()) / Op::slope_at_zero(p));
+    } else {
+      return flush_subnormal(x, normal_limit<V>(SlopeAtZero<Op>::value));
+    }
+  }
+
+  template <class V>
+  static V forward(V x, const Params<V>& p) {
+    return Op::forward(flushed(x, p), p);
+  }
+  template <class V>
+  static V derivative(V x, const Params<V>& p) {
+    return Op::derivative(flushed(x, p), p);
+  }
+  template <class V, class O = Op>
+  static auto value_and_derivative(V x, const Params<V>& p, V& y, V& d)
+      -> decltype(O::value_and_derivative(x, p, y, d)) {
+    return O::value_and_derivative(flushed(x, p), p, y, d);
+  }
+  template <class V, class O = Op>
+  static auto derivative_from_output(V y, const Params<V>& p) -> decltype(O::derivative_from_output(y, p)) {
+    return O::derivative_from_output(y, p);
+  }
+  template <class V, class O = Op>
+  static auto param_derivative(V x, const Params<V>& p) -> decltype(O::param_derivative(x, p)) {
+    return O::param_derivative(flushed(x, p), p);
+  }
+  template <class V, class O = Op>
+  static auto derivatives(V x, const Params<V>& p, V& d, V& dp) -> decltype(O::derivatives(x, p, d, dp)) {
+    return O::derivatives(flushed(x, p), p, d, dp);
+  }
+};
+
+}  // namespace fastact
