@@ -160,3 +160,16 @@ def test_softplus_unit_beta_kernel_agrees_with_the_general_one():
     general = np.empty_like(x)
     assert fa._core.unary(general_id, 0, x, general, 1.0, 0.0)
     assert not accuracy.violations(fast, general.astype(np.float64), 1.0).any()
+
+
+@pytest.mark.parametrize("kind", MODES)
+@pytest.mark.parametrize("name", SMOOTH)
+def test_subnormal_inputs_within_contract(name, kind):
+    """Subnormal inputs are seen as zeros where the contract cannot tell (subnormal_inputs.h): every
+    31st subnormal float32 of both signs, and the ones next to the smallest normal."""
+    op = CASES[name]
+    bits = np.concatenate([np.arange(1, 1 << 23, 31), np.arange((1 << 23) - 4096, 1 << 23)]).astype(np.uint32)
+    x = np.concatenate([bits, bits | np.uint32(1 << 31)]).view(np.float32)
+    assert_within_contract(op, kind, x, evaluate(op, kind, x), accuracy.bound(op.spec, kind, np.float32))
+    x64 = np.concatenate([x.astype(np.float64) * 2.0**-896, -x.astype(np.float64) * 2.0**-896])  # float64 subnormals
+    assert_within_contract(op, kind, x64, evaluate(op, kind, x64), accuracy.bound(op.spec, kind, np.float64))
