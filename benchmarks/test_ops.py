@@ -1,22 +1,27 @@
-"""pytest-benchmark suite: every op x {forward, derivative, backward} x {1K, 1M} x {float32, float64},
-fastact (writing into a preallocated out=) against the NumPy reference formula in the same group.
+"""pytest-benchmark suite: every op x {forward, derivative, backward} x {float32, float64} x
+{1K, 64K, 1M, 16M} x threads {1, all}, fastact (writing into a preallocated out=) against the NumPy
+reference formula, PyTorch and JAX (forward, when installed) and the np.copyto floor, grouped so
+each comparison reads directly:
 
     pip install ".[bench]"
-    pytest benchmarks --benchmark-group-by=group --benchmark-columns=min,median,ops
+    pytest benchmarks/test_ops.py --benchmark-group-by=group --benchmark-columns=min,median,ops
+    pytest benchmarks/test_ops.py -k "1M and float32"        # a slice
 
 Figures are per call; divide by the size for ns/element (``python -m fastact bench`` prints that).
 """
 
+
 import numpy as np
 import pytest
+from peers import as_torch, jax_call, jax_modules, torch_module
 
 import fastact as fa
+from fastact._peers import jax_forward, torch_backward, torch_forward
 
-# One thread, like the peers (PyTorch is set to one; benchmarks/threads_table.py measures threads).
-fa.set_num_threads(1)
-
-SIZES = {"1K": 1 << 10, "1M": 1 << 20}
+SIZES = {"1K": 1 << 10, "64K": 1 << 16, "1M": 1 << 20, "16M": 1 << 24}
 MODES = ["forward", "derivative", "backward"]
+ALL = fa.cpu_info()["available_cpus"]
+THREADS = sorted({1, ALL})
 
 
 def _arrays(size, dtype):
@@ -31,7 +36,7 @@ def _group(name, mode, dtype, size):
 
 
 def over_grid(test):
-    """Every op x mode x dtype x size: fastact and its reference land in the same group."""
+    """Every op x mode x dtype x size: fastact and the others land in the same group."""
     for decorator in (
         pytest.mark.parametrize("size", list(SIZES)),
         pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"]),
@@ -42,8 +47,17 @@ def over_grid(test):
     return test
 
 
+@pytest.fixture
+def threads(request):
+    before = fa.get_num_threads()
+    fa.set_num_threads(request.param)
+    yield request.param
+    fa.set_num_threads(before)
+
+
 @over_grid
-def test_fastact(benchmark, name, mode, dtype, size):
+@pytest.mark.parametrize("threads", THREADS, indirect=True, ids=[f"{n}thr" for n in THREADS])
+def test_fastact(benchmark, name, mode, dtype, size, threads):
     op = fa._cases()[name]
     x, g, out = _arrays(size, dtype)
     benchmark.group = _group(name, mode, dtype, size)
@@ -68,6 +82,37 @@ def test_numpy_reference(benchmark, name, mode, dtype, size):
         benchmark(lambda: g * op.reference_derivative(x))
 
 
+@over_grid
+@pytest.mark.parametrize("threads", THREADS, ids=[f"{n}thr" for n in THREADS])
+def test_torch(benchmark, name, mode, dtype, size, threads):
+    torch = torch_module(threads)
+    if torch is None:
+        pytest.skip("PyTorch is not installed")
+    fn = torch_forward(torch, name) if mode == "forward" else torch_backward(torch, name) if mode == "backward" else None
+    if fn is None:
+        pytest.skip(f"no PyTorch {mode} for {name}")
+    x, g, _ = _arrays(size, dtype)
+    xt, gt = as_torch(x, g)
+    benchmark.group = _group(name, mode, dtype, size)
+    if mode == "forward":
+        benchmark(fn, xt)
+    else:
+        benchmark(fn, gt, xt)
+
+
+@over_grid
+def test_jax(benchmark, name, mode, dtype, size):
+    mods = jax_modules()
+    if mods is None:
+        pytest.skip("JAX is not installed")
+    fn = jax_forward(*mods, name) if mode == "forward" else None
+    if fn is None:
+        pytest.skip(f"no JAX {mode} for {name}")
+    x, _, _ = _arrays(size, dtype)
+    benchmark.group = _group(name, mode, dtype, size)
+    benchmark(jax_call(fn, x))
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 def test_copy_floor(benchmark, dtype, size):
@@ -75,3 +120,12 @@ def test_copy_floor(benchmark, dtype, size):
     x, _, out = _arrays(size, dtype)
     benchmark.group = f"copy-floor-{np.dtype(dtype).name}-{size}"
     benchmark(np.copyto, out, x)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_add_floor(benchmark, dtype, size):
+    """np.add(a, b, out=c): the floor for a backward pass (two arrays in, one out)."""
+    x, g, out = _arrays(size, dtype)
+    benchmark.group = f"add-floor-{np.dtype(dtype).name}-{size}"
+    benchmark(np.add, x, g, out=out)
