@@ -23,11 +23,13 @@
 
 namespace fastact {
 
-// x, or a zero of its sign where |x| < below (NaN compares false: kept).
+// x, or a zero of its sign where |x| < below (NaN compares false: kept). The select runs only for
+// vectors that hold such a lane: for normal data the cost is a compare and a predictable branch.
 template <class V>
 inline V flush_subnormal(V x, V below) {
   using T = typename V::Scalar;
-  return select(abs(x) < below, copysign(V(T(0)), x), x);
+  const auto tiny = abs(x) < below;
+  return any(tiny) ? select(tiny, copysign(V(T(0)), x), x) : x;
 }
 
 // The smallest normal number of V's type divided by `slope`.

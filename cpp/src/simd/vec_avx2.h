@@ -22,6 +22,7 @@ struct Mask<float> {
   friend Mask operator&(Mask a, Mask b) { return {_mm256_and_ps(a.m, b.m)}; }
   friend Mask operator|(Mask a, Mask b) { return {_mm256_or_ps(a.m, b.m)}; }
   friend Mask operator~(Mask a) { return {_mm256_xor_ps(a.m, _mm256_castsi256_ps(_mm256_set1_epi32(-1)))}; }
+  friend bool any(Mask a) { return _mm256_movemask_ps(a.m) != 0; }
 };
 
 template <>
@@ -30,6 +31,7 @@ struct Mask<double> {
   friend Mask operator&(Mask a, Mask b) { return {_mm256_and_pd(a.m, b.m)}; }
   friend Mask operator|(Mask a, Mask b) { return {_mm256_or_pd(a.m, b.m)}; }
   friend Mask operator~(Mask a) { return {_mm256_xor_pd(a.m, _mm256_castsi256_pd(_mm256_set1_epi64x(-1)))}; }
+  friend bool any(Mask a) { return _mm256_movemask_pd(a.m) != 0; }
 };
 
 template <>

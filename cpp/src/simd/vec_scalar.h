@@ -19,6 +19,7 @@ struct Mask {
   friend Mask operator&(Mask a, Mask b) { return {a.m && b.m}; }
   friend Mask operator|(Mask a, Mask b) { return {a.m || b.m}; }
   friend Mask operator~(Mask a) { return {!a.m}; }
+  friend bool any(Mask a) { return a.m; }
 };
 
 template <class T>
