@@ -450,6 +450,7 @@ bool rowwise(int kind, const py::array& x, py::array& out, std::size_t outer, st
     const auto kernel = static_cast<RowKind>(kind) == RowKind::softmax ? k.softmax : k.log_softmax;
     const T* xp = in_ptr<T>(x);
     T* yp = out_ptr<T>(out);
+    if (outer * len * inner <= kReleaseGilAbove) return kernel(xp, yp, outer, len, inner, inner, safe);
     GilRelease release;
     split_groups<T>(outer, len, inner, [&](std::size_t at, std::size_t o, std::size_t columns) {
       kernel(xp + at, yp + at, o, len, inner, columns, safe);
