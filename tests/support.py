@@ -1,5 +1,7 @@
 """Helpers for the tests: inputs that reach every code path, and the contract's checks."""
 
+import threading
+
 import numpy as np
 
 import fastact as fa
@@ -83,3 +85,21 @@ def numeric_gradient(f, x, h=1e-6):
         xm[idx] -= h
         grad[idx] = (f(xp) - f(xm)) / (2 * h)
     return grad
+
+
+def failures_under_threads(check, threads=8, repeats=5):
+    """Runs ``check()`` ``repeats`` times on each of ``threads`` Python threads at once; returns how
+    many of those calls returned False."""
+    failures = []
+
+    def work():
+        for _ in range(repeats):
+            if not check():
+                failures.append(1)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    return len(failures)

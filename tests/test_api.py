@@ -1,7 +1,6 @@
 """NumPy conventions (DESIGN.md §4): shapes, strides, dtypes, out=, errors, inputs left alone."""
 
 import inspect
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from support import backward_x
+from support import backward_x, failures_under_threads
 
 import fastact as fa
 
@@ -358,16 +357,4 @@ def test_many_python_threads_at_once(op):
     """The GIL is released during kernels: concurrent callers must all get correct results."""
     x = np.linspace(-5, 5, 200_003)
     expected = op(x)
-    errors = []
-
-    def work():
-        for _ in range(5):
-            if not np.array_equal(op(x), expected):
-                errors.append("mismatch")
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    assert failures_under_threads(lambda: np.array_equal(op(x), expected)) == 0

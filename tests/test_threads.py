@@ -5,10 +5,10 @@ import multiprocessing
 import os
 import subprocess
 import sys
-import threading
 
 import numpy as np
 import pytest
+from support import failures_under_threads
 
 import fastact as fa
 
@@ -101,20 +101,9 @@ def test_many_python_threads_share_the_pool(threads):
     x = np.linspace(-8, 8, BIG)
     rows = x[: 37 * 7000].reshape(7000, 37)
     expected = (fa.gelu(x), fa.softmax(rows))
-    errors = []
-
-    def work():
-        for _ in range(10):
-            if not (np.array_equal(fa.gelu(x), expected[0])
-                    and np.array_equal(fa.softmax(rows), expected[1])):
-                errors.append("mismatch")
-
-    workers = [threading.Thread(target=work) for _ in range(6)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
-    assert not errors
+    assert failures_under_threads(
+        lambda: np.array_equal(fa.gelu(x), expected[0]) and np.array_equal(fa.softmax(rows), expected[1]),
+        threads=6, repeats=10) == 0
 
 
 def _child_result(conn):

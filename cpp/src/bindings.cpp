@@ -76,6 +76,14 @@ const OpKernels<T>& kernels_of(const KernelTable& table, std::size_t op) {
   if constexpr (sizeof(T) == 4) return table.f32[op]; else return table.f64[op];
 }
 
+// f(kernels, zero) with the active table's kernels of `op` for dtype `dt` (zero: a T, for the type).
+template <class F>
+void with_kernels(int op, DType dt, F&& f) {
+  const std::size_t id = op_index(op);
+  const KernelTable& table = active_kernels();
+  if (dt == DType::f32) f(kernels_of<float>(table, id), 0.0f); else f(kernels_of<double>(table, id), 0.0);
+}
+
 template <class T>
 const T* in_ptr(const py::array& a) { return static_cast<const T*>(a.data()); }
 template <class T>
@@ -296,12 +304,10 @@ void gated_forward(int op, const py::array& x, py::array& y, std::size_t outer, 
   const DType dt = dtype_of(x, "x");
   check_c_array(x, "x", dt, outer * 2 * half, false);
   check_c_array(y, "out", dt, outer * half, true);
-  const std::size_t id = op_index(op);
   const ParamValues p{a, b};
-  const KernelTable& table = active_kernels();
-  auto run = [&](auto zero) {
+  with_kernels(op, dt, [&](const auto& k, auto zero) {
     using T = decltype(zero);
-    const auto kernel = kernels_of<T>(table, id).gated_forward;
+    const auto kernel = k.gated_forward;
     const T* xp = in_ptr<T>(x);
     T* yp = out_ptr<T>(y);
     GilRelease release;
@@ -310,8 +316,7 @@ void gated_forward(int op, const py::array& x, py::array& y, std::size_t outer, 
       const T* second = first + half;
       kernel((gate_first ? first : second) + b, (gate_first ? second : first) + b, yp + o * half + b, e - b, p);
     });
-  };
-  if (dt == DType::f32) run(0.0f); else run(0.0);
+  });
 }
 
 void gated_backward(int op, const py::array& g, const py::array& x, py::array& gx, std::size_t outer,
@@ -320,12 +325,10 @@ void gated_backward(int op, const py::array& g, const py::array& x, py::array& g
   check_c_array(x, "x", dt, outer * 2 * half, false);
   check_c_array(g, "g", dt, outer * half, false);
   check_c_array(gx, "out", dt, outer * 2 * half, true);
-  const std::size_t id = op_index(op);
   const ParamValues p{a, b};
-  const KernelTable& table = active_kernels();
-  auto run = [&](auto zero) {
+  with_kernels(op, dt, [&](const auto& k, auto zero) {
     using T = decltype(zero);
-    const auto kernel = kernels_of<T>(table, id).gated_backward;
+    const auto kernel = k.gated_backward;
     const T* xp = in_ptr<T>(x);
     const T* gp = in_ptr<T>(g);
     T* gxp = out_ptr<T>(gx);
@@ -335,8 +338,7 @@ void gated_backward(int op, const py::array& g, const py::array& x, py::array& g
       const std::size_t gate = gate_first ? first : second, value = gate_first ? second : first;
       kernel(gp + o * half + b, xp + gate, xp + value, gxp + gate, gxp + value, e - b, p);
     });
-  };
-  if (dt == DType::f32) run(0.0f); else run(0.0);
+  });
 }
 
 // f(x + bias) or f'(x + bias) (kind 0 / 1) for a C-contiguous x of (rows, cols), bias of cols.
@@ -347,12 +349,9 @@ void bias_unary(int op, int kind, const py::array& x, const py::array& bias, py:
   check_c_array(bias, "bias", dt, cols, false);
   check_c_array(out, "out", dt, rows * cols, true);
   if (kind != 0 && kind != 1) throw py::value_error("bias_unary: kind must be 0 (forward) or 1 (derivative)");
-  const std::size_t id = op_index(op);
   const ParamValues p{a, b};
-  const KernelTable& table = active_kernels();
-  auto run = [&](auto zero) {
+  with_kernels(op, dt, [&](const auto& k, auto zero) {
     using T = decltype(zero);
-    const auto& k = kernels_of<T>(table, id);
     const auto kernel = kind == 0 ? k.bias_forward : k.bias_derivative;
     const T* xp = in_ptr<T>(x);
     const T* bp = in_ptr<T>(bias);
@@ -361,8 +360,7 @@ void bias_unary(int op, int kind, const py::array& x, const py::array& bias, py:
     parallel_for(rows, rows_per_chunk<T>(cols), [&](std::size_t b, std::size_t e) {
       kernel(xp + b * cols, bp, op_ + b * cols, e - b, cols, p);
     });
-  };
-  if (dt == DType::f32) run(0.0f); else run(0.0);
+  });
 }
 
 // gx = g * f'(x + bias) and gbias (float64, cols values, zeroed here) = column sums of gx.
@@ -376,12 +374,10 @@ void bias_backward(int op, const py::array& g, const py::array& x, const py::arr
   check_c_array(gx, "out", dt, rows * cols, true);
   if (static_cast<std::size_t>(gbias.size()) != cols || !gbias.writeable())
     throw py::value_error("gbias: must be a writeable float64 array of one value per column");
-  const std::size_t id = op_index(op);
   const ParamValues p{a, b};
-  const KernelTable& table = active_kernels();
-  auto run = [&](auto zero) {
+  with_kernels(op, dt, [&](const auto& k, auto zero) {
     using T = decltype(zero);
-    const auto kernel = kernels_of<T>(table, id).bias_backward;
+    const auto kernel = k.bias_backward;
     const T* gp = in_ptr<T>(g);
     const T* xp = in_ptr<T>(x);
     const T* bp = in_ptr<T>(bias);
@@ -402,8 +398,7 @@ void bias_backward(int op, const py::array& g, const py::array& x, const py::arr
     for (std::size_t j = 0; j < cols; ++j) gbp[j] = 0.0;
     for (std::size_t c = 0; c < chunks; ++c)
       for (std::size_t j = 0; j < cols; ++j) gbp[j] += partial[c * cols + j];
-  };
-  if (dt == DType::f32) run(0.0f); else run(0.0);
+  });
 }
 
 // Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a
