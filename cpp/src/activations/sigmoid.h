@@ -14,14 +14,12 @@
 
 namespace fastact {
 
-// sigmoid(z) for z = z_hi + z_lo (an exact pair, e.g. beta * x), shared with softplus'.
+// sigmoid(z) for z = z_hi + z_lo, given split = exp_split_neg_abs(z, z_lo, kMinNormalArg), the
+// e^-|z| = 2^n (1 + q) below (so value_and_derivative can share it with the derivative).
 template <class V>
-inline V logistic(V z, V z_lo) {
+inline V logistic_from_split(V z, const math::ExpSplit<V>& split) {
   using T = typename V::Scalar;
   using C = math::ExpConstants<T>;
-  // e = e^-|z| = 2^n (1 + q), n <= 0, clamped where 2^n is still normal (beyond, the result
-  // is 1, or below 2^-126 and flushed at the end).
-  const math::ExpSplit<V> split = math::exp_split_neg_abs(z, z_lo, V(C::kMinNormalArg));
   const V s = pow2_from_biased(split.biased);
   const V q = split.q;
   // Numerator e (z < 0) or 1, and denominator 1 + e, as exact hi + lo pairs.
@@ -31,6 +29,16 @@ inline V logistic(V z, V z_lo) {
   const math::Pair<V> num{select(negative, e.hi, V(T(1))), select(negative, e.lo, V(T(0)))};
   const V y = math::divide(num, den);
   return select(z < V(C::kMinNormalArg), V(T(0)), y);
+}
+
+// sigmoid(z) for z = z_hi + z_lo (an exact pair, e.g. beta * x), shared with softplus'.
+template <class V>
+inline V logistic(V z, V z_lo) {
+  using T = typename V::Scalar;
+  using C = math::ExpConstants<T>;
+  // e = e^-|z| = 2^n (1 + q), n <= 0, clamped where 2^n is still normal (beyond, the result
+  // is 1, or below 2^-126 and flushed at the end).
+  return logistic_from_split(z, math::exp_split_neg_abs(z, z_lo, V(C::kMinNormalArg)));
 }
 
 struct Sigmoid {
@@ -46,6 +54,18 @@ struct Sigmoid {
   template <class V>
   static V derivative_from_output(V y, const Params<V>&) {
     return neg_mul_add(y, y, y);
+  }
+  // One e^-|x| for both: the same split forward() makes, and the e derivative() would get from
+  // exp_flushed (same clamp, same 2^n): the same bits as the two calls, for less work.
+  template <class V>
+  static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
+    using T = typename V::Scalar;
+    const V lowest(math::ExpConstants<T>::kMinNormalArg);
+    const math::ExpSplit<V> split = math::exp_split_neg_abs(x, V(T(0)), lowest);
+    y = logistic_from_split(x, split);
+    const V s = pow2_from_biased(split.biased);
+    const V e = select(-abs(x) < lowest, V(T(0)), mul_add(s, split.q, s));
+    d = e / mul_add(e, e + V(2), V(1));
   }
 };
 
