@@ -13,6 +13,23 @@
 
 namespace fastact {
 
+// expm1(x) and 2^8 e^min(x, 0) (flushed below the normal range, as exp_flushed<8>) from one
+// exponential, for value_and_derivative: for x in [expm1's kMinArg, 0] both need the split of x
+// itself; below kMinArg expm1 is exactly -1 and only the derivative needs the split; above 0
+// only expm1 does (the derivative's branch there is a constant). The results are the bits of
+// math::expm1(x) and math::exp_flushed<8>(min(0, x)).
+template <class V>
+inline void expm1_and_exp256(V x, V& em1, V& e256) {
+  using T = typename V::Scalar;
+  using E = math::Expm1Constants<T>;
+  const V lowest(math::ExpConstants<T>::kMinNormalArg - T(8) * T(0.69314718055994530942));
+  const V u = max(lowest, min(V(E::kMaxArg), x));  // NaN passes both
+  const math::ExpSplit<V> split = math::exp_split(u);
+  em1 = select(x < V(E::kMinArg), V(T(-1)), math::expm1_from_split(split));
+  const V s = pow2_from_biased(split.biased + V(T(8)));
+  e256 = select(min(V(T(0)), x) < lowest, V(T(0)), mul_add(s, split.q, s));
+}
+
 // elu(x) = x for x > 0, alpha (e^x - 1) otherwise; a = alpha.
 struct Elu {
   // The exponential branch sees subnormal x as a zero of its sign (no slow path, subnormal_inputs.h)
@@ -38,6 +55,15 @@ struct Elu {
   template <class V>
   static V derivative_from_output(V y, const Params<V>& p) {
     return propagate_nan(y, select(y > V(0), V(1), y + p.a));
+  }
+  // One exponential for both; the same bits as forward() and derivative().
+  template <class V>
+  static void value_and_derivative(V x, const Params<V>& p, V& y, V& d) {
+    using T = typename V::Scalar;
+    V em1, e256;
+    expm1_and_exp256(exp_input(x, p), em1, e256);
+    y = select(x > V(0), x, p.a * em1);
+    d = propagate_nan(x, select(x > V(0), V(1), (p.a * V(T(1.0 / 256))) * e256));
   }
 };
 
@@ -83,6 +109,16 @@ struct Selu {
   static V derivative_from_output(V y, const Params<V>&) {
     using T = typename V::Scalar;
     return propagate_nan(y, select(y > V(0), V(T(kLambda)), y + V(T(kLambdaAlpha))));
+  }
+  // One exponential for both; the same bits as forward() and derivative().
+  template <class V>
+  static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
+    using T = typename V::Scalar;
+    const V xf = min(V(std::numeric_limits<T>::max()), flush_subnormal(x, normal_limit<V>(kLambda)));
+    V em1, e256;
+    expm1_and_exp256(flush_subnormal(x, normal_limit<V>(kLambdaAlpha)), em1, e256);
+    y = select(x > V(0), times(xf, kLambda), times(em1, kLambdaAlpha));
+    d = propagate_nan(x, select(x > V(0), V(T(kLambda)), times(e256, kLambdaAlpha / 256)));
   }
 };
 

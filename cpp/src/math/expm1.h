@@ -23,15 +23,20 @@ struct Expm1Constants<double> {
   static constexpr double kMaxArg = 709.9;   // n <= 1024
 };
 
-// expm1(NaN) = NaN, expm1(-inf) = -1, expm1(+inf) = +inf.
+// expm1 from e = exp_split(x) of an x in [kMinArg, kMaxArg].
 template <class V>
-inline V expm1(V x) {
+inline V expm1_from_split(const ExpSplit<V>& e) {
   using T = typename V::Scalar;
-  using C = Expm1Constants<T>;
-  const ExpSplit<V> e = exp_split(min(V(C::kMaxArg), max(V(C::kMinArg), x)));
   const V half_scale = pow2_from_biased(e.biased - V(T(1)));
   const V scaled = V(T(2)) * mul_add(half_scale, e.q, half_scale - V(T(0.5)));
   return select(e.n == V(T(0)), e.q, scaled);
+}
+
+// expm1(NaN) = NaN, expm1(-inf) = -1, expm1(+inf) = +inf.
+template <class V>
+inline V expm1(V x) {
+  using C = Expm1Constants<typename V::Scalar>;
+  return expm1_from_split(exp_split(min(V(C::kMaxArg), max(V(C::kMinArg), x))));
 }
 
 }  // namespace fastact::math
