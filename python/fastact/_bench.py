@@ -144,7 +144,7 @@ def run_bench(ops, sizes, dtypes, modes, threads_list=None, json_path=None, plot
     threads_list = threads_list or [get_num_threads()]
     peers = _peers.versions()
     jaxm = _peers.jax_modules()
-    names = ", ".join(f"{k} {v}" for k, v in peers.items()) or "none installed (pip install torch jax jaxlib)"
+    names = ", ".join(f"{k} {v}" for k, v in peers.items()) or "none installed (PyTorch and JAX are optional; install them to compare)"
     print(f"fastact {info['isa']} on {cpu_name()}, {info['available_cpus']} CPU(s); "
           f"NumPy {np.__version__}; peers: {names}")
     print("ns/element, best of 5; out= preallocated, alloc = allocating; vs peer = fastest peer / fastact alloc; "
