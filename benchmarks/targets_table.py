@@ -50,7 +50,7 @@ def main() -> None:
     normal = (rng.standard_normal(n) * 3).astype(np.float32)
     tiny = (rng.uniform(-1, 1, n) * np.finfo(np.float32).tiny).astype(np.float32)  # subnormal inputs
     out = np.empty_like(normal)
-    print(f"\n1M float32, 1 thread: subnormal inputs / normal inputs, value_and_derivative / forward")
+    print("\n1M float32, 1 thread: subnormal inputs / normal inputs, value_and_derivative / forward")
     for op in ops:
         t_normal = ns_per_element(lambda: op(normal, out=out), n)
         t_tiny = ns_per_element(lambda: op(tiny, out=out), n)

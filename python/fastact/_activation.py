@@ -200,7 +200,7 @@ class Activation:
     def _with_bias(self, kind, op_id, a, b, x, bias, out):
         """f(x + bias) or f'(x + bias) in one pass (fastact._bias)."""
         xa, ba, _, rdt, (rows, cols) = _bias.prepare(x, bias)
-        dst = _bias.destination(out, xa.shape, xa.dtype, rdt, check_out)
+        dst = _bias.destination(out, xa.shape, xa.dtype, rdt)
         _core.bias_unary(op_id, kind, xa, ba, dst, rows, cols, a, b)
         if out is None:
             return _finish(dst, rdt)
@@ -256,7 +256,7 @@ class Activation:
             raise TypeError(f"{self.name}.backward(): pass exactly one of x (the input) or y= (the output)")
         if x is not None and not self.spec.learnable:
             xa, ba, ga, rdt, (rows, cols) = _bias.prepare(x, bias, g)
-            dst = _bias.destination(out, xa.shape, xa.dtype, rdt, check_out)
+            dst = _bias.destination(out, xa.shape, xa.dtype, rdt)
             gbias = np.empty(cols, dtype=np.float64)
             _core.bias_backward(op_id, ga, xa, ba, dst, gbias, rows, cols, a, b)
             if out is not None and dst is not out:

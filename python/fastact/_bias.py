@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_input, check_same_shape, compute_dtype
+from ._validation import as_input, check_out, check_same_shape, compute_dtype
 
 
 def prepare(x, bias, g=None, xname: str = "x"):
@@ -40,7 +40,7 @@ def prepare(x, bias, g=None, xname: str = "x"):
     return xa, ba, ga, rdt, (rows, cols)
 
 
-def destination(out, shape: tuple, cdt: np.dtype, rdt: np.dtype, check_out):
+def destination(out, shape: tuple, cdt: np.dtype, rdt: np.dtype):
     """Where the kernel writes: ``out`` itself when it is C-contiguous in the compute dtype, else a
     fresh array (copied into ``out`` afterwards by the caller)."""
     if out is not None:

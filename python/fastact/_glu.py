@@ -19,7 +19,7 @@ import numpy as np
 
 from . import _core
 from ._activation import _finish
-from ._validation import as_input, check_out, check_same_shape, compute_dtype, normalize_axis
+from ._validation import as_input, check_out, compute_dtype, normalize_axis
 
 
 class Gated:

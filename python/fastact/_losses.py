@@ -80,9 +80,10 @@ class CrossEntropy:
 
         w = None
         if weight is not None:
-            w = np.asarray(weight, dtype=np.float64) if np.asarray(weight).dtype.kind in "biuf" else None
-            if w is None or w.shape != (classes,):
+            wa = np.asarray(weight)
+            if wa.dtype.kind not in "biuf" or wa.shape != (classes,):
                 raise ValueError(f"cross_entropy: weight must be {classes} real numbers (one per class)")
+            w = wa.astype(np.float64)
         t = np.asarray(target)
         sample_shape = la.shape[:ax] + la.shape[ax + 1:]
         if t.dtype.kind in "iu":

@@ -13,34 +13,15 @@ import math
 import numpy as np
 
 from . import _core, reference
-from ._activation import _finish
+from ._activation import _NATIVE, _run
 from ._validation import as_input, check_out, normalize_axis, promoted_pair
 
 SOFTMAX, LOG_SOFTMAX = 0, 1  # bindings.cpp RowKind
-_NATIVE = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _dims(shape: tuple, axis: int) -> tuple:
     """(outer, len, inner) of a C-contiguous array of ``shape`` reduced along ``axis``."""
-    outer = math.prod(shape[:axis])
-    inner = math.prod(shape[axis + 1:])
-    return outer, shape[axis], inner
-
-
-def _run(kernel, inputs: tuple, rdt: np.dtype, out):
-    """``kernel(*inputs, destination)`` into ``out`` when the core can write there directly
-    (C-contiguous, the compute dtype, no partial overlap), else into a fresh array."""
-    if out is not None:
-        check_out(out, inputs[0].shape, rdt)
-        if out.dtype == inputs[0].dtype and kernel(*inputs, out):
-            return out
-    inputs = tuple(np.ascontiguousarray(a) for a in inputs)
-    result = np.empty_like(inputs[0], order="C")
-    kernel(*inputs, result)
-    if out is None:
-        return _finish(result, rdt)
-    np.copyto(out, result, casting="same_kind")
-    return out
+    return math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1:])
 
 
 class _RowOp:
@@ -50,38 +31,36 @@ class _RowOp:
     def __repr__(self) -> str:
         return f"<fastact row-wise op {self.name}(x, axis=-1)>"
 
-    def _axis(self, a: np.ndarray, axis) -> tuple:
-        """The array as at least 1-d (a 0-d input is a row of one) and the normalised axis."""
-        a1 = a.reshape(1) if a.ndim == 0 else a
-        return a1, normalize_axis(axis, a1.ndim, self.name)
+    def _apply(self, call, arrays: tuple, axis, rdt, out):
+        """``call(dims, *arrays, destination)`` with dims = (outer, len, inner) for ``axis``, through
+        the elementwise ops' out=/copy handling (_activation._run). A 0-d input is a row of one."""
+        zero_d = arrays[0].ndim == 0
+        if zero_d:
+            if out is not None:
+                check_out(out, (), rdt)
+            arrays = tuple(a.reshape(1) for a in arrays)
+        dims = _dims(arrays[0].shape, normalize_axis(axis, arrays[0].ndim, self.name))
+        dst = out.reshape(1) if zero_d and out is not None else out
+        r = _run(lambda *io: call(dims, *io), arrays, rdt, dst)
+        if out is not None:
+            return out
+        return r.reshape(())[()] if zero_d else r
 
     def _forward(self, x, axis, safe, out):
         if out is None and type(x) is np.ndarray and x.ndim and x.dtype in _NATIVE and type(axis) is int \
                 and -x.ndim <= axis < x.ndim:  # the common call, straight to the core
-            shape, ax = x.shape, axis % x.ndim
             y = np.empty_like(x)
-            if _core.rowwise(self._kind, x, y, math.prod(shape[:ax]), shape[ax], math.prod(shape[ax + 1:]), safe):
+            if _core.rowwise(self._kind, x, y, *_dims(x.shape, axis % x.ndim), safe):
                 return y
         xa, rdt = as_input(x, "x")
-        x1, ax = self._axis(xa, axis)
-        dims = _dims(x1.shape, ax)
-        out1 = None if out is None else (out.reshape(1) if xa.ndim == 0 and isinstance(out, np.ndarray) else out)
-        if out1 is not None:
-            check_out(out, xa.shape, rdt)
-        r = _run(lambda xi, dst: _core.rowwise(self._kind, xi, dst, *dims, safe), (x1,), rdt, out1)
-        return out if out is not None else (r.reshape(())[()] if xa.ndim == 0 else r)
+        return self._apply(lambda dims, xi, dst: _core.rowwise(self._kind, xi, dst, *dims, safe), (xa,), axis, rdt,
+                           out)
 
     def backward(self, g, y, axis=-1, *, out=None):
         """The vector-Jacobian product from the saved output ``y`` (same shape as ``g``)."""
         ga, ya, rdt = promoted_pair(g, y, "g", "y")
-        g1, _ = self._axis(ga, axis)
-        y1, ax = self._axis(ya, axis)
-        dims = _dims(y1.shape, ax)
-        out1 = None if out is None else (out.reshape(1) if ya.ndim == 0 and isinstance(out, np.ndarray) else out)
-        if out1 is not None:
-            check_out(out, ya.shape, rdt)
-        r = _run(lambda gi, yi, dst: _core.rowwise_backward(self._kind, gi, yi, dst, *dims), (g1, y1), rdt, out1)
-        return out if out is not None else (r.reshape(())[()] if ya.ndim == 0 else r)
+        return self._apply(lambda dims, gi, yi, dst: _core.rowwise_backward(self._kind, gi, yi, dst, *dims),
+                           (ga, ya), axis, rdt, out)
 
 
 class Softmax(_RowOp):
