@@ -195,6 +195,29 @@ def test_float16_out(op):
     np.testing.assert_array_equal(out, op(x))
 
 
+def test_foreign_byte_order_gives_the_native_answer(op, dtype):
+    """Big-endian data has NumPy's type number of float32/float64 but other bytes: it is converted,
+    never read as if native (the C fast paths once did)."""
+    native = np.linspace(-3, 3, 41).astype(dtype)
+    foreign = native.astype(dtype.newbyteorder())
+    for (label, on_native), (_, on_foreign) in zip(entry_points(op, native), entry_points(op, foreign)):
+        expected, got = on_native(), on_foreign()
+        assert got.dtype.isnative, label
+        np.testing.assert_array_equal(got, expected, err_msg=label)
+    out = np.empty_like(foreign)
+    assert op(foreign, out=out) is out
+    np.testing.assert_array_equal(out, op(native))
+
+
+def test_ndarray_subclass_input_gives_the_same_values(op):
+    class Tagged(np.ndarray):
+        pass
+
+    x = np.linspace(-3, 3, 20)
+    for (label, plain), (_, tagged) in zip(entry_points(op, x), entry_points(op, x.view(Tagged))):
+        np.testing.assert_array_equal(np.asarray(tagged()), plain(), err_msg=label)
+
+
 # -- inputs are never modified ------------------------------------------------------------------
 
 
@@ -290,6 +313,37 @@ def test_parameters_are_keyword_arguments_with_defaults():
     np.testing.assert_array_equal(fa.hardtanh.backward(np.ones(2), x, min_val=-3, max_val=4), [1.0, 1.0])
     assert fa.leaky_relu.parameters == {"alpha": 0.01}
     assert "alpha" in str(inspect.signature(fa.leaky_relu))
+
+
+def test_argument_count_errors_name_the_public_call():
+    x = np.linspace(-1, 1, 4)
+    with pytest.raises(TypeError, match=r"relu\(\) missing required argument\(s\): 'x'"):
+        fa.relu()
+    with pytest.raises(TypeError, match=r"relu\(\) takes at most 1 positional argument"):
+        fa.relu(x, x)
+    with pytest.raises(TypeError, match=r"relu.derivative\(\) missing"):
+        fa.relu.derivative()
+    with pytest.raises(TypeError, match=r"relu.backward\(\) missing required argument\(s\): 'g'"):
+        fa.relu.backward()
+    with pytest.raises(TypeError, match=r"relu.backward\(\) takes at most 2 positional"):
+        fa.relu.backward(x, x, x)
+    with pytest.raises(TypeError, match=r"relu.backward\(\) got multiple values for argument 'x'"):
+        fa.relu.backward(x, x, x=x)
+    with pytest.raises(TypeError, match=r"sigmoid.value_and_derivative\(\) takes at most 1"):
+        fa.sigmoid.value_and_derivative(x, x)
+
+
+def test_x_and_g_may_be_given_by_keyword():
+    x = np.linspace(-1, 1, 4)
+    np.testing.assert_array_equal(fa.tanh.derivative(x=x), fa.tanh.derivative(x))
+    np.testing.assert_array_equal(fa.tanh.backward(g=x, x=x), fa.tanh.backward(x, x))
+    np.testing.assert_array_equal(fa.tanh.backward(x, x=x), fa.tanh.backward(x, x))
+
+
+def test_entry_points_have_inspectable_signatures():
+    assert str(inspect.signature(fa.elu)) == "(x, /, *, out=None, alpha=1.0)"
+    assert "out=None" in str(inspect.signature(fa.elu.derivative))
+    assert "y=None" in str(inspect.signature(fa.elu.backward))
 
 
 def test_parameter_errors():

@@ -1,6 +1,8 @@
 """softmax and log_softmax: accuracy against the float64/longdouble references, the special rows,
 every axis, the backward passes, and the NumPy conventions (README "Softmax")."""
 
+import inspect
+
 import numpy as np
 import pytest
 from support import longdouble_is_wider, numeric_gradient
@@ -201,6 +203,39 @@ def test_conventions(op):
     s = op(np.float64(2.0))
     assert np.ndim(s) == 0 and s == (1.0 if op is fa.softmax else 0.0)
     np.testing.assert_array_equal(op(x.T, axis=0), y.T)
+
+
+@pytest.mark.parametrize("op", [fa.softmax, fa.log_softmax], ids=["softmax", "log_softmax"])
+def test_every_way_of_passing_the_axis_gives_one_answer(op):
+    """Positional ints take the C fast path; keywords, NumPy integers and foreign byte order the
+    Python one: all the same bits."""
+    x = rows((3, 4, 5), np.float64, seed=4)
+    g = rows((3, 4, 5), np.float64, seed=5)
+    for axis in (0, 1, 2, -1, -3):
+        y = op(x, axis)
+        for other in (op(x, axis=axis), op(x, np.int64(axis)), op(x.astype(">f8"), axis)):
+            np.testing.assert_array_equal(other, y)
+        gx = op.backward(g, y, axis)
+        for other in (op.backward(g, y, axis=axis), op.backward(g=g, y=y, axis=np.int32(axis)),
+                      op.backward(g.astype(">f8"), y, axis)):
+            np.testing.assert_array_equal(other, gx)
+    np.testing.assert_array_equal(op(x), op(x, 2))
+
+
+@pytest.mark.parametrize("op", [fa.softmax, fa.log_softmax], ids=["softmax", "log_softmax"])
+def test_argument_errors_name_the_public_call(op):
+    x = np.zeros((2, 3))
+    with pytest.raises(TypeError, match=rf"{op.name}\(\) missing required argument\(s\): 'x'"):
+        op()
+    with pytest.raises(TypeError, match=rf"{op.name}\(\) takes at most 2 positional"):
+        op(x, 0, 1)
+    with pytest.raises(TypeError, match=rf"{op.name}\(\) got an unexpected keyword argument 'dim'"):
+        op(x, dim=0)
+    with pytest.raises(TypeError, match=rf"{op.name}.backward\(\) missing required argument\(s\): 'y'"):
+        op.backward(x)
+    with pytest.raises(TypeError, match="axis must be an int"):
+        op(x, True)
+    assert "axis=-1" in str(inspect.signature(op)) and "axis=-1" in str(inspect.signature(op.backward))
 
 
 @pytest.mark.parametrize("op", [fa.softmax, fa.log_softmax], ids=["softmax", "log_softmax"])

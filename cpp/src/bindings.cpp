@@ -12,126 +12,13 @@
 #include <thread>
 #include <vector>
 
-#include "dispatch.h"
-#include "gil_release.h"
-#include "kernel_table.h"
-#include "parallel.h"
-#include "registry.h"
+#include "binding_support.h"
+#include "op_object.h"
 
 namespace py = pybind11;
 
 namespace fastact {
 namespace {
-
-enum class DType { f32, f64 };
-
-DType dtype_of(const py::array& a, const char* name) {
-  const int num = a.dtype().num();
-  if (num == py::detail::npy_api::NPY_FLOAT_) return DType::f32;
-  if (num == py::detail::npy_api::NPY_DOUBLE_) return DType::f64;
-  throw py::type_error(std::string(name) + ": expected a float32 or float64 array");
-}
-
-// All arrays of one call must share dtype and size (else TypeError/ValueError), and outputs must
-// be writeable (else ValueError). Returns whether the kernel can run on the buffers as they are:
-// all contiguous in the same order (all C or all Fortran), so element i of each is at offset i,
-// and no output overlapping an input other than exactly (in place). When it returns false the
-// Python layer makes contiguous copies and calls again.
-bool buffers_usable(std::initializer_list<std::pair<const py::array*, const char*>> inputs,
-                    std::initializer_list<std::pair<py::array*, const char*>> outputs) {
-  const py::array& first = *inputs.begin()->first;
-  const auto dtype = dtype_of(first, inputs.begin()->second);
-  const auto size = first.size();
-  bool all_c = true, all_f = true;
-  auto check = [&](const py::array& a, const char* name) {
-    if (dtype_of(a, name) != dtype) throw py::type_error(std::string(name) + ": dtype differs from the input's");
-    if (a.size() != size) throw py::value_error(std::string(name) + ": size differs from the input's");
-    all_c &= (a.flags() & py::array::c_style) != 0;
-    all_f &= (a.flags() & py::array::f_style) != 0;
-  };
-  for (const auto& in : inputs) check(*in.first, in.second);
-  for (const auto& out : outputs) {
-    check(*out.first, out.second);
-    if (!out.first->writeable()) throw py::value_error(std::string(out.second) + ": array is read-only");
-  }
-  if (!all_c && !all_f) return false;
-  const auto bytes = static_cast<std::uintptr_t>(first.nbytes());
-  for (const auto& out : outputs) {
-    const auto o = reinterpret_cast<std::uintptr_t>(out.first->data());
-    for (const auto& in : inputs) {
-      const auto i = reinterpret_cast<std::uintptr_t>(in.first->data());
-      if (o != i && o < i + bytes && i < o + bytes) return false;  // partial overlap
-    }
-  }
-  return true;
-}
-
-std::size_t op_index(int op) {
-  if (op < 0 || static_cast<std::size_t>(op) >= kNumOps) throw py::value_error("unknown op id " + std::to_string(op));
-  return static_cast<std::size_t>(op);
-}
-
-template <class T>
-const OpKernels<T>& kernels_of(const KernelTable& table, std::size_t op) {
-  if constexpr (sizeof(T) == 4) return table.f32[op]; else return table.f64[op];
-}
-
-// f(kernels, zero) with the active table's kernels of `op` for dtype `dt` (zero: a T, for the type).
-template <class F>
-void with_kernels(int op, DType dt, F&& f) {
-  const std::size_t id = op_index(op);
-  const KernelTable& table = active_kernels();
-  if (dt == DType::f32) f(kernels_of<float>(table, id), 0.0f); else f(kernels_of<double>(table, id), 0.0);
-}
-
-template <class T>
-const T* in_ptr(const py::array& a) { return static_cast<const T*>(a.data()); }
-template <class T>
-T* out_ptr(py::array& a) { return static_cast<T*>(a.mutable_data()); }
-
-// f(begin, end) over [0, n) elements of T, spread over the thread pool in fixed-size chunks.
-template <class T, class F>
-void split_elements(std::size_t n, F&& f) {
-  parallel_for(n, elementwise_chunk(sizeof(T)), f);
-}
-
-// Below this many elements a call keeps the GIL: releasing and retaking it costs more than the
-// kernel (NumPy's ufuncs draw the same line at 500).
-constexpr std::size_t kReleaseGilAbove = 500;
-
-// f(begin, end) over n elements of T: in one piece holding the GIL when n is small, else with the
-// GIL released and spread over the pool.
-template <class T, class F>
-void run_elements(std::size_t n, F&& f) {
-  if (n <= kReleaseGilAbove) return f(std::size_t{0}, n);
-  GilRelease release;
-  split_elements<T>(n, f);
-}
-
-// Rows of `row_elements` elements each, in chunks of about one elementwise chunk.
-template <class T>
-std::size_t rows_per_chunk(std::size_t row_elements) {
-  const std::size_t per = elementwise_chunk(sizeof(T));
-  return row_elements >= per ? 1 : per / (row_elements ? row_elements : 1);
-}
-
-// What unary() evaluates: f(x), f'(x), or df/da (the first parameter, for learnable ones).
-enum class UnaryKind : int { forward = 0, derivative = 1, param_derivative = 2 };
-
-// out[i] = f(x[i]), f'(x[i]) or df/da(x[i]), as `kind` says.
-// Returns false, having done nothing, when the buffers need contiguous copies first.
-template <class T>
-void run_unary(std::size_t id, int kind, const T* xp, T* op_, std::size_t n, const ParamValues& p) {
-  const auto& k = kernels_of<T>(active_kernels(), id);
-  UnaryKernel<T> kernel = nullptr;
-  switch (static_cast<UnaryKind>(kind)) {
-    case UnaryKind::forward: kernel = k.forward; break;
-    case UnaryKind::derivative: kernel = k.derivative; break;
-    case UnaryKind::param_derivative: kernel = k.param_derivative; break;
-  }
-  if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no kernel of kind " + std::to_string(kind));
-  run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, op_ + b, e - b, p); });
-}
 
 bool unary(int op, int kind, const py::array& x, py::array& out, double a, double b) {
   if (!buffers_usable({{&x, "x"}}, {{&out, "out"}})) return false;
@@ -144,27 +31,6 @@ bool unary(int op, int kind, const py::array& x, py::array& out, double a, doubl
     run_unary<double>(id, kind, in_ptr<double>(x), out_ptr<double>(out), n, p);
   }
   return true;
-}
-
-// The common call, f(x) or f'(x) of a C-contiguous float32/float64 ndarray, into a new array in
-// one step (the per-call cost at small sizes is argument handling, not the kernel). Returns None
-// for anything else; the Python layer then takes its general path.
-py::object unary_new(int op, int kind, py::handle xh, double a, double b) {
-  if (!py::isinstance<py::array>(xh)) return py::none();
-  const auto x = py::reinterpret_borrow<py::array>(xh);
-  const int num = x.dtype().num();
-  const bool f32 = num == py::detail::npy_api::NPY_FLOAT_;
-  if ((!f32 && num != py::detail::npy_api::NPY_DOUBLE_) || !(x.flags() & py::array::c_style)) return py::none();
-  const std::size_t id = op_index(op);
-  const ParamValues p{a, b};
-  py::array out(x.dtype(), std::vector<py::ssize_t>(x.shape(), x.shape() + x.ndim()));
-  const auto n = static_cast<std::size_t>(x.size());
-  if (f32) {
-    run_unary<float>(id, kind, in_ptr<float>(x), out_ptr<float>(out), n, p);
-  } else {
-    run_unary<double>(id, kind, in_ptr<double>(x), out_ptr<double>(out), n, p);
-  }
-  return std::move(out);
 }
 
 // out[i] = g[i] * f'(x[i]), or g[i] * f'(x[i]) written in y[i] = f(x[i]) when from_output.
@@ -401,57 +267,25 @@ void bias_backward(int op, const py::array& g, const py::array& x, const py::arr
   });
 }
 
-// Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a
-// C-contiguous array viewed as (outer, len, inner). Returns false, having done nothing, when the
-// buffers are not all C-contiguous or an output partially overlaps an input.
-enum class RowKind : int { softmax = 0, log_softmax = 1 };
-
-template <class T>
-const RowKernels<T>& row_kernels_of(const KernelTable& table) {
-  if constexpr (sizeof(T) == 4) return table.rows_f32; else return table.rows_f64;
-}
-
 void check_row_shape(const py::array& x, std::size_t outer, std::size_t len, std::size_t inner) {
   if (outer * len * inner != static_cast<std::size_t>(x.size()))
     throw py::value_error("outer * len * inner must equal the array's size");
 }
 
-// The reduction groups of an (outer, len, inner) array split over the pool: runs of whole outer
-// indices, or (a single outer index with several columns) runs of columns in multiples of 64, so a
-// group is never cut and chunk boundaries do not depend on the thread count.
-// f(offset, outer count, columns).
-template <class T, class F>
-void split_groups(std::size_t outer, std::size_t len, std::size_t inner, F&& f) {
-  if (outer > 1 || inner == 1) {
-    parallel_for(outer, rows_per_chunk<T>(len * inner),
-                 [&](std::size_t b, std::size_t e) { f(b * len * inner, e - b, inner); });
-  } else {
-    const std::size_t per = rows_per_chunk<T>(len);
-    const std::size_t chunk = (per + 63) / 64 * 64;
-    parallel_for(inner, chunk, [&](std::size_t b, std::size_t e) { f(b, 1, e - b); });
-  }
-}
-
+// Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a
+// C-contiguous array viewed as (outer, len, inner). Return false, having done nothing, when the
+// buffers are not all C-contiguous or an output partially overlaps an input.
 bool rowwise(int kind, const py::array& x, py::array& out, std::size_t outer, std::size_t len, std::size_t inner,
              bool safe) {
   if (!buffers_usable({{&x, "x"}}, {{&out, "out"}})) return false;
   if (!(x.flags() & py::array::c_style) || !(out.flags() & py::array::c_style)) return false;
   check_row_shape(x, outer, len, inner);
-  if (kind != 0 && kind != 1) throw py::value_error("unknown row-wise kind " + std::to_string(kind));
-  const KernelTable& table = active_kernels();
-  auto run = [&](auto zero) {
-    using T = decltype(zero);
-    const auto& k = row_kernels_of<T>(table);
-    const auto kernel = static_cast<RowKind>(kind) == RowKind::softmax ? k.softmax : k.log_softmax;
-    const T* xp = in_ptr<T>(x);
-    T* yp = out_ptr<T>(out);
-    if (outer * len * inner <= kReleaseGilAbove) return kernel(xp, yp, outer, len, inner, inner, safe);
-    GilRelease release;
-    split_groups<T>(outer, len, inner, [&](std::size_t at, std::size_t o, std::size_t columns) {
-      kernel(xp + at, yp + at, o, len, inner, columns, safe);
-    });
-  };
-  if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
+  const RowKind k = row_kind(kind);
+  if (dtype_of(x, "x") == DType::f32) {
+    run_rows<float>(k, in_ptr<float>(x), out_ptr<float>(out), outer, len, inner, safe);
+  } else {
+    run_rows<double>(k, in_ptr<double>(x), out_ptr<double>(out), outer, len, inner, safe);
+  }
   return true;
 }
 
@@ -461,22 +295,12 @@ bool rowwise_backward(int kind, const py::array& g, const py::array& y, py::arra
   for (const py::array* a : {&g, &y, static_cast<const py::array*>(&out)})
     if (!(a->flags() & py::array::c_style)) return false;
   check_row_shape(y, outer, len, inner);
-  if (kind != 0 && kind != 1) throw py::value_error("unknown row-wise kind " + std::to_string(kind));
-  const KernelTable& table = active_kernels();
-  auto run = [&](auto zero) {
-    using T = decltype(zero);
-    const auto& k = row_kernels_of<T>(table);
-    const auto kernel =
-        static_cast<RowKind>(kind) == RowKind::softmax ? k.softmax_backward : k.log_softmax_backward;
-    const T* gp = in_ptr<T>(g);
-    const T* yp = in_ptr<T>(y);
-    T* op_ = out_ptr<T>(out);
-    GilRelease release;
-    split_groups<T>(outer, len, inner, [&](std::size_t at, std::size_t o, std::size_t columns) {
-      kernel(gp + at, yp + at, op_ + at, o, len, inner, columns);
-    });
-  };
-  if (dtype_of(y, "y") == DType::f32) run(0.0f); else run(0.0);
+  const RowKind k = row_kind(kind);
+  if (dtype_of(y, "y") == DType::f32) {
+    run_rows_backward<float>(k, in_ptr<float>(g), in_ptr<float>(y), out_ptr<float>(out), outer, len, inner);
+  } else {
+    run_rows_backward<double>(k, in_ptr<double>(g), in_ptr<double>(y), out_ptr<double>(out), outer, len, inner);
+  }
   return true;
 }
 
@@ -520,8 +344,9 @@ PYBIND11_MODULE(_core, m) {
   // value is a plain ValueError there (an exception here would surface as an ImportError).
   select_isa("auto");
 
+  add_elementwise_op_base(m);
+  add_row_op_base(m);
   m.def("op_table", &op_table, "[(kernel name, op id, has backward from output, has param derivative)] in registry order");
-  m.def("unary_new", &unary_new, py::arg("op"), py::arg("kind"), py::arg("x"), py::arg("a"), py::arg("b"));
   m.def("unary", &unary, py::arg("op"), py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(), py::arg("a"), py::arg("b"));
   m.def("backward", &backward, py::arg("op"), py::arg("from_output"), py::arg("g").noconvert(), py::arg("x").noconvert(), py::arg("out").noconvert(),
         py::arg("a"), py::arg("b"));

@@ -13,7 +13,7 @@ import inspect
 import numpy as np
 
 from . import _bias, _core
-from ._validation import as_input, check_out, choice_param, promoted_pair, real_param
+from ._validation import as_input, call_arguments, check_out, choice_param, promoted_pair, real_param
 
 
 # What _core.unary evaluates (bindings.cpp UnaryKind).
@@ -26,36 +26,6 @@ def _finish(result: np.ndarray, result_dtype: np.dtype) -> np.ndarray:
     if result.dtype != result_dtype:
         result = result.astype(result_dtype)
     return result[()] if result.ndim == 0 else result
-
-
-_NATIVE = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _fast_unary(kernel_params, kind, x, out):
-    """The common calls, ``f(x)`` and ``f(x, out=o)`` on C-contiguous float32/float64 ndarrays with
-    default parameters, straight to the core (a fraction of the general path's per-call time at
-    small sizes); None for anything else, and the general path takes over (with its errors)."""
-    op_id, a, b = kernel_params
-    if out is None:
-        y = _core.unary_new(op_id, kind, x, a, b)
-        return None if y is None else (y if y.ndim else y[()])
-    if (type(x) is np.ndarray and type(out) is np.ndarray and x.dtype in _NATIVE and out.dtype == x.dtype
-            and out.shape == x.shape and _core.unary(op_id, kind, x, out, a, b)):  # read-only out: its ValueError
-        return out
-    return None
-
-
-def _fast_backward(kernel_params, g, x):
-    """``backward(g, x)`` for same-shaped float32/float64 ndarrays of one dtype, straight to the
-    core; None for anything else (the general path handles it)."""
-    if type(g) is not np.ndarray or type(x) is not np.ndarray or x.dtype not in _NATIVE or g.dtype != x.dtype \
-            or g.shape != x.shape:
-        return None
-    op_id, a, b = kernel_params
-    y = np.empty_like(x)
-    if not _core.backward(op_id, False, g, x, y, a, b):
-        return None
-    return y if y.ndim else y[()]
 
 
 def _run(kernel, inputs: tuple[np.ndarray, ...], result_dtype: np.dtype, out):
@@ -79,11 +49,16 @@ def _run(kernel, inputs: tuple[np.ndarray, ...], result_dtype: np.dtype, out):
     return out
 
 
-class Activation:
+class Activation(_core.ElementwiseOpBase):
     """An elementwise activation function with its derivative and backward pass.
 
     Instances are the public ops (``fastact.sigmoid``, ``fastact.gelu``, ...); each op has its own
     subclass carrying its docstring.
+
+    Calling the op, ``derivative`` and ``backward`` are the C base class's (cpp/src/op_object.cpp):
+    it runs the commonest calls (float32/float64 C-contiguous ndarrays, default parameters, at
+    most ``out=``) itself, for NumPy-ufunc call times on small arrays, and hands every other call
+    to ``_call``, ``_derivative`` and ``_backward`` below.
     """
 
     _catalogue_choices: tuple = ()  # the op's choice parameters as the catalogue defines them
@@ -100,6 +75,7 @@ class Activation:
             raise RuntimeError(f"{spec.name}: learnable parameter but no param_derivative kernel")
         self._param_names = tuple(p.name for p in spec.params)
         self._defaults = self._validate_params({})
+        self._set_fast_path(*self._defaults, not spec.learnable)
         self.__signature__ = inspect.Signature(
             [inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY)]
             + [inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)]
@@ -169,28 +145,23 @@ class Activation:
 
     # -- the four entry points ------------------------------------------------------------------
 
-    def __call__(self, x, *, out=None, bias=None, **params):
-        if out is None and bias is None and not params:  # the commonest call, inlined: per-call time
-            op_id, a, b = self._defaults
-            y = _core.unary_new(op_id, FORWARD, x, a, b)
-            if y is not None:
-                return y if y.ndim else y[()]
-        elif bias is None and not params:
-            y = _fast_unary(self._defaults, FORWARD, x, out)
-            if y is not None:
-                return y
+    def _arguments(self, method: str, args: tuple, params: dict, names: tuple) -> list:
+        """``call_arguments`` for ``self.name`` + ``.method``; every name after the first optional."""
+        return call_arguments(f"{self.name}{'.' + method if method else ''}()", args, params, names,
+                              (None,) * (len(names) - 1))
+
+    def _call(self, *args, out=None, bias=None, **params):
+        """f(x): what calling the op does when the C fast path does not take the call."""
+        (x,) = self._arguments("", args, {}, ("x",))
         op_id, a, b = self._kernel_params(params)
         if bias is not None:
             return self._with_bias(FORWARD, op_id, a, b, x, bias, out)
         xa, rdt = as_input(x, "x")
         return _run(lambda xi, dst: _core.unary(op_id, FORWARD, xi, dst, a, b), (xa,), rdt, out)
 
-    def derivative(self, x, *, out=None, bias=None, **params):
-        """f'(x), elementwise (same parameters, dtype rules, ``bias=`` and ``out=`` as calling the op)."""
-        if bias is None and not params:
-            d = _fast_unary(self._defaults, DERIVATIVE, x, out)
-            if d is not None:
-                return d
+    def _derivative(self, *args, out=None, bias=None, **params):
+        """f'(x) (``derivative``, the C base class's, documents it) when the fast path does not take the call."""
+        (x,) = self._arguments("derivative", args, params, ("x",))
         op_id, a, b = self._kernel_params(params)
         if bias is not None:
             return self._with_bias(DERIVATIVE, op_id, a, b, x, bias, out)
@@ -216,19 +187,11 @@ class Activation:
         xa, rdt = as_input(x, "x")
         return _run(lambda xi, dst: _core.unary(op_id, PARAM_DERIVATIVE, xi, dst, a, b), (xa,), rdt, out)
 
-    def backward(self, g, x=None, *, y=None, out=None, bias=None, **params):
-        """The vector-Jacobian product g * f'(x), from the input ``x`` or (where the op allows it,
-        see ``has_output_backward``) from the saved output ``y = f(x)``. ``g`` and ``x``/``y`` must
-        have the same shape; the result has the promoted dtype of the two. For an op with a
-        learnable parameter p (swish's beta) it returns ``(gx, gp)``, gp = sum(g * df/dp)
-        accumulated in float64. With ``bias=`` (the op applied to x + bias, bias along the last
-        axis) it also returns the bias gradient last: ``(gx, gbias)`` or ``(gx, gp, gbias)``."""
+    def _backward(self, *args, y=None, out=None, bias=None, **params):
+        """g * f'(x) (``backward``, the C base class's, documents it) when the fast path does not take the call."""
+        g, x = self._arguments("backward", args, params, ("g", "x"))
         if bias is not None:
             return self._backward_with_bias(g, x, y, out, bias, params)
-        if y is None and out is None and not params and not self.spec.learnable:
-            gx = _fast_backward(self._defaults, g, x)
-            if gx is not None:
-                return gx
         ga, va, rdt, from_output, op_id, a, b = self._backward_inputs(g, x, y, params)
         if not self.spec.learnable:
             return _run(
@@ -287,8 +250,10 @@ class Activation:
         ga, va, rdt = promoted_pair(g, y if from_output else x, "g", vname)
         return ga, va, rdt, from_output, op_id, a, b
 
-    def value_and_derivative(self, x, **params):
-        """``(f(x), f'(x))`` computed in one pass over ``x``."""
+    def _value_and_derivative(self, *args, **params):
+        """(f(x), f'(x)) (``value_and_derivative``, the C base class's, documents it) when the fast
+        path does not take the call."""
+        (x,) = self._arguments("value_and_derivative", args, params, ("x",))
         op_id, a, b = self._kernel_params(params)
         xa, rdt = as_input(x, "x")
         y, d = np.empty_like(xa), np.empty_like(xa)

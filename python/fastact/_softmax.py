@@ -8,13 +8,14 @@ is not C-contiguous is copied once into C order first.
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
 
 from . import _core, reference
-from ._activation import _NATIVE, _run
-from ._validation import as_input, check_out, normalize_axis, promoted_pair
+from ._activation import _run
+from ._validation import as_input, call_arguments, check_out, normalize_axis, promoted_pair
 
 SOFTMAX, LOG_SOFTMAX = 0, 1  # bindings.cpp RowKind
 
@@ -24,9 +25,16 @@ def _dims(shape: tuple, axis: int) -> tuple:
     return math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1:])
 
 
-class _RowOp:
+class _RowOp(_core.RowOpBase):
+    """Calling the op and ``backward`` are the C base class's (cpp/src/row_op_object.cpp): it runs
+    the common calls (C-contiguous float32/float64 ndarrays, an int axis or none) itself and hands
+    every other call to ``_call`` and ``_backward``."""
+
     name: str
     _kind: int
+
+    def __init__(self):
+        self._set_fast_path(self._kind)
 
     def __repr__(self) -> str:
         return f"<fastact row-wise op {self.name}(x, axis=-1)>"
@@ -46,18 +54,23 @@ class _RowOp:
             return out
         return r.reshape(())[()] if zero_d else r
 
+    def _arguments(self, method: str, args: tuple, kwargs: dict, names: tuple) -> list:
+        """``call_arguments`` for ``self.name`` + ``.method``: the last name is the axis (default -1);
+        any keyword left over is a TypeError."""
+        call = f"{self.name}{'.' + method if method else ''}()"
+        values = call_arguments(call, args, kwargs, names, (-1,))
+        if kwargs:
+            raise TypeError(f"{call} got an unexpected keyword argument {sorted(kwargs)[0]!r}")
+        return values
+
     def _forward(self, x, axis, safe, out):
-        if out is None and type(x) is np.ndarray and x.ndim and x.dtype in _NATIVE and type(axis) is int \
-                and -x.ndim <= axis < x.ndim:  # the common call, straight to the core
-            y = np.empty_like(x)
-            if _core.rowwise(self._kind, x, y, *_dims(x.shape, axis % x.ndim), safe):
-                return y
         xa, rdt = as_input(x, "x")
         return self._apply(lambda dims, xi, dst: _core.rowwise(self._kind, xi, dst, *dims, safe), (xa,), axis, rdt,
                            out)
 
-    def backward(self, g, y, axis=-1, *, out=None):
-        """The vector-Jacobian product from the saved output ``y`` (same shape as ``g``)."""
+    def _backward(self, *args, out=None, **kwargs):
+        """``backward`` (the C base class's, documented there) when its fast path does not take the call."""
+        g, y, axis = self._arguments("backward", args, kwargs, ("g", "y", "axis"))
         ga, ya, rdt = promoted_pair(g, y, "g", "y")
         return self._apply(lambda dims, gi, yi, dst: _core.rowwise_backward(self._kind, gi, yi, dst, *dims),
                            (ga, ya), axis, rdt, out)
@@ -84,8 +97,11 @@ class Softmax(_RowOp):
 
     name = "softmax"
     _kind = SOFTMAX
+    __signature__ = inspect.signature(lambda x, /, axis=-1, *, safe=False, out=None: None)
 
-    def __call__(self, x, axis=-1, *, safe=False, out=None):
+    def _call(self, *args, safe=False, out=None, **kwargs):
+        """softmax(x, axis=-1, *, safe=False, out=None), when the C fast path does not take the call."""
+        x, axis = self._arguments("", args, kwargs, ("x", "axis"))
         if not isinstance(safe, (bool, np.bool_)):
             raise TypeError(f"softmax: safe must be a bool, got {type(safe).__name__}")
         return self._forward(x, axis, bool(safe), out)
@@ -117,8 +133,11 @@ class LogSoftmax(_RowOp):
 
     name = "log_softmax"
     _kind = LOG_SOFTMAX
+    __signature__ = inspect.signature(lambda x, /, axis=-1, *, out=None: None)
 
-    def __call__(self, x, axis=-1, *, out=None):
+    def _call(self, *args, out=None, **kwargs):
+        """log_softmax(x, axis=-1, *, out=None), when the C fast path does not take the call."""
+        x, axis = self._arguments("", args, kwargs, ("x", "axis"))
         return self._forward(x, axis, False, out)
 
     def reference(self, x, axis=-1):

@@ -44,6 +44,30 @@ def as_input(value, name: str) -> tuple[np.ndarray, np.dtype]:
     )
 
 
+_MISSING = object()  # an argument not given (None may be given)
+
+
+def call_arguments(call: str, args: tuple, kwargs: dict, names: tuple, defaults: tuple = ()) -> list:
+    """The values of the arguments ``names`` of a call whose positional arguments came as ``args``
+    (the ops' C base classes hand calls on that way); those given by keyword are taken out of
+    ``kwargs``. The last ``len(defaults)`` are optional. A wrong call is Python's TypeError,
+    worded for the public ``call`` (``"relu.backward()"``)."""
+    if len(args) > len(names):
+        raise TypeError(f"{call} takes at most {len(names)} positional argument(s) ({', '.join(names)}), "
+                        f"{len(args)} given")
+    values = list(args) + [_MISSING] * (len(names) - len(args))
+    for i, name in enumerate(names):
+        if name in kwargs:
+            if i < len(args):
+                raise TypeError(f"{call} got multiple values for argument {name!r}")
+            values[i] = kwargs.pop(name)
+    required = len(names) - len(defaults)
+    missing = [repr(n) for n, v in zip(names[:required], values) if v is _MISSING]
+    if missing:
+        raise TypeError(f"{call} missing required argument(s): {', '.join(missing)}")
+    return [defaults[i - required] if v is _MISSING else v for i, v in enumerate(values)]
+
+
 def compute_dtype(result_dtype: np.dtype) -> np.dtype:
     return FLOAT32 if result_dtype == FLOAT16 else result_dtype
 
@@ -51,7 +75,7 @@ def compute_dtype(result_dtype: np.dtype) -> np.dtype:
 def check_out(out, shape: tuple, dtype: np.dtype, name: str = "out") -> np.ndarray:
     if not isinstance(out, np.ndarray):
         raise TypeError(f"{name}: expected a numpy.ndarray, got {type(out).__name__}")
-    if out.dtype != dtype:
+    if out.dtype != dtype and out.dtype.newbyteorder("=") != dtype:  # a big-endian out is written by copy
         raise TypeError(f"{name}: dtype is {out.dtype}, but the result is {dtype}")
     if out.shape != shape:
         raise ValueError(f"{name}: shape is {out.shape}, but the result has shape {shape}")

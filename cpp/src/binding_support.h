@@ -1,0 +1,206 @@
+// What every binding shares: the dtype and layout checks of the buffers a call is handed, the
+// kernel lookup, and running a kernel over n elements (GIL kept for small n, else released and
+// split over the pool). Used by bindings.cpp (the module's functions) and op_object.cpp (the C
+// fast paths of the op objects).
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "dispatch.h"
+#include "gil_release.h"
+#include "kernel_table.h"
+#include "parallel.h"
+#include "registry.h"
+
+namespace fastact {
+
+namespace py = pybind11;
+
+enum class DType { f32, f64 };
+
+// Whether a dtype's bytes are in this machine's order (NumPy writes '=' for native, '|' for
+// single bytes; '<' / '>' only for the foreign order, or the native one spelled out).
+inline bool native_byte_order(char byteorder) {
+  const std::uint16_t probe = 1;
+  const bool little = *reinterpret_cast<const unsigned char*>(&probe) == 1;
+  return byteorder == '=' || byteorder == '|' || byteorder == (little ? '<' : '>');
+}
+
+inline DType dtype_of(const py::array& a, const char* name) {
+  if (!native_byte_order(a.dtype().byteorder()))
+    throw py::type_error(std::string(name) + ": expected native byte order (the Python layer converts)");
+  const int num = a.dtype().num();
+  if (num == py::detail::npy_api::NPY_FLOAT_) return DType::f32;
+  if (num == py::detail::npy_api::NPY_DOUBLE_) return DType::f64;
+  throw py::type_error(std::string(name) + ": expected a float32 or float64 array");
+}
+
+// All arrays of one call must share dtype and size (else TypeError/ValueError), and outputs must
+// be writeable (else ValueError). Returns whether the kernel can run on the buffers as they are:
+// all contiguous in the same order (all C or all Fortran), so element i of each is at offset i,
+// and no output overlapping an input other than exactly (in place). When it returns false the
+// Python layer makes contiguous copies and calls again.
+inline bool buffers_usable(std::initializer_list<std::pair<const py::array*, const char*>> inputs,
+                    std::initializer_list<std::pair<py::array*, const char*>> outputs) {
+  const py::array& first = *inputs.begin()->first;
+  const auto dtype = dtype_of(first, inputs.begin()->second);
+  const auto size = first.size();
+  bool all_c = true, all_f = true;
+  auto check = [&](const py::array& a, const char* name) {
+    if (dtype_of(a, name) != dtype) throw py::type_error(std::string(name) + ": dtype differs from the input's");
+    if (a.size() != size) throw py::value_error(std::string(name) + ": size differs from the input's");
+    all_c &= (a.flags() & py::array::c_style) != 0;
+    all_f &= (a.flags() & py::array::f_style) != 0;
+  };
+  for (const auto& in : inputs) check(*in.first, in.second);
+  for (const auto& out : outputs) {
+    check(*out.first, out.second);
+    if (!out.first->writeable()) throw py::value_error(std::string(out.second) + ": array is read-only");
+  }
+  if (!all_c && !all_f) return false;
+  const auto bytes = static_cast<std::uintptr_t>(first.nbytes());
+  for (const auto& out : outputs) {
+    const auto o = reinterpret_cast<std::uintptr_t>(out.first->data());
+    for (const auto& in : inputs) {
+      const auto i = reinterpret_cast<std::uintptr_t>(in.first->data());
+      if (o != i && o < i + bytes && i < o + bytes) return false;  // partial overlap
+    }
+  }
+  return true;
+}
+
+inline std::size_t op_index(int op) {
+  if (op < 0 || static_cast<std::size_t>(op) >= kNumOps) throw py::value_error("unknown op id " + std::to_string(op));
+  return static_cast<std::size_t>(op);
+}
+
+template <class T>
+inline const OpKernels<T>& kernels_of(const KernelTable& table, std::size_t op) {
+  if constexpr (sizeof(T) == 4) return table.f32[op]; else return table.f64[op];
+}
+
+// f(kernels, zero) with the active table's kernels of `op` for dtype `dt` (zero: a T, for the type).
+template <class F>
+inline void with_kernels(int op, DType dt, F&& f) {
+  const std::size_t id = op_index(op);
+  const KernelTable& table = active_kernels();
+  if (dt == DType::f32) f(kernels_of<float>(table, id), 0.0f); else f(kernels_of<double>(table, id), 0.0);
+}
+
+template <class T>
+inline const T* in_ptr(const py::array& a) { return static_cast<const T*>(a.data()); }
+template <class T>
+inline T* out_ptr(py::array& a) { return static_cast<T*>(a.mutable_data()); }
+
+// f(begin, end) over [0, n) elements of T, spread over the thread pool in fixed-size chunks.
+template <class T, class F>
+inline void split_elements(std::size_t n, F&& f) {
+  parallel_for(n, elementwise_chunk(sizeof(T)), f);
+}
+
+// Below this many elements a call keeps the GIL: releasing and retaking it costs more than the
+// kernel (NumPy's ufuncs draw the same line at 500).
+inline constexpr std::size_t kReleaseGilAbove = 500;
+
+// f(begin, end) over n elements of T: in one piece holding the GIL when n is small, else with the
+// GIL released and spread over the pool.
+template <class T, class F>
+inline void run_elements(std::size_t n, F&& f) {
+  if (n <= kReleaseGilAbove) return f(std::size_t{0}, n);
+  GilRelease release;
+  split_elements<T>(n, f);
+}
+
+// Rows of `row_elements` elements each, in chunks of about one elementwise chunk.
+template <class T>
+std::size_t rows_per_chunk(std::size_t row_elements) {
+  const std::size_t per = elementwise_chunk(sizeof(T));
+  return row_elements >= per ? 1 : per / (row_elements ? row_elements : 1);
+}
+
+// What unary() evaluates: f(x), f'(x), or df/da (the first parameter, for learnable ones).
+enum class UnaryKind : int { forward = 0, derivative = 1, param_derivative = 2 };
+
+// out[i] = f(x[i]), f'(x[i]) or df/da(x[i]), as `kind` says.
+// Returns false, having done nothing, when the buffers need contiguous copies first.
+template <class T>
+inline void run_unary(std::size_t id, int kind, const T* xp, T* op_, std::size_t n, const ParamValues& p) {
+  const auto& k = kernels_of<T>(active_kernels(), id);
+  UnaryKernel<T> kernel = nullptr;
+  switch (static_cast<UnaryKind>(kind)) {
+    case UnaryKind::forward: kernel = k.forward; break;
+    case UnaryKind::derivative: kernel = k.derivative; break;
+    case UnaryKind::param_derivative: kernel = k.param_derivative; break;
+  }
+  if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no kernel of kind " + std::to_string(kind));
+  run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, op_ + b, e - b, p); });
+}
+
+// Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a
+// C-contiguous array viewed as (outer, len, inner).
+enum class RowKind : int { softmax = 0, log_softmax = 1 };
+
+inline RowKind row_kind(int kind) {
+  if (kind != 0 && kind != 1) throw py::value_error("unknown row-wise kind " + std::to_string(kind));
+  return static_cast<RowKind>(kind);
+}
+
+template <class T>
+const RowKernels<T>& row_kernels_of(const KernelTable& table) {
+  if constexpr (sizeof(T) == 4) return table.rows_f32; else return table.rows_f64;
+}
+
+// The reduction groups of an (outer, len, inner) array split over the pool: runs of whole outer
+// indices, or (a single outer index with several columns) runs of columns in multiples of 64, so a
+// group is never cut and chunk boundaries do not depend on the thread count.
+// f(offset, outer count, columns).
+template <class T, class F>
+void split_groups(std::size_t outer, std::size_t len, std::size_t inner, F&& f) {
+  if (outer > 1 || inner == 1) {
+    parallel_for(outer, rows_per_chunk<T>(len * inner),
+                 [&](std::size_t b, std::size_t e) { f(b * len * inner, e - b, inner); });
+  } else {
+    const std::size_t per = rows_per_chunk<T>(len);
+    const std::size_t chunk = (per + 63) / 64 * 64;
+    parallel_for(inner, chunk, [&](std::size_t b, std::size_t e) { f(b, 1, e - b); });
+  }
+}
+
+// f(offset, outer count, columns) over all groups: in one piece holding the GIL when the array is
+// small (as run_elements), else with the GIL released and split over the pool.
+template <class T, class F>
+void run_groups(std::size_t outer, std::size_t len, std::size_t inner, F&& f) {
+  if (outer * len * inner <= kReleaseGilAbove) return f(std::size_t{0}, outer, inner);
+  GilRelease release;
+  split_groups<T>(outer, len, inner, f);
+}
+
+// y = softmax(x) or log_softmax(x) along the middle axis of (outer, len, inner) contiguous arrays.
+template <class T>
+void run_rows(RowKind kind, const T* x, T* y, std::size_t outer, std::size_t len, std::size_t inner, bool safe) {
+  const auto& k = row_kernels_of<T>(active_kernels());
+  const auto kernel = kind == RowKind::softmax ? k.softmax : k.log_softmax;
+  run_groups<T>(outer, len, inner, [&](std::size_t at, std::size_t o, std::size_t columns) {
+    kernel(x + at, y + at, o, len, inner, columns, safe);
+  });
+}
+
+// out = the backward pass of softmax / log_softmax from g and the saved output y.
+template <class T>
+void run_rows_backward(RowKind kind, const T* g, const T* y, T* out, std::size_t outer, std::size_t len,
+                       std::size_t inner) {
+  const auto& k = row_kernels_of<T>(active_kernels());
+  const auto kernel = kind == RowKind::softmax ? k.softmax_backward : k.log_softmax_backward;
+  run_groups<T>(outer, len, inner, [&](std::size_t at, std::size_t o, std::size_t columns) {
+    kernel(g + at, y + at, out + at, o, len, inner, columns);
+  });
+}
+
+}  // namespace fastact

@@ -1,0 +1,239 @@
+// _core.ElementwiseOpBase: the C base class of fastact.Activation, so that the commonest calls of
+// an op cost what a NumPy ufunc call costs. At 16 elements a call is all overhead: a Python-level
+// __call__ plus a pybind11 call took 0.75 µs, the kernel a few ns. Here
+//
+//   f(x), f(x, out=o), f.derivative(x), f.derivative(x, out=o), f.backward(g, x),
+//   f.value_and_derivative(x)
+//
+// with exact ndarrays of float32/float64 in native byte order, C-contiguous, matching shapes and
+// the op's default parameters run the kernel at once (CPython's own call protocol, no argument
+// parsing). Every other call is handed on unchanged to the Python methods _call, _derivative,
+// _backward and _value_and_derivative, which validate, convert and raise the user-facing errors; so this file only decides
+// "fast or not" and never reports a bad argument itself.
+#include "op_object.h"
+
+#include "fast_call.h"
+
+namespace fastact {
+namespace {
+
+using namespace fast_call;
+
+struct OpObject {
+  PyObject_HEAD
+  int op;            // kernel id for the default parameters; -1 (the state after __new__): no fast path
+  double a, b;       // the defaults' two kernel parameters
+  int backward_ok;   // backward(g, x) may take the fast path (false for ops with a learnable parameter)
+};
+
+// f(x) or f'(x) (kind: UnaryKind) into `out`, or into a new array when out is nullptr. Sets
+// *taken = false, returning nullptr with no exception, when the call is not one for the fast path.
+PyObject* try_unary(OpObject* self, int kind, PyObject* x, PyObject* out, bool* taken) {
+  *taken = false;
+  const FastType t = self->op >= 0 ? fast_type(x) : FastType::none;
+  if (t == FastType::none || (out && !usable_out(out, x, t))) return nullptr;
+  *taken = true;
+  PyObject* result = out ? (Py_INCREF(out), out) : new_like(x);
+  if (!result) return nullptr;
+  const char* xp = npy::array_proxy(x)->data;
+  char* rp = npy::array_proxy(result)->data;
+  const std::size_t n = element_count(x);
+  const ParamValues p{self->a, self->b};
+  const bool ok = with_type(t, [&](auto zero) {
+    using T = decltype(zero);
+    run_unary<T>(static_cast<std::size_t>(self->op), kind, reinterpret_cast<const T*>(xp), reinterpret_cast<T*>(rp),
+                 n, p);
+  });
+  if (!ok) {
+    Py_DECREF(result);
+    return nullptr;
+  }
+  return out ? result : finish(result);
+}
+
+// g * f'(x) into a new array (ops without a learnable parameter); *taken as in try_unary.
+PyObject* try_backward(OpObject* self, PyObject* g, PyObject* x, bool* taken) {
+  *taken = false;
+  const FastType t = self->op >= 0 && self->backward_ok ? fast_type(x) : FastType::none;
+  if (t == FastType::none || fast_type(g) != t || !same_shape(g, x)) return nullptr;
+  *taken = true;
+  PyObject* result = new_like(x);
+  if (!result) return nullptr;
+  const char* gp = npy::array_proxy(g)->data;
+  const char* xp = npy::array_proxy(x)->data;
+  char* rp = npy::array_proxy(result)->data;
+  const std::size_t n = element_count(x);
+  const ParamValues p{self->a, self->b};
+  const bool ok = with_type(t, [&](auto zero) {
+    using T = decltype(zero);
+    const auto kernel = kernels_of<T>(active_kernels(), static_cast<std::size_t>(self->op)).backward;
+    const T* gt = reinterpret_cast<const T*>(gp);
+    const T* xt = reinterpret_cast<const T*>(xp);
+    T* rt = reinterpret_cast<T*>(rp);
+    run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(gt + b, xt + b, rt + b, e - b, p); });
+  });
+  if (!ok) {
+    Py_DECREF(result);
+    return nullptr;
+  }
+  return finish(result);
+}
+
+// (f(x), f'(x)) into two new arrays in one pass; *taken as in try_unary.
+PyObject* try_value_and_derivative(OpObject* self, PyObject* x, bool* taken) {
+  *taken = false;
+  const FastType t = self->op >= 0 ? fast_type(x) : FastType::none;
+  if (t == FastType::none) return nullptr;
+  *taken = true;
+  PyObject* y = new_like(x);
+  PyObject* d = y ? new_like(x) : nullptr;
+  const std::size_t n = element_count(x);
+  const ParamValues p{self->a, self->b};
+  const bool ok = d && with_type(t, [&](auto zero) {
+    using T = decltype(zero);
+    const auto kernel = kernels_of<T>(active_kernels(), static_cast<std::size_t>(self->op)).value_and_derivative;
+    const T* xt = reinterpret_cast<const T*>(npy::array_proxy(x)->data);
+    T* yt = reinterpret_cast<T*>(npy::array_proxy(y)->data);
+    T* dt = reinterpret_cast<T*>(npy::array_proxy(d)->data);
+    run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xt + b, yt + b, dt + b, e - b, p); });
+  });
+  if (!ok) {
+    Py_XDECREF(y);
+    Py_XDECREF(d);
+    return nullptr;
+  }
+  y = finish(y);
+  d = y ? finish(d) : (Py_DECREF(d), nullptr);
+  if (!y || !d) {
+    Py_XDECREF(y);
+    return nullptr;
+  }
+  PyObject* pair = PyTuple_Pack(2, y, d);
+  Py_DECREF(y);
+  Py_DECREF(d);
+  return pair;
+}
+
+bool is_out(PyObject* name) { return PyUnicode_CompareWithASCIIString(name, "out") == 0; }
+
+// f(x) / f'(x) with at most out= as keyword: the fast path, else the general one.
+PyObject* unary_entry(PyObject* self, int kind, const char* general, PyObject* const* args, std::size_t nargsf,
+                      PyObject* kwnames) {
+  const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nargs == 1 && (nkw == 0 || (nkw == 1 && is_out(PyTuple_GET_ITEM(kwnames, 0))))) {
+    PyObject* out = nkw ? args[1] : nullptr;
+    bool taken;
+    PyObject* r = try_unary(reinterpret_cast<OpObject*>(self), kind, args[0], out == Py_None ? nullptr : out, &taken);
+    if (taken) return r;
+  }
+  return general_path(self, general, args, nargsf, kwnames);
+}
+
+PyObject* op_call(PyObject* self, PyObject* args, PyObject* kwargs) {
+  // tp_call hands a tuple and a dict (a Python subclass does not inherit vectorcall before 3.12).
+  const Py_ssize_t nargs = PyTuple_GET_SIZE(args);
+  const Py_ssize_t nkw = kwargs ? PyDict_GET_SIZE(kwargs) : 0;
+  if (nargs == 1 && nkw <= 1) {
+    PyObject* out = nullptr;
+    bool plain = nkw == 0;
+    if (nkw == 1) {
+      out = PyDict_GetItemString(kwargs, "out");  // borrowed; nullptr if the one keyword is another
+      plain = out != nullptr;
+    }
+    if (plain) {
+      bool taken;
+      PyObject* r = try_unary(reinterpret_cast<OpObject*>(self), static_cast<int>(UnaryKind::forward),
+                              PyTuple_GET_ITEM(args, 0), out == Py_None ? nullptr : out, &taken);
+      if (taken) return r;
+    }
+  }
+  return general_call(self, "_call", args, kwargs);
+}
+
+PyObject* op_derivative(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  return unary_entry(self, static_cast<int>(UnaryKind::derivative), "_derivative", args,
+                     static_cast<std::size_t>(nargs), kwnames);
+}
+
+PyObject* op_backward(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  if (nargs == 2 && !kwnames) {
+    bool taken;
+    PyObject* r = try_backward(reinterpret_cast<OpObject*>(self), args[0], args[1], &taken);
+    if (taken) return r;
+  }
+  return general_path(self, "_backward", args, static_cast<std::size_t>(nargs), kwnames);
+}
+
+PyObject* op_value_and_derivative(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  if (nargs == 1 && !kwnames) {
+    bool taken;
+    PyObject* r = try_value_and_derivative(reinterpret_cast<OpObject*>(self), args[0], &taken);
+    if (taken) return r;
+  }
+  return general_path(self, "_value_and_derivative", args, static_cast<std::size_t>(nargs), kwnames);
+}
+
+PyObject* op_set_fast_path(PyObject* self, PyObject* args) {
+  int op, backward_ok;
+  double a, b;
+  if (!PyArg_ParseTuple(args, "iddp", &op, &a, &b, &backward_ok)) return nullptr;
+  if (op < 0 || static_cast<std::size_t>(op) >= kNumOps) {
+    PyErr_Format(PyExc_ValueError, "unknown op id %d", op);
+    return nullptr;
+  }
+  auto* o = reinterpret_cast<OpObject*>(self);
+  o->op = op;
+  o->a = a;
+  o->b = b;
+  o->backward_ok = backward_ok;
+  Py_RETURN_NONE;
+}
+
+PyObject* op_new(PyTypeObject* type, PyObject*, PyObject*) {
+  PyObject* self = type->tp_alloc(type, 0);
+  if (self) reinterpret_cast<OpObject*>(self)->op = -1;
+  return self;
+}
+
+PyMethodDef op_methods[] = {
+    {"derivative", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(op_derivative)),
+     METH_FASTCALL | METH_KEYWORDS,
+     "derivative($self, x, /, *, out=None, bias=None, **params)\n--\n\n"
+     "f'(x), elementwise (same parameters, dtype rules, ``bias=`` and ``out=`` as calling the op)."},
+    {"backward", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(op_backward)),
+     METH_FASTCALL | METH_KEYWORDS,
+     "backward($self, g, x=None, /, *, y=None, out=None, bias=None, **params)\n--\n\n"
+     "The vector-Jacobian product g * f'(x), from the input ``x`` or (where the op allows it, see\n"
+     "``has_output_backward``) from the saved output ``y = f(x)``. ``g`` and ``x``/``y`` must have the\n"
+     "same shape; the result has the promoted dtype of the two. For an op with a learnable parameter\n"
+     "p (swish's beta) it returns ``(gx, gp)``, gp = sum(g * df/dp) accumulated in float64. With\n"
+     "``bias=`` (the op applied to x + bias, bias along the last axis) it also returns the bias\n"
+     "gradient last: ``(gx, gbias)`` or ``(gx, gp, gbias)``."},
+    {"value_and_derivative", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(op_value_and_derivative)),
+     METH_FASTCALL | METH_KEYWORDS,
+     "value_and_derivative($self, x, /, **params)\n--\n\n"
+     "``(f(x), f'(x))`` computed in one pass over ``x``."},
+    {"_set_fast_path", op_set_fast_path, METH_VARARGS,
+     "_set_fast_path(op, a, b, backward_ok): the kernel id and parameters of the op's defaults."},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyType_Slot op_slots[] = {
+    {Py_tp_new, reinterpret_cast<void*>(op_new)},
+    {Py_tp_call, reinterpret_cast<void*>(op_call)},
+    {Py_tp_methods, op_methods},
+    {Py_tp_doc, const_cast<char*>("Fast paths of an elementwise op's common calls (private; see fastact.Activation).")},
+    {0, nullptr}};
+
+PyType_Spec op_spec = {"fastact._core.ElementwiseOpBase", sizeof(OpObject), 0,
+                       Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, op_slots};
+
+}  // namespace
+
+void add_elementwise_op_base(py::module_& m) {
+  PyObject* type = PyType_FromSpec(&op_spec);
+  if (!type) throw py::error_already_set();
+  m.attr("ElementwiseOpBase") = py::reinterpret_steal<py::object>(type);
+}
+
+}  // namespace fastact
