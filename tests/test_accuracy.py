@@ -175,13 +175,26 @@ def test_subnormal_inputs_within_contract(name, kind):
     assert_within_contract(op, kind, x64, evaluate(op, kind, x64), accuracy.bound(op.spec, kind, np.float64))
 
 
+# Parameters other than the defaults, for the ops whose kernels take them (negative ones where the
+# op allows them: celu's x/alpha is then positive on the exponential branch, up to overflow).
+OTHER_PARAMETERS = {
+    "elu": [{"alpha": 0.3}, {"alpha": 2.5}],
+    "celu": [{"alpha": 0.3}, {"alpha": 2.5}, {"alpha": -0.7}],
+    "softplus": [{"beta": 0.5}, {"beta": 3.0}, {"beta": -1.5}],
+    "swish": [{"beta": 0.5}, {"beta": -2.0}],
+    "leaky_relu": [{"alpha": 0.2}],
+}
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_value_and_derivative_is_forward_and_derivative_bit_for_bit(name):
-    """The fused kernels (sigmoid, tanh, elu, selu share one exponential) give the same bits as the
-    two separate calls, over a dense float32 bit sweep and the float64 sweep (NaN payloads too)."""
+    """The fused kernels (sigmoid, tanh, elu, selu, celu, softplus, log_sigmoid share one
+    exponential) give the same bits as the two separate calls, over a dense float32 bit sweep and
+    the float64 sweep (NaN payloads too), with default and other parameters."""
     op = CASES[name]
-    for x in (float32_bit_sweep(), float64_sweep()):
-        y, d = op.value_and_derivative(x)
-        uint = np.uint32 if x.dtype == np.float32 else np.uint64
-        np.testing.assert_array_equal(y.view(uint), op(x).view(uint))
-        np.testing.assert_array_equal(d.view(uint), op.derivative(x).view(uint))
+    for params in [{}] + OTHER_PARAMETERS.get(op.name, []):
+        for x in (float32_bit_sweep(), float64_sweep()):
+            y, d = op.value_and_derivative(x, **params)
+            uint = np.uint32 if x.dtype == np.float32 else np.uint64
+            np.testing.assert_array_equal(y.view(uint), op(x, **params).view(uint), err_msg=str(params))
+            np.testing.assert_array_equal(d.view(uint), op.derivative(x, **params).view(uint), err_msg=str(params))

@@ -30,6 +30,22 @@ inline void expm1_and_exp256(V x, V& em1, V& e256) {
   e256 = select(min(V(T(0)), x) < lowest, V(T(0)), mul_add(s, split.q, s));
 }
 
+// expm1(z) and e^z over the whole range (celu's forward and derivative) from one exponential:
+// the split of z clamped to exp's [kMinArg, kMaxArg], which holds expm1's narrower range; outside
+// that, expm1 is -1 (below) or +inf (above, where e^z overflows too). The results are the bits of
+// math::expm1(z) and math::exp(z).
+template <class V>
+inline void expm1_and_exp(V z, V& em1, V& e) {
+  using T = typename V::Scalar;
+  using C = math::ExpConstants<T>;
+  using E = math::Expm1Constants<T>;
+  static_assert(C::kMaxArg >= E::kMaxArg && C::kMinArg <= E::kMinArg, "expm1's range must lie in exp's");
+  const math::ExpSplit<V> split = math::exp_split(min(V(C::kMaxArg), max(V(C::kMinArg), z)));
+  e = math::scale_pow2(split.q + V(T(1)), split.n);
+  em1 = select(z < V(E::kMinArg), V(T(-1)),
+               select(z > V(E::kMaxArg), V(std::numeric_limits<T>::infinity()), math::expm1_from_split(split)));
+}
+
 // elu(x) = x for x > 0, alpha (e^x - 1) otherwise; a = alpha.
 struct Elu {
   // The exponential branch sees subnormal x as a zero of its sign (no slow path, subnormal_inputs.h)
@@ -136,10 +152,31 @@ struct Celu {
   }
   template <class V>
   static V forward(V x, const Params<V>& p) {
-    using T = typename V::Scalar;
     V z_hi, z_lo;
     quotient(x, p.a, z_hi, z_lo);
-    const V em1 = math::expm1(z_hi);
+    return from_expm1(x, z_hi, z_lo, math::expm1(z_hi), p);
+  }
+  template <class V>
+  static V derivative(V x, const Params<V>& p) {
+    V z_hi, z_lo;
+    quotient(x, p.a, z_hi, z_lo);
+    return from_exp(x, z_lo, math::exp(z_hi));  // full range: for alpha < 0, x/alpha >= 0 here
+  }
+  // One exponential for both; the same bits as forward() and derivative().
+  template <class V>
+  static void value_and_derivative(V x, const Params<V>& p, V& y, V& d) {
+    V z_hi, z_lo, em1, e;
+    quotient(x, p.a, z_hi, z_lo);
+    expm1_and_exp(z_hi, em1, e);
+    y = from_expm1(x, z_hi, z_lo, em1, p);
+    d = from_exp(x, z_lo, e);
+  }
+
+ private:
+  // celu from x / alpha = z_hi + z_lo and em1 = expm1(z_hi).
+  template <class V>
+  static V from_expm1(V x, V z_hi, V z_lo, V em1, const Params<V>& p) {
+    using T = typename V::Scalar;
     // alpha (em1 + z_lo (em1 + 1)) with a single rounding at the end.
     const V negative = mul_add(p.a, em1, p.a * (z_lo * (em1 + V(T(1)))));
     // For |x/alpha| below half an ULP, celu(x) = x (1 + x/(2 alpha) + ...) rounds to x; there
@@ -147,11 +184,9 @@ struct Celu {
     const V tiny = V(sizeof(T) == 4 ? T(2.98023224e-8) : T(5.551115123125783e-17));  // 2^-25, 2^-54
     return select(x > V(T(0)), x, select(abs(z_hi) < tiny, x, negative));
   }
+  // celu' from e = e^z_hi: e^(z_hi + z_lo) to first order.
   template <class V>
-  static V derivative(V x, const Params<V>& p) {
-    V z_hi, z_lo;
-    quotient(x, p.a, z_hi, z_lo);
-    const V e = math::exp(z_hi);  // full range: for alpha < 0, x/alpha >= 0 here
+  static V from_exp(V x, V z_lo, V e) {
     return propagate_nan(x, select(x > V(0), V(1), mul_add(e, z_lo, e)));
   }
 };

@@ -41,6 +41,17 @@ inline V logistic(V z, V z_lo) {
   return logistic_from_split(z, math::exp_split_neg_abs(z, z_lo, V(C::kMinNormalArg)));
 }
 
+// sigmoid(z) from a split of e^-|z| clamped lower than logistic's own (exp_neg_abs_scaled's, for
+// ops that need e^-|z| further down, like softplus): the same bits as logistic(z, z_lo). The two
+// splits differ only where -|z| < kMinNormalArg, and there logistic is 1 (z > 0; the lower split's
+// 2^n is no normal number, so that is selected here) or flushed to 0 (z < 0, selected by
+// logistic_from_split itself).
+template <class V>
+inline V logistic_from_lower_split(V z, const math::ExpSplit<V>& split) {
+  using T = typename V::Scalar;
+  return select(z > V(-math::ExpConstants<T>::kMinNormalArg), V(T(1)), logistic_from_split(z, split));
+}
+
 struct Sigmoid {
   template <class V>
   static V forward(V x, const Params<V>&) {

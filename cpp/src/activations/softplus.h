@@ -23,12 +23,25 @@ struct Log1pExpNegAbs {
   V unscale;  // 2^-64 or 1
 };
 
+// From the split of e^-|z| (exp_split_neg_abs(z, z_lo, kScaledExpLowest)), which
+// value_and_derivative also gives sigmoid (logistic_from_lower_split).
 template <class V>
-inline Log1pExpNegAbs<V> log1p_exp_neg_abs(V z, V z_lo) {
+inline Log1pExpNegAbs<V> log1p_exp_neg_abs(V z, const math::ExpSplit<V>& split) {
   using T = typename V::Scalar;
-  const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z, z_lo);
+  const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z, split);
   const V l = select(e.scaled, e.e_k.hi, math::log1p_unit(e.e_k.hi, e.e_k.lo));  // log1p(e) = e there
   return {select(e.beyond, V(T(0)), l), e.unscale};
+}
+
+template <class V>
+inline math::ExpSplit<V> log1p_exp_split(V z, V z_lo) {
+  using T = typename V::Scalar;
+  return math::exp_split_neg_abs(z, z_lo, V(math::kScaledExpLowest<T>));
+}
+
+template <class V>
+inline Log1pExpNegAbs<V> log1p_exp_neg_abs(V z, V z_lo) {
+  return log1p_exp_neg_abs(z, log1p_exp_split(z, z_lo));
 }
 
 // softplus(x, beta); a = beta != 0 (beta = 1 goes through the same exact pair path: 1 * x is exact).
@@ -40,9 +53,29 @@ struct Softplus {
 
   template <class V>
   static V forward(V x, const Params<V>& p) {
-    using T = typename V::Scalar;
     const math::Pair<V> z = math::two_product(p.a, x);
-    const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(z.hi, z.lo);
+    return from_log1p(x, z, log1p_exp_neg_abs(z.hi, z.lo), p);
+  }
+  template <class V>
+  static V derivative(V x, const Params<V>& p) {
+    const math::Pair<V> z = math::two_product(p.a, x);
+    return logistic(z.hi, z.lo);
+  }
+  // One e^-|beta x| for both (the derivative's sigmoid from the log1p's split): the same bits as
+  // the two calls.
+  template <class V>
+  static void value_and_derivative(V x, const Params<V>& p, V& y, V& d) {
+    const math::Pair<V> z = math::two_product(p.a, x);
+    const math::ExpSplit<V> split = log1p_exp_split(z.hi, z.lo);
+    y = from_log1p(x, z, log1p_exp_neg_abs(z.hi, split), p);
+    d = logistic_from_lower_split(z.hi, split);
+  }
+
+ private:
+  // softplus from z = beta x (an exact pair) and log1p(e^-|z|).
+  template <class V>
+  static V from_log1p(V x, const math::Pair<V>& z, const Log1pExpNegAbs<V>& l, const Params<V>& p) {
+    using T = typename V::Scalar;
     // (max(z, 0) + l) / beta: the sum as an exact pair (Fast2Sum: z_hi >= l where z > 0), divided
     // once, then unscaled (only z <= 0 lanes can be scaled: a positive z has l < 1 unscaled).
     const auto positive = z.hi > V(T(0));
@@ -52,11 +85,6 @@ struct Softplus {
     const V y = math::divide(math::Pair<V>{sum, sum_lo}, math::Pair<V>{p.a, V(T(0))}) *
                 select(positive, V(T(1)), l.unscale);
     return select(z.hi > V(kLinear<T>), x, y);  // NaN: z NaN, y NaN
-  }
-  template <class V>
-  static V derivative(V x, const Params<V>& p) {
-    const math::Pair<V> z = math::two_product(p.a, x);
-    return logistic(z.hi, z.lo);
   }
 };
 
@@ -72,6 +100,14 @@ struct SoftplusUnit {
   static V derivative(V x, const Params<V>&) {
     return logistic(x, V(0));
   }
+  template <class V>
+  static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
+    using T = typename V::Scalar;
+    const math::ExpSplit<V> split = log1p_exp_split(x, V(T(0)));
+    const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, split);
+    y = max(V(T(0)), x) + l.scaled * l.unscale;
+    d = logistic_from_lower_split(x, split);
+  }
 };
 
 // log_sigmoid(x) = min(x, 0) - log1p(e^-|x|); log_sigmoid' = sigmoid(-x).
@@ -84,6 +120,13 @@ struct LogSigmoid {
   template <class V>
   static V derivative(V x, const Params<V>&) {
     return logistic(-x, V(0));
+  }
+  template <class V>
+  static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
+    const math::ExpSplit<V> split = log1p_exp_split(x, V(0));
+    const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, split);
+    y = min(V(0), x) - l.scaled * l.unscale;
+    d = logistic_from_lower_split(-x, split);
   }
 };
 
