@@ -1,34 +1,54 @@
-"""Bit-for-bit identities over every float32 input (2^32 values, about 2.5 minutes), for the ops whose
-exhaustive accuracy row is inherited from another op's: swish(x, beta=1) == silu(x), forward and
-derivative. Prints the number of inputs where the bits differ (NaN payloads aside).
+"""Bit-for-bit identities over every float32 input (2^32 values, a few minutes), printing the
+number of inputs where the bits differ (NaN payloads aside):
 
-    python tools/check_identities.py
+- swish(x, beta=1) == silu(x), forward and derivative (swish's exhaustive accuracy row is silu's);
+- value_and_derivative(x) == (f(x), f'(x)) for the ops whose fused kernel shares one exponential
+  between the two (so their exhaustive accuracy rows hold for it).
+
+    python tools/check_identities.py [--only swish sigmoid ...]
 """
 
+import argparse
 import time
 
 import numpy as np
 
 import fastact as fa
 
-PAIRS = {
-    "swish(beta=1) vs silu, forward": (lambda x: fa.swish(x, beta=1.0), fa.silu),
-    "swish(beta=1) vs silu, derivative": (lambda x: fa.swish.derivative(x, beta=1.0), fa.silu.derivative),
-}
+FUSED = ["sigmoid", "tanh", "elu", "selu", "celu", "softplus", "log_sigmoid"]
+
+
+def identities() -> dict:
+    """name -> (f, g), each x -> tuple of arrays, that must agree bit for bit."""
+    pairs = {
+        "swish": (lambda x: (fa.swish(x, beta=1.0), fa.swish.derivative(x, beta=1.0)),
+                  lambda x: (fa.silu(x), fa.silu.derivative(x))),
+    }
+    for name in FUSED:
+        op = fa.get(name)
+        pairs[name] = (op.value_and_derivative, lambda x, op=op: (op(x), op.derivative(x)))
+    return pairs
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", help="names from: swish " + " ".join(FUSED))
+    args = parser.parse_args()
+    pairs = {k: v for k, v in identities().items() if not args.only or k in args.only}
     start = time.perf_counter()
-    differing = dict.fromkeys(PAIRS, 0)
+    differing = {name: [0, 0] for name in pairs}
     chunk = 1 << 24
     for first in range(0, 1 << 32, chunk):
         x = np.arange(first, first + chunk, dtype=np.uint64).astype(np.uint32).view(np.float32)
-        for name, (f, g) in PAIRS.items():
-            a, b = f(x), g(x)
-            same = (a.view(np.uint32) == b.view(np.uint32)) | (np.isnan(a) & np.isnan(b))
-            differing[name] += int((~same).sum())
-    for name, count in differing.items():
-        print(f"{name:<36} {count} of 2^32 inputs differ")
+        for name, (f, g) in pairs.items():
+            for i, (a, b) in enumerate(zip(f(x), g(x))):
+                same = (a.view(np.uint32) == b.view(np.uint32)) | (np.isnan(a) & np.isnan(b))
+                differing[name][i] += int((~same).sum())
+    labels = {"swish": ("swish(beta=1) vs silu, forward", "swish(beta=1) vs silu, derivative")}
+    for name, counts in differing.items():
+        for label, count in zip(labels.get(name, (f"{name} value_and_derivative vs forward",
+                                                  f"{name} value_and_derivative vs derivative")), counts):
+            print(f"{label:<48} {count} of 2^32 inputs differ")
     print(f"({time.perf_counter() - start:.0f} s)")
 
 

@@ -55,26 +55,38 @@ bool backward(int op, bool from_output, const py::array& g, const py::array& x, 
   return true;
 }
 
-// gx[i] = g[i] f'(x[i]) and gp[i] = g[i] df/da(x[i]) in one pass (ops with a learnable parameter).
-bool backward_with_param(int op, const py::array& g, const py::array& x, py::array& gx, py::array& gp, double a,
-                         double b) {
-  if (!buffers_usable({{&g, "g"}, {&x, "x"}}, {{&gx, "gx"}, {&gp, "gp"}})) return false;
+// gx[i] = g[i] f'(x[i]), and sum(g[i] df/da(x[i])) (ops with a learnable parameter) in one pass,
+// returned as a float; None, having done nothing, when the buffers need contiguous copies first.
+// Fixed chunks whose partial sums are added in chunk order: the same result for any thread count.
+py::object backward_with_param(int op, const py::array& g, const py::array& x, py::array& gx, double a, double b) {
+  if (!buffers_usable({{&g, "g"}, {&x, "x"}}, {{&gx, "gx"}})) return py::none();
   const std::size_t id = op_index(op);
   const ParamValues p{a, b};
   const KernelTable& table = active_kernels();
   const auto n = static_cast<std::size_t>(x.size());
+  double total = 0.0;
   auto run = [&](auto zero) {
     using T = decltype(zero);
     const auto kernel = kernels_of<T>(table, id).backward_with_param;
     if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no learnable parameter");
-    const T* gp_in = in_ptr<T>(g);
+    const T* gp = in_ptr<T>(g);
     const T* xp = in_ptr<T>(x);
     T* gxp = out_ptr<T>(gx);
-    T* gpp = out_ptr<T>(gp);
-    run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(gp_in + b, xp + b, gxp + b, gpp + b, e - b, p); });
+    const std::size_t chunk = elementwise_chunk(sizeof(T));
+    const std::size_t chunks = (n + chunk - 1) / chunk;
+    std::vector<double> partial(chunks, 0.0);
+    run_elements<T>(n, [&](std::size_t b, std::size_t e) {
+      // run_elements hands out whole elementwise chunks (the last one short), or all n at once
+      // when n is small, which is one chunk too.
+      for (std::size_t c = b / chunk; c * chunk < e; ++c) {
+        const std::size_t c0 = c * chunk, c1 = c0 + chunk < e ? c0 + chunk : e;
+        partial[c] = kernel(gp + c0, xp + c0, gxp + c0, c1 - c0, p);
+      }
+    });
+    for (double s : partial) total += s;
   };
   if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
-  return true;
+  return py::float_(total);
 }
 
 // y[i] = f(x[i]) and d[i] = f'(x[i]) in one pass.
@@ -356,7 +368,7 @@ PYBIND11_MODULE(_core, m) {
         py::arg("alpha").noconvert(), py::arg("out").noconvert(), py::arg("outer"), py::arg("channels"),
         py::arg("inner"));
   m.def("backward_with_param", &backward_with_param, py::arg("op"), py::arg("g").noconvert(),
-        py::arg("x").noconvert(), py::arg("gx").noconvert(), py::arg("gp").noconvert(), py::arg("a"), py::arg("b"));
+        py::arg("x").noconvert(), py::arg("gx").noconvert(), py::arg("a"), py::arg("b"));
   m.def("rowwise", &rowwise, py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(),
         py::arg("outer"), py::arg("len"), py::arg("inner"), py::arg("safe"));
   m.def("rowwise_backward", &rowwise_backward, py::arg("kind"), py::arg("g").noconvert(), py::arg("y").noconvert(),

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "kernel_table.h"
+#include "rowwise/lane_sums.h"
 
 namespace fastact::loops {
 
@@ -100,16 +101,26 @@ void param_derivative(const typename V::Scalar* x, typename V::Scalar* d, std::s
 
 // gx = g f'(x) and gp = g df/da together: ops that share work define
 //   template <class V> static void derivatives(V x, const Params<V>&, V& d, V& d_param);
+// gx = g f'(x), and the parameter's gradient sum(g df/da) over these n elements, returned: summed
+// per lane in double (float: exact products; double: compensated), the lanes added in order at
+// the end, so the sum never leaves registers. The zero-padded tail lanes have g = 0 and
+// df/da(0) finite (swish: 0), so they add nothing.
 template <class Op, class V>
-void backward_with_param(const typename V::Scalar* g, const typename V::Scalar* x, typename V::Scalar* gx,
-                         typename V::Scalar* gp, std::size_t n, const ParamValues& pv) {
+double backward_with_param(const typename V::Scalar* g, const typename V::Scalar* x, typename V::Scalar* gx,
+                           std::size_t n, const ParamValues& pv) {
   const Params<V> p(pv);
-  map_streams<V, 2, 2>(n, {g, x}, {gx, gp}, [&](V gv, V xv, V& gxv, V& gpv) {
+  rowwise::LaneSums<V> sums;
+  map_streams<V, 2, 1>(n, {g, x}, {gx}, [&](V gv, V xv) {
     V d, dp;
     Op::derivatives(xv, p, d, dp);
-    gxv = gv * d;
-    gpv = gv * dp;
+    sums.add_product(gv, dp);
+    return gv * d;
   });
+  double hi[V::kLanes], lo[V::kLanes];
+  sums.read(hi, lo);
+  double total = 0.0;
+  for (std::size_t i = 0; i < V::kLanes; ++i) total += hi[i] + lo[i];
+  return total;
 }
 
 template <class Op, class V>

@@ -21,7 +21,7 @@ using DualKernel = void (*)(const T* x, T* y, T* d, std::size_t n, const ParamVa
 // Trivial aggregates (no member initialisers): a constructor would be an inline function
 // emitted by every TU, and the linker could keep the copy compiled with -mavx2.
 template <class T>
-using BinaryDualKernel = void (*)(const T* g, const T* x, T* gx, T* gp, std::size_t n, const ParamValues& p);
+using ParamBackwardKernel = double (*)(const T* g, const T* x, T* gx, std::size_t n, const ParamValues& p);
 
 template <class T>
 using GatedBackwardKernel = void (*)(const T* g, const T* gate, const T* value, T* g_gate, T* g_value, std::size_t n,
@@ -41,7 +41,7 @@ struct OpKernels {
   BinaryKernel<T> backward_from_output;  // g * f'(x) written in y = f(x); may be null
   DualKernel<T> value_and_derivative;
   UnaryKernel<T> param_derivative;       // d f / d (first parameter), for learnable ones; may be null
-  BinaryDualKernel<T> backward_with_param;  // g f'(x) and g df/da in one pass; with param_derivative
+  ParamBackwardKernel<T> backward_with_param;  // gx = g f'(x), returning sum(g df/da) in double; with param_derivative
   BinaryKernel<T> gated_forward;          // f(gate) * value: (gate, value, out)
   GatedBackwardKernel<T> gated_backward;  // (g_gate, g_value) from g
   BiasKernel<T> bias_forward;             // f(x + bias), bias along the last axis

@@ -199,17 +199,15 @@ class Activation(_core.ElementwiseOpBase):
             )
         if from_output:
             raise TypeError(f"{self.name}.backward(): the gradient of {self.spec.learnable} needs x, not y")
-        per_element = []  # g * df/dp, from the same pass that writes gx
+        sums = []  # sum(g * df/dp) in float64, from the same pass that writes gx
 
         def fused(gi, vi, dst):
-            gp = np.empty_like(gi)
-            done = _core.backward_with_param(op_id, gi, vi, dst, gp, a, b)
-            per_element.append(gp)
-            return done
+            total = _core.backward_with_param(op_id, gi, vi, dst, a, b)
+            sums.append(total)
+            return total is not None
 
         gx = _run(fused, (ga, va), rdt, out)
-        gp = np.sum(per_element[-1], dtype=np.float64)
-        return gx, np.asarray(gp).astype(np.result_type(gx))[()]
+        return gx, np.asarray(sums[-1]).astype(np.result_type(gx))[()]
 
     def _backward_with_bias(self, g, x, y, out, bias, params):
         """(gx, [gp,] gbias) for the op applied to x + bias. One fused pass for ops without a

@@ -1,5 +1,6 @@
-// Per-lane sums for the row-wise ops (softmax, log-softmax and their backward passes), accurate
-// enough that a row of a million elements still meets the per-element ULP bounds:
+// Per-lane sums for the row-wise ops (softmax, log-softmax and their backward passes; also the
+// learnable parameter's gradient, kernel_loops.h), accurate enough that a row of a million
+// elements still meets the per-element ULP bounds:
 //   float lanes are summed in double (each term, and each float product, is exact there;
 //     1e6 additions lose ~1e-10 relative, far below a float ULP);
 //   double lanes are summed with Neumaier's compensation (TwoSum, and TwoProduct for dot
