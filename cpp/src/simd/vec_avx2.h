@@ -71,6 +71,7 @@ struct Vec<float> {
     const __m256 s = _mm256_set1_ps(-0.0f);
     return _mm256_or_ps(_mm256_andnot_ps(s, magnitude.v), _mm256_and_ps(s, sign.v));
   }
+  friend Vec bit_or(Vec a, Vec b) { return _mm256_or_ps(a.v, b.v); }
   friend Vec sqrt(Vec a) { return _mm256_sqrt_ps(a.v); }
   friend Mask<float> is_nan(Vec a) { return {_mm256_cmp_ps(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<float> m, Vec if_true, Vec if_false) { return _mm256_blendv_ps(if_false.v, if_true.v, m.m); }
@@ -114,6 +115,7 @@ struct Vec<double> {
     const __m256d s = _mm256_set1_pd(-0.0);
     return _mm256_or_pd(_mm256_andnot_pd(s, magnitude.v), _mm256_and_pd(s, sign.v));
   }
+  friend Vec bit_or(Vec a, Vec b) { return _mm256_or_pd(a.v, b.v); }
   friend Vec sqrt(Vec a) { return _mm256_sqrt_pd(a.v); }
   friend Mask<double> is_nan(Vec a) { return {_mm256_cmp_pd(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<double> m, Vec if_true, Vec if_false) { return _mm256_blendv_pd(if_false.v, if_true.v, m.m); }

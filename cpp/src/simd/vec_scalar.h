@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace fastact::scalar {
 
@@ -57,6 +58,16 @@ struct Vec {
   friend Vec max(Vec a, Vec b) { return Vec(a.v > b.v ? a.v : b.v); }
   friend Vec abs(Vec a) { return Vec(std::fabs(a.v)); }
   friend Vec copysign(Vec magnitude, Vec sign) { return Vec(std::copysign(magnitude.v, sign.v)); }
+  friend Vec bit_or(Vec a, Vec b) {
+    using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    Bits x, y;
+    std::memcpy(&x, &a.v, sizeof x);
+    std::memcpy(&y, &b.v, sizeof y);
+    x |= y;
+    T r;
+    std::memcpy(&r, &x, sizeof r);
+    return Vec(r);
+  }
   friend Vec sqrt(Vec a) { return Vec(std::sqrt(a.v)); }
   friend Mask<T> is_nan(Vec a) { return {a.v != a.v}; }
   friend Vec select(Mask<T> m, Vec if_true, Vec if_false) { return m.m ? if_true : if_false; }
