@@ -333,6 +333,25 @@ def test_argument_count_errors_name_the_public_call():
         fa.sigmoid.value_and_derivative(x, x)
 
 
+def test_parameters_seen_before_give_the_same_answers_and_errors():
+    """Keyword parameters take the fast path through a cache of validated values: a cached value
+    must not let an invalid one of equal value through, nor lose a zero's sign."""
+    x = np.array([-2.0, -0.5, 0.0, 1.5])
+    first = fa.elu(x, alpha=1)
+    np.testing.assert_array_equal(fa.elu(x, alpha=1), first)
+    np.testing.assert_array_equal(fa.elu(x, alpha=1.0), first)
+    with pytest.raises(TypeError, match="alpha must be a real number, got bool"):
+        fa.elu(x, alpha=True)  # True == 1 and hashes alike
+    for alpha in (0.0, -0.0, 0.0):
+        y = fa.leaky_relu(x, alpha=alpha)  # -2 * -0.0 = +0.0, -2 * 0.0 = -0.0
+        np.testing.assert_array_equal(np.signbit(y), np.signbit(np.where(x > 0, x, alpha * x)))
+    np.testing.assert_array_equal(fa.gelu(x, approximate="tanh"), fa.gelu._variant(approximate="tanh")(x))
+    out = np.empty_like(x)
+    assert fa.elu(x, alpha=0.5, out=out) is out
+    np.testing.assert_array_equal(out, fa.elu(x.copy(), alpha=0.5))
+    np.testing.assert_array_equal(fa.elu.derivative(x, alpha=0.5, out=out), fa.elu.derivative(x[::-1], alpha=0.5)[::-1])
+
+
 def test_x_and_g_may_be_given_by_keyword():
     x = np.linspace(-1, 1, 4)
     np.testing.assert_array_equal(fa.tanh.derivative(x=x), fa.tanh.derivative(x))

@@ -26,11 +26,19 @@ struct OpObject {
   int backward_ok;   // backward(g, x) may take the fast path (false for ops with a learnable parameter)
 };
 
-// f(x) or f'(x) (kind: UnaryKind) into `out`, or into a new array when out is nullptr. Sets
-// *taken = false, returning nullptr with no exception, when the call is not one for the fast path.
-PyObject* try_unary(OpObject* self, int kind, PyObject* x, PyObject* out, bool* taken) {
+// The kernel a call runs and where its result goes.
+struct KernelCall {
+  int op;
+  double a, b;
+  PyObject* out;  // borrowed; nullptr: a new array
+};
+
+// f(x) or f'(x) (kind: UnaryKind) as `call` says. Sets *taken = false, returning nullptr with no
+// exception, when the call is not one for the fast path.
+PyObject* try_unary(const KernelCall& call, int kind, PyObject* x, bool* taken) {
   *taken = false;
-  const FastType t = self->op >= 0 ? fast_type(x) : FastType::none;
+  PyObject* out = call.out;
+  const FastType t = call.op >= 0 ? fast_type(x) : FastType::none;
   if (t == FastType::none || (out && !usable_out(out, x, t))) return nullptr;
   *taken = true;
   PyObject* result = out ? (Py_INCREF(out), out) : new_like(x);
@@ -38,10 +46,10 @@ PyObject* try_unary(OpObject* self, int kind, PyObject* x, PyObject* out, bool* 
   const char* xp = npy::array_proxy(x)->data;
   char* rp = npy::array_proxy(result)->data;
   const std::size_t n = element_count(x);
-  const ParamValues p{self->a, self->b};
+  const ParamValues p{call.a, call.b};
   const bool ok = with_type(t, [&](auto zero) {
     using T = decltype(zero);
-    run_unary<T>(static_cast<std::size_t>(self->op), kind, reinterpret_cast<const T*>(xp), reinterpret_cast<T*>(rp),
+    run_unary<T>(static_cast<std::size_t>(call.op), kind, reinterpret_cast<const T*>(xp), reinterpret_cast<T*>(rp),
                  n, p);
   });
   if (!ok) {
@@ -114,17 +122,68 @@ PyObject* try_value_and_derivative(OpObject* self, PyObject* x, bool* taken) {
   return pair;
 }
 
-bool is_out(PyObject* name) { return PyUnicode_CompareWithASCIIString(name, "out") == 0; }
+bool named(PyObject* name, const char* ascii) { return PyUnicode_CompareWithASCIIString(name, ascii) == 0; }
 
-// f(x) / f'(x) with at most out= as keyword: the fast path, else the general one.
+enum class Route { fast, general, error };
+
+// What the keyword arguments (names[i] = values[i]) make of f(x) / f'(x): out= says where the
+// result goes; bias= (or x=, which the general path reports) sends the call to the general path;
+// the rest are the op's parameters, turned into the kernel's by the Python method _kernel_params,
+// which validates them (raising the user-facing error: Route::error) and caches the answer.
+Route route_keywords(OpObject* self, PyObject* const* names, PyObject* const* values, Py_ssize_t count,
+                     KernelCall* call) {
+  *call = {self->op, self->a, self->b, nullptr};
+  if (self->op < 0) return Route::general;
+  PyObject* params = nullptr;
+  for (Py_ssize_t i = 0; i < count; ++i) {
+    if (named(names[i], "out")) {
+      call->out = values[i] == Py_None ? nullptr : values[i];
+      continue;
+    }
+    if (named(names[i], "bias") || named(names[i], "x") || (!params && !(params = PyDict_New())) ||
+        PyDict_SetItem(params, names[i], values[i]) < 0) {
+      const bool failed = PyErr_Occurred() != nullptr;
+      Py_XDECREF(params);
+      return failed ? Route::error : Route::general;
+    }
+  }
+  if (!params) return Route::fast;
+  static PyObject* const method = PyUnicode_InternFromString("_kernel_params");
+  PyObject* kernel = method ? PyObject_CallMethodOneArg(reinterpret_cast<PyObject*>(self), method, params) : nullptr;
+  Py_DECREF(params);
+  if (!kernel) return Route::error;
+  const bool parsed = PyArg_ParseTuple(kernel, "idd", &call->op, &call->a, &call->b) != 0;
+  Py_DECREF(kernel);
+  return parsed ? Route::fast : Route::error;
+}
+
+// f(x) / f'(x) with keywords as route_keywords takes them: the result, or nullptr with *taken =
+// false for the general path (nullptr with *taken = true: an exception is set).
+PyObject* unary_call(PyObject* self, int kind, PyObject* x, PyObject* const* names, PyObject* const* values,
+                     Py_ssize_t count, bool* taken) {
+  KernelCall call;
+  switch (route_keywords(reinterpret_cast<OpObject*>(self), names, values, count, &call)) {
+    case Route::error:
+      *taken = true;
+      return nullptr;
+    case Route::general:
+      *taken = false;
+      return nullptr;
+    case Route::fast:
+      break;
+  }
+  return try_unary(call, kind, x, taken);
+}
+
+// Keywords of a vectorcall: names from kwnames, values after the positional arguments.
 PyObject* unary_entry(PyObject* self, int kind, const char* general, PyObject* const* args, std::size_t nargsf,
                       PyObject* kwnames) {
   const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
-  if (nargs == 1 && (nkw == 0 || (nkw == 1 && is_out(PyTuple_GET_ITEM(kwnames, 0))))) {
-    PyObject* out = nkw ? args[1] : nullptr;
+  if (nargs == 1) {
+    const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    PyObject* const* names = nkw ? &PyTuple_GET_ITEM(kwnames, 0) : nullptr;
     bool taken;
-    PyObject* r = try_unary(reinterpret_cast<OpObject*>(self), kind, args[0], out == Py_None ? nullptr : out, &taken);
+    PyObject* r = unary_call(self, kind, args[0], names, args + 1, nkw, &taken);
     if (taken) return r;
   }
   return general_path(self, general, args, nargsf, kwnames);
@@ -132,21 +191,17 @@ PyObject* unary_entry(PyObject* self, int kind, const char* general, PyObject* c
 
 PyObject* op_call(PyObject* self, PyObject* args, PyObject* kwargs) {
   // tp_call hands a tuple and a dict (a Python subclass does not inherit vectorcall before 3.12).
-  const Py_ssize_t nargs = PyTuple_GET_SIZE(args);
+  constexpr Py_ssize_t kMaxKeywords = 8;
   const Py_ssize_t nkw = kwargs ? PyDict_GET_SIZE(kwargs) : 0;
-  if (nargs == 1 && nkw <= 1) {
-    PyObject* out = nullptr;
-    bool plain = nkw == 0;
-    if (nkw == 1) {
-      out = PyDict_GetItemString(kwargs, "out");  // borrowed; nullptr if the one keyword is another
-      plain = out != nullptr;
-    }
-    if (plain) {
-      bool taken;
-      PyObject* r = try_unary(reinterpret_cast<OpObject*>(self), static_cast<int>(UnaryKind::forward),
-                              PyTuple_GET_ITEM(args, 0), out == Py_None ? nullptr : out, &taken);
-      if (taken) return r;
-    }
+  if (PyTuple_GET_SIZE(args) == 1 && nkw <= kMaxKeywords) {
+    PyObject* names[kMaxKeywords];
+    PyObject* values[kMaxKeywords];
+    Py_ssize_t pos = 0, i = 0;
+    while (kwargs && PyDict_Next(kwargs, &pos, &names[i], &values[i])) ++i;
+    bool taken;
+    PyObject* r = unary_call(self, static_cast<int>(UnaryKind::forward), PyTuple_GET_ITEM(args, 0), names, values,
+                             nkw, &taken);
+    if (taken) return r;
   }
   return general_call(self, "_call", args, kwargs);
 }

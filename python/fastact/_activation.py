@@ -75,6 +75,7 @@ class Activation(_core.ElementwiseOpBase):
             raise RuntimeError(f"{spec.name}: learnable parameter but no param_derivative kernel")
         self._param_names = tuple(p.name for p in spec.params)
         self._defaults = self._validate_params({})
+        self._param_cache = {}  # see _kernel_params
         self._set_fast_path(*self._defaults, not spec.learnable)
         self.__signature__ = inspect.Signature(
             [inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY)]
@@ -112,8 +113,23 @@ class Activation(_core.ElementwiseOpBase):
     # -- parameters -----------------------------------------------------------------------------
 
     def _kernel_params(self, given: dict) -> tuple[int, float, float]:
-        """(kernel id, a, b) for these keyword parameters; the defaults' answer is cached."""
-        return self._validate_params(given) if given else self._defaults
+        """(kernel id, a, b) for these keyword parameters. Validation costs microseconds, so the
+        answers for parameter values seen before are kept (keyed by type as well as value, so that
+        True never passes for 1; zeros are not kept: -0.0 == 0.0, and a parameter's sign can
+        matter)."""
+        if not given:
+            return self._defaults
+        key = (*given.items(), *map(type, given.values()))
+        try:
+            return self._param_cache[key]
+        except KeyError:
+            cacheable = True
+        except TypeError:  # an unhashable value (a 0-d array is valid; validation judges the rest)
+            cacheable = False
+        result = self._validate_params(given)
+        if cacheable and len(self._param_cache) < 256 and all(value != 0 for value in given.values()):
+            self._param_cache[key] = result
+        return result
 
     def _validate_params(self, given: dict) -> tuple[int, float, float]:
         """Validates keyword parameters, maps them to the kernel's two scalar slots, and picks the
@@ -147,7 +163,7 @@ class Activation(_core.ElementwiseOpBase):
 
     def _arguments(self, method: str, args: tuple, params: dict, names: tuple) -> list:
         """``call_arguments`` for ``self.name`` + ``.method``; every name after the first optional."""
-        return call_arguments(f"{self.name}{'.' + method if method else ''}()", args, params, names,
+        return call_arguments(self.name, method, args, params, names,
                               (None,) * (len(names) - 1))
 
     def _call(self, *args, out=None, bias=None, **params):

@@ -57,9 +57,9 @@ class _RowOp(_core.RowOpBase):
     def _arguments(self, method: str, args: tuple, kwargs: dict, names: tuple) -> list:
         """``call_arguments`` for ``self.name`` + ``.method``: the last name is the axis (default -1);
         any keyword left over is a TypeError."""
-        call = f"{self.name}{'.' + method if method else ''}()"
-        values = call_arguments(call, args, kwargs, names, (-1,))
+        values = call_arguments(self.name, method, args, kwargs, names, (-1,))
         if kwargs:
+            call = f"{self.name}{'.' + method if method else ''}()"
             raise TypeError(f"{call} got an unexpected keyword argument {sorted(kwargs)[0]!r}")
         return values
 

@@ -47,11 +47,14 @@ def as_input(value, name: str) -> tuple[np.ndarray, np.dtype]:
 _MISSING = object()  # an argument not given (None may be given)
 
 
-def call_arguments(call: str, args: tuple, kwargs: dict, names: tuple, defaults: tuple = ()) -> list:
+def call_arguments(owner: str, method: str, args: tuple, kwargs: dict, names: tuple, defaults: tuple = ()):
     """The values of the arguments ``names`` of a call whose positional arguments came as ``args``
     (the ops' C base classes hand calls on that way); those given by keyword are taken out of
     ``kwargs``. The last ``len(defaults)`` are optional. A wrong call is Python's TypeError,
-    worded for the public ``call`` (``"relu.backward()"``)."""
+    worded for the public call (``relu()``, ``relu.backward()``: ``owner`` and ``method``)."""
+    if len(args) == len(names) and kwargs.keys().isdisjoint(names):  # all positional: the common case
+        return args
+    call = f"{owner}{'.' + method if method else ''}()"
     if len(args) > len(names):
         raise TypeError(f"{call} takes at most {len(names)} positional argument(s) ({', '.join(names)}), "
                         f"{len(args)} given")
