@@ -4,7 +4,8 @@
      backward against np.add(a, b, out=c) on the same arrays;
   2. allocating calls (out=None) on 16M float32 against np.maximum(x, 0) and PyTorch (if installed);
   3. subnormal inputs against normal ones (1M float32, one thread);
-  4. value_and_derivative against the forward alone (1M float32, one thread).
+  4. value_and_derivative against the forward alone (1M float32, one thread), both writing into
+     preallocated arrays (out=) and both allocating their results.
 
     python benchmarks/targets_table.py [--ops relu gelu ...]
 """
@@ -49,15 +50,17 @@ def main() -> None:
     n = 1 << 20
     normal = (rng.standard_normal(n) * 3).astype(np.float32)
     tiny = (rng.uniform(-1, 1, n) * np.finfo(np.float32).tiny).astype(np.float32)  # subnormal inputs
-    out = np.empty_like(normal)
-    print("\n1M float32, 1 thread: subnormal inputs / normal inputs, value_and_derivative / forward")
+    out, out2 = np.empty_like(normal), np.empty_like(normal)
+    print("\n1M float32, 1 thread: subnormal inputs / normal inputs; value_and_derivative / forward, out= and allocating")
     for op in ops:
         t_normal = ns_per_element(lambda: op(normal, out=out), n)
         t_tiny = ns_per_element(lambda: op(tiny, out=out), n)
-        t_vd = ns_per_element(lambda: op.value_and_derivative(normal), n)
-        t_fwd = ns_per_element(lambda: op(normal), n)
+        t_vd = ns_per_element(lambda: op.value_and_derivative(normal, out=(out, out2)), n)
+        t_vd_alloc = ns_per_element(lambda: op.value_and_derivative(normal), n)
+        t_fwd_alloc = ns_per_element(lambda: op(normal), n)
         print(f"{op.label:<12} subnormal {t_tiny:6.3f} / normal {t_normal:6.3f} = {t_tiny / t_normal:5.2f}   "
-              f"value_and_derivative {t_vd:6.3f} / forward {t_fwd:6.3f} = {t_vd / t_fwd:5.2f}", flush=True)
+              f"v&d {t_vd:6.3f} / fwd {t_normal:6.3f} = {t_vd / t_normal:5.2f}   "
+              f"allocating {t_vd_alloc:6.3f} / {t_fwd_alloc:6.3f} = {t_vd_alloc / t_fwd_alloc:5.2f}", flush=True)
     fa.set_num_threads(threads)
 
 

@@ -188,6 +188,38 @@ def test_out_errors_name_out(op):
         backward_x(op, x, x, out=np.empty(3))
 
 
+def test_value_and_derivative_out_takes_two_arrays(op, dtype):
+    x = np.linspace(-3, 3, 50).astype(dtype)
+    y, d = np.empty_like(x), np.empty_like(x)
+    r = op.value_and_derivative(x, out=(y, d))
+    assert r[0] is y and r[1] is d
+    np.testing.assert_array_equal(y, op(x))
+    np.testing.assert_array_equal(d, op.derivative(x))
+    big = np.zeros((2, 100), dtype=dtype)  # strided views and x itself as one of them
+    op.value_and_derivative(x, out=(big[0, ::2], big[1, 1::2]))
+    np.testing.assert_array_equal(big[0, ::2], op(x))
+    np.testing.assert_array_equal(big[1, 1::2], op.derivative(x))
+    xc = x.copy()
+    op.value_and_derivative(xc, out=(xc, d))
+    np.testing.assert_array_equal(xc, op(x))
+    np.testing.assert_array_equal(d, op.derivative(x))
+
+
+def test_value_and_derivative_out_errors():
+    x = np.linspace(-3, 3, 10)
+    y = np.empty_like(x)
+    with pytest.raises(TypeError, match="out: expected a tuple of two arrays"):
+        fa.tanh.value_and_derivative(x, out=[y, y.copy()])
+    with pytest.raises(TypeError, match="got a tuple of 1"):
+        fa.tanh.value_and_derivative(x, out=(y,))
+    with pytest.raises(ValueError, match="must not overlap"):
+        fa.tanh.value_and_derivative(x, out=(y, y))
+    with pytest.raises(ValueError, match=r"out\[1\]: shape"):
+        fa.tanh.value_and_derivative(x, out=(y, np.empty(3)))
+    with pytest.raises(TypeError, match=r"out\[0\]: dtype"):
+        fa.tanh.value_and_derivative(x, out=(y.astype(np.float32), y))
+
+
 def test_float16_out(op):
     x = np.linspace(-2, 2, 9).astype(np.float16)
     out = np.empty_like(x)

@@ -87,14 +87,21 @@ PyObject* try_backward(OpObject* self, PyObject* g, PyObject* x, bool* taken) {
   return finish(result);
 }
 
-// (f(x), f'(x)) into two new arrays in one pass; *taken as in try_unary.
-PyObject* try_value_and_derivative(OpObject* self, PyObject* x, bool* taken) {
+// (f(x), f'(x)) in one pass, into two new arrays or into `out` = (y, d) (a tuple of two usable,
+// non-overlapping arrays; anything else is for the general path); *taken as in try_unary.
+PyObject* try_value_and_derivative(OpObject* self, PyObject* x, PyObject* out, bool* taken) {
   *taken = false;
   const FastType t = self->op >= 0 ? fast_type(x) : FastType::none;
   if (t == FastType::none) return nullptr;
+  if (out && !(PyTuple_CheckExact(out) && PyTuple_GET_SIZE(out) == 2 && usable_out(PyTuple_GET_ITEM(out, 0), x, t) &&
+               usable_out(PyTuple_GET_ITEM(out, 1), x, t) &&
+               usable_out(PyTuple_GET_ITEM(out, 0), PyTuple_GET_ITEM(out, 1), t) &&
+               npy::array_proxy(PyTuple_GET_ITEM(out, 0))->data != npy::array_proxy(PyTuple_GET_ITEM(out, 1))->data))
+    return nullptr;
   *taken = true;
-  PyObject* y = new_like(x);
-  PyObject* d = y ? new_like(x) : nullptr;
+  if (out) Py_INCREF(PyTuple_GET_ITEM(out, 0)), Py_INCREF(PyTuple_GET_ITEM(out, 1));
+  PyObject* y = out ? PyTuple_GET_ITEM(out, 0) : new_like(x);
+  PyObject* d = out ? PyTuple_GET_ITEM(out, 1) : y ? new_like(x) : nullptr;
   const std::size_t n = element_count(x);
   const ParamValues p{self->a, self->b};
   const bool ok = d && with_type(t, [&](auto zero) {
@@ -109,6 +116,12 @@ PyObject* try_value_and_derivative(OpObject* self, PyObject* x, bool* taken) {
     Py_XDECREF(y);
     Py_XDECREF(d);
     return nullptr;
+  }
+  if (out) {
+    Py_DECREF(y);
+    Py_DECREF(d);
+    Py_INCREF(out);
+    return out;
   }
   y = finish(y);
   d = y ? finish(d) : (Py_DECREF(d), nullptr);
@@ -221,9 +234,11 @@ PyObject* op_backward(PyObject* self, PyObject* const* args, Py_ssize_t nargs, P
 }
 
 PyObject* op_value_and_derivative(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  if (nargs == 1 && !kwnames) {
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nargs == 1 && (nkw == 0 || (nkw == 1 && named(PyTuple_GET_ITEM(kwnames, 0), "out")))) {
+    PyObject* out = nkw && args[1] != Py_None ? args[1] : nullptr;
     bool taken;
-    PyObject* r = try_value_and_derivative(reinterpret_cast<OpObject*>(self), args[0], &taken);
+    PyObject* r = try_value_and_derivative(reinterpret_cast<OpObject*>(self), args[0], out, &taken);
     if (taken) return r;
   }
   return general_path(self, "_value_and_derivative", args, static_cast<std::size_t>(nargs), kwnames);
@@ -267,8 +282,9 @@ PyMethodDef op_methods[] = {
      "gradient last: ``(gx, gbias)`` or ``(gx, gp, gbias)``."},
     {"value_and_derivative", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(op_value_and_derivative)),
      METH_FASTCALL | METH_KEYWORDS,
-     "value_and_derivative($self, x, /, **params)\n--\n\n"
-     "``(f(x), f'(x))`` computed in one pass over ``x``."},
+     "value_and_derivative($self, x, /, *, out=None, **params)\n--\n\n"
+     "``(f(x), f'(x))`` computed in one pass over ``x``; ``out=(y, d)`` writes them into two arrays\n"
+     "(as NumPy's two-output ufuncs take ``out``)."},
     {"_set_fast_path", op_set_fast_path, METH_VARARGS,
      "_set_fast_path(op, a, b, backward_ok): the kernel id and parameters of the op's defaults."},
     {nullptr, nullptr, 0, nullptr}};

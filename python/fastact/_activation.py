@@ -264,18 +264,37 @@ class Activation(_core.ElementwiseOpBase):
         ga, va, rdt = promoted_pair(g, y if from_output else x, "g", vname)
         return ga, va, rdt, from_output, op_id, a, b
 
-    def _value_and_derivative(self, *args, **params):
+    def _value_and_derivative(self, *args, out=None, **params):
         """(f(x), f'(x)) (``value_and_derivative``, the C base class's, documents it) when the fast
         path does not take the call."""
         (x,) = self._arguments("value_and_derivative", args, params, ("x",))
         op_id, a, b = self._kernel_params(params)
         xa, rdt = as_input(x, "x")
+        if out is not None:
+            return self._value_and_derivative_into(op_id, a, b, xa, rdt, out)
         y, d = np.empty_like(xa), np.empty_like(xa)
         if not _core.value_and_derivative(op_id, xa, y, d, a, b):
             xa = np.ascontiguousarray(xa)
             y, d = np.empty_like(xa), np.empty_like(xa)
             _core.value_and_derivative(op_id, xa, y, d, a, b)
         return _finish(y, rdt), _finish(d, rdt)
+
+    def _value_and_derivative_into(self, op_id, a, b, xa, rdt, out):
+        """value_and_derivative with ``out=(y, d)``, as NumPy's two-output ufuncs take it."""
+        if not (isinstance(out, tuple) and len(out) == 2):
+            got = f"a tuple of {len(out)}" if isinstance(out, tuple) else type(out).__name__
+            raise TypeError(f"out: expected a tuple of two arrays (y, d), got {got}")
+        y, d = (check_out(o, xa.shape, rdt, f"out[{i}]") for i, o in enumerate(out))
+        if np.shares_memory(y, d):
+            raise ValueError("out: the two arrays must not overlap")
+        if y.dtype == xa.dtype == d.dtype and _core.value_and_derivative(op_id, xa, y, d, a, b):
+            return y, d
+        xa = np.ascontiguousarray(xa)
+        yt, dt = np.empty_like(xa), np.empty_like(xa)
+        _core.value_and_derivative(op_id, xa, yt, dt, a, b)
+        np.copyto(y, yt, casting="same_kind")
+        np.copyto(d, dt, casting="same_kind")
+        return y, d
 
     def reference(self, x, *, dtype=None, **params):
         """The float64 NumPy reference implementation (``fastact.reference``) of this op. With
