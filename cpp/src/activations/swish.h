@@ -148,27 +148,73 @@ using Swish = GatedLinear<BetaGate>;  // a = beta
 // (1 + e)^2 of the family, and the exhaustive sweep found 4.8 ULP (x = -0.34, 5 inputs over the
 // 4-ULP bound). So float32 evaluates it in double (math/in_double.h), where plain arithmetic is
 // enough: z's relative error 2^-52 times |z| <= 708 stays far below a float ULP, and e^-|z| is a
-// normal double wherever the float result is normal. The forward stays in float (1.77 ULP over
-// all 2^32 inputs).
+// normal double wherever the float result is normal. The forward does the same (one rounding to
+// float at the end), which costs no more than the float path's exact pairs and lets
+// value_and_derivative share e^-|z| between the two.
 struct GeluTanh : GatedLinear<TanhGeluGate> {
+  // In double, for float lanes: z, 1 + w, e = e^-|z| (flushed to 0 beyond 708, where the float
+  // results are their limits) and 1 / (1 + e), which the value and the derivative share (double
+  // roundings are far below a float ULP, so a product by the reciprocal is as good as a quotient).
+  template <class D>
+  struct InDouble {
+    D one_plus_w, e, inv;
+    typename D::MaskType negative;
+  };
+  template <class D>
+  static InDouble<D> in_double_terms(D xd) {
+    using C = TanhGeluGate::K<double>;
+    const D x2 = xd * xd;
+    const D z = xd * mul_add(D(C::k3_hi), x2, D(C::k1_hi));
+    const D one_plus_w = D(1.0) + xd * mul_add(D(C::k3_times_3), x2, D(C::k1_hi));
+    const D e = math::exp_flushed<0, math::ExpAccuracy::for_float>(-abs(z));  // NaN passes through
+    return {one_plus_w, e, D(1.0) / (D(1.0) + e), z < D(0.0)};
+  }
+  // x / (1 + e) (z >= 0) or x e / (1 + e) (z < 0); e = 0 (|z| > 708, x = +-inf included): x or 0.
+  template <class D>
+  static D value_in_double(D xd, const InDouble<D>& t) {
+    const D y = select(t.negative, xd * t.e, xd) * t.inv;
+    return select((t.e == D(0.0)) & t.negative, D(0.0), y);
+  }
+  // f' = (1 + e (1 + w)) / (1 + e)^2 (z >= 0) or e (1 + e + w) / (1 + e)^2 (z < 0); e = 0: 1 or 0.
+  template <class D>
+  static D derivative_in_double(const InDouble<D>& t) {
+    const D num = select(t.negative, t.e * (t.one_plus_w + t.e), mul_add(t.e, t.one_plus_w, D(1.0)));
+    const D d = (num * t.inv) * t.inv;
+    return select(t.e == D(0.0), select(t.negative, D(0.0), D(1.0)), d);
+  }
+
+  template <class V>
+  static V forward(V x, const Params<V>& p) {
+    if constexpr (std::is_same_v<typename V::Scalar, float>) {
+      return math::in_double(x, [](auto xd) { return value_in_double(xd, in_double_terms(xd)); });
+    } else {
+      return GatedLinear<TanhGeluGate>::forward(x, p);
+    }
+  }
   template <class V>
   static V derivative(V x, const Params<V>& p) {
     if constexpr (std::is_same_v<typename V::Scalar, float>) {
-      return math::in_double(x, [](auto xd) {
-        using D = decltype(xd);
-        using C = TanhGeluGate::K<double>;
-        const D x2 = xd * xd;
-        const D z = xd * mul_add(D(C::k3_hi), x2, D(C::k1_hi));
-        const D one_plus_w = D(1.0) + xd * mul_add(D(C::k3_times_3), x2, D(C::k1_hi));
-        const D e = math::exp_flushed(-abs(z));  // NaN passes through
-        const auto negative = z < D(0.0);
-        const D num = select(negative, e * (one_plus_w + e), mul_add(e, one_plus_w, D(1.0)));
-        const D d = num / mul_add(e, e + D(2.0), D(1.0));
-        // e flushed to 0 (|z| > 708, x = +-inf included, where w is huge or infinite): the limits.
-        return select(e == D(0.0), select(negative, D(0.0), D(1.0)), d);
-      });
+      return math::in_double(x, [](auto xd) { return derivative_in_double(in_double_terms(xd)); });
     } else {
       return GatedLinear<TanhGeluGate>::derivative(x, p);
+    }
+  }
+  // float32: one e^-|z| for both (the same bits as forward() and derivative()).
+  template <class V>
+  static void value_and_derivative(V x, const Params<V>& p, V& y, V& d) {
+    if constexpr (std::is_same_v<typename V::Scalar, float>) {
+      auto parts = widen(x);
+      decltype(parts) ys, ds;
+      for (std::size_t k = 0; k < sizeof(parts.part) / sizeof(parts.part[0]); ++k) {
+        const auto t = in_double_terms(parts.part[k]);
+        ys.part[k] = value_in_double(parts.part[k], t);
+        ds.part[k] = derivative_in_double(t);
+      }
+      y = narrow(ys);
+      d = narrow(ds);
+    } else {
+      y = GatedLinear<TanhGeluGate>::forward(x, p);
+      d = GatedLinear<TanhGeluGate>::derivative(x, p);
     }
   }
 };

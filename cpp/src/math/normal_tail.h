@@ -97,7 +97,8 @@ inline NormalTailForFloat<D> normal_tail_for_float(D a) {
   const D ac = min(a, D(Fit::kMaxArg));  // NaN becomes a_max: callers keep NaN in their other term
   const D t = D(4.0) / (ac + D(4.0));
   const D s = mul_add(t, D(Fit::kAlpha), D(Fit::kBeta));
-  return {ac, t * mul_add(s + D(1.0), Fit::r(s), D(Fit::kQ0)), exp_flushed((ac * ac) * D(-0.5)), D(Fit::kMaxArg) < a};
+  return {ac, t * mul_add(s + D(1.0), Fit::r(s), D(Fit::kQ0)),
+          exp_flushed<0, ExpAccuracy::for_float>((ac * ac) * D(-0.5)), D(Fit::kMaxArg) < a};
 }
 
 // float64: every step that would cost an ULP is carried further.
