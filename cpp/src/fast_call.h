@@ -120,5 +120,17 @@ inline PyObject* general_call(PyObject* self, const char* name, PyObject* args, 
   return r;
 }
 
+// A METH_FASTCALL | METH_KEYWORDS function as the PyCFunction a PyMethodDef holds.
+inline PyCFunction as_method(PyObject* (*f)(PyObject*, PyObject* const*, Py_ssize_t, PyObject*)) {
+  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(f));
+}
+
+// Creates the type of `spec` and adds it to the module as `name`.
+inline void add_type(py::module_& m, PyType_Spec& spec, const char* name) {
+  PyObject* type = PyType_FromSpec(&spec);
+  if (!type) throw py::error_already_set();
+  m.attr(name) = py::reinterpret_steal<py::object>(type);
+}
+
 }  // namespace fast_call
 }  // namespace fastact

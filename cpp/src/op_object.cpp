@@ -267,11 +267,11 @@ PyObject* op_new(PyTypeObject* type, PyObject*, PyObject*) {
 }
 
 PyMethodDef op_methods[] = {
-    {"derivative", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(op_derivative)),
+    {"derivative", as_method(op_derivative),
      METH_FASTCALL | METH_KEYWORDS,
      "derivative($self, x, /, *, out=None, bias=None, **params)\n--\n\n"
      "f'(x), elementwise (same parameters, dtype rules, ``bias=`` and ``out=`` as calling the op)."},
-    {"backward", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(op_backward)),
+    {"backward", as_method(op_backward),
      METH_FASTCALL | METH_KEYWORDS,
      "backward($self, g, x=None, /, *, y=None, out=None, bias=None, **params)\n--\n\n"
      "The vector-Jacobian product g * f'(x), from the input ``x`` or (where the op allows it, see\n"
@@ -280,7 +280,7 @@ PyMethodDef op_methods[] = {
      "p (swish's beta) it returns ``(gx, gp)``, gp = sum(g * df/dp) accumulated in float64. With\n"
      "``bias=`` (the op applied to x + bias, bias along the last axis) it also returns the bias\n"
      "gradient last: ``(gx, gbias)`` or ``(gx, gp, gbias)``."},
-    {"value_and_derivative", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(op_value_and_derivative)),
+    {"value_and_derivative", as_method(op_value_and_derivative),
      METH_FASTCALL | METH_KEYWORDS,
      "value_and_derivative($self, x, /, *, out=None, **params)\n--\n\n"
      "``(f(x), f'(x))`` computed in one pass over ``x``; ``out=(y, d)`` writes them into two arrays\n"
@@ -301,10 +301,6 @@ PyType_Spec op_spec = {"fastact._core.ElementwiseOpBase", sizeof(OpObject), 0,
 
 }  // namespace
 
-void add_elementwise_op_base(py::module_& m) {
-  PyObject* type = PyType_FromSpec(&op_spec);
-  if (!type) throw py::error_already_set();
-  m.attr("ElementwiseOpBase") = py::reinterpret_steal<py::object>(type);
-}
+void add_elementwise_op_base(py::module_& m) { fast_call::add_type(m, op_spec, "ElementwiseOpBase"); }
 
 }  // namespace fastact

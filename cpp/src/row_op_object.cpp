@@ -124,7 +124,7 @@ PyObject* row_new(PyTypeObject* type, PyObject*, PyObject*) {
 }
 
 PyMethodDef row_methods[] = {
-    {"backward", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(row_backward)),
+    {"backward", as_method(row_backward),
      METH_FASTCALL | METH_KEYWORDS,
      "backward($self, g, y, /, axis=-1, *, out=None)\n--\n\n"
      "The vector-Jacobian product from the saved output ``y`` (same shape as ``g``)."},
@@ -143,10 +143,6 @@ PyType_Spec row_spec = {"fastact._core.RowOpBase", sizeof(RowObject), 0, Py_TPFL
 
 }  // namespace
 
-void add_row_op_base(py::module_& m) {
-  PyObject* type = PyType_FromSpec(&row_spec);
-  if (!type) throw py::error_already_set();
-  m.attr("RowOpBase") = py::reinterpret_steal<py::object>(type);
-}
+void add_row_op_base(py::module_& m) { fast_call::add_type(m, row_spec, "RowOpBase"); }
 
 }  // namespace fastact
