@@ -384,6 +384,21 @@ def test_parameters_seen_before_give_the_same_answers_and_errors():
     np.testing.assert_array_equal(fa.elu.derivative(x, alpha=0.5, out=out), fa.elu.derivative(x[::-1], alpha=0.5)[::-1])
 
 
+def test_ops_pickle_and_copy_by_name():
+    import copy
+    import pickle
+
+    for op in (fa.relu, fa.gelu, fa.swish, fa.softmax, fa.log_softmax, fa.prelu, fa.swiglu, fa.cross_entropy,
+               fa.binary_cross_entropy_with_logits):
+        assert pickle.loads(pickle.dumps(op)) is op
+        assert copy.deepcopy(op) is op and copy.copy(op) is op
+    variant = fa.gelu._variant(approximate="tanh")
+    back = pickle.loads(pickle.dumps(variant))
+    assert back.label == "gelu[tanh]"
+    x = np.linspace(-3, 3, 7)
+    np.testing.assert_array_equal(back(x), fa.gelu(x, approximate="tanh"))
+
+
 def test_x_and_g_may_be_given_by_keyword():
     x = np.linspace(-1, 1, 4)
     np.testing.assert_array_equal(fa.tanh.derivative(x=x), fa.tanh.derivative(x))

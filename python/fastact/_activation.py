@@ -13,6 +13,7 @@ import inspect
 import numpy as np
 
 from . import _bias, _core
+from ._by_name import public
 from ._validation import as_input, call_arguments, check_out, choice_param, promoted_pair, real_param
 
 
@@ -26,6 +27,12 @@ def _finish(result: np.ndarray, result_dtype: np.dtype) -> np.ndarray:
     if result.dtype != result_dtype:
         result = result.astype(result_dtype)
     return result[()] if result.ndim == 0 else result
+
+
+def _op_named(name: str, parameters: dict):
+    """The public op ``name`` (or its variant with other default parameters): for unpickling."""
+    op = public(name)
+    return op if op.parameters == parameters else op._variant(**parameters)
 
 
 def _run(kernel, inputs: tuple[np.ndarray, ...], result_dtype: np.dtype, out):
@@ -86,6 +93,10 @@ class Activation(_core.ElementwiseOpBase):
     def __repr__(self) -> str:
         params = ", ".join(f"{p.name}={p.default!r}" for p in self.spec.params)
         return f"<fastact activation {self.name}({params})>"
+
+    def __reduce__(self):
+        """Ops pickle and copy by name, as NumPy's ufuncs do: unpickling gives the same object."""
+        return _op_named, (self.name, self.parameters)
 
     def _variant(self, **defaults) -> "Activation":
         """This op with other default parameters (gelu with approximate="tanh"), so the tests,

@@ -19,10 +19,11 @@ import numpy as np
 
 from . import _core
 from ._activation import _finish
+from ._by_name import ByName
 from ._validation import as_input, check_out, compute_dtype, normalize_axis
 
 
-class Gated:
+class Gated(ByName):
     """A gated linear unit; see the module docstring (``help(fastact._glu)``)."""
 
     def __init__(self, name: str, activation, gate_first: bool, formula: str):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._by_name import ByName
 from ._validation import as_input, normalize_axis, real_param
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -37,7 +38,7 @@ def _upstream(g, reduction, loss_shape, owner):
     return ga
 
 
-class CrossEntropy:
+class CrossEntropy(ByName):
     """cross_entropy(logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
     ignore_index=None): softmax cross-entropy on logits, computed as -log_softmax (stable for any
     logit), with PyTorch's semantics.
@@ -171,7 +172,7 @@ class CrossEntropy:
         return np.moveaxis(grad, -1, c["ax"]).astype(c["rdt"])
 
 
-class BinaryCrossEntropyWithLogits:
+class BinaryCrossEntropyWithLogits(ByName):
     """binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weight=None):
     -[pw t log σ(x) + (1 - t) log(1 - σ(x))] computed as (1 - t) x + (1 + (pw - 1) t) softplus(-x),
     stable for every logit (softplus has no overflow and no threshold). ``pos_weight`` broadcasts

@@ -17,12 +17,13 @@ import numpy as np
 
 from . import _core, reference
 from ._activation import _finish
+from ._by_name import ByName
 from ._validation import as_input, check_out, check_same_shape, compute_dtype, normalize_axis
 
 FORWARD, DERIVATIVE, BACKWARD = 0, 1, 3
 
 
-class PReLU:
+class PReLU(ByName):
     """prelu(x, alpha, axis=1, *, out=None): leaky ReLU with one learnable slope per channel.
 
     Example

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _core, reference
 from ._activation import _run
+from ._by_name import ByName
 from ._validation import as_input, call_arguments, check_out, normalize_axis, promoted_pair
 
 SOFTMAX, LOG_SOFTMAX = 0, 1  # bindings.cpp RowKind
@@ -25,7 +26,7 @@ def _dims(shape: tuple, axis: int) -> tuple:
     return math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1:])
 
 
-class _RowOp(_core.RowOpBase):
+class _RowOp(ByName, _core.RowOpBase):
     """Calling the op and ``backward`` are the C base class's (cpp/src/row_op_object.cpp): it runs
     the common calls (C-contiguous float32/float64 ndarrays, an int axis or none) itself and hands
     every other call to ``_call`` and ``_backward``."""
