@@ -185,7 +185,7 @@ FITS = {
     "exp_tail_f32": (lambda: fit_exp_tail(5), np.float32),
     "exp_tail_f64": (lambda: fit_exp_tail(10), np.float64),
     # double exponentials whose results are rounded to float (math/in_double.h callers)
-    "exp_tail_for_float": (lambda: fit_exp_tail(6), np.float64),
+    "exp_tail_for_float": (lambda: fit_exp_tail(8), np.float64),
     # name: (builder, float type)
     "tanh_f32": (lambda: fit_tanh(np.float32, 5, "0.5625"), np.float32),
     "tanh_f64": (lambda: fit_tanh(np.float64, 11, "0.5625"), np.float64),
