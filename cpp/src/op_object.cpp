@@ -3,13 +3,15 @@
 // __call__ plus a pybind11 call took 0.75 µs, the kernel a few ns. Here
 //
 //   f(x), f(x, out=o), f.derivative(x), f.derivative(x, out=o), f.backward(g, x),
-//   f.value_and_derivative(x)
+//   f.value_and_derivative(x), f.value_and_derivative(x, out=(y, d))
 //
-// with exact ndarrays of float32/float64 in native byte order, C-contiguous, matching shapes and
-// the op's default parameters run the kernel at once (CPython's own call protocol, no argument
-// parsing). Every other call is handed on unchanged to the Python methods _call, _derivative,
-// _backward and _value_and_derivative, which validate, convert and raise the user-facing errors; so this file only decides
-// "fast or not" and never reports a bad argument itself.
+// with exact ndarrays of float32/float64 in native byte order, C-contiguous, with matching shapes,
+// run the kernel at once (CPython's own call protocol, no argument parsing): with the op's default
+// parameters, or for f(x, alpha=...) and f.derivative(x, alpha=...) with those the Python method
+// _kernel_params validates (and caches). Every other call is handed on unchanged to the Python
+// methods _call, _derivative, _backward and _value_and_derivative, which validate, convert and
+// raise the user-facing errors; so this file only decides "fast or not" and never reports a bad
+// argument itself.
 #include "op_object.h"
 
 #include "fast_call.h"
