@@ -164,6 +164,21 @@ def test_out_partially_overlapping_the_input_is_still_correct(op, shift):
     np.testing.assert_array_equal(out, expected)
 
 
+@pytest.mark.parametrize("shift", [1, -1])
+def test_backward_out_overlapping_g_or_x_is_still_correct(op, shift):
+    x = np.linspace(-3, 3, 30)
+    buf = np.linspace(0.5, 2.0, 60)
+    g = buf[10:40]
+    expected = backward_x(op, g.copy(), x)
+    backward_x(op, g, x, out=buf[10 + shift:40 + shift])
+    np.testing.assert_array_equal(buf[10 + shift:40 + shift], expected)
+    gg = np.linspace(0.5, 2.0, 30)
+    xbuf = np.linspace(-3, 3, 60)
+    expected = backward_x(op, gg, xbuf[10:40].copy())
+    backward_x(op, gg, xbuf[10:40], out=xbuf[10 + shift:40 + shift])
+    np.testing.assert_array_equal(xbuf[10 + shift:40 + shift], expected)
+
+
 def test_out_may_be_a_strided_view(op, dtype):
     x = np.linspace(-3, 3, 40).astype(dtype)
     big = np.zeros(80, dtype=dtype)

@@ -3,7 +3,7 @@
 // __call__ plus a pybind11 call took 0.75 µs, the kernel a few ns. Here
 //
 //   f(x), f(x, out=o), f.derivative(x), f.derivative(x, out=o), f.backward(g, x),
-//   f.value_and_derivative(x), f.value_and_derivative(x, out=(y, d))
+//   f.backward(g, x, out=o), f.value_and_derivative(x), f.value_and_derivative(x, out=(y, d))
 //
 // with exact ndarrays of float32/float64 in native byte order, C-contiguous, with matching shapes,
 // run the kernel at once (CPython's own call protocol, no argument parsing): with the op's default
@@ -61,13 +61,16 @@ PyObject* try_unary(const KernelCall& call, int kind, PyObject* x, bool* taken) 
   return out ? result : finish(result);
 }
 
-// g * f'(x) into a new array (ops without a learnable parameter); *taken as in try_unary.
-PyObject* try_backward(OpObject* self, PyObject* g, PyObject* x, bool* taken) {
+// g * f'(x) (ops without a learnable parameter) into `out`, or a new array when out is nullptr;
+// *taken as in try_unary.
+PyObject* try_backward(OpObject* self, PyObject* g, PyObject* x, PyObject* out, bool* taken) {
   *taken = false;
   const FastType t = self->op >= 0 && self->backward_ok ? fast_type(x) : FastType::none;
-  if (t == FastType::none || fast_type(g) != t || !same_shape(g, x)) return nullptr;
+  if (t == FastType::none || fast_type(g) != t || !same_shape(g, x) ||
+      (out && !(usable_out(out, x, t) && usable_out(out, g, t))))
+    return nullptr;
   *taken = true;
-  PyObject* result = new_like(x);
+  PyObject* result = out ? (Py_INCREF(out), out) : new_like(x);
   if (!result) return nullptr;
   const char* gp = npy::array_proxy(g)->data;
   const char* xp = npy::array_proxy(x)->data;
@@ -86,7 +89,7 @@ PyObject* try_backward(OpObject* self, PyObject* g, PyObject* x, bool* taken) {
     Py_DECREF(result);
     return nullptr;
   }
-  return finish(result);
+  return out ? result : finish(result);
 }
 
 // (f(x), f'(x)) in one pass, into two new arrays or into `out` = (y, d) (a tuple of two usable,
@@ -227,9 +230,11 @@ PyObject* op_derivative(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
 }
 
 PyObject* op_backward(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  if (nargs == 2 && !kwnames) {
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nargs == 2 && (nkw == 0 || (nkw == 1 && named(PyTuple_GET_ITEM(kwnames, 0), "out")))) {
+    PyObject* out = nkw && args[2] != Py_None ? args[2] : nullptr;
     bool taken;
-    PyObject* r = try_backward(reinterpret_cast<OpObject*>(self), args[0], args[1], &taken);
+    PyObject* r = try_backward(reinterpret_cast<OpObject*>(self), args[0], args[1], out, &taken);
     if (taken) return r;
   }
   return general_path(self, "_backward", args, static_cast<std::size_t>(nargs), kwnames);
