@@ -220,6 +220,19 @@ def test_every_way_of_passing_the_axis_gives_one_answer(op):
                       op.backward(g.astype(">f8"), y, axis)):
             np.testing.assert_array_equal(other, gx)
     np.testing.assert_array_equal(op(x), op(x, 2))
+    out = np.empty_like(x)  # out= by keyword, fast path (plain arrays) and general (a strided view)
+    assert op(x, axis=1, out=out) is out
+    np.testing.assert_array_equal(out, op(x, 1))
+    wide = np.empty((3, 4, 10))
+    op(x, 2, out=wide[..., ::2])
+    np.testing.assert_array_equal(wide[..., ::2], op(x, 2))
+    gout = np.empty_like(x)
+    assert op.backward(g, op(x), axis=0, out=gout) is gout
+    np.testing.assert_array_equal(gout, op.backward(g, op(x), 0))
+    if op is fa.softmax:  # safe=True (fast) and safe=np.True_ (general) agree, -inf rows included
+        rows_of_inf = np.where(np.arange(60).reshape(3, 4, 5) % 7 == 0, x, -np.inf)
+        np.testing.assert_array_equal(op(rows_of_inf, safe=True), op(rows_of_inf, safe=np.True_))
+        assert not np.isnan(op(rows_of_inf, axis=0, safe=True)).any()
 
 
 @pytest.mark.parametrize("op", [fa.softmax, fa.log_softmax], ids=["softmax", "log_softmax"])

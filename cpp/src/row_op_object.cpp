@@ -2,11 +2,13 @@
 // ElementwiseOpBase (op_object.cpp): at small sizes the call, not the kernel, is the cost (2.1 µs
 // through the Python layer for 16 elements). Here
 //
-//   softmax(x), softmax(x, axis), softmax.backward(g, y), softmax.backward(g, y, axis)
+//   softmax(x), softmax(x, axis), softmax.backward(g, y), softmax.backward(g, y, axis),
+//   axis= and out= also as keywords, and softmax's safe=True/False
 //
 // with exact, C-contiguous, native float32/float64 ndarrays of at least one dimension and a plain
-// int axis in range run the kernel at once; every other call (keywords, other types, 0-d, a bad
-// axis) goes unchanged to the Python methods _call and _backward, which validate and raise.
+// int axis in range run the kernel at once; every other call (other keywords such as safe=, other
+// types, 0-d, a bad axis) goes unchanged to the Python methods _call and _backward, which validate
+// and raise.
 #include "fast_call.h"
 #include "op_object.h"
 
@@ -45,35 +47,57 @@ bool row_dims(PyObject* x, PyObject* axis_arg, std::size_t dims[3]) {
   return true;
 }
 
-// softmax(x) / log_softmax(x) along `axis` into a new array; *taken = false, returning nullptr
-// with no exception, when the call is not one for the fast path.
-PyObject* try_rows(RowObject* self, PyObject* x, PyObject* axis, bool* taken) {
+// The keywords the fast paths take: axis= (unless the axis came positionally), out= (None
+// meaning none) and, where `safe` is given (softmax's forward), safe=True/False. False for any
+// other keyword or value (the general path handles or reports it).
+bool row_keywords(PyObject* const* names, PyObject* const* values, Py_ssize_t count, PyObject** axis,
+                  PyObject** out, bool* safe = nullptr) {
+  for (Py_ssize_t i = 0; i < count; ++i) {
+    if (PyUnicode_CompareWithASCIIString(names[i], "out") == 0) {
+      *out = values[i] == Py_None ? nullptr : values[i];
+    } else if (PyUnicode_CompareWithASCIIString(names[i], "axis") == 0 && !*axis) {
+      *axis = values[i];
+    } else if (safe && PyUnicode_CompareWithASCIIString(names[i], "safe") == 0 &&
+               (values[i] == Py_True || values[i] == Py_False)) {
+      *safe = values[i] == Py_True;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// softmax(x) / log_softmax(x) along `axis` into `out` (or a new array when out is nullptr);
+// *taken = false, returning nullptr with no exception, when the call is not one for the fast path.
+PyObject* try_rows(RowObject* self, PyObject* x, PyObject* axis, PyObject* out, bool safe, bool* taken) {
   *taken = false;
   const FastType t = self->kind >= 0 ? fast_type(x) : FastType::none;
   std::size_t dims[3];
-  if (t == FastType::none || npy::array_proxy(x)->nd == 0 || !row_dims(x, axis, dims)) return nullptr;
+  if (t == FastType::none || npy::array_proxy(x)->nd == 0 || !row_dims(x, axis, dims) ||
+      (out && !usable_out(out, x, t)))
+    return nullptr;
   *taken = true;
-  PyObject* y = new_like(x);
+  PyObject* y = out ? (Py_INCREF(out), out) : new_like(x);
   if (!y) return nullptr;
   const bool ok = with_type(t, [&](auto zero) {
     using T = decltype(zero);
     run_rows<T>(static_cast<RowKind>(self->kind), reinterpret_cast<const T*>(npy::array_proxy(x)->data),
-                reinterpret_cast<T*>(npy::array_proxy(y)->data), dims[0], dims[1], dims[2], false);
+                reinterpret_cast<T*>(npy::array_proxy(y)->data), dims[0], dims[1], dims[2], safe);
   });
   if (!ok) Py_CLEAR(y);
   return y;
 }
 
-// The backward pass from g and the saved output y into a new array; *taken as in try_rows.
-PyObject* try_rows_backward(RowObject* self, PyObject* g, PyObject* y, PyObject* axis, bool* taken) {
+// The backward pass from g and the saved output y into `out` (or a new array); *taken as in try_rows.
+PyObject* try_rows_backward(RowObject* self, PyObject* g, PyObject* y, PyObject* axis, PyObject* out, bool* taken) {
   *taken = false;
   const FastType t = self->kind >= 0 ? fast_type(y) : FastType::none;
   std::size_t dims[3];
   if (t == FastType::none || fast_type(g) != t || !same_shape(g, y) || npy::array_proxy(y)->nd == 0 ||
-      !row_dims(y, axis, dims))
+      !row_dims(y, axis, dims) || (out && !(usable_out(out, y, t) && usable_out(out, g, t))))
     return nullptr;
   *taken = true;
-  PyObject* gx = new_like(y);
+  PyObject* gx = out ? (Py_INCREF(out), out) : new_like(y);
   if (!gx) return nullptr;
   const bool ok = with_type(t, [&](auto zero) {
     using T = decltype(zero);
@@ -86,22 +110,37 @@ PyObject* try_rows_backward(RowObject* self, PyObject* g, PyObject* y, PyObject*
 }
 
 PyObject* row_call(PyObject* self, PyObject* args, PyObject* kwargs) {
+  constexpr Py_ssize_t kMaxKeywords = 3;
   const Py_ssize_t nargs = PyTuple_GET_SIZE(args);
-  if ((nargs == 1 || nargs == 2) && (!kwargs || PyDict_GET_SIZE(kwargs) == 0)) {
-    bool taken;
-    PyObject* r = try_rows(reinterpret_cast<RowObject*>(self), PyTuple_GET_ITEM(args, 0),
-                           nargs == 2 ? PyTuple_GET_ITEM(args, 1) : nullptr, &taken);
-    if (taken) return r;
+  const Py_ssize_t nkw = kwargs ? PyDict_GET_SIZE(kwargs) : 0;
+  if ((nargs == 1 || nargs == 2) && nkw <= kMaxKeywords) {
+    PyObject* names[kMaxKeywords];
+    PyObject* values[kMaxKeywords];
+    Py_ssize_t pos = 0, i = 0;
+    while (kwargs && PyDict_Next(kwargs, &pos, &names[i], &values[i])) ++i;
+    PyObject* axis = nargs == 2 ? PyTuple_GET_ITEM(args, 1) : nullptr;
+    PyObject* out = nullptr;
+    bool safe = false;
+    auto* op = reinterpret_cast<RowObject*>(self);
+    if (row_keywords(names, values, nkw, &axis, &out, op->kind == static_cast<int>(RowKind::softmax) ? &safe : nullptr)) {
+      bool taken;
+      PyObject* r = try_rows(op, PyTuple_GET_ITEM(args, 0), axis, out, safe, &taken);
+      if (taken) return r;
+    }
   }
   return general_call(self, "_call", args, kwargs);
 }
 
 PyObject* row_backward(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  if ((nargs == 2 || nargs == 3) && !kwnames) {
-    bool taken;
-    PyObject* r = try_rows_backward(reinterpret_cast<RowObject*>(self), args[0], args[1],
-                                    nargs == 3 ? args[2] : nullptr, &taken);
-    if (taken) return r;
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nargs == 2 || nargs == 3) {
+    PyObject* axis = nargs == 3 ? args[2] : nullptr;
+    PyObject* out = nullptr;
+    if (row_keywords(nkw ? &PyTuple_GET_ITEM(kwnames, 0) : nullptr, args + nargs, nkw, &axis, &out)) {
+      bool taken;
+      PyObject* r = try_rows_backward(reinterpret_cast<RowObject*>(self), args[0], args[1], axis, out, &taken);
+      if (taken) return r;
+    }
   }
   return general_path(self, "_backward", args, static_cast<std::size_t>(nargs), kwnames);
 }
