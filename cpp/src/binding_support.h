@@ -129,7 +129,6 @@ std::size_t rows_per_chunk(std::size_t row_elements) {
 enum class UnaryKind : int { forward = 0, derivative = 1, param_derivative = 2 };
 
 // out[i] = f(x[i]), f'(x[i]) or df/da(x[i]), as `kind` says.
-// Returns false, having done nothing, when the buffers need contiguous copies first.
 template <class T>
 inline void run_unary(std::size_t id, int kind, const T* xp, T* op_, std::size_t n, const ParamValues& p) {
   const auto& k = kernels_of<T>(active_kernels(), id);
@@ -141,6 +140,23 @@ inline void run_unary(std::size_t id, int kind, const T* xp, T* op_, std::size_t
   }
   if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no kernel of kind " + std::to_string(kind));
   run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, op_ + b, e - b, p); });
+}
+
+// out[i] = g[i] f'(x[i]), or g[i] f'(x[i]) written in y[i] = f(x[i]) (from_output; vp is then y).
+template <class T>
+inline void run_backward(std::size_t id, bool from_output, const T* gp, const T* vp, T* op_, std::size_t n,
+                         const ParamValues& p) {
+  const auto& k = kernels_of<T>(active_kernels(), id);
+  const auto kernel = from_output ? k.backward_from_output : k.backward;
+  if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no backward from its output y");
+  run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(gp + b, vp + b, op_ + b, e - b, p); });
+}
+
+// y[i] = f(x[i]) and d[i] = f'(x[i]) in one pass.
+template <class T>
+inline void run_value_and_derivative(std::size_t id, const T* xp, T* yp, T* dp, std::size_t n, const ParamValues& p) {
+  const auto kernel = kernels_of<T>(active_kernels(), id).value_and_derivative;
+  run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, yp + b, dp + b, e - b, p); });
 }
 
 // Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a

@@ -39,19 +39,12 @@ bool backward(int op, bool from_output, const py::array& g, const py::array& x, 
   if (!buffers_usable({{&g, "g"}, {&x, xname}}, {{&out, "out"}})) return false;
   const std::size_t id = op_index(op);
   const ParamValues p{a, b};
-  const KernelTable& table = active_kernels();
   const auto n = static_cast<std::size_t>(x.size());
-  auto run = [&](auto zero) {
-    using T = decltype(zero);
-    const auto& k = kernels_of<T>(table, id);
-    const auto kernel = from_output ? k.backward_from_output : k.backward;
-    if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no backward from its output y");
-    const T* gp = in_ptr<T>(g);
-    const T* xp = in_ptr<T>(x);
-    T* op_ = out_ptr<T>(out);
-    run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(gp + b, xp + b, op_ + b, e - b, p); });
-  };
-  if (dtype_of(x, xname) == DType::f32) run(0.0f); else run(0.0);
+  if (dtype_of(x, xname) == DType::f32) {
+    run_backward<float>(id, from_output, in_ptr<float>(g), in_ptr<float>(x), out_ptr<float>(out), n, p);
+  } else {
+    run_backward<double>(id, from_output, in_ptr<double>(g), in_ptr<double>(x), out_ptr<double>(out), n, p);
+  }
   return true;
 }
 
@@ -94,17 +87,12 @@ bool value_and_derivative(int op, const py::array& x, py::array& y, py::array& d
   if (!buffers_usable({{&x, "x"}}, {{&y, "y"}, {&d, "d"}})) return false;
   const std::size_t id = op_index(op);
   const ParamValues p{a, b};
-  const KernelTable& table = active_kernels();
   const auto n = static_cast<std::size_t>(x.size());
-  auto run = [&](auto zero) {
-    using T = decltype(zero);
-    const auto kernel = kernels_of<T>(table, id).value_and_derivative;
-    const T* xp = in_ptr<T>(x);
-    T* yp = out_ptr<T>(y);
-    T* dp = out_ptr<T>(d);
-    run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, yp + b, dp + b, e - b, p); });
-  };
-  if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
+  if (dtype_of(x, "x") == DType::f32) {
+    run_value_and_derivative<float>(id, in_ptr<float>(x), out_ptr<float>(y), out_ptr<float>(d), n, p);
+  } else {
+    run_value_and_derivative<double>(id, in_ptr<double>(x), out_ptr<double>(y), out_ptr<double>(d), n, p);
+  }
   return true;
 }
 

@@ -53,6 +53,19 @@ inline PyObject* new_like(PyObject* x) {
   return api.PyArray_NewFromDescr_(api.PyArray_Type_, a->descr, a->nd, a->dimensions, nullptr, nullptr, 0, nullptr);
 }
 
+// Where a result goes: `out` (a new reference to it) or, when out is nullptr, a new array like x.
+inline PyObject* result_for(PyObject* out, PyObject* x) {
+  if (!out) return new_like(x);
+  Py_INCREF(out);
+  return out;
+}
+
+// An array's data as T*.
+template <class T>
+T* data(PyObject* a) {
+  return reinterpret_cast<T*>(npy::array_proxy(a)->data);
+}
+
 // `out` as the fast path can write it: a fast-type ndarray of x's dtype and shape, writeable, and
 // either x itself (in place) or not overlapping it.
 inline bool usable_out(PyObject* out, PyObject* x, FastType t) {

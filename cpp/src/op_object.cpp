@@ -43,16 +43,13 @@ PyObject* try_unary(const KernelCall& call, int kind, PyObject* x, bool* taken) 
   const FastType t = call.op >= 0 ? fast_type(x) : FastType::none;
   if (t == FastType::none || (out && !usable_out(out, x, t))) return nullptr;
   *taken = true;
-  PyObject* result = out ? (Py_INCREF(out), out) : new_like(x);
+  PyObject* result = result_for(out, x);
   if (!result) return nullptr;
-  const char* xp = npy::array_proxy(x)->data;
-  char* rp = npy::array_proxy(result)->data;
   const std::size_t n = element_count(x);
   const ParamValues p{call.a, call.b};
   const bool ok = with_type(t, [&](auto zero) {
     using T = decltype(zero);
-    run_unary<T>(static_cast<std::size_t>(call.op), kind, reinterpret_cast<const T*>(xp), reinterpret_cast<T*>(rp),
-                 n, p);
+    run_unary<T>(static_cast<std::size_t>(call.op), kind, data<const T>(x), data<T>(result), n, p);
   });
   if (!ok) {
     Py_DECREF(result);
@@ -70,20 +67,14 @@ PyObject* try_backward(OpObject* self, PyObject* g, PyObject* x, PyObject* out, 
       (out && !(usable_out(out, x, t) && usable_out(out, g, t))))
     return nullptr;
   *taken = true;
-  PyObject* result = out ? (Py_INCREF(out), out) : new_like(x);
+  PyObject* result = result_for(out, x);
   if (!result) return nullptr;
-  const char* gp = npy::array_proxy(g)->data;
-  const char* xp = npy::array_proxy(x)->data;
-  char* rp = npy::array_proxy(result)->data;
   const std::size_t n = element_count(x);
   const ParamValues p{self->a, self->b};
   const bool ok = with_type(t, [&](auto zero) {
     using T = decltype(zero);
-    const auto kernel = kernels_of<T>(active_kernels(), static_cast<std::size_t>(self->op)).backward;
-    const T* gt = reinterpret_cast<const T*>(gp);
-    const T* xt = reinterpret_cast<const T*>(xp);
-    T* rt = reinterpret_cast<T*>(rp);
-    run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(gt + b, xt + b, rt + b, e - b, p); });
+    run_backward<T>(static_cast<std::size_t>(self->op), false, data<const T>(g), data<const T>(x), data<T>(result), n,
+                    p);
   });
   if (!ok) {
     Py_DECREF(result);
@@ -101,21 +92,16 @@ PyObject* try_value_and_derivative(OpObject* self, PyObject* x, PyObject* out, b
   if (out && !(PyTuple_CheckExact(out) && PyTuple_GET_SIZE(out) == 2 && usable_out(PyTuple_GET_ITEM(out, 0), x, t) &&
                usable_out(PyTuple_GET_ITEM(out, 1), x, t) &&
                usable_out(PyTuple_GET_ITEM(out, 0), PyTuple_GET_ITEM(out, 1), t) &&
-               npy::array_proxy(PyTuple_GET_ITEM(out, 0))->data != npy::array_proxy(PyTuple_GET_ITEM(out, 1))->data))
+               data<char>(PyTuple_GET_ITEM(out, 0)) != data<char>(PyTuple_GET_ITEM(out, 1))))
     return nullptr;
   *taken = true;
-  if (out) Py_INCREF(PyTuple_GET_ITEM(out, 0)), Py_INCREF(PyTuple_GET_ITEM(out, 1));
-  PyObject* y = out ? PyTuple_GET_ITEM(out, 0) : new_like(x);
-  PyObject* d = out ? PyTuple_GET_ITEM(out, 1) : y ? new_like(x) : nullptr;
+  PyObject* y = result_for(out ? PyTuple_GET_ITEM(out, 0) : nullptr, x);
+  PyObject* d = y ? result_for(out ? PyTuple_GET_ITEM(out, 1) : nullptr, x) : nullptr;
   const std::size_t n = element_count(x);
   const ParamValues p{self->a, self->b};
   const bool ok = d && with_type(t, [&](auto zero) {
     using T = decltype(zero);
-    const auto kernel = kernels_of<T>(active_kernels(), static_cast<std::size_t>(self->op)).value_and_derivative;
-    const T* xt = reinterpret_cast<const T*>(npy::array_proxy(x)->data);
-    T* yt = reinterpret_cast<T*>(npy::array_proxy(y)->data);
-    T* dt = reinterpret_cast<T*>(npy::array_proxy(d)->data);
-    run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xt + b, yt + b, dt + b, e - b, p); });
+    run_value_and_derivative<T>(static_cast<std::size_t>(self->op), data<const T>(x), data<T>(y), data<T>(d), n, p);
   });
   if (!ok) {
     Py_XDECREF(y);

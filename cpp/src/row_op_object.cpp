@@ -77,12 +77,11 @@ PyObject* try_rows(RowObject* self, PyObject* x, PyObject* axis, PyObject* out, 
       (out && !usable_out(out, x, t)))
     return nullptr;
   *taken = true;
-  PyObject* y = out ? (Py_INCREF(out), out) : new_like(x);
+  PyObject* y = result_for(out, x);
   if (!y) return nullptr;
   const bool ok = with_type(t, [&](auto zero) {
     using T = decltype(zero);
-    run_rows<T>(static_cast<RowKind>(self->kind), reinterpret_cast<const T*>(npy::array_proxy(x)->data),
-                reinterpret_cast<T*>(npy::array_proxy(y)->data), dims[0], dims[1], dims[2], safe);
+    run_rows<T>(static_cast<RowKind>(self->kind), data<const T>(x), data<T>(y), dims[0], dims[1], dims[2], safe);
   });
   if (!ok) Py_CLEAR(y);
   return y;
@@ -97,13 +96,12 @@ PyObject* try_rows_backward(RowObject* self, PyObject* g, PyObject* y, PyObject*
       !row_dims(y, axis, dims) || (out && !(usable_out(out, y, t) && usable_out(out, g, t))))
     return nullptr;
   *taken = true;
-  PyObject* gx = out ? (Py_INCREF(out), out) : new_like(y);
+  PyObject* gx = result_for(out, y);
   if (!gx) return nullptr;
   const bool ok = with_type(t, [&](auto zero) {
     using T = decltype(zero);
-    run_rows_backward<T>(static_cast<RowKind>(self->kind), reinterpret_cast<const T*>(npy::array_proxy(g)->data),
-                         reinterpret_cast<const T*>(npy::array_proxy(y)->data),
-                         reinterpret_cast<T*>(npy::array_proxy(gx)->data), dims[0], dims[1], dims[2]);
+    run_rows_backward<T>(static_cast<RowKind>(self->kind), data<const T>(g), data<const T>(y), data<T>(gx), dims[0],
+                         dims[1], dims[2]);
   });
   if (!ok) Py_CLEAR(gx);
   return gx;

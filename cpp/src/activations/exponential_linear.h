@@ -105,22 +105,17 @@ struct Selu {
 
   template <class V>
   static V forward(V x, const Params<V>&) {
-    return with_subnormal_inputs(x, from_expm1(x, math::expm1(exp_input(x))));
+    return with_subnormal_inputs(x, from_expm1(x, math::expm1(flush_subnormals(x))));
   }
-  // Every subnormal x is a zero of its sign for the main formulas; with_subnormal_inputs then
-  // gives those lanes their own results (the x > 0 test always sees x itself).
-  template <class V>
-  static V exp_input(V x) {
-    using T = typename V::Scalar;
-    return flush_subnormal(x, V(std::numeric_limits<T>::min()));
-  }
-  // selu from em1 = expm1(exp_input(x)). +inf is clamped to the largest finite value: the product
-  // then overflows to +inf instead of inf * lambda_hi + inf * lambda_lo = inf - inf (lambda_lo < 0).
-  // NaN passes min(max, .).
+  // Every subnormal x is a zero of its sign for the main formulas (flush_subnormals);
+  // with_subnormal_inputs then gives those lanes their own results (the x > 0 test always sees x).
+  // selu from em1 = expm1(flush_subnormals(x)). +inf is clamped to the largest finite value: the
+  // product then overflows to +inf instead of inf * lambda_hi + inf * lambda_lo = inf - inf
+  // (lambda_lo < 0). NaN passes min(max, .).
   template <class V>
   static V from_expm1(V x, V em1) {
     using T = typename V::Scalar;
-    const V xf = min(V(std::numeric_limits<T>::max()), exp_input(x));
+    const V xf = min(V(std::numeric_limits<T>::max()), flush_subnormals(x));
     return select(x > V(0), times(xf, kLambda), times(em1, kLambdaAlpha));
   }
   // y, with its subnormal-x lanes replaced by lambda x (x > 0) or lambda alpha x (x < 0: expm1 of a
@@ -150,7 +145,7 @@ struct Selu {
   static V derivative(V x, const Params<V>&) {
     using T = typename V::Scalar;
     // As elu': 2^8 e^x stays normal where lambda alpha e^x does.
-    const V e256 = math::exp_flushed<8>(min(V(0), exp_input(x)));  // e^subnormal rounds to 1 anyway
+    const V e256 = math::exp_flushed<8>(min(V(0), flush_subnormals(x)));  // e^subnormal rounds to 1 anyway
     return propagate_nan(x, select(x > V(0), V(T(kLambda)), times(e256, kLambdaAlpha / 256)));
   }
   template <class V>
@@ -163,7 +158,7 @@ struct Selu {
   static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
     using T = typename V::Scalar;
     V em1, e256;
-    expm1_and_exp256(exp_input(x), em1, e256);
+    expm1_and_exp256(flush_subnormals(x), em1, e256);
     y = with_subnormal_inputs(x, from_expm1(x, em1));
     d = propagate_nan(x, select(x > V(0), V(T(kLambda)), times(e256, kLambdaAlpha / 256)));
   }

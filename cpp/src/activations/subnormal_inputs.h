@@ -4,20 +4,16 @@
 // see every subnormal x replaced by a zero of its sign, which changes nothing the contract sees:
 // with f(x) = f(0) + f'(0) x + ..., where f(0) is a normal number the term f'(0) x is far below
 // half its ULP (the result is the same), and where f(0) = 0 the exact result |f'(0) x| is below
-// the normal range (which may be flushed, abs error < 2^-126) as long as |f'(0)| <= 1. An op whose
-// slope at 0 may be larger declares it, as a constant (selu: kSlopeAtZero = lambda alpha) or from
-// its parameters (elu: slope_at_zero(p) = max(1, |alpha|)), and only inputs below
-// 2^-126 / slope are flushed.
+// the normal range (which may be flushed, abs error < 2^-126) as long as |f'(0)| <= 1.
 //
 // FlushSubnormalInputs<Op> is Op with that done to x in forward, derivative, the fused
 // value-and-derivative and the learnable-parameter derivatives (each present only if Op has it);
-// derivative_from_output takes y and is passed through. Ops with a kink at 0 (elu, selu: f' jumps
-// there, and +0 takes the x <= 0 side) cannot have a positive subnormal become +0; they call
-// flush_subnormal themselves on the branch that needs it.
+// derivative_from_output takes y and is passed through. Ops whose slope at 0 may be larger than 1
+// or that have a kink at 0 (elu, selu: f' jumps there, and +0 takes the x <= 0 side, so a positive
+// subnormal cannot become +0) call flush_subnormal themselves where it is valid.
 #pragma once
 
 #include <limits>
-#include <type_traits>
 
 #include "op_support.h"
 
@@ -32,53 +28,27 @@ inline V flush_subnormal(V x, V below) {
   return any(tiny) ? select(tiny, copysign(V(T(0)), x), x) : x;
 }
 
-// The smallest normal number of V's type divided by `slope`.
+// x with every subnormal lane a zero of its sign.
 template <class V>
-inline V normal_limit(double slope) {
+inline V flush_subnormals(V x) {
   using T = typename V::Scalar;
-  return V(static_cast<T>(static_cast<double>(std::numeric_limits<T>::min()) / slope));
+  return flush_subnormal(x, V(std::numeric_limits<T>::min()));
 }
-
-template <class Op, class = void>
-struct SlopeAtZero {
-  static constexpr double value = 1.0;
-};
-template <class Op>
-struct SlopeAtZero<Op, std::void_t<decltype(Op::kSlopeAtZero)>> {
-  static constexpr double value = Op::kSlopeAtZero;
-};
-
-template <class Op, class V, class = void>
-struct HasParamSlope : std::false_type {};
-template <class Op, class V>
-struct HasParamSlope<Op, V, std::void_t<decltype(Op::slope_at_zero(std::declval<const Params<V>&>()))>>
-    : std::true_type {};
 
 template <class Op>
 struct FlushSubnormalInputs {
   template <class V>
-  static V flushed(V x, const Params<V>& p) {
-    using T = typename V::Scalar;
-    if constexpr (HasParamSlope<Op, V>::value) {
-      // loop-invariant: computed once per call
-      return flush_subnormal(x, V(std::numeric_limits<T>::min()) / Op::slope_at_zero(p));
-    } else {
-      return flush_subnormal(x, normal_limit<V>(SlopeAtZero<Op>::value));
-    }
-  }
-
-  template <class V>
   static V forward(V x, const Params<V>& p) {
-    return Op::forward(flushed(x, p), p);
+    return Op::forward(flush_subnormals(x), p);
   }
   template <class V>
   static V derivative(V x, const Params<V>& p) {
-    return Op::derivative(flushed(x, p), p);
+    return Op::derivative(flush_subnormals(x), p);
   }
   template <class V, class O = Op>
   static auto value_and_derivative(V x, const Params<V>& p, V& y, V& d)
       -> decltype(O::value_and_derivative(x, p, y, d)) {
-    return O::value_and_derivative(flushed(x, p), p, y, d);
+    return O::value_and_derivative(flush_subnormals(x), p, y, d);
   }
   template <class V, class O = Op>
   static auto derivative_from_output(V y, const Params<V>& p) -> decltype(O::derivative_from_output(y, p)) {
@@ -86,11 +56,11 @@ struct FlushSubnormalInputs {
   }
   template <class V, class O = Op>
   static auto param_derivative(V x, const Params<V>& p) -> decltype(O::param_derivative(x, p)) {
-    return O::param_derivative(flushed(x, p), p);
+    return O::param_derivative(flush_subnormals(x), p);
   }
   template <class V, class O = Op>
   static auto derivatives(V x, const Params<V>& p, V& d, V& dp) -> decltype(O::derivatives(x, p, d, dp)) {
-    return O::derivatives(flushed(x, p), p, d, dp);
+    return O::derivatives(flush_subnormals(x), p, d, dp);
   }
 };
 

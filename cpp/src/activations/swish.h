@@ -205,15 +205,11 @@ struct GeluTanh : GatedLinear<TanhGeluGate> {
   template <class V>
   static void value_and_derivative(V x, const Params<V>& p, V& y, V& d) {
     if constexpr (std::is_same_v<typename V::Scalar, float>) {
-      auto parts = widen(x);
-      decltype(parts) ys, ds;
-      for (std::size_t k = 0; k < sizeof(parts.part) / sizeof(parts.part[0]); ++k) {
-        const auto t = in_double_terms(parts.part[k]);
-        ys.part[k] = value_in_double(parts.part[k], t);
-        ds.part[k] = derivative_in_double(t);
-      }
-      y = narrow(ys);
-      d = narrow(ds);
+      math::in_double(x, y, d, [](auto xd, auto& yd, auto& dd) {
+        const auto t = in_double_terms(xd);
+        yd = value_in_double(xd, t);
+        dd = derivative_in_double(t);
+      });
     } else {
       y = GatedLinear<TanhGeluGate>::forward(x, p);
       d = GatedLinear<TanhGeluGate>::derivative(x, p);

@@ -5,6 +5,8 @@
 // about half an ULP. Costs twice the lanes' work; double vectors pass straight through.
 #pragma once
 
+#include <cstddef>
+#include <iterator>
 #include <type_traits>
 
 namespace fastact::math {
@@ -19,6 +21,20 @@ inline V in_double(V x, F&& f) {
     auto parts = widen(x);
     for (auto& part : parts.part) part = f(part);
     return narrow(parts);
+  }
+}
+
+// The same for two results: f(xd, yd, dd) writes both (value_and_derivative in double).
+template <class V, class F>
+inline void in_double(V x, V& y, V& d, F&& f) {
+  if constexpr (std::is_same_v<typename V::Scalar, double>) {
+    f(x, y, d);
+  } else {
+    auto parts = widen(x);
+    auto ys = parts, ds = parts;
+    for (std::size_t k = 0; k < std::size(parts.part); ++k) f(parts.part[k], ys.part[k], ds.part[k]);
+    y = narrow(ys);
+    d = narrow(ds);
   }
 }
 
