@@ -1,5 +1,6 @@
 // CPUID alone is not enough: AVX state must also be enabled by the OS (OSXSAVE + XCR0 bits
-// 1 and 2), or the first YMM instruction faults. This file is compiled with baseline flags.
+// 1 and 2 for YMM; 5, 6 and 7 as well for the opmask and ZMM registers), or the first such
+// instruction faults. This file is compiled with baseline flags.
 #include "cpu_features.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -50,8 +51,19 @@ bool cpu_has_avx2_fma() {
   cpuid(7, 0, r);
   return (r[1] >> 5) & 1;  // AVX2
 }
+
+bool cpu_has_avx512() {
+  if (!cpu_has_avx2_fma()) return false;  // also checks leaf 7 exists and OSXSAVE
+  if ((xgetbv0() & 0xE6) != 0xE6) return false;  // XMM, YMM, opmask, ZMM0-15 high, ZMM16-31
+  unsigned r[4];
+  cpuid(7, 0, r);
+  const unsigned ebx = r[1];
+  const bool f = (ebx >> 16) & 1, dq = (ebx >> 17) & 1, bw = (ebx >> 30) & 1, vl = (ebx >> 31) & 1;
+  return f && dq && bw && vl;
+}
 #else
 bool cpu_has_avx2_fma() { return false; }
+bool cpu_has_avx512() { return false; }
 #endif
 
 }  // namespace fastact

@@ -12,6 +12,9 @@ KernelTable g_scalar;  // zero-initialised; filled in select_isa, never by a sta
 #if defined(FASTACT_HAVE_AVX2)
 KernelTable g_avx2;
 #endif
+#if defined(FASTACT_HAVE_AVX512)
+KernelTable g_avx512;
+#endif
 std::atomic<const KernelTable*> g_active{nullptr};
 
 const KernelTable* table_for(const std::string& name) {
@@ -23,6 +26,12 @@ const KernelTable* table_for(const std::string& name) {
   if (name == "avx2" && cpu_has_avx2_fma()) {
     if (!g_avx2.isa) fill_kernels_avx2(g_avx2);
     return &g_avx2;
+  }
+#endif
+#if defined(FASTACT_HAVE_AVX512)
+  if (name == "avx512" && cpu_has_avx512()) {
+    if (!g_avx512.isa) fill_kernels_avx512(g_avx512);
+    return &g_avx512;
   }
 #endif
   return nullptr;
@@ -37,15 +46,22 @@ std::string join(const std::vector<std::string>& names) {
 }  // namespace
 
 std::vector<std::string> compiled_isas() {
-#if defined(FASTACT_HAVE_AVX2)
-  return {"avx2", "scalar"};
-#else
-  return {"scalar"};
+  std::vector<std::string> names;
+#if defined(FASTACT_HAVE_AVX512)
+  names.push_back("avx512");
 #endif
+#if defined(FASTACT_HAVE_AVX2)
+  names.push_back("avx2");
+#endif
+  names.push_back("scalar");
+  return names;
 }
 
 std::vector<std::string> available_isas() {
   std::vector<std::string> names;
+#if defined(FASTACT_HAVE_AVX512)
+  if (cpu_has_avx512()) names.push_back("avx512");
+#endif
 #if defined(FASTACT_HAVE_AVX2)
   if (cpu_has_avx2_fma()) names.push_back("avx2");
 #endif

@@ -80,5 +80,8 @@ void fill_kernels_scalar(KernelTable& table);
 #if defined(FASTACT_HAVE_AVX2)
 void fill_kernels_avx2(KernelTable& table);
 #endif
+#if defined(FASTACT_HAVE_AVX512)
+void fill_kernels_avx512(KernelTable& table);
+#endif
 
 }  // namespace fastact

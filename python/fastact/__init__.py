@@ -37,7 +37,7 @@ from ._losses import BinaryCrossEntropyWithLogits, CrossEntropy
 
 __version__ = "0.1.0"
 
-# FASTACT_ISA=scalar|avx2|auto overrides the instruction set chosen from the CPU; an unknown
+# FASTACT_ISA=scalar|avx2|avx512|auto overrides the instruction set chosen from the CPU; an unknown
 # name, or one this CPU cannot run, is a ValueError naming the choices.
 _core.set_isa(_os.environ.get("FASTACT_ISA", "auto"))
 
@@ -151,7 +151,7 @@ def _cases() -> dict:
 
 
 def cpu_info() -> dict:
-    """The instruction set in use (``'avx2'`` or ``'scalar'``; ``FASTACT_ISA`` overrides it at
+    """The instruction set in use (``'avx512'``, ``'avx2'`` or ``'scalar'``; ``FASTACT_ISA`` overrides it at
     import), the ones compiled in and runnable here, the threads a call may use and the CPUs
     this process may run on."""
     return dict(_core.cpu_info())

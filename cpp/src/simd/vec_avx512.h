@@ -1,0 +1,148 @@
+// 16 x float / 8 x double on AVX-512 (F + DQ + BW + VL), with the same interface as vec_scalar.h.
+// Include this header ONLY from kernels_avx512.cpp: it is the one translation unit built with the
+// AVX-512 flags, and everything here lives in its own namespace so no inline function compiled
+// with AVX-512 can be picked by the linker for another path.
+//
+// Every operation is the IEEE operation the AVX2 type performs (same rounding, same NaN rules:
+// min/max return the second operand when either is NaN, as VMINPS does on both ISAs), so the
+// kernels written once against this interface give the same bits on every ISA. Comparisons give
+// k-register masks, and select is a masked blend: cheaper than AVX2's vblendv.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace fastact::avx512 {
+
+template <class T>
+struct Vec;
+template <class T>
+struct Mask;
+
+template <>
+struct Mask<float> {
+  __mmask16 m;
+  friend Mask operator&(Mask a, Mask b) { return {static_cast<__mmask16>(a.m & b.m)}; }
+  friend Mask operator|(Mask a, Mask b) { return {static_cast<__mmask16>(a.m | b.m)}; }
+  friend Mask operator~(Mask a) { return {static_cast<__mmask16>(~a.m)}; }
+  friend bool any(Mask a) { return a.m != 0; }
+};
+
+template <>
+struct Mask<double> {
+  __mmask8 m;
+  friend Mask operator&(Mask a, Mask b) { return {static_cast<__mmask8>(a.m & b.m)}; }
+  friend Mask operator|(Mask a, Mask b) { return {static_cast<__mmask8>(a.m | b.m)}; }
+  friend Mask operator~(Mask a) { return {static_cast<__mmask8>(~a.m)}; }
+  friend bool any(Mask a) { return a.m != 0; }
+};
+
+template <>
+struct Vec<float> {
+  using Scalar = float;
+  using MaskType = Mask<float>;
+  static constexpr std::size_t kLanes = 16;
+
+  __m512 v;
+
+  Vec() = default;
+  Vec(__m512 r) : v(r) {}                      // NOLINT
+  Vec(float s) : v(_mm512_set1_ps(s)) {}       // NOLINT
+
+  static Vec load(const float* p) { return _mm512_loadu_ps(p); }
+  void store(float* p) const { _mm512_storeu_ps(p, v); }
+
+  friend Vec operator+(Vec a, Vec b) { return _mm512_add_ps(a.v, b.v); }
+  friend Vec operator-(Vec a, Vec b) { return _mm512_sub_ps(a.v, b.v); }
+  friend Vec operator*(Vec a, Vec b) { return _mm512_mul_ps(a.v, b.v); }
+  friend Vec operator/(Vec a, Vec b) { return _mm512_div_ps(a.v, b.v); }
+  friend Vec operator-(Vec a) { return _mm512_xor_ps(a.v, _mm512_set1_ps(-0.0f)); }
+
+  friend Mask<float> operator<(Vec a, Vec b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_LT_OQ)}; }
+  friend Mask<float> operator<=(Vec a, Vec b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_LE_OQ)}; }
+  friend Mask<float> operator>(Vec a, Vec b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GT_OQ)}; }
+  friend Mask<float> operator>=(Vec a, Vec b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GE_OQ)}; }
+  friend Mask<float> operator==(Vec a, Vec b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_EQ_OQ)}; }
+  friend Mask<float> operator!=(Vec a, Vec b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_NEQ_UQ)}; }
+
+  friend Vec mul_add(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a.v, b.v, c.v); }
+  friend Vec neg_mul_add(Vec a, Vec b, Vec c) { return _mm512_fnmadd_ps(a.v, b.v, c.v); }
+  friend Vec min(Vec a, Vec b) { return _mm512_min_ps(a.v, b.v); }
+  friend Vec max(Vec a, Vec b) { return _mm512_max_ps(a.v, b.v); }
+  friend Vec abs(Vec a) { return _mm512_andnot_ps(_mm512_set1_ps(-0.0f), a.v); }
+  // One vpternlog, imm 0xCA = "A ? B : C" bitwise with A the sign-bit mask, B sign, C magnitude.
+  friend Vec copysign(Vec magnitude, Vec sign) {
+    const __m512i s = _mm512_set1_epi32(INT32_MIN);
+    return _mm512_castsi512_ps(
+        _mm512_ternarylogic_epi32(s, _mm512_castps_si512(sign.v), _mm512_castps_si512(magnitude.v), 0xCA));
+  }
+  friend Vec bit_or(Vec a, Vec b) { return _mm512_or_ps(a.v, b.v); }
+  friend Vec sqrt(Vec a) { return _mm512_sqrt_ps(a.v); }
+  friend Mask<float> is_nan(Vec a) { return {_mm512_cmp_ps_mask(a.v, a.v, _CMP_UNORD_Q)}; }
+  friend Vec select(Mask<float> m, Vec if_true, Vec if_false) { return _mm512_mask_blend_ps(m.m, if_false.v, if_true.v); }
+  friend Vec pow2_from_biased(Vec t) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(t.v), 23)); }
+};
+
+template <>
+struct Vec<double> {
+  using Scalar = double;
+  using MaskType = Mask<double>;
+  static constexpr std::size_t kLanes = 8;
+
+  __m512d v;
+
+  Vec() = default;
+  Vec(__m512d r) : v(r) {}                     // NOLINT
+  Vec(double s) : v(_mm512_set1_pd(s)) {}      // NOLINT
+
+  static Vec load(const double* p) { return _mm512_loadu_pd(p); }
+  void store(double* p) const { _mm512_storeu_pd(p, v); }
+
+  friend Vec operator+(Vec a, Vec b) { return _mm512_add_pd(a.v, b.v); }
+  friend Vec operator-(Vec a, Vec b) { return _mm512_sub_pd(a.v, b.v); }
+  friend Vec operator*(Vec a, Vec b) { return _mm512_mul_pd(a.v, b.v); }
+  friend Vec operator/(Vec a, Vec b) { return _mm512_div_pd(a.v, b.v); }
+  friend Vec operator-(Vec a) { return _mm512_xor_pd(a.v, _mm512_set1_pd(-0.0)); }
+
+  friend Mask<double> operator<(Vec a, Vec b) { return {_mm512_cmp_pd_mask(a.v, b.v, _CMP_LT_OQ)}; }
+  friend Mask<double> operator<=(Vec a, Vec b) { return {_mm512_cmp_pd_mask(a.v, b.v, _CMP_LE_OQ)}; }
+  friend Mask<double> operator>(Vec a, Vec b) { return {_mm512_cmp_pd_mask(a.v, b.v, _CMP_GT_OQ)}; }
+  friend Mask<double> operator>=(Vec a, Vec b) { return {_mm512_cmp_pd_mask(a.v, b.v, _CMP_GE_OQ)}; }
+  friend Mask<double> operator==(Vec a, Vec b) { return {_mm512_cmp_pd_mask(a.v, b.v, _CMP_EQ_OQ)}; }
+  friend Mask<double> operator!=(Vec a, Vec b) { return {_mm512_cmp_pd_mask(a.v, b.v, _CMP_NEQ_UQ)}; }
+
+  friend Vec mul_add(Vec a, Vec b, Vec c) { return _mm512_fmadd_pd(a.v, b.v, c.v); }
+  friend Vec neg_mul_add(Vec a, Vec b, Vec c) { return _mm512_fnmadd_pd(a.v, b.v, c.v); }
+  friend Vec min(Vec a, Vec b) { return _mm512_min_pd(a.v, b.v); }
+  friend Vec max(Vec a, Vec b) { return _mm512_max_pd(a.v, b.v); }
+  friend Vec abs(Vec a) { return _mm512_andnot_pd(_mm512_set1_pd(-0.0), a.v); }
+  friend Vec copysign(Vec magnitude, Vec sign) {
+    const __m512i s = _mm512_set1_epi64(INT64_MIN);
+    return _mm512_castsi512_pd(
+        _mm512_ternarylogic_epi64(s, _mm512_castpd_si512(sign.v), _mm512_castpd_si512(magnitude.v), 0xCA));
+  }
+  friend Vec bit_or(Vec a, Vec b) { return _mm512_or_pd(a.v, b.v); }
+  friend Vec sqrt(Vec a) { return _mm512_sqrt_pd(a.v); }
+  friend Mask<double> is_nan(Vec a) { return {_mm512_cmp_pd_mask(a.v, a.v, _CMP_UNORD_Q)}; }
+  friend Vec select(Mask<double> m, Vec if_true, Vec if_false) { return _mm512_mask_blend_pd(m.m, if_false.v, if_true.v); }
+  friend Vec pow2_from_biased(Vec t) { return _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_castpd_si512(t.v), 52)); }
+};
+
+// float lanes evaluated in double (math/in_double.h): 16 floats widen to two vectors of 8 doubles,
+// and narrow back with one rounding each (vcvtpd2ps rounds to nearest, subnormals included).
+inline constexpr std::size_t kWideParts = 2;
+struct WideParts {
+  Vec<double> part[kWideParts];
+};
+inline WideParts widen(Vec<float> x) {
+  return {{Vec<double>(_mm512_cvtps_pd(_mm512_castps512_ps256(x.v))),
+           Vec<double>(_mm512_cvtps_pd(_mm512_extractf32x8_ps(x.v, 1)))}};
+}
+inline Vec<float> narrow(const WideParts& w) {
+  return Vec<float>(_mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(w.part[0].v)),
+                                       _mm512_cvtpd_ps(w.part[1].v), 1));
+}
+
+}  // namespace fastact::avx512
