@@ -7,8 +7,10 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <type_traits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -105,6 +107,20 @@ inline void split_elements(std::size_t n, F&& f) {
   parallel_for(n, elementwise_chunk(sizeof(T)), f);
 }
 
+// The 16-bit float formats as they sit in an array; kernels see them only through Convert16
+// (convert16.h), computing in float32.
+struct Float16Bits {
+  std::uint16_t bits;
+};
+struct BFloat16Bits {
+  std::uint16_t bits;
+};
+template <class T>
+inline constexpr bool kIs16Bit = std::is_same_v<T, Float16Bits> || std::is_same_v<T, BFloat16Bits>;
+// The type the kernels compute a T array in.
+template <class T>
+using ComputeType = std::conditional_t<kIs16Bit<T>, float, T>;
+
 // Below this many elements a call keeps the GIL: releasing and retaking it costs more than the
 // kernel (NumPy's ufuncs draw the same line at 500).
 inline constexpr std::size_t kReleaseGilAbove = 500;
@@ -116,6 +132,27 @@ inline void run_elements(std::size_t n, F&& f) {
   if (n <= kReleaseGilAbove) return f(std::size_t{0}, n);
   GilRelease release;
   split_elements<T>(n, f);
+}
+
+// f(in, out, m) with float buffers in[kInputs][m], out[kOutputs][m]: n elements of 16-bit arrays
+// converted to float32 a block at a time (the blocks stay in L1) and the results rounded back.
+// An output may be one of the inputs (in place): each block is read before it is written.
+template <class T, std::size_t kInputs, std::size_t kOutputs, class F>
+inline void run_through_float(const T* const (&in)[kInputs], T* const (&out)[kOutputs], std::size_t n, F&& f) {
+  const KernelTable& table = active_kernels();
+  const Convert16& c = std::is_same_v<T, Float16Bits> ? table.float16 : table.bfloat16;
+  run_elements<T>(n, [&](std::size_t begin, std::size_t end) {
+    constexpr std::size_t kBlock = 1024;
+    float in_buf[kInputs][kBlock], out_buf[kOutputs][kBlock];
+    for (std::size_t at = begin; at < end; at += kBlock) {
+      const std::size_t m = std::min(kBlock, end - at);
+      for (std::size_t k = 0; k < kInputs; ++k)
+        c.to_float(reinterpret_cast<const std::uint16_t*>(in[k] + at), in_buf[k], m);
+      f(in_buf, out_buf, m);
+      for (std::size_t k = 0; k < kOutputs; ++k)
+        c.from_float(out_buf[k], reinterpret_cast<std::uint16_t*>(out[k] + at), m);
+    }
+  });
 }
 
 // Rows of `row_elements` elements each, in chunks of about one elementwise chunk.
@@ -131,32 +168,46 @@ enum class UnaryKind : int { forward = 0, derivative = 1, param_derivative = 2 }
 // out[i] = f(x[i]), f'(x[i]) or df/da(x[i]), as `kind` says.
 template <class T>
 inline void run_unary(std::size_t id, int kind, const T* xp, T* op_, std::size_t n, const ParamValues& p) {
-  const auto& k = kernels_of<T>(active_kernels(), id);
-  UnaryKernel<T> kernel = nullptr;
+  const auto& k = kernels_of<ComputeType<T>>(active_kernels(), id);
+  UnaryKernel<ComputeType<T>> kernel = nullptr;
   switch (static_cast<UnaryKind>(kind)) {
     case UnaryKind::forward: kernel = k.forward; break;
     case UnaryKind::derivative: kernel = k.derivative; break;
     case UnaryKind::param_derivative: kernel = k.param_derivative; break;
   }
   if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no kernel of kind " + std::to_string(kind));
-  run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, op_ + b, e - b, p); });
+  if constexpr (kIs16Bit<T>) {
+    run_through_float<T, 1, 1>({xp}, {op_}, n, [&](auto& in, auto& out, std::size_t m) { kernel(in[0], out[0], m, p); });
+  } else {
+    run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, op_ + b, e - b, p); });
+  }
 }
 
 // out[i] = g[i] f'(x[i]), or g[i] f'(x[i]) written in y[i] = f(x[i]) (from_output; vp is then y).
 template <class T>
 inline void run_backward(std::size_t id, bool from_output, const T* gp, const T* vp, T* op_, std::size_t n,
                          const ParamValues& p) {
-  const auto& k = kernels_of<T>(active_kernels(), id);
+  const auto& k = kernels_of<ComputeType<T>>(active_kernels(), id);
   const auto kernel = from_output ? k.backward_from_output : k.backward;
   if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no backward from its output y");
-  run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(gp + b, vp + b, op_ + b, e - b, p); });
+  if constexpr (kIs16Bit<T>) {
+    run_through_float<T, 2, 1>({gp, vp}, {op_}, n,
+                               [&](auto& in, auto& out, std::size_t m) { kernel(in[0], in[1], out[0], m, p); });
+  } else {
+    run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(gp + b, vp + b, op_ + b, e - b, p); });
+  }
 }
 
 // y[i] = f(x[i]) and d[i] = f'(x[i]) in one pass.
 template <class T>
 inline void run_value_and_derivative(std::size_t id, const T* xp, T* yp, T* dp, std::size_t n, const ParamValues& p) {
-  const auto kernel = kernels_of<T>(active_kernels(), id).value_and_derivative;
-  run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, yp + b, dp + b, e - b, p); });
+  const auto kernel = kernels_of<ComputeType<T>>(active_kernels(), id).value_and_derivative;
+  if constexpr (kIs16Bit<T>) {
+    run_through_float<T, 1, 2>({xp}, {yp, dp}, n,
+                               [&](auto& in, auto& out, std::size_t m) { kernel(in[0], out[0], out[1], m, p); });
+  } else {
+    run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, yp + b, dp + b, e - b, p); });
+  }
 }
 
 // Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "binding_support.h"
+#include "fast_call.h"
 #include "op_object.h"
 
 namespace py = pybind11;
@@ -375,5 +376,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("cpu_info", &cpu_info);
   m.def("set_num_threads", &set_num_threads, py::arg("n"));
   m.def("get_num_threads", &num_threads);
-  m.def("set_isa", &select_isa, py::arg("name"), "Switch kernel tables (for tests): 'auto', 'avx2' or 'scalar'.");
+  m.def("set_isa", &select_isa, py::arg("name"), "Switch kernel tables (for tests): 'auto', 'avx512', 'avx2' or 'scalar'.");
+  m.def(
+      "register_bfloat16", [](const py::dtype& dt) { fast_call::bfloat16_type_num = dt.num(); }, py::arg("dtype"),
+      "Tell the fast path NumPy's type number of ml_dtypes.bfloat16 (a user dtype, numbered at run time).");
 }

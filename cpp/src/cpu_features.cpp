@@ -45,7 +45,8 @@ bool cpu_has_avx2_fma() {
   const bool fma = (r[2] >> 12) & 1;
   const bool osxsave = (r[2] >> 27) & 1;
   const bool avx = (r[2] >> 28) & 1;
-  if (!(fma && osxsave && avx)) return false;
+  const bool f16c = (r[2] >> 29) & 1;  // float16 conversions (every AVX2 CPU has them)
+  if (!(fma && osxsave && avx && f16c)) return false;
   const unsigned long long xcr0 = xgetbv0();
   if ((xcr0 & 0x6) != 0x6) return false;  // XMM and YMM state enabled by the OS
   cpuid(7, 0, r);

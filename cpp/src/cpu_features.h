@@ -2,7 +2,7 @@
 
 namespace fastact {
 
-// True when the CPU has AVX2 and FMA and the OS saves the YMM registers (CPUID + XGETBV).
+// True when the CPU has AVX2, FMA and F16C and the OS saves the YMM registers (CPUID + XGETBV).
 bool cpu_has_avx2_fma();
 
 // True when the CPU has AVX-512 F, DQ, BW and VL (and AVX2 + FMA), and the OS saves the opmask

@@ -16,19 +16,37 @@ namespace fast_call {
 
 namespace npy = py::detail;
 
-enum class FastType { none, f32, f64 };
+enum class FastType { none, f32, f64, f16, bf16 };
 
-// What the fast path accepts: an exact ndarray (no subclass: those keep NumPy's semantics through
-// the Python path), C-contiguous, float32 or float64 in this machine's byte order.
-inline FastType fast_type(PyObject* o) {
+// NumPy's type number of ml_dtypes' bfloat16 (a user dtype, numbered when ml_dtypes registers it),
+// told by the Python layer the first time it meets one (_core.register_bfloat16); -1 until then.
+inline int bfloat16_type_num = -1;
+
+// What the elementwise fast path accepts: an exact ndarray (no subclass: those keep NumPy's
+// semantics through the Python path), C-contiguous, float16/32/64 or bfloat16 in this machine's
+// byte order.
+inline FastType elementwise_type(PyObject* o) {
   if (Py_TYPE(o) != npy::npy_api::get().PyArray_Type_) return FastType::none;
   const auto* a = npy::array_proxy(o);
   if (!(a->flags & npy::npy_api::NPY_ARRAY_C_CONTIGUOUS_)) return FastType::none;
   const auto* d = npy::array_descriptor_proxy(a->descr);
   if (!native_byte_order(d->byteorder)) return FastType::none;
+  constexpr int kHalf = 23;  // NPY_HALF
   if (d->type_num == npy::npy_api::NPY_FLOAT_) return FastType::f32;
   if (d->type_num == npy::npy_api::NPY_DOUBLE_) return FastType::f64;
+  if (d->type_num == kHalf) return FastType::f16;
+  if (d->type_num == bfloat16_type_num) return FastType::bf16;
   return FastType::none;
+}
+
+// The same for the row-wise ops, whose kernels take float32 and float64 only.
+inline FastType fast_type(PyObject* o) {
+  const FastType t = elementwise_type(o);
+  return t == FastType::f32 || t == FastType::f64 ? t : FastType::none;
+}
+
+inline std::size_t element_size(FastType t) {
+  return t == FastType::f64 ? sizeof(double) : t == FastType::f32 ? sizeof(float) : sizeof(std::uint16_t);
 }
 
 inline bool same_shape(PyObject* p, PyObject* q) {
@@ -69,12 +87,12 @@ T* data(PyObject* a) {
 // `out` as the fast path can write it: a fast-type ndarray of x's dtype and shape, writeable, and
 // either x itself (in place) or not overlapping it.
 inline bool usable_out(PyObject* out, PyObject* x, FastType t) {
-  if (fast_type(out) != t || !same_shape(out, x)) return false;
+  if (elementwise_type(out) != t || !same_shape(out, x)) return false;
   const auto* o = npy::array_proxy(out);
   if (!(o->flags & npy::npy_api::NPY_ARRAY_WRITEABLE_)) return false;
   const char* op = o->data;
   const char* xp = npy::array_proxy(x)->data;
-  const std::size_t bytes = element_count(x) * (t == FastType::f32 ? sizeof(float) : sizeof(double));
+  const std::size_t bytes = element_count(x) * element_size(t);
   return op == xp || op + bytes <= xp || xp + bytes <= op;
 }
 
@@ -106,10 +124,24 @@ inline bool guarded(F&& f) {
   return false;
 }
 
+// f(zero) with a value of the array type t (float32 or float64), exceptions turned into Python's.
 template <class F>
 inline bool with_type(FastType t, F&& f) {
   return guarded([&] {
     if (t == FastType::f32) f(0.0f); else f(0.0);
+  });
+}
+
+// The same for the elementwise ops, which also take the 16-bit formats (binding_support.h).
+template <class F>
+inline bool with_elementwise_type(FastType t, F&& f) {
+  return guarded([&] {
+    switch (t) {
+      case FastType::f16: return f(Float16Bits{});
+      case FastType::bf16: return f(BFloat16Bits{});
+      case FastType::f32: return f(0.0f);
+      default: return f(0.0);
+    }
   });
 }
 

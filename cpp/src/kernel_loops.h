@@ -232,6 +232,8 @@ void fill_table(KernelTable& table) {
   table.f64[static_cast<int>(OpId::name)] = kernels_for<Struct, VecT<double>>();
   FASTACT_FOR_EACH_OP(FASTACT_FILL_OP)
 #undef FASTACT_FILL_OP
+  table.float16 = converters<Format16::float16, VecT<float>>();
+  table.bfloat16 = converters<Format16::bfloat16, VecT<float>>();
 }
 
 }  // namespace fastact::loops

@@ -7,6 +7,7 @@
 #include <cstddef>
 
 #include "activations/op_support.h"
+#include "convert16.h"
 #include "registry.h"
 
 namespace fastact {
@@ -73,6 +74,8 @@ struct KernelTable {
   OpKernels<double> f64[kNumOps];
   RowKernels<float> rows_f32;
   RowKernels<double> rows_f64;
+  Convert16 float16;   // float16 <-> float32, for running the f32 kernels on float16 arrays
+  Convert16 bfloat16;  // the same for bfloat16
 };
 
 // Each ISA's translation unit defines its filler; dispatch.cpp calls only those compiled in.

@@ -40,14 +40,14 @@ struct KernelCall {
 PyObject* try_unary(const KernelCall& call, int kind, PyObject* x, bool* taken) {
   *taken = false;
   PyObject* out = call.out;
-  const FastType t = call.op >= 0 ? fast_type(x) : FastType::none;
+  const FastType t = call.op >= 0 ? elementwise_type(x) : FastType::none;
   if (t == FastType::none || (out && !usable_out(out, x, t))) return nullptr;
   *taken = true;
   PyObject* result = result_for(out, x);
   if (!result) return nullptr;
   const std::size_t n = element_count(x);
   const ParamValues p{call.a, call.b};
-  const bool ok = with_type(t, [&](auto zero) {
+  const bool ok = with_elementwise_type(t, [&](auto zero) {
     using T = decltype(zero);
     run_unary<T>(static_cast<std::size_t>(call.op), kind, data<const T>(x), data<T>(result), n, p);
   });
@@ -62,8 +62,8 @@ PyObject* try_unary(const KernelCall& call, int kind, PyObject* x, bool* taken) 
 // *taken as in try_unary.
 PyObject* try_backward(OpObject* self, PyObject* g, PyObject* x, PyObject* out, bool* taken) {
   *taken = false;
-  const FastType t = self->op >= 0 && self->backward_ok ? fast_type(x) : FastType::none;
-  if (t == FastType::none || fast_type(g) != t || !same_shape(g, x) ||
+  const FastType t = self->op >= 0 && self->backward_ok ? elementwise_type(x) : FastType::none;
+  if (t == FastType::none || elementwise_type(g) != t || !same_shape(g, x) ||
       (out && !(usable_out(out, x, t) && usable_out(out, g, t))))
     return nullptr;
   *taken = true;
@@ -71,7 +71,7 @@ PyObject* try_backward(OpObject* self, PyObject* g, PyObject* x, PyObject* out, 
   if (!result) return nullptr;
   const std::size_t n = element_count(x);
   const ParamValues p{self->a, self->b};
-  const bool ok = with_type(t, [&](auto zero) {
+  const bool ok = with_elementwise_type(t, [&](auto zero) {
     using T = decltype(zero);
     run_backward<T>(static_cast<std::size_t>(self->op), false, data<const T>(g), data<const T>(x), data<T>(result), n,
                     p);
@@ -87,7 +87,7 @@ PyObject* try_backward(OpObject* self, PyObject* g, PyObject* x, PyObject* out, 
 // non-overlapping arrays; anything else is for the general path); *taken as in try_unary.
 PyObject* try_value_and_derivative(OpObject* self, PyObject* x, PyObject* out, bool* taken) {
   *taken = false;
-  const FastType t = self->op >= 0 ? fast_type(x) : FastType::none;
+  const FastType t = self->op >= 0 ? elementwise_type(x) : FastType::none;
   if (t == FastType::none) return nullptr;
   if (out && !(PyTuple_CheckExact(out) && PyTuple_GET_SIZE(out) == 2 && usable_out(PyTuple_GET_ITEM(out, 0), x, t) &&
                usable_out(PyTuple_GET_ITEM(out, 1), x, t) &&
@@ -99,7 +99,7 @@ PyObject* try_value_and_derivative(OpObject* self, PyObject* x, PyObject* out, b
   PyObject* d = y ? result_for(out ? PyTuple_GET_ITEM(out, 1) : nullptr, x) : nullptr;
   const std::size_t n = element_count(x);
   const ParamValues p{self->a, self->b};
-  const bool ok = d && with_type(t, [&](auto zero) {
+  const bool ok = d && with_elementwise_type(t, [&](auto zero) {
     using T = decltype(zero);
     run_value_and_derivative<T>(static_cast<std::size_t>(self->op), data<const T>(x), data<T>(y), data<T>(d), n, p);
   });

@@ -25,7 +25,8 @@ def _finish(result: np.ndarray, result_dtype: np.dtype) -> np.ndarray:
     """Casts back to the caller's dtype (float16) and returns 0-d results as NumPy scalars, as
     NumPy's ufuncs do."""
     if result.dtype != result_dtype:
-        result = result.astype(result_dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN round as they are, silently (as in C)
+            result = result.astype(result_dtype)
     return result[()] if result.ndim == 0 else result
 
 

@@ -18,10 +18,23 @@ FLOAT32 = np.dtype(np.float32)
 FLOAT64 = np.dtype(np.float64)
 
 
+def is_bfloat16(dt: np.dtype) -> bool:
+    """ml_dtypes' bfloat16 (the dtype PyTorch and JAX exchange): computed in float32, returned as
+    bfloat16. Recognised without importing ml_dtypes, which stays optional."""
+    return dt.kind == "V" and dt.itemsize == 2 and dt.type.__name__ == "bfloat16" and dt.type.__module__ == "ml_dtypes"
+
+
+def _seen_bfloat16(dt: np.dtype) -> None:
+    """Lets the C fast path take bfloat16 arrays from now on (its type number is assigned at run time)."""
+    from . import _core
+
+    _core.register_bfloat16(dt)
+
+
 def as_input(value, name: str) -> tuple[np.ndarray, np.dtype]:
     """Returns ``(array, result_dtype)``: the array in the dtype the kernels compute in, and the
     dtype the caller gets back. float32/float64 stay as they are; float16 computes in float32 and
-    returns float16; bool and integers promote to float64 (as ``np.tanh`` does)."""
+    returns float16 (bfloat16 likewise); bool and integers promote to float64 (as ``np.tanh`` does)."""
     if isinstance(value, np.ndarray):
         a = value
     else:
@@ -36,11 +49,14 @@ def as_input(value, name: str) -> tuple[np.ndarray, np.dtype]:
         return as_input(a.astype(dt.newbyteorder("=")), name)
     if dt == FLOAT16:
         return a.astype(FLOAT32), FLOAT16
+    if is_bfloat16(dt):
+        _seen_bfloat16(dt)
+        return a.astype(FLOAT32), dt
     if dt.kind in "biu":
         return a.astype(FLOAT64), FLOAT64
     hint = " (cast it to float64 first)" if dt.kind == "f" else ""
     raise TypeError(
-        f"{name}: expected real numbers (a float16/32/64, integer or bool array), got dtype {dt}{hint}"
+        f"{name}: expected real numbers (a float16/32/64, bfloat16, integer or bool array), got dtype {dt}{hint}"
     )
 
 
@@ -72,7 +88,7 @@ def call_arguments(owner: str, method: str, args: tuple, kwargs: dict, names: tu
 
 
 def compute_dtype(result_dtype: np.dtype) -> np.dtype:
-    return FLOAT32 if result_dtype == FLOAT16 else result_dtype
+    return FLOAT32 if result_dtype == FLOAT16 or is_bfloat16(result_dtype) else result_dtype
 
 
 def check_out(out, shape: tuple, dtype: np.dtype, name: str = "out") -> np.ndarray:

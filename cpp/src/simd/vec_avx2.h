@@ -1,4 +1,4 @@
-// 8 x float / 4 x double on AVX2 + FMA, with the same interface as vec_scalar.h.
+// 8 x float / 4 x double on AVX2 + FMA (+ F16C), with the same interface as vec_scalar.h.
 // Include this header ONLY from kernels_avx2.cpp: it is the one translation unit built
 // with -mavx2 -mfma, and everything here lives in its own namespace so no inline
 // function compiled with AVX2 can be picked by the linker for the portable path.
@@ -76,6 +76,30 @@ struct Vec<float> {
   friend Mask<float> is_nan(Vec a) { return {_mm256_cmp_ps(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<float> m, Vec if_true, Vec if_false) { return _mm256_blendv_ps(if_false.v, if_true.v, m.m); }
   friend Vec pow2_from_biased(Vec t) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t.v), 23)); }
+
+  // 16-bit storage formats (cpp/src/convert16.h): float16 by F16C (round to nearest even, as
+  // NumPy's astype); bfloat16 is a float's top half, rounded to nearest even in integer
+  // arithmetic (subnormals kept, unlike VCVTNEPS2BF16), NaN kept quiet.
+  static Vec load_f16(const std::uint16_t* p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
+  void store_f16(std::uint16_t* p) const {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  }
+  static Vec load_bf16(const std::uint16_t* p) {
+    const __m256i h = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(h, 16));
+  }
+  void store_bf16(std::uint16_t* p) const {
+    const __m256i x = _mm256_castps_si256(v);
+    const __m256i odd = _mm256_and_si256(_mm256_srli_epi32(x, 16), _mm256_set1_epi32(1));
+    const __m256i rounded = _mm256_srli_epi32(_mm256_add_epi32(x, _mm256_add_epi32(odd, _mm256_set1_epi32(0x7FFF))), 16);
+    const __m256i quiet = _mm256_or_si256(_mm256_srli_epi32(x, 16), _mm256_set1_epi32(0x40));
+    const __m256i r = _mm256_blendv_epi8(rounded, quiet, _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+    // Every lane is < 2^16: pack to 16 bits (packus works per 128-bit half, so gather the halves).
+    const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(r, r), 0x08);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(packed));
+  }
 };
 
 template <>

@@ -83,6 +83,28 @@ struct Vec<float> {
   friend Mask<float> is_nan(Vec a) { return {_mm512_cmp_ps_mask(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<float> m, Vec if_true, Vec if_false) { return _mm512_mask_blend_ps(m.m, if_false.v, if_true.v); }
   friend Vec pow2_from_biased(Vec t) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(t.v), 23)); }
+
+  // 16-bit storage formats (cpp/src/convert16.h), as vec_avx2.h: float16 by VCVTPH2PS/VCVTPS2PH
+  // (round to nearest even); bfloat16 rounded to nearest even in integer arithmetic (AVX-512 BF16's
+  // VCVTNEPS2BF16 would flush subnormals), NaN kept quiet.
+  static Vec load_f16(const std::uint16_t* p) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
+  void store_f16(std::uint16_t* p) const {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  }
+  static Vec load_bf16(const std::uint16_t* p) {
+    const __m512i h = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(h, 16));
+  }
+  void store_bf16(std::uint16_t* p) const {
+    const __m512i x = _mm512_castps_si512(v);
+    const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(x, 16), _mm512_set1_epi32(1));
+    const __m512i rounded = _mm512_srli_epi32(_mm512_add_epi32(x, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7FFF))), 16);
+    const __m512i quiet = _mm512_or_si512(_mm512_srli_epi32(x, 16), _mm512_set1_epi32(0x40));
+    const __m512i r = _mm512_mask_blend_epi32(_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), rounded, quiet);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi32_epi16(r));  // every lane < 2^16
+  }
 };
 
 template <>

@@ -70,6 +70,12 @@ struct Vec {
   }
   friend Vec sqrt(Vec a) { return Vec(std::sqrt(a.v)); }
   friend Mask<T> is_nan(Vec a) { return {a.v != a.v}; }
+
+  // 16-bit storage formats, for Vec<float> (the conversions are defined below the class).
+  static Vec load_f16(const std::uint16_t* p);
+  void store_f16(std::uint16_t* p) const;
+  static Vec load_bf16(const std::uint16_t* p);
+  void store_bf16(std::uint16_t* p) const;
   friend Vec select(Mask<T> m, Vec if_true, Vec if_false) { return m.m ? if_true : if_false; }
 
   // 2^n from a "biased" t = M + n (M = 1.5 * 2^mantissa_bits + exponent_bias): t's low mantissa
@@ -93,6 +99,62 @@ struct Vec {
     }
   }
 };
+
+// 16-bit storage formats (cpp/src/convert16.h) in software, with the same bits as the x86
+// conversions (F16C's VCVTPS2PH with round-to-nearest-even, and the SIMD types' bfloat16 rounding):
+// float -> 16 bits rounds to nearest, ties to even, overflow to infinity, subnormals kept; NaN stays
+// a quiet NaN.
+inline float bits_to_float(std::uint32_t b) {
+  float f;
+  std::memcpy(&f, &b, sizeof f);
+  return f;
+}
+inline std::uint32_t float_to_bits(float f) {
+  std::uint32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return b;
+}
+
+inline float f16_to_float(std::uint16_t h) {
+  const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+  const std::uint32_t e = (h >> 10) & 0x1Fu, m = h & 0x3FFu;
+  if (e == 0x1F) return bits_to_float(sign | 0x7F800000u | (m << 13) | (m ? 0x400000u : 0u));
+  if (e == 0) return bits_to_float(sign | float_to_bits(static_cast<float>(m) * 0x1p-24f));  // exact
+  return bits_to_float(sign | ((e + 112) << 23) | (m << 13));  // rebias 15 -> 127
+}
+
+inline std::uint16_t float_to_f16(float f) {
+  const std::uint32_t x = float_to_bits(f);
+  const std::uint32_t sign = (x >> 16) & 0x8000u;
+  const std::uint32_t a = x & 0x7FFFFFFFu;
+  if (a > 0x7F800000u) return static_cast<std::uint16_t>(sign | 0x7E00u | ((a >> 13) & 0x3FFu));  // NaN
+  if (a >= 0x477FF000u) return static_cast<std::uint16_t>(sign | 0x7C00u);  // >= 65520: rounds to inf
+  if (a >= 0x38800000u) {  // a normal float16 (>= 2^-14): rebias, round the 13 dropped bits
+    const std::uint32_t r = a - 0x38000000u;
+    return static_cast<std::uint16_t>(sign | ((r + 0xFFFu + ((r >> 13) & 1u)) >> 13));
+  }
+  // Subnormal float16 (or zero): 0.5 + |f| rounds |f| to a multiple of 2^-24 (the float16
+  // subnormal step; ties to even), which is then the low bits of the sum.
+  const float sum = bits_to_float(a) + 0.5f;
+  return static_cast<std::uint16_t>(sign | (float_to_bits(sum) - 0x3F000000u));
+}
+
+inline float bf16_to_float(std::uint16_t h) { return bits_to_float(static_cast<std::uint32_t>(h) << 16); }
+
+inline std::uint16_t float_to_bf16(float f) {
+  const std::uint32_t x = float_to_bits(f);
+  if (f != f) return static_cast<std::uint16_t>((x >> 16) | 0x40u);
+  return static_cast<std::uint16_t>((x + 0x7FFFu + ((x >> 16) & 1u)) >> 16);
+}
+
+template <>
+inline Vec<float> Vec<float>::load_f16(const std::uint16_t* p) { return f16_to_float(*p); }
+template <>
+inline void Vec<float>::store_f16(std::uint16_t* p) const { *p = float_to_f16(v); }
+template <>
+inline Vec<float> Vec<float>::load_bf16(const std::uint16_t* p) { return bf16_to_float(*p); }
+template <>
+inline void Vec<float>::store_bf16(std::uint16_t* p) const { *p = float_to_bf16(v); }
 
 // float lanes evaluated in double (math/in_double.h): one double vector per float vector here.
 inline constexpr std::size_t kWideParts = 1;

@@ -1,0 +1,95 @@
+"""float16 and bfloat16 arrays: converted inside the kernels' loop, computing in float32. The
+contract is the float32 result rounded once to the 16-bit format, so every one of the 2^16 inputs
+must give exactly the bits of ``op(x.astype(float32)).astype(dtype)`` (NumPy's and ml_dtypes' casts
+round to nearest, ties to even), on whichever ISA the suite runs (.ci/run runs it on each)."""
+
+import numpy as np
+import pytest
+from support import backward_x
+
+import fastact as fa
+
+FLOAT16 = np.dtype(np.float16)
+
+
+def bfloat16():
+    return np.dtype(pytest.importorskip("ml_dtypes").bfloat16)
+
+
+@pytest.fixture(params=["float16", "bfloat16"])
+def dtype16(request):
+    return FLOAT16 if request.param == "float16" else bfloat16()
+
+
+def every_value(dtype):
+    return np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(dtype)
+
+
+def rounded(a, dtype):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return a.astype(dtype)
+
+
+def assert_same_bits(got, want):
+    assert got.dtype == want.dtype
+    g, w = got.astype(np.float32), want.astype(np.float32)
+    same = (got.view(np.uint16) == want.view(np.uint16)) | (np.isnan(g) & np.isnan(w))
+    if not same.all():
+        i = np.flatnonzero(~same)[:5]
+        raise AssertionError(f"{(~same).sum()} values differ: got {g[i]}, want {w[i]}")
+
+
+def test_every_input_is_the_float32_result_rounded_once(op, dtype16):
+    x = every_value(dtype16)
+    x32 = x.astype(np.float32)
+    g = x[::-1].copy()
+    assert_same_bits(op(x), rounded(op(x32), dtype16))
+    assert_same_bits(op.derivative(x), rounded(op.derivative(x32), dtype16))
+    for got, want in zip(op.value_and_derivative(x), op.value_and_derivative(x32)):
+        assert_same_bits(got, rounded(want, dtype16))
+    assert_same_bits(backward_x(op, g, x), rounded(backward_x(op, g.astype(np.float32), x32), dtype16))
+    if op.has_output_backward:
+        y = op(x)
+        assert_same_bits(op.backward(g, y=y), rounded(op.backward(g.astype(np.float32), y=y.astype(np.float32)), dtype16))
+
+
+def test_out_in_place_and_views(dtype16):
+    x = np.linspace(-6, 6, 1001).astype(dtype16)
+    want = rounded(fa.gelu(x.astype(np.float32)), dtype16)
+    out = np.empty_like(x)
+    assert fa.gelu(x, out=out) is out
+    assert_same_bits(out, want)
+    y = x.copy()
+    fa.gelu(y, out=y)  # in place
+    assert_same_bits(y, want)
+    assert_same_bits(fa.gelu(x[::2]), want[::2])  # strided: the general path, same bits
+    d, v = np.empty_like(x), np.empty_like(x)
+    fa.gelu.value_and_derivative(x, out=(v, d))
+    assert_same_bits(d, rounded(fa.gelu.derivative(x.astype(np.float32)), dtype16))
+    x_before = x.copy()
+    fa.gelu.backward(x, x)
+    assert_same_bits(x, x_before)  # inputs untouched
+
+
+def test_sizes_around_the_vector_width_and_block(dtype16):
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 7, 15, 16, 17, 33, 1023, 1024, 1025, 5000, 70_001):
+        x = (rng.standard_normal(n) * 4).astype(dtype16)
+        assert_same_bits(fa.silu(x), rounded(fa.silu(x.astype(np.float32)), dtype16))
+
+
+def test_a_16bit_out_must_match_the_result_dtype(dtype16):
+    x = np.ones(8, dtype16)
+    with pytest.raises(TypeError, match="out"):
+        fa.tanh(x, out=np.empty(8, np.float32))
+    with pytest.raises(TypeError, match="out"):
+        fa.tanh(x.astype(np.float32), out=np.empty(8, dtype16))
+
+
+def test_float16_and_bfloat16_mixed_with_float32_promote():
+    bf = bfloat16()
+    g = np.ones(5, bf)
+    x = np.linspace(-1, 1, 5).astype(np.float32)
+    r = fa.tanh.backward(g, x)
+    assert r.dtype == np.float32
+    np.testing.assert_array_equal(r, fa.tanh.derivative(x))
