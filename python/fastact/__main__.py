@@ -11,10 +11,16 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     bench = sub.add_parser("bench", help="time every op against NumPy, and PyTorch and JAX when installed")
-    bench.add_argument("--ops", nargs="+", metavar="OP", help="ops to time, e.g. gelu gelu[tanh] (default: all)")
+    bench.add_argument("--ops", nargs="+", metavar="OP",
+                       help="ops to time, e.g. gelu gelu[tanh] softmax (default: all, with softmax, log_softmax, "
+                            "cross_entropy and swiglu)")
     bench.add_argument("--sizes", "--size", type=int, nargs="+", default=[1 << 20], metavar="N",
                        help="elements per array (default: 1048576)")
-    bench.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=["float32", "float64"])
+    bench.add_argument("--dtypes", nargs="+", default=["float32", "float64"],
+                       choices=["float16", "bfloat16", "float32", "float64"],
+                       help="bfloat16 needs ml_dtypes (fastact[bfloat16])")
+    bench.add_argument("--isa", nargs="+", metavar="ISA",
+                       help="repeat the table for these instruction sets, or 'all' the CPU runs (default: the one in use)")
     bench.add_argument("--modes", nargs="+", default=["forward", "derivative", "backward"],
                        choices=["forward", "derivative", "backward"])
     bench.add_argument("--threads", type=int, nargs="+", metavar="N",
@@ -30,18 +36,29 @@ def main(argv=None) -> int:
     import fastact
 
     cases = fastact._cases()
-    for name in args.ops or []:
-        if name not in cases:
-            parser.error(f"unknown op {name!r}; available: {', '.join(cases)}")
-    selected = [cases[name] for name in args.ops or cases]
     if args.command == "bench":
-        from ._bench import run_bench
+        from ._bench import ROW_OPS, run_bench
 
+        for name in args.ops or []:
+            if name not in cases and name not in ROW_OPS:
+                parser.error(f"unknown op {name!r}; available: {', '.join([*cases, *ROW_OPS])}")
+        selected = [cases[name] for name in args.ops or cases if name in cases]
+        row_ops = [name for name in args.ops or ROW_OPS if name in ROW_OPS]
         if args.threads is not None and min(args.threads) < 1:
             parser.error("--threads must be at least 1")
         if min(args.sizes) < 1:
             parser.error("--sizes must be at least 1")
-        return run_bench(selected, args.sizes, args.dtypes, args.modes, args.threads, args.json, args.plot)
+        available = fastact.cpu_info()["available_isas"]
+        isas = available if args.isa == ["all"] else args.isa
+        for isa in isas or []:
+            if isa not in available:
+                parser.error(f"--isa {isa!r} is not one this CPU runs; available: all, {', '.join(available)}")
+        return run_bench(selected, args.sizes, args.dtypes, args.modes, args.threads, args.json, args.plot, isas,
+                         row_ops)
+    for name in args.ops or []:
+        if name not in cases:
+            parser.error(f"unknown op {name!r}; available: {', '.join(cases)}")
+    selected = [cases[name] for name in args.ops or cases]
     from ._check import run_check
 
     return run_check(selected, args.exhaustive)

@@ -1,14 +1,18 @@
-"""``python -m fastact bench``: ns/element of every op, fastact side by side with NumPy and, when
-they are installed, PyTorch (CPU) and JAX (jit) on the same arrays.
+"""``python -m fastact bench``: ns/element of every op, fastact side by side with what a user would
+otherwise run on the same arrays: NumPy's own ufunc or the idiomatic NumPy expression in the
+input's dtype (``np.tanh``, ``1/(1+np.exp(-x))``, ``np.maximum(x, 0)``), and PyTorch (CPU) and JAX
+(jit) when they are installed.
 
 Each figure is the best of several repeats of a loop long enough (>= 20 ms) for the timer, on
 arrays of ``size`` elements reused between calls. "out=" writes into a preallocated array (the
-kernel's own speed); "alloc" allocates its result, as the others do. "numpy" is the float64
-reference formula from ``fastact.reference``. "vs peer" is the fastest installed peer's time
-(PyTorch, JAX; NumPy when neither is installed) over fastact's allocating time; "floor" is
-fastact's out= time over ``np.copyto`` on the same arrays: 1.0 means as fast as moving the bytes.
-Every library gets the same cores: for a run with n threads the whole process (XLA's threads
-included) is confined to n CPUs where the OS allows it (Linux), and PyTorch is set to n threads.
+kernel's own speed); "alloc" allocates its result, as the others do. "vs peer" is the fastest peer
+that ran (NumPy, PyTorch, JAX) over fastact's allocating time, blank when none has the function;
+"floor" is fastact's out= time over ``np.copyto`` on the same arrays: 1.0 means as fast as moving
+the bytes. ``--isa`` repeats the table for each instruction set (fastact's column changes; the
+peers run as they always do). Every library gets the same cores: for a run with n threads the
+whole process (XLA's threads included) is confined to n CPUs where the OS allows it (Linux), and
+PyTorch is set to n threads. The row-wise ops (softmax, log_softmax, cross_entropy) run on rows
+of 1024 along the last axis; swiglu on rows of 2048 (gate and value halves of 1024).
 """
 
 from __future__ import annotations
@@ -20,7 +24,11 @@ import time
 
 import numpy as np
 
-from . import _peers, cpu_info, get_num_threads, set_num_threads
+from . import _core, _peers, cpu_info, get_num_threads, set_num_threads
+
+# Ops timed on 2-d arrays, beside the elementwise ones (python -m fastact bench --ops softmax ...).
+ROW_OPS = ("softmax", "log_softmax", "cross_entropy", "swiglu")
+ROW = 1024  # elements per row
 
 
 def ns_per_element(fn, n: int, min_time: float = 0.02, repeats: int = 5) -> float:
@@ -43,24 +51,21 @@ def ns_per_element(fn, n: int, min_time: float = 0.02, repeats: int = 5) -> floa
     return best / number / max(n, 1) * 1e9
 
 
-def _fastact_calls(op, mode: str, x: np.ndarray, g: np.ndarray, out: np.ndarray):
-    """(fastact with out=, fastact allocating, NumPy reference) for one op and mode."""
+def _elementwise_calls(op, mode: str, x: np.ndarray, g: np.ndarray, out: np.ndarray, torch, jaxm) -> dict:
+    """{library: zero-argument callable} for one elementwise op and mode: fastact with out= and
+    allocating, and the peers that have the function."""
     if mode == "forward":
-        return (lambda: op(x, out=out)), (lambda: op(x)), (lambda: op.reference(x))
-    if mode == "derivative":
-        return (lambda: op.derivative(x, out=out)), (lambda: op.derivative(x)), (lambda: op.reference_derivative(x))
-    return (
-        (lambda: op.backward(g, x, out=out)),
-        (lambda: op.backward(g, x)),
-        (lambda: g * op.reference_derivative(x)),
-    )
-
-
-def _peer_calls(label: str, mode: str, x: np.ndarray, g: np.ndarray, torch, jaxm) -> dict:
-    """{peer name: zero-argument callable} for the installed peers that have this op and mode."""
-    calls = {}
+        calls = {"out": lambda: op(x, out=out), "alloc": lambda: op(x)}
+    elif mode == "derivative":
+        calls = {"out": lambda: op.derivative(x, out=out), "alloc": lambda: op.derivative(x)}
+    else:
+        calls = {"out": lambda: op.backward(g, x, out=out), "alloc": lambda: op.backward(g, x)}
+    label = op.label
+    nf = _peers.numpy_forward(label) if mode == "forward" else _peers.numpy_backward(label) if mode == "backward" else None
+    if nf is not None:
+        calls["numpy"] = (lambda: nf(x)) if mode == "forward" else (lambda: nf(g, x))
     if torch is not None:
-        xt, gt = torch.from_numpy(x), torch.from_numpy(g)
+        xt, gt = _peers.torch_tensor(torch, x), _peers.torch_tensor(torch, g)
         tf = _peers.torch_forward(torch, label) if mode == "forward" else None
         tb = _peers.torch_backward(torch, label) if mode == "backward" else None
         if tf:
@@ -71,6 +76,83 @@ def _peer_calls(label: str, mode: str, x: np.ndarray, g: np.ndarray, torch, jaxm
         jf = _peers.jax_forward(*jaxm, label)
         if jf:
             calls["jax"] = _peers.jax_timer(*jaxm, jf, x)
+    return calls
+
+
+def _numpy_softmax(a):
+    e = np.exp(a - a.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _numpy_log_softmax(a):
+    s = a - a.max(axis=-1, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+
+
+def _row_calls(name: str, mode: str, x: np.ndarray, g: np.ndarray, torch, jaxm):
+    """The same for a row-wise op or swiglu on x viewed as rows; None for a mode it lacks."""
+    import fastact as fa
+
+    if mode == "derivative":
+        return None
+    width = 2 * ROW if name == "swiglu" else ROW
+    x2, g2 = x.reshape(-1, width), g.reshape(-1, width)
+    calls = {}
+    xt = gt = None
+    if torch is not None:
+        xt, gt = _peers.torch_tensor(torch, x2), _peers.torch_tensor(torch, g2)
+    if name in ("softmax", "log_softmax"):
+        op = getattr(fa, name)
+        y = op(x2)
+        out = np.empty_like(x2)
+        if mode == "forward":
+            calls = {"out": lambda: op(x2, out=out), "alloc": lambda: op(x2),
+                     "numpy": lambda: (_numpy_softmax if name == "softmax" else _numpy_log_softmax)(x2)}
+            if torch is not None:
+                tf = torch.softmax if name == "softmax" else torch.log_softmax
+                calls["torch"] = lambda: tf(xt, -1)
+            if jaxm is not None:
+                jf = jaxm[0].nn.softmax if name == "softmax" else jaxm[0].nn.log_softmax
+                calls["jax"] = _peers.jax_timer(*jaxm, jf, x2)
+        else:
+            calls = {"out": lambda: op.backward(g2, y, out=out), "alloc": lambda: op.backward(g2, y)}
+            if torch is not None:
+                yt = _peers.torch_tensor(torch, y)
+                bw = torch.ops.aten._softmax_backward_data if name == "softmax" else torch.ops.aten._log_softmax_backward_data
+                calls["torch"] = lambda: bw(gt, yt, -1, yt.dtype)
+        return calls
+    if name == "cross_entropy":
+        rows = x2.shape[0]
+        target = (np.arange(rows) * 7919) % ROW
+        if mode == "forward":
+            calls = {"alloc": lambda: fa.cross_entropy(x2, target)}
+            if torch is not None:
+                tt = torch.from_numpy(target)
+                calls["torch"] = lambda: torch.nn.functional.cross_entropy(xt, tt)
+        else:
+            calls = {"alloc": lambda: fa.cross_entropy.backward(x2, target)}
+            if torch is not None:
+                tt = torch.from_numpy(target)
+
+                def torch_grad():
+                    xr = xt.detach().requires_grad_()
+                    torch.nn.functional.cross_entropy(xr, tt).backward()
+                    return xr.grad
+
+                calls["torch"] = torch_grad
+        return calls
+    # swiglu: silu(first half) * second half
+    half = x2.shape[1] // 2
+    if mode == "forward":
+        out = np.empty((x2.shape[0], half), x2.dtype)
+        calls = {"out": lambda: fa.swiglu(x2, out=out), "alloc": lambda: fa.swiglu(x2)}
+        if torch is not None:
+            calls["torch"] = lambda: torch.nn.functional.silu(xt[:, :half]) * xt[:, half:]
+        if jaxm is not None:
+            calls["jax"] = _peers.jax_timer(*jaxm, lambda a: jaxm[0].nn.silu(a[:, :half]) * a[:, half:], x2)
+    else:
+        gh = np.ascontiguousarray(g2[:, :half])
+        calls = {"alloc": lambda: fa.swiglu.backward(gh, x2)}
     return calls
 
 
@@ -118,9 +200,13 @@ class _Progress:
         eta = elapsed / self.done * (self.total - self.done)
         bar = "#" * int(30 * self.done / self.total)
         sys.stderr.write(f"\r[{bar:<30}] {self.done}/{self.total} {label:<32} eta {eta:4.0f} s")
-        if self.done == self.total:
-            sys.stderr.write("\r" + " " * 90 + "\r")
         sys.stderr.flush()
+
+    def clear(self) -> None:
+        """Erases the bar, so a table row printed next starts on a clean line."""
+        if self.live:
+            sys.stderr.write("\r" + " " * 90 + "\r")
+            sys.stderr.flush()
 
 
 def cpu_name() -> str:
@@ -139,24 +225,40 @@ def _fmt(t) -> str:
     return "-" if t is None else (f"{t:.3f}" if t < 10 else f"{t:.1f}")
 
 
-def run_bench(ops, sizes, dtypes, modes, threads_list=None, json_path=None, plot_path=None) -> int:
+def _dtype(name: str) -> np.dtype:
+    if name == "bfloat16":
+        try:
+            import ml_dtypes
+        except ImportError:
+            raise SystemExit('--dtypes bfloat16 needs ml_dtypes: pip install "fastact[bfloat16]"') from None
+        return np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(name)
+
+
+def run_bench(ops, sizes, dtypes, modes, threads_list=None, json_path=None, plot_path=None, isas=None,
+              row_ops=()) -> int:
+    """Prints (and optionally saves and plots) the table. ``ops``: elementwise op objects;
+    ``row_ops``: names from ROW_OPS; ``isas``: instruction sets to repeat the table for (default:
+    the one in use)."""
     info = cpu_info()
     threads_list = threads_list or [get_num_threads()]
+    isas = isas or [info["isa"]]
     peers = _peers.versions()
     jaxm = _peers.jax_modules()
     names = ", ".join(f"{k} {v}" for k, v in peers.items()) or "none installed (PyTorch and JAX are optional; install them to compare)"
-    print(f"fastact {info['isa']} on {cpu_name()}, {info['available_cpus']} CPU(s); "
-          f"NumPy {np.__version__}; peers: {names}")
+    print(f"fastact {', '.join(isas)} on {cpu_name()}, {info['available_cpus']} CPU(s); "
+          f"NumPy {np.__version__} (its own ufunc or the idiomatic expression, in the input's dtype); peers: {names}")
     print("ns/element, best of 5; out= preallocated, alloc = allocating; vs peer = fastest peer / fastact alloc; "
           "floor = fastact out= / np.copyto\n")
-    header = (f"{'op':<12} {'mode':<10} {'dtype':<7} {'size':>9} {'thr':>3} {'out=':>7} {'alloc':>7} {'numpy':>7} "
-              f"{'torch':>7} {'jax':>7} {'vs peer':>8} {'floor':>6}")
+    header = (f"{'op':<13} {'mode':<10} {'dtype':<8} {'isa':<6} {'size':>9} {'thr':>3} {'out=':>7} {'alloc':>7} "
+              f"{'numpy':>7} {'torch':>7} {'jax':>7} {'vs peer':>8} {'floor':>6}")
     print(header)
     print("-" * len(header))
-    progress = _Progress(len(ops) * len(modes) * len(dtypes) * len(sizes) * len(threads_list))
+    items = [(op, op.label) for op in ops] + [(None, name) for name in row_ops]
+    progress = _Progress(len(items) * len(modes) * len(dtypes) * len(sizes) * len(threads_list) * len(isas))
     records = []
     rng = np.random.default_rng(0)
-    before = get_num_threads()
+    before, isa_before = get_num_threads(), info["isa"]
     cpus = None
     try:
         for threads in threads_list:
@@ -164,35 +266,48 @@ def run_bench(ops, sizes, dtypes, modes, threads_list=None, json_path=None, plot
             torch = _peers.torch_module(threads)
             _restore_cpus(cpus)
             cpus = _confine_to_cpus(threads)
-            for dtype in dtypes:
+            for dtype_name in dtypes:
+                dtype = _dtype(dtype_name)
                 for size in sizes:
                     x = (rng.standard_normal(size) * 3).astype(dtype)
                     g = rng.standard_normal(size).astype(dtype)
                     out = np.empty_like(x)
                     floor = ns_per_element(lambda: np.copyto(out, x), size)
-                    for op in ops:
-                        for mode in modes:
-                            label = op.label
-                            with_out, allocating, numpy_ref = _fastact_calls(op, mode, x, g, out)
-                            r = {"op": label, "mode": mode, "dtype": dtype, "size": size, "threads": threads,
-                                 "fastact_out": ns_per_element(with_out, size),
-                                 "fastact_alloc": ns_per_element(allocating, size),
-                                 "numpy": ns_per_element(numpy_ref, size), "copy_floor": floor}
-                            for peer, call in _peer_calls(label, mode, x, g, torch, jaxm).items():
-                                r[peer] = ns_per_element(call, size)
-                            best = min([r[p] for p in ("torch", "jax") if p in r], default=r["numpy"])
-                            r["speedup_vs_peer"] = best / r["fastact_alloc"]
-                            r["fraction_of_floor"] = r["fastact_out"] / floor
-                            records.append(r)
-                            progress.step(f"{label} {mode} {dtype} {size}")
-                            print(f"{label:<12} {mode:<10} {dtype:<7} {size:>9} {threads:>3} {_fmt(r['fastact_out']):>7} "
-                                  f"{_fmt(r['fastact_alloc']):>7} {_fmt(r['numpy']):>7} {_fmt(r.get('torch')):>7} "
-                                  f"{_fmt(r.get('jax')):>7} {r['speedup_vs_peer']:7.2f}x {r['fraction_of_floor']:6.2f}",
-                                  flush=True)
+                    for isa in isas:
+                        _core.set_isa(isa)
+                        for op, label in items:
+                            for mode in modes:
+                                progress.step(f"{label} {mode} {dtype_name} {size} {isa}")
+                                if op is not None:
+                                    calls = _elementwise_calls(op, mode, x, g, out, torch, jaxm)
+                                elif size % (2 * ROW):
+                                    calls = None  # rows need a multiple of the row length
+                                else:
+                                    calls = _row_calls(label, mode, x, g, torch, jaxm)
+                                if calls is None:
+                                    continue
+                                times = {k: ns_per_element(c, size) for k, c in calls.items()}
+                                r = {"op": label, "mode": mode, "dtype": dtype_name, "isa": isa, "size": size,
+                                     "threads": threads, "fastact_out": times.get("out"),
+                                     "fastact_alloc": times["alloc"], "copy_floor": floor}
+                                r.update({p: times[p] for p in ("numpy", "torch", "jax") if p in times})
+                                ran = [times[p] for p in ("numpy", "torch", "jax") if p in times]
+                                r["speedup_vs_peer"] = min(ran) / times["alloc"] if ran else None
+                                r["fraction_of_floor"] = times["out"] / floor if "out" in times else None
+                                records.append(r)
+                                progress.clear()
+                                vs = "-" if r["speedup_vs_peer"] is None else f"{r['speedup_vs_peer']:.2f}x"
+                                fl = "-" if r["fraction_of_floor"] is None else f"{r['fraction_of_floor']:.2f}"
+                                print(f"{label:<13} {mode:<10} {dtype_name:<8} {isa:<6} {size:>9} {threads:>3} "
+                                      f"{_fmt(r['fastact_out']):>7} {_fmt(r['fastact_alloc']):>7} "
+                                      f"{_fmt(r.get('numpy')):>7} {_fmt(r.get('torch')):>7} {_fmt(r.get('jax')):>7} "
+                                      f"{vs:>8} {fl:>6}", flush=True)
     finally:
+        progress.clear()
         set_num_threads(before)
+        _core.set_isa(isa_before)
         _restore_cpus(cpus)
-    meta = {"isa": info["isa"], "cpu": cpu_name(), "cpus": info["available_cpus"],
+    meta = {"isa": info["isa"], "isas": isas, "cpu": cpu_name(), "cpus": info["available_cpus"],
             "numpy": np.__version__, "peers": peers}
     if json_path:
         with open(json_path, "w") as f:
@@ -215,8 +330,8 @@ def _plot(records: list, meta: dict, path: str) -> None:
     except ImportError:
         raise SystemExit('--plot needs matplotlib: pip install "fastact[plot]" (or pip install matplotlib)') from None
     first = records[0]
-    rows = [r for r in records if all(r[k] == first[k] for k in ("dtype", "size", "threads", "mode"))]
-    libs = [("fastact_alloc", "fastact"), ("torch", "PyTorch"), ("jax", "JAX"), ("numpy", "NumPy reference")]
+    rows = [r for r in records if all(r[k] == first[k] for k in ("dtype", "size", "threads", "mode", "isa"))]
+    libs = [("fastact_alloc", "fastact"), ("torch", "PyTorch"), ("jax", "JAX"), ("numpy", "NumPy")]
     libs = [(k, name) for k, name in libs if any(k in r for r in rows)]
     width = 0.8 / len(libs)
     fig, ax = plt.subplots(figsize=(max(8, len(rows) * 0.6), 4.5))

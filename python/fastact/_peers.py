@@ -1,10 +1,58 @@
 """The same functions in other libraries, for side-by-side timing only (``python -m fastact bench``,
-``benchmarks/``): PyTorch (CPU) and JAX (jit), each used only when it is installed. Never a
-dependency, never used by the ops themselves."""
+``benchmarks/``): what a NumPy user writes (NumPy's own ufunc, or the idiomatic expression, in the
+input's dtype), PyTorch (CPU) and JAX (jit), the last two only when installed. Never a dependency,
+never used by the ops themselves."""
 
 from __future__ import annotations
 
 import importlib.util
+
+import numpy as np
+
+
+def numpy_forward(label: str):
+    """What a NumPy user would write for an op's forward, in the array's own dtype (NumPy's ufunc
+    where one exists, else the usual expression; several passes over memory), or None."""
+    one = lambda a: a.dtype.type(1)  # noqa: E731  (keeps float16/float32 expressions in their dtype)
+    return {
+        "relu": lambda a: np.maximum(a, 0), "tanh": np.tanh,
+        "leaky_relu": lambda a: np.where(a > 0, a, a * a.dtype.type(0.01)),
+        "hardtanh": lambda a: np.clip(a, -1, 1), "relu6": lambda a: np.clip(a, 0, 6),
+        "sigmoid": lambda a: one(a) / (one(a) + np.exp(-a)),
+        "silu": lambda a: a / (one(a) + np.exp(-a)), "swish": lambda a: a / (one(a) + np.exp(-a)),
+        "softplus": lambda a: np.logaddexp(a.dtype.type(0), a),
+        "log_sigmoid": lambda a: -np.logaddexp(a.dtype.type(0), -a),
+        "elu": lambda a: np.where(a > 0, a, np.expm1(a)),
+        "softsign": lambda a: a / (one(a) + np.abs(a)),
+        "mish": lambda a: a * np.tanh(np.logaddexp(a.dtype.type(0), a)),
+    }.get(label)
+
+
+def numpy_backward(label: str):
+    """g * f'(x) as a NumPy user would write it, in the arrays' dtype, or None."""
+    one = lambda a: a.dtype.type(1)  # noqa: E731
+
+    def sigmoid_backward(g, a):
+        s = one(a) / (one(a) + np.exp(-a))
+        return g * s * (one(a) - s)
+
+    def silu_backward(g, a):
+        s = one(a) / (one(a) + np.exp(-a))
+        return g * s * (one(a) + a * (one(a) - s))
+
+    def tanh_backward(g, a):
+        t = np.tanh(a)
+        return g * (one(a) - t * t)
+
+    return {"relu": lambda g, a: np.where(a > 0, g, 0), "sigmoid": sigmoid_backward, "silu": silu_backward,
+            "tanh": tanh_backward}.get(label)
+
+
+def torch_tensor(torch, a):
+    """A CPU tensor sharing a NumPy array's memory (bfloat16 arrays by their bits)."""
+    if a.dtype.name == "bfloat16":
+        return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
+    return torch.from_numpy(a)
 
 
 def torch_module(threads: int = 1):
