@@ -1,7 +1,7 @@
 // The loops every op shares, written once against the vector type V and included by each
 // ISA's translation unit inside that ISA's namespace. The tail (n not a multiple of the
-// vector width) goes through the same vector code via a small zero-padded buffer, so a
-// tail element gets exactly the bits a body element would.
+// vector width) goes through the same vector code with masked loads (missing lanes zero) and
+// stores, so a tail element gets exactly the bits a body element would.
 #pragma once
 
 #include <cstddef>
@@ -67,16 +67,10 @@ inline void map_streams(std::size_t n, const typename V::Scalar* const (&in)[kIn
           [&](std::size_t k, V r) { r.store(out[k] + i); });
   }
   if constexpr (W > 1) {
-    if (i < n) {
+    if (i < n) {  // the tail: masked loads (missing lanes 0) and stores, through the same vector code
       const std::size_t rest = n - i;
-      T in_buf[kInputs][W] = {};
-      T out_buf[kOutputs][W];
-      for (std::size_t k = 0; k < kInputs; ++k)
-        for (std::size_t j = 0; j < rest; ++j) in_buf[k][j] = in[k][i + j];
-      apply([&](std::size_t k) { return V::load(in_buf[k]); },
-            [&](std::size_t k, V r) { r.store(out_buf[k]); });
-      for (std::size_t k = 0; k < kOutputs; ++k)
-        for (std::size_t j = 0; j < rest; ++j) out[k][i + j] = out_buf[k][j];
+      apply([&](std::size_t k) { return V::load_partial(in[k] + i, rest, T(0)); },
+            [&](std::size_t k, V r) { r.store_partial(out[k] + i, rest); });
     }
   }
 }

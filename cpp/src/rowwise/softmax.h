@@ -162,6 +162,11 @@ inline void from_totals(const LaneSums<V> (&sums)[U], bool combine, V (&out)[U],
   constexpr std::size_t W = V::kLanes;
   double hi[U][W], lo[U][W];
   lane_totals(sums, combine, hi, lo);
+  if (combine) {  // one total for the whole group, in every lane
+    const V all(f(hi[0][0], lo[0][0]));
+    for (std::size_t u = 0; u < U; ++u) out[u] = all;
+    return;
+  }
   for (std::size_t u = 0; u < U; ++u) {
     T lane[W];
     for (std::size_t i = 0; i < W; ++i) lane[i] = f(hi[u][i], lo[u][i]);

@@ -9,8 +9,9 @@
 //     contiguous bytes of each row: one vector's 32 bytes per 4 KB row would make every load a
 //     new cache line and TLB entry.
 // Vectors that would run past the data (the end of a row, fewer columns left than U*W) are loaded
-// through a buffer padded with `fill` and stored back through one, so every element goes through
-// the same vector code; for_each() runs the full steps first, with plain loads and stores.
+// with their missing lanes set to `fill` and stored back only where they hold data (masked loads
+// and stores), so every element goes through the same vector code; for_each() runs the full steps
+// first, with plain loads and stores.
 #pragma once
 
 #include <cstddef>
@@ -50,15 +51,11 @@ struct Strip {
 
   V load(const T* base, std::size_t k, std::size_t u, T fill, Partial) const {
     const std::size_t n = valid(k, u);
-    T buf[W];
-    for (std::size_t i = 0; i < W; ++i) buf[i] = i < n ? base[k * step + u * W + i] : fill;
-    return V::load(buf);
+    return n == W ? V::load(base + k * step + u * W) : V::load_partial(base + k * step + u * W, n, fill);
   }
   void store(T* base, std::size_t k, std::size_t u, V v, Partial) const {
     const std::size_t n = valid(k, u);
-    T buf[W];
-    v.store(buf);
-    for (std::size_t i = 0; i < n; ++i) base[k * step + u * W + i] = buf[i];
+    if (n == W) v.store(base + k * step + u * W); else v.store_partial(base + k * step + u * W, n);
   }
 
  private:

@@ -48,6 +48,15 @@ struct Vec<float> {
 
   static Vec load(const float* p) { return _mm256_loadu_ps(p); }
   void store(float* p) const { _mm256_storeu_ps(p, v); }
+  // The first n < kLanes lanes from p, the rest `fill` (VMASKMOV: masked-off lanes never fault).
+  static __m256i first_lanes(std::size_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static Vec load_partial(const float* p, std::size_t n, float fill) {
+    const __m256i m = first_lanes(n);
+    return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
+  }
+  void store_partial(float* p, std::size_t n) const { _mm256_maskstore_ps(p, first_lanes(n), v); }
 
   friend Vec operator+(Vec a, Vec b) { return _mm256_add_ps(a.v, b.v); }
   friend Vec operator-(Vec a, Vec b) { return _mm256_sub_ps(a.v, b.v); }
@@ -116,6 +125,14 @@ struct Vec<double> {
 
   static Vec load(const double* p) { return _mm256_loadu_pd(p); }
   void store(double* p) const { _mm256_storeu_pd(p, v); }
+  static __m256i first_lanes(std::size_t n) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(static_cast<long long>(n)), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
+  static Vec load_partial(const double* p, std::size_t n, double fill) {
+    const __m256i m = first_lanes(n);
+    return _mm256_blendv_pd(_mm256_set1_pd(fill), _mm256_maskload_pd(p, m), _mm256_castsi256_pd(m));
+  }
+  void store_partial(double* p, std::size_t n) const { _mm256_maskstore_pd(p, first_lanes(n), v); }
 
   friend Vec operator+(Vec a, Vec b) { return _mm256_add_pd(a.v, b.v); }
   friend Vec operator-(Vec a, Vec b) { return _mm256_sub_pd(a.v, b.v); }

@@ -53,6 +53,11 @@ struct Vec<float> {
 
   static Vec load(const float* p) { return _mm512_loadu_ps(p); }
   void store(float* p) const { _mm512_storeu_ps(p, v); }
+  // The first n < kLanes lanes from p, the rest `fill`; masked-off lanes are never touched.
+  static Vec load_partial(const float* p, std::size_t n, float fill) {
+    return _mm512_mask_loadu_ps(_mm512_set1_ps(fill), static_cast<__mmask16>((1u << n) - 1), p);
+  }
+  void store_partial(float* p, std::size_t n) const { _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), v); }
 
   friend Vec operator+(Vec a, Vec b) { return _mm512_add_ps(a.v, b.v); }
   friend Vec operator-(Vec a, Vec b) { return _mm512_sub_ps(a.v, b.v); }
@@ -121,6 +126,10 @@ struct Vec<double> {
 
   static Vec load(const double* p) { return _mm512_loadu_pd(p); }
   void store(double* p) const { _mm512_storeu_pd(p, v); }
+  static Vec load_partial(const double* p, std::size_t n, double fill) {
+    return _mm512_mask_loadu_pd(_mm512_set1_pd(fill), static_cast<__mmask8>((1u << n) - 1), p);
+  }
+  void store_partial(double* p, std::size_t n) const { _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1), v); }
 
   friend Vec operator+(Vec a, Vec b) { return _mm512_add_pd(a.v, b.v); }
   friend Vec operator-(Vec a, Vec b) { return _mm512_sub_pd(a.v, b.v); }

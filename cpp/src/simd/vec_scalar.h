@@ -36,6 +36,9 @@ struct Vec {
 
   static Vec load(const T* p) { return Vec(*p); }
   void store(T* p) const { *p = v; }
+  // The first n < kLanes lanes (here: none) from p, the rest `fill`.
+  static Vec load_partial(const T*, std::size_t, T fill) { return Vec(fill); }
+  void store_partial(T*, std::size_t) const {}
 
   friend Vec operator+(Vec a, Vec b) { return Vec(a.v + b.v); }
   friend Vec operator-(Vec a, Vec b) { return Vec(a.v - b.v); }
