@@ -19,7 +19,7 @@ struct Mish {
   template <class V>
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;
-    const math::ScaledExp<V> ex = math::exp_neg_abs_scaled(x, V(0));
+    const math::ScaledExp<V> ex = math::exp_neg_abs_scaled(x, math::kZeroLow);
     const V e = ex.e;
     const auto positive = x > V(T(0));
     // x <= 0: n_k = 2^K (e^2 + 2e) as a pair (e^2 from the unscaled e: it matters only when
@@ -52,7 +52,7 @@ struct Mish {
   template <class V>
   static V derivative(V x, const Params<V>&) {
     using T = typename V::Scalar;
-    const math::ScaledExp<V> ex = math::exp_neg_abs_scaled(x, V(0));
+    const math::ScaledExp<V> ex = math::exp_neg_abs_scaled(x, math::kZeroLow);
     const V e = ex.e;
     const V e_k = ex.e_k.hi;
     const auto positive = x > V(T(0));

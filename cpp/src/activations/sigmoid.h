@@ -31,9 +31,10 @@ inline V logistic_from_split(V z, const math::ExpSplit<V>& split) {
   return select(z < V(C::kMinNormalArg), V(T(0)), y);
 }
 
-// sigmoid(z) for z = z_hi + z_lo (an exact pair, e.g. beta * x), shared with softplus'.
-template <class V>
-inline V logistic(V z, V z_lo) {
+// sigmoid(z) for z = z_hi + z_lo (an exact pair, e.g. beta * x; z_lo may be math::kZeroLow),
+// shared with softplus'.
+template <class V, class Lo>
+inline V logistic(V z, Lo z_lo) {
   using T = typename V::Scalar;
   using C = math::ExpConstants<T>;
   // e = e^-|z| = 2^n (1 + q), n <= 0, clamped where 2^n is still normal (beyond, the result
@@ -55,7 +56,7 @@ inline V logistic_from_lower_split(V z, const math::ExpSplit<V>& split) {
 struct Sigmoid {
   template <class V>
   static V forward(V x, const Params<V>&) {
-    return logistic(x, V(0));
+    return logistic(x, math::kZeroLow);
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {
@@ -72,7 +73,7 @@ struct Sigmoid {
   static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
     using T = typename V::Scalar;
     const V lowest(math::ExpConstants<T>::kMinNormalArg);
-    const math::ExpSplit<V> split = math::exp_split_neg_abs(x, V(T(0)), lowest);
+    const math::ExpSplit<V> split = math::exp_split_neg_abs(x, math::kZeroLow, lowest);
     y = logistic_from_split(x, split);
     const V s = pow2_from_biased(split.biased);
     const V e = select(-abs(x) < lowest, V(T(0)), mul_add(s, split.q, s));

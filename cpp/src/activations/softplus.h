@@ -33,14 +33,14 @@ inline Log1pExpNegAbs<V> log1p_exp_neg_abs(V z, const math::ExpSplit<V>& split) 
   return {select(e.beyond, V(T(0)), l), e.unscale};
 }
 
-template <class V>
-inline math::ExpSplit<V> log1p_exp_split(V z, V z_lo) {
+template <class V, class Lo>
+inline math::ExpSplit<V> log1p_exp_split(V z, Lo z_lo) {
   using T = typename V::Scalar;
   return math::exp_split_neg_abs(z, z_lo, V(math::kScaledExpLowest<T>));
 }
 
-template <class V>
-inline Log1pExpNegAbs<V> log1p_exp_neg_abs(V z, V z_lo) {
+template <class V, class Lo>
+inline Log1pExpNegAbs<V> log1p_exp_neg_abs(V z, Lo z_lo) {
   return log1p_exp_neg_abs(z, log1p_exp_split(z, z_lo));
 }
 
@@ -93,17 +93,17 @@ struct SoftplusUnit {
   template <class V>
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;
-    const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, V(T(0)));
+    const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, math::kZeroLow);
     return max(V(T(0)), x) + l.scaled * l.unscale;  // NaN passes max(0, .)
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {
-    return logistic(x, V(0));
+    return logistic(x, math::kZeroLow);
   }
   template <class V>
   static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
     using T = typename V::Scalar;
-    const math::ExpSplit<V> split = log1p_exp_split(x, V(T(0)));
+    const math::ExpSplit<V> split = log1p_exp_split(x, math::kZeroLow);
     const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, split);
     y = max(V(T(0)), x) + l.scaled * l.unscale;
     d = logistic_from_lower_split(x, split);
@@ -114,16 +114,16 @@ struct SoftplusUnit {
 struct LogSigmoid {
   template <class V>
   static V forward(V x, const Params<V>&) {
-    const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, V(0));
+    const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, math::kZeroLow);
     return min(V(0), x) - l.scaled * l.unscale;  // NaN passes min(0, .)
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {
-    return logistic(-x, V(0));
+    return logistic(-x, math::kZeroLow);
   }
   template <class V>
   static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
-    const math::ExpSplit<V> split = log1p_exp_split(x, V(0));
+    const math::ExpSplit<V> split = log1p_exp_split(x, math::kZeroLow);
     const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, split);
     y = min(V(0), x) - l.scaled * l.unscale;
     d = logistic_from_lower_split(-x, split);

@@ -26,9 +26,11 @@
 
 namespace fastact {
 
-// z(x) as an exact pair and w(x) = x z'(x), per member of the family.
+// z(x) as an exact pair and w(x) = x z'(x), per member of the family; kExactZ: z.lo is always 0
+// (the exponential then skips it: math::kZeroLow).
 struct UnitGate {
   static constexpr bool kLearnable = false;
+  static constexpr bool kExactZ = true;
   template <class V>
   static math::Pair<V> z(V x, const Params<V>&) {
     return {x, V(0)};
@@ -41,6 +43,7 @@ struct UnitGate {
 
 struct BetaGate {  // Params::a = beta
   static constexpr bool kLearnable = true;
+  static constexpr bool kExactZ = false;
   template <class V>
   static math::Pair<V> z(V x, const Params<V>& p) {
     return math::two_product(p.a, x);
@@ -56,6 +59,7 @@ struct BetaGate {  // Params::a = beta
 // about 2p bits (its error, times |z| <= 88 or 745, stays far below an ULP of e^-|z|).
 struct TanhGeluGate {
   static constexpr bool kLearnable = false;
+  static constexpr bool kExactZ = false;
   template <class T>
   struct K;
   template <class V>
@@ -94,10 +98,16 @@ struct TanhGeluGate::K<double> {
 template <class Gate>
 struct GatedLinear {
   template <class V>
+  static math::ScaledExp<V> exp_neg_abs_z(const math::Pair<V>& z) {
+    if constexpr (Gate::kExactZ) return math::exp_neg_abs_scaled(z.hi, math::kZeroLow);
+    else return math::exp_neg_abs_scaled(z.hi, z.lo);
+  }
+
+  template <class V>
   static V forward(V x, const Params<V>& p) {
     using T = typename V::Scalar;
     const math::Pair<V> z = Gate::z(x, p);
-    const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z.hi, z.lo);
+    const math::ScaledExp<V> e = exp_neg_abs_z(z);
     const auto negative = z.hi < V(T(0));
     // Numerator: x e (scaled by 2^K) for z < 0, x for z >= 0.
     const math::Pair<V> xe = math::two_product(x, e.e_k.hi);
@@ -114,7 +124,7 @@ struct GatedLinear {
   static void derivatives(V x, const Params<V>& p, V& d, V& d_param) {
     using T = typename V::Scalar;
     const math::Pair<V> z = Gate::z(x, p);
-    const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z.hi, z.lo);
+    const math::ScaledExp<V> e = exp_neg_abs_z(z);
     const auto negative = z.hi < V(T(0));
     const V e_k = e.e_k.hi;  // 2^K e
     const V e1 = e.e;        // e (may be subnormal: only added to 1 here)
