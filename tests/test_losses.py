@@ -142,3 +142,35 @@ def test_bce_with_logits_is_stable():
         fa.binary_cross_entropy_with_logits(x, t[:2])
     with pytest.raises(ValueError, match="pos_weight"):
         fa.binary_cross_entropy_with_logits(x, t, pos_weight=np.ones(3))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("shape", [(1, 1), (7, 3), (100, 10), (33, 1000)])
+def test_cross_entropy_common_call_matches_the_general_path_bit_for_bit(dtype, reduction, shape):
+    """(N, C) logits with plain class indices take a short path; a weight of ones (same math, the
+    general path) and the class axis first (the general path again) must give the same bits."""
+    rng = np.random.default_rng(sum(shape))
+    x = (rng.standard_normal(shape) * 5).astype(dtype)
+    t = rng.integers(0, shape[1], shape[0])
+    ones = np.ones(shape[1])
+    loss = fa.cross_entropy(x, t, reduction=reduction)
+    assert loss.dtype == dtype
+    assert loss.tobytes() == fa.cross_entropy(x, t, reduction=reduction, weight=ones).tobytes()
+    assert loss.tobytes() == fa.cross_entropy(np.ascontiguousarray(x.T), t, axis=0, reduction=reduction).tobytes()
+    grad = fa.cross_entropy.backward(x, t, reduction=reduction)
+    assert grad.dtype == dtype and grad.shape == shape
+    assert grad.tobytes() == fa.cross_entropy.backward(x, t, reduction=reduction, weight=ones).tobytes()
+    x_before = x.copy()
+    fa.cross_entropy.backward(x, t)
+    assert x.tobytes() == x_before.tobytes()
+
+
+def test_cross_entropy_common_call_still_reports_bad_targets():
+    x = np.zeros((3, 4), np.float32)
+    with pytest.raises(ValueError, match="class index 4 is out of range"):
+        fa.cross_entropy(x, np.array([0, 4, 1]))
+    with pytest.raises(ValueError, match="class index -1 is out of range"):
+        fa.cross_entropy.backward(x, np.array([0, -1, 1]))
+    with pytest.raises(TypeError, match="axis"):
+        fa.cross_entropy(x, np.array([0, 1, 1]), axis=True)

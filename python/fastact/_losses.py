@@ -38,6 +38,9 @@ def _upstream(g, reduction, loss_shape, owner):
     return ga
 
 
+_NATIVE_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 class CrossEntropy(ByName):
     """cross_entropy(logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
     ignore_index=None): softmax cross-entropy on logits, computed as -log_softmax (stable for any
@@ -110,8 +113,32 @@ class CrossEntropy(ByName):
         return dict(kind="prob", logp=lambda: logp().astype(np.float64), q=q, w=w, eps=eps, classes=classes, rdt=rdt,
                     ax=ax, reduction=reduction, logits=la, sample_shape=sample_shape)
 
+    @staticmethod
+    def _plain_rows(logits, target, axis, reduction, label_smoothing, weight, ignore_index):
+        """(logits, target) when the call is the common one: a (N, C) float32/float64 C-contiguous
+        batch, N >= 1 valid class indices along the last axis, "mean" or "sum", no weight,
+        smoothing or ignore_index. Such calls skip the general machinery (moveaxis, masks,
+        per-sample weights) and give the same bits; None for every other call."""
+        if not (type(logits) is np.ndarray and type(target) is np.ndarray and logits.ndim == 2
+                and logits.dtype in _NATIVE_FLOATS and logits.flags.c_contiguous and target.dtype.kind in "iu"
+                and target.shape == logits.shape[:1] and target.size and type(axis) is int and axis in (-1, 1)
+                and type(reduction) is str and reduction in ("mean", "sum") and type(label_smoothing) in (int, float)
+                and label_smoothing == 0 and weight is None and ignore_index is None):
+            return None
+        if target.min() < 0 or target.max() >= logits.shape[1]:
+            return None  # the general path names the bad index
+        return logits, target
+
     def __call__(self, logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
                  ignore_index=None):
+        plain = self._plain_rows(logits, target, axis, reduction, label_smoothing, weight, ignore_index)
+        if plain is not None:
+            from . import log_softmax
+
+            la, t = plain
+            picked = log_softmax(la, axis=-1)[np.arange(t.size), t].astype(np.float64)
+            loss = (-picked).sum() / (t.size if reduction == "mean" else 1.0) + 0.0
+            return np.asarray(loss).astype(la.dtype)[()]
         c = self._prepare(logits, target, axis, reduction, label_smoothing, weight, ignore_index)
         logp, w, eps, classes = c["logp"](), c["w"], c["eps"], c["classes"]
         if c["kind"] == "index":
@@ -138,8 +165,18 @@ class CrossEntropy(ByName):
     def backward(self, logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
                  ignore_index=None, g=None):
         """d loss / d logits (the logits' shape) times the upstream gradient ``g`` (default 1)."""
-        c = self._prepare(logits, target, axis, reduction, label_smoothing, weight, ignore_index)
         from . import softmax  # the public kernel object
+
+        plain = None if g is not None else self._plain_rows(logits, target, axis, reduction, label_smoothing,
+                                                             weight, ignore_index)
+        if plain is not None:  # softmax - onehot, scaled by 1/N for the mean
+            la, t = plain
+            grad = softmax(la, axis=-1)
+            scale = grad.dtype.type(1.0 / t.size if reduction == "mean" else 1.0)
+            grad *= scale
+            grad[np.arange(t.size), t] -= scale
+            return grad
+        c = self._prepare(logits, target, axis, reduction, label_smoothing, weight, ignore_index)
 
         w, eps, classes = c["w"], c["eps"], c["classes"]
         w_all = np.ones(classes) if w is None else w

@@ -49,13 +49,9 @@ inline math::Pair<V> shifted(V x, V m) {
 template <class V, std::size_t U>
 inline bool any_positive_inf(const V (&m)[U]) {
   using T = typename V::Scalar;
-  for (std::size_t u = 0; u < U; ++u) {
-    T lane[V::kLanes];
-    m[u].store(lane);
-    for (std::size_t i = 0; i < V::kLanes; ++i)
-      if (lane[i] == std::numeric_limits<T>::infinity()) return true;
-  }
-  return false;
+  bool found = false;
+  for (std::size_t u = 0; u < U; ++u) found |= any(m[u] == V(std::numeric_limits<T>::infinity()));
+  return found;
 }
 
 // f(std::true_type{}) where the +inf rule is needed, else f(std::false_type{}).
@@ -130,43 +126,51 @@ inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, boo
 
 // One lane's total as a double pair (hi, lo) per lane of each vector, or the whole group's total
 // in every lane (`combine`). The low part is dropped where the high part is not finite.
+// The whole group's total (`combine`) as a double pair; the low part is dropped where the high
+// part is not finite.
 template <class V, std::size_t U>
-inline void lane_totals(const LaneSums<V> (&sums)[U], bool combine, double (&hi)[U][V::kLanes],
-                        double (&lo)[U][V::kLanes]) {
+inline void group_total(const LaneSums<V> (&sums)[U], double& h, double& l) {
   constexpr std::size_t W = V::kLanes;
-  if (combine) {
-    LaneSums<V> all = sums[0];
-    for (std::size_t u = 1; u < U; ++u) all.merge(sums[u]);
-    all.read(hi[0], lo[0]);
-    double h = hi[0][0], l = lo[0][0];
-    for (std::size_t i = 1; i < W; ++i) {
-      const double s = h + hi[0][i];  // TwoSum in scalar double
-      const double bv = s - h;
-      l += ((h - (s - bv)) + (hi[0][i] - bv)) + lo[0][i];
-      h = s;
-    }
-    for (std::size_t u = 0; u < U; ++u)
-      for (std::size_t i = 0; i < W; ++i) hi[u][i] = h, lo[u][i] = l;
-  } else {
-    for (std::size_t u = 0; u < U; ++u) sums[u].read(hi[u], lo[u]);
+  LaneSums<V> all = sums[0];
+  for (std::size_t u = 1; u < U; ++u) all.merge(sums[u]);
+  double hi[W], lo[W];
+  all.read(hi, lo);
+  h = hi[0], l = lo[0];
+  for (std::size_t i = 1; i < W; ++i) {
+    const double s = h + hi[i];  // TwoSum in scalar double
+    const double bv = s - h;
+    l += ((h - (s - bv)) + (hi[i] - bv)) + lo[i];
+    h = s;
   }
-  for (std::size_t u = 0; u < U; ++u)
-    for (std::size_t i = 0; i < W; ++i)
-      if (!std::isfinite(hi[u][i])) lo[u][i] = 0.0;
+  if (!std::isfinite(h)) l = 0.0;
 }
 
-// Per vector, a vector of T made lane by lane from the group totals by `f(hi, lo)`.
+// Each lane's total as a double pair (hi, lo), per vector; the low part is dropped where the high
+// part is not finite.
+template <class V, std::size_t U>
+inline void lane_totals(const LaneSums<V> (&sums)[U], double (&hi)[U][V::kLanes], double (&lo)[U][V::kLanes]) {
+  for (std::size_t u = 0; u < U; ++u) {
+    sums[u].read(hi[u], lo[u]);
+    for (std::size_t i = 0; i < V::kLanes; ++i)
+      if (!std::isfinite(hi[u][i])) lo[u][i] = 0.0;
+  }
+}
+
+// Per vector, a vector of T made lane by lane from the lane totals by `f(hi, lo)`, or (`combine`)
+// every lane f of the group's total.
 template <class V, std::size_t U, class F>
 inline void from_totals(const LaneSums<V> (&sums)[U], bool combine, V (&out)[U], F&& f) {
   using T = typename V::Scalar;
   constexpr std::size_t W = V::kLanes;
-  double hi[U][W], lo[U][W];
-  lane_totals(sums, combine, hi, lo);
-  if (combine) {  // one total for the whole group, in every lane
-    const V all(f(hi[0][0], lo[0][0]));
+  if (combine) {
+    double h, l;
+    group_total(sums, h, l);
+    const V all(f(h, l));
     for (std::size_t u = 0; u < U; ++u) out[u] = all;
     return;
   }
+  double hi[U][W], lo[U][W];
+  lane_totals(sums, hi, lo);
   for (std::size_t u = 0; u < U; ++u) {
     T lane[W];
     for (std::size_t i = 0; i < W; ++i) lane[i] = f(hi[u][i], lo[u][i]);
@@ -307,7 +311,9 @@ inline void for_each_group(std::size_t outer, std::size_t len, std::size_t inner
   for (std::size_t o = 0; o < outer; ++o) {
     const std::size_t base = o * len * inner;
     if (inner == 1) {
-      group(base, Strip<V, kRowVectors>::along_row(len), true);
+      // A row that fits one vector takes one (the second would only add zeros: same bits).
+      if (len <= V::kLanes) group(base, Strip<V, 1>::along_row(len), true);
+      else group(base, Strip<V, kRowVectors>::along_row(len), true);
     } else {
       for (std::size_t j = 0; j < columns; j += kBlock) {
         group(base + j,
