@@ -3,9 +3,12 @@ number of inputs where the bits differ (NaN payloads aside):
 
 - swish(x, beta=1) == silu(x), forward and derivative (swish's exhaustive accuracy row is silu's);
 - value_and_derivative(x) == (f(x), f'(x)) for the ops whose fused kernel shares one exponential
-  between the two (so their exhaustive accuracy rows hold for it).
+  between the two (so their exhaustive accuracy rows hold for it);
+- with --isas, every op's forward and derivative on each named ISA == on the first one (so the
+  exhaustive accuracy rows, measured on one ISA, hold for the others).
 
     python tools/check_identities.py [--only swish sigmoid ...]
+    python tools/check_identities.py --isas avx512 avx2 [--only sigmoid tanh ...]
 """
 
 import argparse
@@ -30,10 +33,42 @@ def identities() -> dict:
     return pairs
 
 
+def compare_isas(isas, only) -> None:
+    """Forward and derivative of every op (or those in ``only``) on each ISA against the first,
+    over all 2^32 float32 inputs; outputs are preallocated so the sweep costs the kernels' time."""
+    cases = {name: op for name, op in fa._cases().items() if not only or name in only}
+    before = fa.cpu_info()["isa"]
+    start = time.perf_counter()
+    chunk = 1 << 24
+    differing = {(name, kind, isa): 0 for name in cases for kind in ("forward", "derivative") for isa in isas[1:]}
+    outs = {isa: np.empty(chunk, np.float32) for isa in isas}
+    try:
+        for first in range(0, 1 << 32, chunk):
+            x = np.arange(first, first + chunk, dtype=np.uint64).astype(np.uint32).view(np.float32)
+            for name, op in cases.items():
+                for kind, f in (("forward", op), ("derivative", op.derivative)):
+                    for isa in isas:
+                        fa._core.set_isa(isa)
+                        f(x, out=outs[isa])
+                    a = outs[isas[0]]
+                    for isa in isas[1:]:
+                        b = outs[isa]
+                        same = (a.view(np.uint32) == b.view(np.uint32)) | (np.isnan(a) & np.isnan(b))
+                        differing[(name, kind, isa)] += int((~same).sum())
+    finally:
+        fa._core.set_isa(before)
+    for (name, kind, isa), count in differing.items():
+        print(f"{name + ' ' + kind + ': ' + isa + ' vs ' + isas[0]:<48} {count} of 2^32 inputs differ")
+    print(f"({time.perf_counter() - start:.0f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", help="names from: swish " + " ".join(FUSED))
+    parser.add_argument("--only", nargs="+", help="names from: swish " + " ".join(FUSED) + " (with --isas: any op)")
+    parser.add_argument("--isas", nargs="+", help="compare every op across these ISAs instead (the first is the reference)")
     args = parser.parse_args()
+    if args.isas:
+        return compare_isas(args.isas, args.only)
     pairs = {k: v for k, v in identities().items() if not args.only or k in args.only}
     start = time.perf_counter()
     differing = {name: [0, 0] for name in pairs}
