@@ -93,3 +93,22 @@ def test_float16_and_bfloat16_mixed_with_float32_promote():
     r = fa.tanh.backward(g, x)
     assert r.dtype == np.float32
     np.testing.assert_array_equal(r, fa.tanh.derivative(x))
+
+
+def test_row_wise_ops_and_losses_take_16bit_arrays_with_the_same_bits(dtype16):
+    """Everything without a 16-bit kernel converts through float32 with the core's conversions:
+    the float32 result rounded once, as NumPy's / ml_dtypes' astype would give (subnormal float16
+    results included, where NumPy's own cast is slowest)."""
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal((64, 300)) * 4).astype(dtype16)
+    x32 = x.astype(np.float32)
+    assert_same_bits(fa.softmax(x), rounded(fa.softmax(x32), dtype16))
+    assert_same_bits(fa.log_softmax(x, axis=0), rounded(fa.log_softmax(x32, axis=0), dtype16))
+    assert_same_bits(fa.swiglu(x), rounded(fa.swiglu(x32), dtype16))
+    t = rng.integers(0, 300, 64)
+    assert_same_bits(fa.cross_entropy.backward(x, t), rounded(fa.cross_entropy.backward(x32, t), dtype16))
+    g = x[:, ::-1]  # strided: the general path
+    assert_same_bits(fa.tanh.backward(g, x), rounded(fa.tanh.backward(g.astype(np.float32), x32), dtype16))
+    out = np.empty_like(x)
+    fa.softmax(x, out=out)
+    assert_same_bits(out, rounded(fa.softmax(x32), dtype16))

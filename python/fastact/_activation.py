@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _bias, _core
 from ._by_name import public
-from ._validation import as_input, call_arguments, check_out, choice_param, promoted_pair, real_param
+from ._validation import as_input, call_arguments, cast_to, check_out, choice_param, promoted_pair, real_param
 
 
 # What _core.unary evaluates (bindings.cpp UnaryKind).
@@ -25,8 +25,7 @@ def _finish(result: np.ndarray, result_dtype: np.dtype) -> np.ndarray:
     """Casts back to the caller's dtype (float16) and returns 0-d results as NumPy scalars, as
     NumPy's ufuncs do."""
     if result.dtype != result_dtype:
-        with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN round as they are, silently (as in C)
-            result = result.astype(result_dtype)
+        result = cast_to(result, result_dtype)
     return result[()] if result.ndim == 0 else result
 
 
@@ -53,7 +52,7 @@ def _run(kernel, inputs: tuple[np.ndarray, ...], result_dtype: np.dtype, out):
     inputs = tuple(np.ascontiguousarray(a) for a in inputs)
     result = np.empty_like(inputs[0])
     kernel(*inputs, result)
-    np.copyto(out, result, casting="same_kind")
+    np.copyto(out, cast_to(result, out.dtype) if out.dtype != result.dtype else result, casting="same_kind")
     return out
 
 

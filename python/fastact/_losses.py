@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._by_name import ByName
-from ._validation import as_input, normalize_axis, real_param
+from ._validation import as_input, cast_to, normalize_axis, real_param
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -39,6 +39,11 @@ def _upstream(g, reduction, loss_shape, owner):
 
 
 _NATIVE_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _in_dtype(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """a in the caller's dtype (float16/bfloat16 results converted by the core, not NumPy's slow cast)."""
+    return a if a.dtype == dtype else cast_to(a, dtype)
 
 
 class CrossEntropy(ByName):
@@ -200,7 +205,7 @@ class CrossEntropy(ByName):
             np.put_along_axis(grad, t[..., None], picked - hit[..., None].astype(grad.dtype), axis=-1)
             if eps:
                 grad -= (eps / classes * scale)[..., None].astype(grad.dtype) * w_all.astype(grad.dtype)
-            return np.moveaxis(grad, -1, c["ax"]).astype(c["rdt"], copy=False)
+            return _in_dtype(np.moveaxis(grad, -1, c["ax"]), c["rdt"])
         p = np.exp(c["logp"]())
         wq = c["q"] * w_all
         grad = wq.sum(-1, keepdims=True) * p - wq
@@ -265,4 +270,4 @@ class BinaryCrossEntropyWithLogits(ByName):
         grad = (1 - t) - (s if lw is None else lw * s)
         ga = _upstream(g, reduction, x.shape, self.name)
         grad = grad * ga / (max(x.size, 1) if reduction == "mean" else 1.0)
-        return np.asarray(grad).astype(rdt)
+        return _in_dtype(np.asarray(grad), rdt)
