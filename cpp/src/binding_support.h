@@ -134,13 +134,18 @@ inline void run_elements(std::size_t n, F&& f) {
   split_elements<T>(n, f);
 }
 
+// The active ISA's conversions for a 16-bit format.
+inline const Convert16& converter16(bool bfloat16) {
+  const KernelTable& table = active_kernels();
+  return bfloat16 ? table.bfloat16 : table.float16;
+}
+
 // f(in, out, m) with float buffers in[kInputs][m], out[kOutputs][m]: n elements of 16-bit arrays
 // converted to float32 a block at a time (the blocks stay in L1) and the results rounded back.
 // An output may be one of the inputs (in place): each block is read before it is written.
 template <class T, std::size_t kInputs, std::size_t kOutputs, class F>
 inline void run_through_float(const T* const (&in)[kInputs], T* const (&out)[kOutputs], std::size_t n, F&& f) {
-  const KernelTable& table = active_kernels();
-  const Convert16& c = std::is_same_v<T, Float16Bits> ? table.float16 : table.bfloat16;
+  const Convert16& c = converter16(std::is_same_v<T, BFloat16Bits>);
   run_elements<T>(n, [&](std::size_t begin, std::size_t end) {
     constexpr std::size_t kBlock = 1024;
     float in_buf[kInputs][kBlock], out_buf[kOutputs][kBlock];

@@ -334,13 +334,12 @@ void convert16(const py::array& src, py::array& dst) {
   const FastType from = fast_call::elementwise_type(src.ptr()), to = fast_call::elementwise_type(dst.ptr());
   if (src.size() != dst.size()) throw py::value_error("convert16: sizes differ");
   if (!dst.writeable()) throw py::value_error("convert16: destination is read-only");
-  const KernelTable& table = active_kernels();
   const auto n = static_cast<std::size_t>(src.size());
   const bool narrow16 = from == FastType::f32 && (to == FastType::f16 || to == FastType::bf16);
   const bool widen16 = to == FastType::f32 && (from == FastType::f16 || from == FastType::bf16);
   if (!narrow16 && !widen16)
     throw py::type_error("convert16: expected C-contiguous float16/bfloat16 and float32 arrays");
-  const Convert16& c = (from == FastType::bf16 || to == FastType::bf16) ? table.bfloat16 : table.float16;
+  const Convert16& c = converter16(from == FastType::bf16 || to == FastType::bf16);
   if (widen16) {
     const auto* in = static_cast<const std::uint16_t*>(src.data());
     auto* out = static_cast<float*>(dst.mutable_data());

@@ -30,7 +30,8 @@ inline void store16(V v, std::uint16_t* p) {
   if constexpr (kFormat == Format16::float16) v.store_f16(p); else v.store_bf16(p);
 }
 
-// V is the ISA's float vector; the tail goes through a zero-padded buffer, as map_streams does.
+// V is the ISA's float vector; the tail goes through a zero-padded buffer (the vector types have
+// no 16-bit partial loads).
 template <Format16 kFormat, class V>
 void to_float(const std::uint16_t* in, float* out, std::size_t n) {
   constexpr std::size_t W = V::kLanes;

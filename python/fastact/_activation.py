@@ -24,8 +24,7 @@ FORWARD, DERIVATIVE, PARAM_DERIVATIVE = 0, 1, 2
 def _finish(result: np.ndarray, result_dtype: np.dtype) -> np.ndarray:
     """Casts back to the caller's dtype (float16) and returns 0-d results as NumPy scalars, as
     NumPy's ufuncs do."""
-    if result.dtype != result_dtype:
-        result = cast_to(result, result_dtype)
+    result = cast_to(result, result_dtype)
     return result[()] if result.ndim == 0 else result
 
 
@@ -52,7 +51,7 @@ def _run(kernel, inputs: tuple[np.ndarray, ...], result_dtype: np.dtype, out):
     inputs = tuple(np.ascontiguousarray(a) for a in inputs)
     result = np.empty_like(inputs[0])
     kernel(*inputs, result)
-    np.copyto(out, cast_to(result, out.dtype) if out.dtype != result.dtype else result, casting="same_kind")
+    np.copyto(out, cast_to(result, out.dtype), casting="same_kind")
     return out
 
 

@@ -41,10 +41,6 @@ def _upstream(g, reduction, loss_shape, owner):
 _NATIVE_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def _in_dtype(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """a in the caller's dtype (float16/bfloat16 results converted by the core, not NumPy's slow cast)."""
-    return a if a.dtype == dtype else cast_to(a, dtype)
-
 
 class CrossEntropy(ByName):
     """cross_entropy(logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
@@ -205,7 +201,7 @@ class CrossEntropy(ByName):
             np.put_along_axis(grad, t[..., None], picked - hit[..., None].astype(grad.dtype), axis=-1)
             if eps:
                 grad -= (eps / classes * scale)[..., None].astype(grad.dtype) * w_all.astype(grad.dtype)
-            return _in_dtype(np.moveaxis(grad, -1, c["ax"]), c["rdt"])
+            return cast_to(np.moveaxis(grad, -1, c["ax"]), c["rdt"])
         p = np.exp(c["logp"]())
         wq = c["q"] * w_all
         grad = wq.sum(-1, keepdims=True) * p - wq
@@ -270,4 +266,4 @@ class BinaryCrossEntropyWithLogits(ByName):
         grad = (1 - t) - (s if lw is None else lw * s)
         ga = _upstream(g, reduction, x.shape, self.name)
         grad = grad * ga / (max(x.size, 1) if reduction == "mean" else 1.0)
-        return _in_dtype(np.asarray(grad), rdt)
+        return cast_to(np.asarray(grad), rdt)

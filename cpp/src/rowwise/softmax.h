@@ -124,8 +124,6 @@ inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, boo
   if (combine) combine_all(m, [](T a, T b) { return b > a ? b : a; });
 }
 
-// One lane's total as a double pair (hi, lo) per lane of each vector, or the whole group's total
-// in every lane (`combine`). The low part is dropped where the high part is not finite.
 // The whole group's total (`combine`) as a double pair; the low part is dropped where the high
 // part is not finite.
 template <class V, std::size_t U>
