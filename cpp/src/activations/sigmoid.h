@@ -1,14 +1,17 @@
-// sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0, with e = e^-|x| in (0, 1]:
-// nothing overflows or cancels. With e = 2^n (1 + q) from exp_split, numerator and
-// denominator are one FMA each (1 + 2^n is exact for n >= -24), so the result carries three
-// roundings and no error from rounding 1 + q.
+// sigmoid(x) = 1 / (1 + e^-x) on one path for every x (math/one_plus_exp.h): the denominator
+// as an exact pair, one division with a correction step. Three roundings' worth of error plus
+// e^-x's, which the quotient passes on fully only where x < 0.
 // Results below 2^-126 (x < -87.34) are flushed to 0, as DESIGN.md §5 allows.
 //   sigmoid'(x) = e / (1 + e)^2 with e = e^-|x| in (0, 1] (symmetric), (1 + e)^2 = e(e + 2) + 1
 // in one FMA: full relative accuracy in both tails, unlike y(1 - y), which loses every digit
 // as y -> 1. From the output: y - y^2 in one FMA.
+//
+// logistic() below is the two-branch form (1 / (1 + e) for z >= 0, e / (1 + e) for z < 0, e =
+// e^-|z|) that softplus' and log_sigmoid's fused kernels share with their own e^-|z|.
 #pragma once
 
 #include "../math/exp.h"
+#include "../math/one_plus_exp.h"
 #include "../math/pair.h"
 #include "op_support.h"
 
@@ -56,7 +59,9 @@ inline V logistic_from_lower_split(V z, const math::ExpSplit<V>& split) {
 struct Sigmoid {
   template <class V>
   static V forward(V x, const Params<V>&) {
-    return logistic(x, math::kZeroLow);
+    using T = typename V::Scalar;
+    const math::OnePlusExpNeg<V> d = math::one_plus_exp_neg<false>(x, math::kZeroLow);
+    return select(x < V(math::ExpConstants<T>::kMinNormalArg), V(T(0)), math::divide(V(T(1)), d.den));
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {
@@ -66,18 +71,6 @@ struct Sigmoid {
   template <class V>
   static V derivative_from_output(V y, const Params<V>&) {
     return neg_mul_add(y, y, y);
-  }
-  // One e^-|x| for both: the same split forward() makes, and the e derivative() would get from
-  // exp_flushed (same clamp, same 2^n): the same bits as the two calls, for less work.
-  template <class V>
-  static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
-    using T = typename V::Scalar;
-    const V lowest(math::ExpConstants<T>::kMinNormalArg);
-    const math::ExpSplit<V> split = math::exp_split_neg_abs(x, math::kZeroLow, lowest);
-    y = logistic_from_split(x, split);
-    const V s = pow2_from_biased(split.biased);
-    const V e = select(-abs(x) < lowest, V(T(0)), mul_add(s, split.q, s));
-    d = e / mul_add(e, e + V(2), V(1));
   }
 };
 

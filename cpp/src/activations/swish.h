@@ -3,16 +3,17 @@
 //   swish:     z = beta x (beta learnable),
 //   tanh-GELU: z = 2 sqrt(2/pi) (x + 0.044715 x^3), since 0.5 (1 + tanh(u)) = sigmoid(2u).
 //
-// With e = e^-|z| = 2^n (1 + q) and w = x z'(x) (w = z for silu and swish):
-//   f  = x / (1 + e) for z >= 0,   x e / (1 + e) for z < 0,
+// The value on one path for every z, f = x / (1 + e^-z) (the denominator an exact pair,
+// math/one_plus_exp.h; scaled by 2^-64 where e^-z > 2^60, so x e^z stays exact near z = -88
+// while e^-z would overflow). The derivative, with e = e^-|z| = 2^n (1 + q) and w = x z'(x)
+// (w = z for silu and swish):
 //   f' = sigmoid(z) (1 + w (1 - sigmoid(z))) = (1 + e (1 + w)) / (1 + e)^2 for z >= 0,
 //                                              e (1 + e + w) / (1 + e)^2 for z < 0,
-//   swish's df/dbeta = x^2 sigmoid'(z) = x^2 e / (1 + e)^2.
+//   swish's df/dbeta = x^2 sigmoid'(z) = x^2 e / (1 + e)^2,
+// with e scaled by 2^64 where n < -60 and the quotient scaled back (one rounding, into the
+// subnormal range if that is where it lands).
 // Traps avoided: z is an exact pair (its rounding would be amplified by |z| in the tail: this is
-// the 1 + tanh cancellation of tanh-GELU, avoided by never forming 1 + tanh); for z < 0 the
-// numerator x e is formed as an exact pair and divided once (as sigmoid); near z = -88, e is
-// subnormal while x e is not, so e is scaled by 2^64 where n < -60 and the quotient scaled back
-// (one rounding, into the subnormal range if that is where it lands).
+// the 1 + tanh cancellation of tanh-GELU, avoided by never forming 1 + tanh).
 // f' has an interior zero (silu: z = -1.2785; tanh-GELU: x = -0.7522): there the error is
 // absolute (DESIGN.md §5 carve-out).
 #pragma once
@@ -21,6 +22,7 @@
 
 #include "../math/exp.h"
 #include "../math/in_double.h"
+#include "../math/one_plus_exp.h"
 #include "../math/pair.h"
 #include "op_support.h"
 
@@ -103,20 +105,19 @@ struct GatedLinear {
     else return math::exp_neg_abs_scaled(z.hi, z.lo);
   }
 
+  // x / (1 + e^-z) on one path for every z (math/one_plus_exp.h): x is exact, so one division
+  // with a correction step is all the rounding. Where e^-z < 2^-126 (z > 87.3, x = +inf
+  // included) the result is x; beyond the clamp (z < -131.7) x e^z is below 2^-126 (|x| <=
+  // 2^64 / |beta|, and x^3 dominates for tanh-GELU): flushed to 0.
   template <class V>
   static V forward(V x, const Params<V>& p) {
     using T = typename V::Scalar;
     const math::Pair<V> z = Gate::z(x, p);
-    const math::ScaledExp<V> e = exp_neg_abs_z(z);
-    const auto negative = z.hi < V(T(0));
-    // Numerator: x e (scaled by 2^K) for z < 0, x for z >= 0.
-    const math::Pair<V> xe = math::two_product(x, e.e_k.hi);
-    const math::Pair<V> num{select(negative, xe.hi, x), select(negative, mul_add(x, e.e_k.lo, xe.lo), V(T(0)))};
-    const math::Pair<V> den = math::add_scaled(V(T(1)) + e.s, e.s, e.q);
-    const V y = math::divide(num, den) * select(negative, e.unscale, V(T(1)));
-    // Beyond the clamp x e^-|z| is below 2^-126 for z < 0 (|x| <= 2^64 / |beta|, and x^3 dominates
-    // for tanh-GELU): flush; for z > 0 the result is x.
-    return select(e.beyond, select(negative, V(T(0)), x), y);
+    math::OnePlusExpNeg<V> d;
+    if constexpr (Gate::kExactZ) d = math::one_plus_exp_neg<true>(z.hi, math::kZeroLow);
+    else d = math::one_plus_exp_neg<true>(z.hi, z.lo);
+    const V y = math::divide(x, d.den) * d.unscale;
+    return select(d.tiny, x, select(d.beyond, V(T(0)), y));
   }
 
   // f'(x) and x^2 e / (1 + e)^2 (= df/dbeta for swish), sharing z and e.

@@ -55,4 +55,13 @@ inline V divide(Pair<V> num, Pair<V> den) {
   return mul_add(residual, inv, y0);
 }
 
+// num / (den.hi + den.lo) for an exact num, the same correction step without num's low part.
+template <class V>
+inline V divide(V num, Pair<V> den) {
+  const V inv = V(1) / den.hi;
+  const V y0 = num * inv;
+  const V residual = neg_mul_add(y0, den.lo, neg_mul_add(y0, den.hi, num));
+  return mul_add(residual, inv, y0);
+}
+
 }  // namespace fastact::math
