@@ -116,7 +116,8 @@ struct GatedLinear {
     math::OnePlusExpNeg<V> d;
     if constexpr (Gate::kExactZ) d = math::one_plus_exp_neg<true>(z.hi, math::kZeroLow);
     else d = math::one_plus_exp_neg<true>(z.hi, z.lo);
-    const V y = math::divide(x, d.den) * d.unscale;
+    const V quotient = math::divide(x, d.den);
+    const V y = d.scaled ? quotient * d.unscale : quotient;
     return select(d.tiny, x, select(d.beyond, V(T(0)), y));
   }
 

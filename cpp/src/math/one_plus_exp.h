@@ -26,6 +26,7 @@ template <class V>
 struct OnePlusExpNeg {
   Pair<V> den;   // 2^-K (1 + e^-z), K = 64 where e^-z > 2^60 (kScaleLarge only), else 0
   V unscale;     // 2^-K: a quotient by den, times this, is the quotient by 1 + e^-z
+  bool scaled;   // some lane has K = 64 (else unscale is 1 everywhere)
   typename V::MaskType tiny;    // e^-z < 2^-126 (z > -kMinNormalArg): den = 1, the quotient is the numerator
   typename V::MaskType beyond;  // -z above the clamp: callers give their limit (0)
 };
@@ -36,6 +37,14 @@ struct OnePlusExpNeg {
 //   kScaleLarge = true: highest = -kScaledExpLowest (e^-z up to 2^190), the pair scaled by 2^-64
 //     where n > 60, so x / (1 + e^-z) stays exact in the range where it is a normal number while
 //     e^-z is not (x e^z near z = -88); the caller multiplies its quotient by `unscale`.
+// one + s (1 + q) as an exact pair (see the top of the file), one = 1 or 0.
+template <class V>
+inline Pair<V> one_plus_scaled_pair(V s, V q, V one) {
+  const V c = one + s;
+  const V hi = mul_add(s, q, c);
+  return {hi, mul_add(s, q, (c - hi) + (one - (c - s)))};
+}
+
 template <bool kScaleLarge, class V, class Lo>
 inline OnePlusExpNeg<V> one_plus_exp_neg(V z, Lo z_lo) {
   using T = typename V::Scalar;
@@ -52,21 +61,16 @@ inline OnePlusExpNeg<V> one_plus_exp_neg(V z, Lo z_lo) {
   } else {
     e = exp_split(clamped, select(tiny | beyond, V(T(0)), -z_lo));  // the low part of a clamped a is gone
   }
-  V s, one, unscale;
+  // The scaled form only where a lane needs it (z < -41.6: rare, and a predictable branch).
   if constexpr (kScaleLarge) {
     const auto scaled = e.n > V(T(60));
-    s = pow2_from_biased(e.biased - select(scaled, V(T(64)), V(T(0))));
-    one = select(scaled, V(T(0)), V(T(1)));  // 2^-64 would be below half an ULP of s >= 2^-3
-    unscale = select(scaled, V(T(5.421010862427522e-20)), V(T(1)));  // 2^-64
-  } else {
-    s = pow2_from_biased(e.biased);
-    one = V(T(1));
-    unscale = V(T(1));
+    if (any(scaled)) {
+      const V s = pow2_from_biased(e.biased - select(scaled, V(T(64)), V(T(0))));
+      const V one = select(scaled, V(T(0)), V(T(1)));  // 2^-64 would be below half an ULP of s >= 2^-3
+      return {one_plus_scaled_pair(s, e.q, one), select(scaled, V(T(5.421010862427522e-20)), V(T(1))), true, tiny, beyond};
+    }
   }
-  const V c = one + s;
-  const V hi = mul_add(s, e.q, c);
-  const V lo = mul_add(s, e.q, (c - hi) + (one - (c - s)));
-  return {{hi, lo}, unscale, tiny, beyond};
+  return {one_plus_scaled_pair(pow2_from_biased(e.biased), e.q, V(T(1))), V(T(1)), false, tiny, beyond};
 }
 
 }  // namespace fastact::math
