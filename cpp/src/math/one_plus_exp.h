@@ -9,12 +9,14 @@
 // 1.58: benchmarks/RESULTS.md).
 //
 // With e^-z = 2^n (1 + q) from exp_split and s = 2^n:
-//   c = 1 + s (exact for n <= 24; for larger n its rounding error, 1 - (c - s), is exact too:
-//     Fast2Sum, s >= 1), hi = s q + c rounded, lo = s q + (c - hi) + (1 - (c - s)).
+//   c = 1 + s (exact for |n| <= 23 in float32, 52 in float64; for larger n its rounding error,
+//     1 - (c - s), is exact too: Fast2Sum, s >= 1), hi = s q + c rounded,
+//     lo = s q + (c - hi) + (1 - (c - s)).
 // For n < -24 the 1 - (c - s) term misses s itself (c - s rounds to 1), an error below 2^-25
 // relative where z > 17: the sweeps above include it.
 #pragma once
 
+#include <limits>
 #include <type_traits>
 
 #include "exp.h"
@@ -31,20 +33,28 @@ struct OnePlusExpNeg {
   typename V::MaskType beyond;  // -z above the clamp: callers give their limit (0)
 };
 
+// one + s (1 + q) as an exact pair (see the top of the file), one = 1 or 0. kRounded: some lane
+// has |n| > 23, where one + s may be rounded and its error 1 - (c - s) joins the low part;
+// elsewhere one + s is exact, that error is 0, and leaving it out gives the same bits.
+template <bool kRounded, class V>
+inline Pair<V> one_plus_scaled_pair(V s, V q, V one) {
+  const V c = one + s;
+  const V hi = mul_add(s, q, c);
+  if constexpr (kRounded) {
+    return {hi, mul_add(s, q, (c - hi) + (one - (c - s)))};
+  } else {
+    return {hi, mul_add(s, q, c - hi)};
+  }
+}
+
 // 1 + e^-(z + z_lo) for z_lo a V or kZeroLow. -z is clamped to [kMinNormalArg, highest]:
 //   kScaleLarge = false: highest = -kMinNormalArg, so e^-z <= 2^126 stays finite (sigmoid, whose
 //     result is below 2^-126 beyond, and flushed);
 //   kScaleLarge = true: highest = -kScaledExpLowest (e^-z up to 2^190), the pair scaled by 2^-64
 //     where n > 60, so x / (1 + e^-z) stays exact in the range where it is a normal number while
 //     e^-z is not (x e^z near z = -88); the caller multiplies its quotient by `unscale`.
-// one + s (1 + q) as an exact pair (see the top of the file), one = 1 or 0.
-template <class V>
-inline Pair<V> one_plus_scaled_pair(V s, V q, V one) {
-  const V c = one + s;
-  const V hi = mul_add(s, q, c);
-  return {hi, mul_add(s, q, (c - hi) + (one - (c - s)))};
-}
-
+// The extra work of both (|z| > 16.3 for the rounding of 1 + s, z < -41.6 for the scaling) is
+// done only for vectors with such a lane: branches that typical data predicts, and the same bits.
 template <bool kScaleLarge, class V, class Lo>
 inline OnePlusExpNeg<V> one_plus_exp_neg(V z, Lo z_lo) {
   using T = typename V::Scalar;
@@ -61,16 +71,21 @@ inline OnePlusExpNeg<V> one_plus_exp_neg(V z, Lo z_lo) {
   } else {
     e = exp_split(clamped, select(tiny | beyond, V(T(0)), -z_lo));  // the low part of a clamped a is gone
   }
-  // The scaled form only where a lane needs it (z < -41.6: rare, and a predictable branch).
+  const V one(T(1));
   if constexpr (kScaleLarge) {
     const auto scaled = e.n > V(T(60));
     if (any(scaled)) {
       const V s = pow2_from_biased(e.biased - select(scaled, V(T(64)), V(T(0))));
-      const V one = select(scaled, V(T(0)), V(T(1)));  // 2^-64 would be below half an ULP of s >= 2^-3
-      return {one_plus_scaled_pair(s, e.q, one), select(scaled, V(T(5.421010862427522e-20)), V(T(1))), true, tiny, beyond};
+      const V one_or_0 = select(scaled, V(T(0)), one);  // 2^-64 would be below half an ULP of s >= 2^-3
+      return {one_plus_scaled_pair<true>(s, e.q, one_or_0), select(scaled, V(T(5.421010862427522e-20)), one),
+              true, tiny, beyond};
     }
   }
-  return {one_plus_scaled_pair(pow2_from_biased(e.biased), e.q, V(T(1))), V(T(1)), false, tiny, beyond};
+  const V s = pow2_from_biased(e.biased);
+  const V exact_up_to(T(std::numeric_limits<T>::digits - 1));  // |n| where 1 + 2^n is still exact
+  const Pair<V> den = any(abs(e.n) > exact_up_to) ? one_plus_scaled_pair<true>(s, e.q, one)
+                                                : one_plus_scaled_pair<false>(s, e.q, one);
+  return {den, one, false, tiny, beyond};
 }
 
 }  // namespace fastact::math
