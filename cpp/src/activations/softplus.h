@@ -2,7 +2,10 @@
 // without a threshold switch:
 //   softplus(z) = max(z, 0) + log1p(e),  e = e^-|z| in (0, 1]   (never overflows),
 // with log1p taking e as an exact pair (math/log1p.h), so e's rounding does not add to log1p's.
-// Results below 2^-126 (z < -87.3) flush to 0. softplus' = sigmoid(beta x), never exactly 0.
+// Results below 2^-126 (z < -87.3) flush to 0. softplus' = sigmoid(beta x), never exactly 0, on
+// sigmoid's own one-path form (1 / (1 + e^-z), not from e^-|z|: value_and_derivative is the two
+// calls, which costs it one exponential more and gives the derivative and backward a faster and
+// more accurate sigmoid).
 // beta x is an exact pair; the division by beta is one corrected division of pairs.
 #pragma once
 
@@ -23,25 +26,12 @@ struct Log1pExpNegAbs {
   V unscale;  // 2^-64 or 1
 };
 
-// From the split of e^-|z| (exp_split_neg_abs(z, z_lo, kScaledExpLowest)), which
-// value_and_derivative also gives sigmoid (logistic_from_lower_split).
-template <class V>
-inline Log1pExpNegAbs<V> log1p_exp_neg_abs(V z, const math::ExpSplit<V>& split) {
-  using T = typename V::Scalar;
-  const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z, split);
-  const V l = select(e.scaled, e.e_k.hi, math::log1p_unit(e.e_k.hi, e.e_k.lo));  // log1p(e) = e there
-  return {select(e.beyond, V(T(0)), l), e.unscale};
-}
-
-template <class V, class Lo>
-inline math::ExpSplit<V> log1p_exp_split(V z, Lo z_lo) {
-  using T = typename V::Scalar;
-  return math::exp_split_neg_abs(z, z_lo, V(math::kScaledExpLowest<T>));
-}
-
 template <class V, class Lo>
 inline Log1pExpNegAbs<V> log1p_exp_neg_abs(V z, Lo z_lo) {
-  return log1p_exp_neg_abs(z, log1p_exp_split(z, z_lo));
+  using T = typename V::Scalar;
+  const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z, z_lo);
+  const V l = select(e.scaled, e.e_k.hi, math::log1p_unit(e.e_k.hi, e.e_k.lo));  // log1p(e) = e there
+  return {select(e.beyond, V(T(0)), l), e.unscale};
 }
 
 // softplus(x, beta); a = beta != 0 (beta = 1 goes through the same exact pair path: 1 * x is exact).
@@ -60,15 +50,6 @@ struct Softplus {
   static V derivative(V x, const Params<V>& p) {
     const math::Pair<V> z = math::two_product(p.a, x);
     return logistic(z.hi, z.lo);
-  }
-  // One e^-|beta x| for both (the derivative's sigmoid from the log1p's split): the same bits as
-  // the two calls.
-  template <class V>
-  static void value_and_derivative(V x, const Params<V>& p, V& y, V& d) {
-    const math::Pair<V> z = math::two_product(p.a, x);
-    const math::ExpSplit<V> split = log1p_exp_split(z.hi, z.lo);
-    y = from_log1p(x, z, log1p_exp_neg_abs(z.hi, split), p);
-    d = logistic_from_lower_split(z.hi, split);
   }
 
  private:
@@ -100,14 +81,6 @@ struct SoftplusUnit {
   static V derivative(V x, const Params<V>&) {
     return logistic(x, math::kZeroLow);
   }
-  template <class V>
-  static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
-    using T = typename V::Scalar;
-    const math::ExpSplit<V> split = log1p_exp_split(x, math::kZeroLow);
-    const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, split);
-    y = max(V(T(0)), x) + l.scaled * l.unscale;
-    d = logistic_from_lower_split(x, split);
-  }
 };
 
 // log_sigmoid(x) = min(x, 0) - log1p(e^-|x|); log_sigmoid' = sigmoid(-x).
@@ -120,13 +93,6 @@ struct LogSigmoid {
   template <class V>
   static V derivative(V x, const Params<V>&) {
     return logistic(-x, math::kZeroLow);
-  }
-  template <class V>
-  static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
-    const math::ExpSplit<V> split = log1p_exp_split(x, math::kZeroLow);
-    const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, split);
-    y = min(V(0), x) - l.scaled * l.unscale;
-    d = logistic_from_lower_split(-x, split);
   }
 };
 

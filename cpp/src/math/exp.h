@@ -148,23 +148,16 @@ struct ScaledExp {
 template <class T>
 inline constexpr T kScaledExpLowest = ExpConstants<T>::kMinNormalArg - T(64) * T(0.69314718055994530942);
 
-// exp_neg_abs_scaled from the split exp_split_neg_abs(z, z_lo, kScaledExpLowest) (for a caller
-// that uses the split itself too).
-template <class V>
-inline ScaledExp<V> exp_neg_abs_scaled(V z, const ExpSplit<V>& split) {
+template <class V, class Lo>
+inline ScaledExp<V> exp_neg_abs_scaled(V z, Lo z_lo) {
   using T = typename V::Scalar;
+  const ExpSplit<V> split = exp_split_neg_abs(z, z_lo, V(kScaledExpLowest<T>));
   const auto scaled = split.n < V(T(-60));
   const V s_k = pow2_from_biased(split.biased + select(scaled, V(T(64)), V(T(0))));
   const V unscale = select(scaled, V(T(5.421010862427522e-20)), V(T(1)));  // 2^-64
   const Pair<V> e_k = scaled_one_plus(s_k, split.q);
   return {e_k, e_k.hi * unscale, select(scaled, V(T(0)), s_k), split.q, unscale, scaled,
           -abs(z) < V(kScaledExpLowest<T>)};
-}
-
-template <class V, class Lo>
-inline ScaledExp<V> exp_neg_abs_scaled(V z, Lo z_lo) {
-  using T = typename V::Scalar;
-  return exp_neg_abs_scaled(z, exp_split_neg_abs(z, z_lo, V(kScaledExpLowest<T>)));
 }
 
 // 2^n * p for integral n in [2*min_exponent - 2, 2*max_exponent + 2], in two exact steps
