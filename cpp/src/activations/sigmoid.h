@@ -19,7 +19,8 @@ template <class V, class Lo>
 inline V logistic(V z, Lo z_lo) {
   using T = typename V::Scalar;
   const math::OnePlusExpNeg<V> d = math::one_plus_exp_neg<false>(z, z_lo);
-  return select(z < V(math::ExpConstants<T>::kMinNormalArg), V(T(0)), math::divide(V(T(1)), d.den));
+  const V y = math::divide(V(T(1)), d.den);
+  return d.ordinary ? y : select(z < V(math::ExpConstants<T>::kMinNormalArg), V(T(0)), y);
 }
 
 struct Sigmoid {

@@ -116,9 +116,8 @@ struct GatedLinear {
     math::OnePlusExpNeg<V> d;
     if constexpr (Gate::kExactZ) d = math::one_plus_exp_neg<true>(z.hi, math::kZeroLow);
     else d = math::one_plus_exp_neg<true>(z.hi, z.lo);
-    const V quotient = math::divide(x, d.den);
-    const V y = d.scaled ? quotient * d.unscale : quotient;
-    return select(d.tiny, x, select(d.beyond, V(T(0)), y));
+    const V y = math::divide(x, d.den);
+    return d.ordinary ? y : select(d.tiny, x, select(d.beyond, V(T(0)), y * d.unscale));
   }
 
   // f'(x) and x^2 e / (1 + e)^2 (= df/dbeta for swish), sharing z and e.

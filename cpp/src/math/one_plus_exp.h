@@ -26,9 +26,10 @@ namespace fastact::math {
 
 template <class V>
 struct OnePlusExpNeg {
-  Pair<V> den;   // 2^-K (1 + e^-z), K = 64 where e^-z > 2^60 (kScaleLarge only), else 0
-  V unscale;     // 2^-K: a quotient by den, times this, is the quotient by 1 + e^-z
-  bool scaled;   // some lane has K = 64 (else unscale is 1 everywhere)
+  Pair<V> den;    // 2^-K (1 + e^-z), K = 64 where e^-z > 2^60 (kScaleLarge only), else 0
+  V unscale;      // 2^-K: a quotient by den, times this, is the quotient by 1 + e^-z
+  bool ordinary;  // every lane has |z| < 16.3 (or is NaN): unscale = 1, no lane tiny or beyond,
+                  // so a caller may return its quotient as it is
   typename V::MaskType tiny;    // e^-z < 2^-126 (z > -kMinNormalArg): den = 1, the quotient is the numerator
   typename V::MaskType beyond;  // -z above the clamp: callers give their limit (0)
 };
@@ -53,8 +54,9 @@ inline Pair<V> one_plus_scaled_pair(V s, V q, V one) {
 //   kScaleLarge = true: highest = -kScaledExpLowest (e^-z up to 2^190), the pair scaled by 2^-64
 //     where n > 60, so x / (1 + e^-z) stays exact in the range where it is a normal number while
 //     e^-z is not (x e^z near z = -88); the caller multiplies its quotient by `unscale`.
-// The extra work of both (|z| > 16.3 for the rounding of 1 + s, z < -41.6 for the scaling) is
-// done only for vectors with such a lane: branches that typical data predicts, and the same bits.
+// The extra work of both (|z| > 16.3 for the rounding of 1 + s, z < -41.6 for the scaling) and the
+// callers' limits are needed only for vectors with a lane beyond |z| = 16.3: one branch, which
+// typical data predicts, and the same bits either way.
 template <bool kScaleLarge, class V, class Lo>
 inline OnePlusExpNeg<V> one_plus_exp_neg(V z, Lo z_lo) {
   using T = typename V::Scalar;
@@ -72,20 +74,17 @@ inline OnePlusExpNeg<V> one_plus_exp_neg(V z, Lo z_lo) {
     e = exp_split(clamped, select(tiny | beyond, V(T(0)), -z_lo));  // the low part of a clamped a is gone
   }
   const V one(T(1));
-  if constexpr (kScaleLarge) {
-    const auto scaled = e.n > V(T(60));
-    if (any(scaled)) {
-      const V s = pow2_from_biased(e.biased - select(scaled, V(T(64)), V(T(0))));
-      const V one_or_0 = select(scaled, V(T(0)), one);  // 2^-64 would be below half an ULP of s >= 2^-3
-      return {one_plus_scaled_pair<true>(s, e.q, one_or_0), select(scaled, V(T(5.421010862427522e-20)), one),
-              true, tiny, beyond};
-    }
-  }
   const V s = pow2_from_biased(e.biased);
   const V exact_up_to(T(std::numeric_limits<T>::digits - 1));  // |n| where 1 + 2^n is still exact
-  const Pair<V> den = any(abs(e.n) > exact_up_to) ? one_plus_scaled_pair<true>(s, e.q, one)
-                                                : one_plus_scaled_pair<false>(s, e.q, one);
-  return {den, one, false, tiny, beyond};
+  if (!any(abs(e.n) > exact_up_to)) return {one_plus_scaled_pair<false>(s, e.q, one), one, true, tiny, beyond};
+  if constexpr (kScaleLarge) {
+    const auto scaled = e.n > V(T(60));
+    const V s_k = select(scaled, pow2_from_biased(e.biased - V(T(64))), s);
+    const V one_or_0 = select(scaled, V(T(0)), one);  // 2^-64 would be below half an ULP of s >= 2^-3
+    return {one_plus_scaled_pair<true>(s_k, e.q, one_or_0), select(scaled, V(T(5.421010862427522e-20)), one),
+            false, tiny, beyond};
+  }
+  return {one_plus_scaled_pair<true>(s, e.q, one), one, false, tiny, beyond};
 }
 
 }  // namespace fastact::math
