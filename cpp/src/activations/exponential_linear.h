@@ -13,19 +13,19 @@
 
 namespace fastact {
 
-// expm1(x) and 2^8 e^min(x, 0) (flushed below the normal range, as exp_flushed<8>) from one
-// exponential, for value_and_derivative: for x in [expm1's kMinArg, 0] both need the split of x
-// itself; below kMinArg expm1 is exactly -1 and only the derivative needs the split; above 0
-// only expm1 does (the derivative's branch there is a constant). The results are the bits of
-// math::expm1(x) and math::exp_flushed<8>(min(0, x)).
+// expm1(x) and 2^8 e^x (flushed below the normal range, as exp_flushed<8>) for x <= 0, from one
+// exponential, for elu's and selu's value_and_derivative (which discard both where x > 0): for x
+// in [expm1's kMinArg, 0] both need the split of x itself; below kMinArg expm1 is exactly -1 and
+// only the derivative needs the split. The results are the bits of math::expm1_nonpositive(x)
+// and math::exp_flushed<8>(min(0, x)).
 template <class V>
 inline void expm1_and_exp256(V x, V& em1, V& e256) {
   using T = typename V::Scalar;
   using E = math::Expm1Constants<T>;
   const V lowest(math::ExpConstants<T>::kMinNormalArg - T(8) * T(0.69314718055994530942));
-  const V u = max(lowest, min(V(E::kMaxArg), x));  // NaN passes both
+  const V u = max(lowest, min(V(T(0)), x));  // NaN passes both
   const math::ExpSplit<V> split = math::exp_split(u);
-  em1 = select(x < V(E::kMinArg), V(T(-1)), math::expm1_from_split(split));
+  em1 = select(x < V(E::kMinArg), V(T(-1)), math::expm1_nonpositive_from_split(split));
   const V s = pow2_from_biased(split.biased + V(T(8)));
   e256 = select(min(V(T(0)), x) < lowest, V(T(0)), mul_add(s, split.q, s));
 }
@@ -57,7 +57,7 @@ struct Elu {
   }
   template <class V>
   static V forward(V x, const Params<V>& p) {
-    return select(x > V(0), x, p.a * math::expm1(exp_input(x, p)));
+    return select(x > V(0), x, p.a * math::expm1_nonpositive(exp_input(x, p)));
   }
   // alpha e^x is normal where e^x alone is already subnormal (alpha > 1), so take 2^8 e^x
   // (normal 5.5 further down) and fold 2^-8 into alpha, exactly.
@@ -105,13 +105,13 @@ struct Selu {
 
   template <class V>
   static V forward(V x, const Params<V>&) {
-    return with_subnormal_inputs(x, from_expm1(x, math::expm1(flush_subnormals(x))));
+    return with_subnormal_inputs(x, from_expm1(x, math::expm1_nonpositive(flush_subnormals(x))));
   }
   // Every subnormal x is a zero of its sign for the main formulas (flush_subnormals);
   // with_subnormal_inputs then gives those lanes their own results (the x > 0 test always sees x).
-  // selu from em1 = expm1(flush_subnormals(x)). +inf is clamped to the largest finite value: the
-  // product then overflows to +inf instead of inf * lambda_hi + inf * lambda_lo = inf - inf
-  // (lambda_lo < 0). NaN passes min(max, .).
+  // selu from em1 = expm1(flush_subnormals(x)) (used where x <= 0; other lanes take lambda x).
+  // +inf is clamped to the largest finite value: the product then overflows to +inf instead of
+  // inf * lambda_hi + inf * lambda_lo = inf - inf (lambda_lo < 0). NaN passes min(max, .).
   template <class V>
   static V from_expm1(V x, V em1) {
     using T = typename V::Scalar;

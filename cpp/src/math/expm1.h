@@ -32,6 +32,25 @@ inline V expm1_from_split(const ExpSplit<V>& e) {
   return select(e.n == V(T(0)), e.q, scaled);
 }
 
+// expm1 from e = exp_split(x) of an x in [kMinArg, 0]: there 2^n (n <= 0) needs no half scale,
+// and fma(2^n, q, 2^n - 1) is the value expm1_from_split computes at half scale, times 2: the
+// same bits (scaling by 2 commutes with rounding while nothing is subnormal), two operations less.
+template <class V>
+inline V expm1_nonpositive_from_split(const ExpSplit<V>& e) {
+  using T = typename V::Scalar;
+  const V s = pow2_from_biased(e.biased);
+  return select(e.n == V(T(0)), e.q, mul_add(s, e.q, s - V(T(1))));
+}
+
+// expm1(x) for x <= 0, for callers that discard the lanes where x > 0 (elu, selu: those lanes
+// get a value, not expm1(x)). NaN gives NaN, -inf gives -1.
+template <class V>
+inline V expm1_nonpositive(V x) {
+  using T = typename V::Scalar;
+  using C = Expm1Constants<T>;
+  return expm1_nonpositive_from_split(exp_split(max(V(C::kMinArg), min(V(T(0)), x))));
+}
+
 // expm1(NaN) = NaN, expm1(-inf) = -1, expm1(+inf) = +inf.
 template <class V>
 inline V expm1(V x) {
