@@ -77,22 +77,32 @@ inline V exp_shifted(math::Pair<V> d) {
   return select(d.hi < lowest, V(T(0)), mul_add(s, e.q, s));
 }
 
-// All lanes of v folded into one value by `f`.
+// How many lanes of a row walk's merged vectors can hold data: fewer than W only for a row
+// shorter than one vector, whose other lanes hold the identity of every fold below (-inf for
+// the maximum, 0 for the sums and the NaN marks). The folds stop there: the same result for
+// fewer steps of their serial chains, which are most of a short row's time.
+template <class V, std::size_t U>
+inline std::size_t lanes_with_data(const Strip<V, U>& strip) {
+  return strip.total < V::kLanes ? strip.total : V::kLanes;
+}
+
+// The first `lanes` lanes of v folded into one value by `f`.
 template <class V, class F>
-inline typename V::Scalar combined(V v, F&& f) {
+inline typename V::Scalar combined(V v, std::size_t lanes, F&& f) {
   typename V::Scalar lane[V::kLanes];
   v.store(lane);
   typename V::Scalar r = lane[0];
-  for (std::size_t i = 1; i < V::kLanes; ++i) r = f(r, lane[i]);
+  for (std::size_t i = 1; i < lanes; ++i) r = f(r, lane[i]);
   return r;
 }
 
-// With `combine` (along a row), every vector of `v` becomes the fold by `f` of all their lanes.
+// Along a row, every vector of `v` becomes the fold by `f` of all their lanes (`lanes` of them
+// holding data).
 template <class V, std::size_t U, class F>
-inline void combine_all(V (&v)[U], F&& f) {
+inline void combine_all(V (&v)[U], std::size_t lanes, F&& f) {
   V all = v[0];
   for (std::size_t u = 1; u < U; ++u) all = select(is_nan(v[u]), v[u], max(all, v[u]));
-  const V c(combined(all, f));
+  const V c(combined(all, lanes, f));
   for (std::size_t u = 0; u < U; ++u) v[u] = c;
 }
 
@@ -115,26 +125,26 @@ inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, boo
         nan[u] = select(is_nan(v), V(T(1)), nan[u]);
       }
     });
-    if (combine) combine_all(nan, [](T a, T b) { return a > b ? a : b; });
+    if (combine) combine_all(nan, lanes_with_data(strip), [](T a, T b) { return a > b ? a : b; });
   } else {
     strip.for_each([&](std::size_t k, auto full) {
       for (std::size_t u = 0; u < U; ++u) m[u] = max(m[u], strip.load(x, k, u, lowest, full));
     });
   }
-  if (combine) combine_all(m, [](T a, T b) { return b > a ? b : a; });
+  if (combine) combine_all(m, lanes_with_data(strip), [](T a, T b) { return b > a ? b : a; });
 }
 
-// The whole group's total (`combine`) as a double pair; the low part is dropped where the high
-// part is not finite.
+// The whole group's total (`combine`; `lanes` of the merged lanes hold data) as a double pair; the
+// low part is dropped where the high part is not finite.
 template <class V, std::size_t U>
-inline void group_total(const LaneSums<V> (&sums)[U], double& h, double& l) {
+inline void group_total(const LaneSums<V> (&sums)[U], std::size_t lanes, double& h, double& l) {
   constexpr std::size_t W = V::kLanes;
   LaneSums<V> all = sums[0];
   for (std::size_t u = 1; u < U; ++u) all.merge(sums[u]);
   double hi[W], lo[W];
   all.read(hi, lo);
   h = hi[0], l = lo[0];
-  for (std::size_t i = 1; i < W; ++i) {
+  for (std::size_t i = 1; i < lanes; ++i) {
     const double s = h + hi[i];  // TwoSum in scalar double
     const double bv = s - h;
     l += ((h - (s - bv)) + (hi[i] - bv)) + lo[i];
@@ -154,26 +164,37 @@ inline void lane_totals(const LaneSums<V> (&sums)[U], double (&hi)[U][V::kLanes]
   }
 }
 
-// Per vector, a vector of T made lane by lane from the lane totals by `f(hi, lo)`, or (`combine`)
-// every lane f of the group's total.
+// Per vector, two vectors of T made lane by lane from the lane totals by `f(hi, lo, a, b)`
+// (writing a and b), or (`combine`) every lane from the group's total.
 template <class V, std::size_t U, class F>
-inline void from_totals(const LaneSums<V> (&sums)[U], bool combine, V (&out)[U], F&& f) {
+inline void from_totals(const LaneSums<V> (&sums)[U], const Strip<V, U>& strip, bool combine, V (&out_a)[U],
+                        V (&out_b)[U], F&& f) {
   using T = typename V::Scalar;
   constexpr std::size_t W = V::kLanes;
   if (combine) {
     double h, l;
-    group_total(sums, h, l);
-    const V all(f(h, l));
-    for (std::size_t u = 0; u < U; ++u) out[u] = all;
+    group_total(sums, lanes_with_data(strip), h, l);
+    T a, b;
+    f(h, l, a, b);
+    for (std::size_t u = 0; u < U; ++u) out_a[u] = V(a), out_b[u] = V(b);
     return;
   }
   double hi[U][W], lo[U][W];
   lane_totals(sums, hi, lo);
   for (std::size_t u = 0; u < U; ++u) {
-    T lane[W];
-    for (std::size_t i = 0; i < W; ++i) lane[i] = f(hi[u][i], lo[u][i]);
-    out[u] = V::load(lane);
+    T lane_a[W], lane_b[W];
+    for (std::size_t i = 0; i < W; ++i) f(hi[u][i], lo[u][i], lane_a[i], lane_b[i]);
+    out_a[u] = V::load(lane_a);
+    out_b[u] = V::load(lane_b);
   }
+}
+
+// The same for one vector of T per vector, `f(hi, lo)` returning it.
+template <class V, std::size_t U, class F>
+inline void from_totals(const LaneSums<V> (&sums)[U], const Strip<V, U>& strip, bool combine, V (&out)[U], F&& f) {
+  using T = typename V::Scalar;
+  V unused[U];
+  from_totals(sums, strip, combine, out, unused, [&](double hi, double lo, T& a, T&) { a = f(hi, lo); });
 }
 
 template <class V, std::size_t U>
@@ -194,7 +215,7 @@ void softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Str
     });
   });
   V r[U];
-  from_totals(sums, combine, r, [](double hi, double lo) { return static_cast<T>(1.0 / (hi + lo)); });
+  from_totals(sums, strip, combine, r, [](double hi, double lo) { return static_cast<T>(1.0 / (hi + lo)); });
   if (safe) {
     // A group of -inf only (m = -inf, no NaN) gives zeros; 1/s is never 0 otherwise.
     for (std::size_t u = 0; u < U; ++u) r[u] = select((m[u] == V(kNegInf)) & (nan_seen[u] == V(T(0))), V(T(0)), r[u]);
@@ -241,16 +262,8 @@ void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const
     });
   });
   V lh[U], ll[U];
-  from_totals(sums, combine, lh, [](double hi, double lo) {
-    T l_hi, l_lo;
-    log_pair<V>(hi, lo, l_hi, l_lo);
-    return l_hi;
-  });
-  from_totals(sums, combine, ll, [](double hi, double lo) {
-    T l_hi, l_lo;
-    log_pair<V>(hi, lo, l_hi, l_lo);
-    return l_lo;
-  });
+  from_totals(sums, strip, combine, lh, ll,
+              [](double hi, double lo, T& l_hi, T& l_lo) { log_pair<V>(hi, lo, l_hi, l_lo); });
   with_inf_rule(m, [&](auto rule) {
     strip.for_each([&](std::size_t k, auto full) {
       for (std::size_t u = 0; u < U; ++u) {
@@ -272,7 +285,7 @@ void sum_then_map(const typename V::Scalar* g, const typename V::Scalar* y, type
     for (std::size_t u = 0; u < U; ++u) add(sums[u], strip.load(g, k, u, T(0), full), strip.load(y, k, u, T(0), full));
   });
   V total[U];
-  from_totals(sums, combine, total, [](double hi, double lo) { return static_cast<T>(hi + lo); });
+  from_totals(sums, strip, combine, total, [](double hi, double lo) { return static_cast<T>(hi + lo); });
   strip.for_each([&](std::size_t k, auto full) {
     for (std::size_t u = 0; u < U; ++u)
       strip.store(out, k, u, apply(strip.load(g, k, u, T(0), full), strip.load(y, k, u, T(0), full), total[u]), full);
