@@ -83,6 +83,7 @@ inline V exp_shifted(math::Pair<V> d) {
 // fewer steps of their serial chains, which are most of a short row's time.
 template <class V, std::size_t U>
 inline std::size_t lanes_with_data(const Strip<V, U>& strip) {
+  if (strip.row_len) return strip.row_len;  // short rows: per vector
   return strip.total < V::kLanes ? strip.total : V::kLanes;
 }
 
@@ -97,9 +98,13 @@ inline typename V::Scalar combined(V v, std::size_t lanes, F&& f) {
 }
 
 // Along a row, every vector of `v` becomes the fold by `f` of all their lanes (`lanes` of them
-// holding data).
+// holding data); for short rows (`each_vector`), of its own lanes.
 template <class V, std::size_t U, class F>
-inline void combine_all(V (&v)[U], std::size_t lanes, F&& f) {
+inline void combine_all(V (&v)[U], std::size_t lanes, bool each_vector, F&& f) {
+  if (each_vector) {
+    for (std::size_t u = 0; u < U; ++u) v[u] = V(combined(v[u], lanes, f));
+    return;
+  }
   V all = v[0];
   for (std::size_t u = 1; u < U; ++u) all = select(is_nan(v[u]), v[u], max(all, v[u]));
   const V c(combined(all, lanes, f));
@@ -125,22 +130,20 @@ inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, boo
         nan[u] = select(is_nan(v), V(T(1)), nan[u]);
       }
     });
-    if (combine) combine_all(nan, lanes_with_data(strip), [](T a, T b) { return a > b ? a : b; });
+    if (combine) combine_all(nan, lanes_with_data(strip), strip.row_len != 0, [](T a, T b) { return a > b ? a : b; });
   } else {
     strip.for_each([&](std::size_t k, auto full) {
       for (std::size_t u = 0; u < U; ++u) m[u] = max(m[u], strip.load(x, k, u, lowest, full));
     });
   }
-  if (combine) combine_all(m, lanes_with_data(strip), [](T a, T b) { return b > a ? b : a; });
+  if (combine) combine_all(m, lanes_with_data(strip), strip.row_len != 0, [](T a, T b) { return b > a ? b : a; });
 }
 
 // The whole group's total (`combine`; `lanes` of the merged lanes hold data) as a double pair; the
 // low part is dropped where the high part is not finite.
-template <class V, std::size_t U>
-inline void group_total(const LaneSums<V> (&sums)[U], std::size_t lanes, double& h, double& l) {
+template <class V>
+inline void group_total(const LaneSums<V>& all, std::size_t lanes, double& h, double& l) {
   constexpr std::size_t W = V::kLanes;
-  LaneSums<V> all = sums[0];
-  for (std::size_t u = 1; u < U; ++u) all.merge(sums[u]);
   double hi[W], lo[W];
   all.read(hi, lo);
   h = hi[0], l = lo[0];
@@ -171,9 +174,21 @@ inline void from_totals(const LaneSums<V> (&sums)[U], const Strip<V, U>& strip, 
                         V (&out_b)[U], F&& f) {
   using T = typename V::Scalar;
   constexpr std::size_t W = V::kLanes;
+  if (combine && strip.row_len) {  // short rows: one total per vector
+    for (std::size_t u = 0; u < U; ++u) {
+      double h, l;
+      group_total(sums[u], strip.row_len, h, l);
+      T a, b;
+      f(h, l, a, b);
+      out_a[u] = V(a), out_b[u] = V(b);
+    }
+    return;
+  }
   if (combine) {
+    LaneSums<V> all = sums[0];
+    for (std::size_t u = 1; u < U; ++u) all.merge(sums[u]);
     double h, l;
-    group_total(sums, lanes_with_data(strip), h, l);
+    group_total(all, lanes_with_data(strip), h, l);
     T a, b;
     f(h, l, a, b);
     for (std::size_t u = 0; u < U; ++u) out_a[u] = V(a), out_b[u] = V(b);
@@ -309,6 +324,7 @@ void log_softmax_backward_group(const typename V::Scalar* g, const typename V::S
 // Vectors per step: two along a row (two independent chains for the loop-carried max and sums),
 // four across columns (32 floats = 128 contiguous bytes of each row per step).
 inline constexpr std::size_t kRowVectors = 2;
+inline constexpr std::size_t kShortRows = 4;  // rows of <= W elements per walk
 inline constexpr std::size_t kColumnVectors = 4;
 
 // Runs `group(offset, strip, combine)` over every reduction group of a C-contiguous
@@ -322,9 +338,15 @@ inline void for_each_group(std::size_t outer, std::size_t len, std::size_t inner
   for (std::size_t o = 0; o < outer; ++o) {
     const std::size_t base = o * len * inner;
     if (inner == 1) {
-      // A row that fits one vector takes one (the second would only add zeros: same bits).
-      if (len <= V::kLanes) group(base, Strip<V, 1>::along_row(len), true);
-      else group(base, Strip<V, kRowVectors>::along_row(len), true);
+      if (len <= V::kLanes) {
+        // Rows that fit one vector go kShortRows at a time, one per vector: the same steps as a
+        // walk of one vector per row (so the same bits), with independent serial folds.
+        const std::size_t rows = outer - o < kShortRows ? outer - o : kShortRows;
+        group(base, Strip<V, kShortRows>::rows_of_one_vector(len, rows), true);
+        o += rows - 1;
+      } else {
+        group(base, Strip<V, kRowVectors>::along_row(len), true);
+      }
     } else {
       for (std::size_t j = 0; j < columns; j += kBlock) {
         group(base + j,

@@ -8,6 +8,8 @@
 //     `inner` between steps), one reduction per lane. U vectors per step touch U*W*sizeof(T)
 //     contiguous bytes of each row: one vector's 32 bytes per 4 KB row would make every load a
 //     new cache line and TLB entry.
+//   short rows (len <= W, rows_of_one_vector): vector u holds row u of up to U consecutive rows,
+//     each row its own reduction: U independent chains for the serial folds of short rows.
 // Vectors that would run past the data (the end of a row, fewer columns left than U*W) are loaded
 // with their missing lanes set to `fill` and stored back only where they hold data (masked loads
 // and stores), so every element goes through the same vector code; for_each() runs the full steps
@@ -33,10 +35,18 @@ struct Strip {
   std::size_t step;   // elements between the starts of steps k and k + 1
   std::size_t total;  // elements from the start to the end of the walk
   std::size_t lanes;  // valid lanes of a step that is not cut short by `total` (<= U*W)
+  std::size_t vector_stride;  // elements between the starts of vectors u and u + 1 of a step
+  std::size_t row_len;        // rows_of_one_vector: the length of each vector's row, else 0
 
-  static Strip along_row(std::size_t len) { return {(len + U * W - 1) / (U * W), len / (U * W), U * W, len, U * W}; }
+  static Strip along_row(std::size_t len) {
+    return {(len + U * W - 1) / (U * W), len / (U * W), U * W, len, U * W, W, 0};
+  }
   static Strip across_columns(std::size_t len, std::size_t inner, std::size_t lanes) {
-    return {len, lanes == U * W ? len : 0, inner, len * inner, lanes};
+    return {len, lanes == U * W ? len : 0, inner, len * inner, lanes, W, 0};
+  }
+  // `rows` (<= U) consecutive rows of len <= W elements, one per vector.
+  static Strip rows_of_one_vector(std::size_t len, std::size_t rows) {
+    return {1, 0, U * len, rows * len, U * W, len, len};
   }
 
   // f(k, Full{}) for the full steps, then f(k, Partial{}) for the rest.
@@ -46,24 +56,26 @@ struct Strip {
     for (std::size_t k = full; k < count; ++k) f(k, Partial{});
   }
 
-  V load(const T* base, std::size_t k, std::size_t u, T, Full) const { return V::load(base + k * step + u * W); }
-  void store(T* base, std::size_t k, std::size_t u, V v, Full) const { v.store(base + k * step + u * W); }
+  V load(const T* base, std::size_t k, std::size_t u, T, Full) const { return V::load(base + at(k, u)); }
+  void store(T* base, std::size_t k, std::size_t u, V v, Full) const { v.store(base + at(k, u)); }
 
   V load(const T* base, std::size_t k, std::size_t u, T fill, Partial) const {
     const std::size_t n = valid(k, u);
-    return n == W ? V::load(base + k * step + u * W) : V::load_partial(base + k * step + u * W, n, fill);
+    return n == W ? V::load(base + at(k, u)) : V::load_partial(base + at(k, u), n, fill);
   }
   void store(T* base, std::size_t k, std::size_t u, V v, Partial) const {
     const std::size_t n = valid(k, u);
-    if (n == W) v.store(base + k * step + u * W); else v.store_partial(base + k * step + u * W, n);
+    if (n == W) v.store(base + at(k, u)); else v.store_partial(base + at(k, u), n);
   }
 
  private:
   // Lanes of vector u in step k that hold data: limited by the block's lanes and the walk's end.
+  std::size_t at(std::size_t k, std::size_t u) const { return k * step + u * vector_stride; }
   std::size_t valid(std::size_t k, std::size_t u) const {
-    const std::size_t at = k * step + u * W;
-    if (u * W >= lanes || at >= total) return 0;
-    const std::size_t in_block = lanes - u * W, to_end = total - at;
+    if (row_len) return at(k, u) < total ? row_len : 0;
+    const std::size_t start = at(k, u);
+    if (u * W >= lanes || start >= total) return 0;
+    const std::size_t in_block = lanes - u * W, to_end = total - start;
     const std::size_t n = in_block < to_end ? in_block : to_end;
     return n < W ? n : W;
   }
