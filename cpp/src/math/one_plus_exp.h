@@ -74,17 +74,23 @@ inline OnePlusExpNeg<V> one_plus_exp_neg(V z, Lo z_lo) {
     e = exp_split(clamped, select(tiny | beyond, V(T(0)), -z_lo));  // the low part of a clamped a is gone
   }
   const V one(T(1));
-  const V s = pow2_from_biased(e.biased);
   const V exact_up_to(T(std::numeric_limits<T>::digits - 1));  // |n| where 1 + 2^n is still exact
-  if (!any(abs(e.n) > exact_up_to)) return {one_plus_scaled_pair<false>(s, e.q, one), one, true, tiny, beyond};
+  if (!any(abs(e.n) > exact_up_to)) {
+    return {one_plus_scaled_pair<false>(pow2_from_biased(e.biased), e.q, one), one, true, tiny, beyond};
+  }
+  // Lanes whose result is the caller's limit (tiny, beyond) take the pair (1, 0): their pair
+  // otherwise brings subnormal numbers (s q below 2^-126, a reciprocal near it), whose arithmetic
+  // takes microcode assists on some CPUs. Where e^-z < 2^-126 the quotients are the same bits
+  // anyway (1 + s q rounds to 1).
+  const auto limit = tiny | beyond;
+  V s = pow2_from_biased(e.biased), one_or_0 = one, unscale = one;
   if constexpr (kScaleLarge) {
     const auto scaled = e.n > V(T(60));
-    const V s_k = select(scaled, pow2_from_biased(e.biased - V(T(64))), s);
-    const V one_or_0 = select(scaled, V(T(0)), one);  // 2^-64 would be below half an ULP of s >= 2^-3
-    return {one_plus_scaled_pair<true>(s_k, e.q, one_or_0), select(scaled, V(T(5.421010862427522e-20)), one),
-            false, tiny, beyond};
+    s = select(scaled, pow2_from_biased(e.biased - V(T(64))), s);
+    one_or_0 = select(scaled & ~limit, V(T(0)), one);  // 2^-64 would be below half an ULP of s >= 2^-3
+    unscale = select(scaled, V(T(5.421010862427522e-20)), one);  // 2^-64
   }
-  return {one_plus_scaled_pair<true>(s, e.q, one), one, false, tiny, beyond};
+  return {one_plus_scaled_pair<true>(select(limit, V(T(0)), s), e.q, one_or_0), unscale, false, tiny, beyond};
 }
 
 }  // namespace fastact::math
