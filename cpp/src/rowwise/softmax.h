@@ -19,8 +19,10 @@
 #pragma once
 
 #include <cmath>
+#include <iterator>
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 
 #include "../math/exp.h"
 #include "../math/pair.h"
@@ -245,6 +247,79 @@ void softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Str
   }
 }
 
+// One step of group_total's chain, lane-wise in double: h + w as TwoSum, the error (and the
+// "+ lo" term, 0 for one-vector rows) into l.
+template <class D>
+inline void chain_step(D& h, D& l, D w) {
+  const D s = h + w;
+  const D bv = s - h;
+  l = l + (((h - (s - bv)) + (w - bv)) + D(0.0));
+  h = s;
+}
+
+// 1 / (sum of e[0..len-1]) per lane, the sum taken as group_total takes a one-vector row's
+// (its lanes in order, TwoSum in double, the low part dropped where the sum is not finite),
+// rounded once to T.
+template <class V, std::size_t W>
+inline V reciprocal_of_chain_sum(const typename V::Scalar (&e)[W][W], std::size_t len) {
+  using T = typename V::Scalar;
+  if constexpr (sizeof(T) == 4) {
+    auto h = widen(V::load(e[0]));
+    auto l = h;
+    using D = std::remove_reference_t<decltype(h.part[0])>;
+    for (auto& part : l.part) part = D(0.0);
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto w = widen(V::load(e[k]));
+      for (std::size_t p = 0; p < std::size(h.part); ++p) chain_step(h.part[p], l.part[p], w.part[p]);
+    }
+    for (std::size_t p = 0; p < std::size(h.part); ++p) {
+      const D finite_l = select(abs(h.part[p]) <= D(std::numeric_limits<double>::max()), l.part[p], D(0.0));
+      h.part[p] = D(1.0) / (h.part[p] + finite_l);
+    }
+    return narrow(h);
+  } else {
+    V h = V::load(e[0]), l(0.0);
+    for (std::size_t k = 1; k < len; ++k) chain_step(h, l, V::load(e[k]));
+    return V(1.0) / (h + select(abs(h) <= V(std::numeric_limits<double>::max()), l, V(0.0)));
+  }
+}
+
+// softmax of W rows of len <= W elements each, with lanes as rows: the block is
+// transposed through a small buffer, so the folds that a one-row walk runs lane after lane in
+// scalar code (the maximum, the double TwoSum chain of the sum) become vector operations over
+// the row's elements. The same steps as the one-row walk (softmax_group with a one-vector strip:
+// the fold rule b > a ? b : a from the first element on, the exponentials, the chain in double,
+// 1 / (h + l) rounded once), so the same bits.
+template <class V>
+void softmax_row_block(const typename V::Scalar* x, typename V::Scalar* y, std::size_t len, bool safe) {
+  using T = typename V::Scalar;
+  constexpr std::size_t W = V::kLanes;
+  constexpr T kNegInf = -std::numeric_limits<T>::infinity();
+  alignas(64) T buf[W][W];
+  for (std::size_t k = 0; k < len; ++k)
+    for (std::size_t row = 0; row < W; ++row) buf[k][row] = x[row * len + k];
+  V m = V::load(buf[0]);
+  V nan_seen = select(is_nan(m), V(T(1)), V(T(0)));
+  for (std::size_t k = 1; k < len; ++k) {
+    const V v = V::load(buf[k]);
+    m = select(v > m, v, m);
+    nan_seen = select(is_nan(v), V(T(1)), nan_seen);
+  }
+  const bool inf_rule = any(m == V(std::numeric_limits<T>::infinity()));
+  for (std::size_t k = 0; k < len; ++k) {
+    const V v = V::load(buf[k]);
+    (inf_rule ? exp_shifted(shifted<true>(v, m)) : exp_shifted(shifted<false>(v, m))).store(buf[k]);
+  }
+  V r = reciprocal_of_chain_sum<V>(buf, len);
+  if (safe) r = select((m == V(kNegInf)) & (nan_seen == V(T(0))), V(T(0)), r);
+  for (std::size_t k = 0; k < len; ++k) {
+    const V e = V::load(buf[k]);
+    (safe ? select(r == V(T(0)), V(T(0)), e * r) : e * r).store(buf[k]);
+  }
+  for (std::size_t row = 0; row < W; ++row)
+    for (std::size_t k = 0; k < len; ++k) y[row * len + k] = buf[k][row];
+}
+
 // log s as a pair: computed in double for float (an error of 2^-53 is far below a float ULP of
 // anything), in long double for double (64 bits on x86; where long double is double the low part
 // is 0 and L carries half a double ULP more).
@@ -338,12 +413,13 @@ inline void for_each_group(std::size_t outer, std::size_t len, std::size_t inner
   for (std::size_t o = 0; o < outer; ++o) {
     const std::size_t base = o * len * inner;
     if (inner == 1) {
-      if (len <= V::kLanes) {
+      if (len <= V::kLanes && outer - o >= kShortRows) {
         // Rows that fit one vector go kShortRows at a time, one per vector: the same steps as a
         // walk of one vector per row (so the same bits), with independent serial folds.
-        const std::size_t rows = outer - o < kShortRows ? outer - o : kShortRows;
-        group(base, Strip<V, kShortRows>::rows_of_one_vector(len, rows), true);
-        o += rows - 1;
+        group(base, Strip<V, kShortRows>::rows_of_one_vector(len, kShortRows), true);
+        o += kShortRows - 1;
+      } else if (len <= V::kLanes) {
+        group(base, Strip<V, 1>::along_row(len), true);  // the last few: a second vector would only add zeros
       } else {
         group(base, Strip<V, kRowVectors>::along_row(len), true);
       }
