@@ -26,8 +26,13 @@ void softmax(const typename V::Scalar* x, typename V::Scalar* y, std::size_t out
 template <class V>
 void log_softmax(const typename V::Scalar* x, typename V::Scalar* y, std::size_t outer, std::size_t len,
                  std::size_t inner, std::size_t columns, bool /*safe*/) {
-  for_each_group<V>(outer, len, inner, columns, [&](std::size_t at, const auto& strip, bool combine) {
-    log_softmax_group<V>(x + at, y + at, strip, combine);
+  constexpr std::size_t W = V::kLanes;
+  std::size_t done = 0;  // rows
+  if (inner == 1 && len > 0 && len <= W) {  // short rows: whole blocks of W with lanes as rows
+    for (; done + W <= outer; done += W) log_softmax_row_block<V>(x + done * len, y + done * len, len);
+  }
+  for_each_group<V>(outer - done, len, inner, columns, [&](std::size_t at, const auto& strip, bool combine) {
+    log_softmax_group<V>(x + done * len * inner + at, y + done * len * inner + at, strip, combine);
   });
 }
 

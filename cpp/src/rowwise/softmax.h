@@ -247,79 +247,6 @@ void softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Str
   }
 }
 
-// One step of group_total's chain, lane-wise in double: h + w as TwoSum, the error (and the
-// "+ lo" term, 0 for one-vector rows) into l.
-template <class D>
-inline void chain_step(D& h, D& l, D w) {
-  const D s = h + w;
-  const D bv = s - h;
-  l = l + (((h - (s - bv)) + (w - bv)) + D(0.0));
-  h = s;
-}
-
-// 1 / (sum of e[0..len-1]) per lane, the sum taken as group_total takes a one-vector row's
-// (its lanes in order, TwoSum in double, the low part dropped where the sum is not finite),
-// rounded once to T.
-template <class V, std::size_t W>
-inline V reciprocal_of_chain_sum(const typename V::Scalar (&e)[W][W], std::size_t len) {
-  using T = typename V::Scalar;
-  if constexpr (sizeof(T) == 4) {
-    auto h = widen(V::load(e[0]));
-    auto l = h;
-    using D = std::remove_reference_t<decltype(h.part[0])>;
-    for (auto& part : l.part) part = D(0.0);
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto w = widen(V::load(e[k]));
-      for (std::size_t p = 0; p < std::size(h.part); ++p) chain_step(h.part[p], l.part[p], w.part[p]);
-    }
-    for (std::size_t p = 0; p < std::size(h.part); ++p) {
-      const D finite_l = select(abs(h.part[p]) <= D(std::numeric_limits<double>::max()), l.part[p], D(0.0));
-      h.part[p] = D(1.0) / (h.part[p] + finite_l);
-    }
-    return narrow(h);
-  } else {
-    V h = V::load(e[0]), l(0.0);
-    for (std::size_t k = 1; k < len; ++k) chain_step(h, l, V::load(e[k]));
-    return V(1.0) / (h + select(abs(h) <= V(std::numeric_limits<double>::max()), l, V(0.0)));
-  }
-}
-
-// softmax of W rows of len <= W elements each, with lanes as rows: the block is
-// transposed through a small buffer, so the folds that a one-row walk runs lane after lane in
-// scalar code (the maximum, the double TwoSum chain of the sum) become vector operations over
-// the row's elements. The same steps as the one-row walk (softmax_group with a one-vector strip:
-// the fold rule b > a ? b : a from the first element on, the exponentials, the chain in double,
-// 1 / (h + l) rounded once), so the same bits.
-template <class V>
-void softmax_row_block(const typename V::Scalar* x, typename V::Scalar* y, std::size_t len, bool safe) {
-  using T = typename V::Scalar;
-  constexpr std::size_t W = V::kLanes;
-  constexpr T kNegInf = -std::numeric_limits<T>::infinity();
-  alignas(64) T buf[W][W];
-  for (std::size_t k = 0; k < len; ++k)
-    for (std::size_t row = 0; row < W; ++row) buf[k][row] = x[row * len + k];
-  V m = V::load(buf[0]);
-  V nan_seen = select(is_nan(m), V(T(1)), V(T(0)));
-  for (std::size_t k = 1; k < len; ++k) {
-    const V v = V::load(buf[k]);
-    m = select(v > m, v, m);
-    nan_seen = select(is_nan(v), V(T(1)), nan_seen);
-  }
-  const bool inf_rule = any(m == V(std::numeric_limits<T>::infinity()));
-  for (std::size_t k = 0; k < len; ++k) {
-    const V v = V::load(buf[k]);
-    (inf_rule ? exp_shifted(shifted<true>(v, m)) : exp_shifted(shifted<false>(v, m))).store(buf[k]);
-  }
-  V r = reciprocal_of_chain_sum<V>(buf, len);
-  if (safe) r = select((m == V(kNegInf)) & (nan_seen == V(T(0))), V(T(0)), r);
-  for (std::size_t k = 0; k < len; ++k) {
-    const V e = V::load(buf[k]);
-    (safe ? select(r == V(T(0)), V(T(0)), e * r) : e * r).store(buf[k]);
-  }
-  for (std::size_t row = 0; row < W; ++row)
-    for (std::size_t k = 0; k < len; ++k) y[row * len + k] = buf[k][row];
-}
-
 // log s as a pair: computed in double for float (an error of 2^-53 is far below a float ULP of
 // anything), in long double for double (64 bits on x86; where long double is double the low part
 // is 0 and L carries half a double ULP more).
@@ -336,6 +263,148 @@ inline void log_pair(double hi, double lo, T& l_hi, T& l_lo) {
     l_lo = static_cast<double>(l - static_cast<long double>(l_hi));
   }
 }
+
+// One step of group_total's chain, lane-wise in double: h + w as TwoSum, the error (and the
+// "+ lo" term, 0 for one-vector rows) into l.
+template <class D>
+inline void chain_step(D& h, D& l, D w) {
+  const D s = h + w;
+  const D bv = s - h;
+  l = l + (((h - (s - bv)) + (w - bv)) + D(0.0));
+  h = s;
+}
+
+// The double lanes of a vector: widen() for float, the vector itself (one part) for double.
+template <class V>
+inline auto double_lanes(V v) {
+  if constexpr (sizeof(typename V::Scalar) == 4) {
+    return widen(v);
+  } else {
+    struct OnePart {
+      V part[1];
+    };
+    return OnePart{{v}};
+  }
+}
+
+// Per lane, the sum of e[0..len-1] as group_total takes a one-vector row's (its lanes in order,
+// TwoSum in double), h + l with l dropped where h is not finite.
+template <class V, std::size_t W>
+inline void chain_sum(const typename V::Scalar (&e)[W][W], std::size_t len,
+                      decltype(double_lanes(std::declval<V>()))& h, decltype(double_lanes(std::declval<V>()))& l) {
+  h = double_lanes(V::load(e[0]));
+  l = h;
+  using D = std::remove_reference_t<decltype(h.part[0])>;
+  for (auto& part : l.part) part = D(0.0);
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto w = double_lanes(V::load(e[k]));
+    for (std::size_t p = 0; p < std::size(h.part); ++p) chain_step(h.part[p], l.part[p], w.part[p]);
+  }
+  for (std::size_t p = 0; p < std::size(h.part); ++p)
+    l.part[p] = select(abs(h.part[p]) <= D(std::numeric_limits<double>::max()), l.part[p], D(0.0));
+}
+
+// 1 / (h + l) of chain_sum, rounded once to T.
+template <class V, std::size_t W>
+inline V reciprocal_of_chain_sum(const typename V::Scalar (&e)[W][W], std::size_t len) {
+  decltype(double_lanes(std::declval<V>())) h, l;
+  chain_sum<V>(e, len, h, l);
+  using D = std::remove_reference_t<decltype(h.part[0])>;
+  for (std::size_t p = 0; p < std::size(h.part); ++p) h.part[p] = D(1.0) / (h.part[p] + l.part[p]);
+  if constexpr (sizeof(typename V::Scalar) == 4) return narrow(h);
+  else return h.part[0];
+}
+
+// x[row * len + k] into buf[k][row] for W rows, and back.
+template <class T, std::size_t W>
+inline void rows_to_lanes(const T* x, std::size_t len, T (&buf)[W][W]) {
+  for (std::size_t k = 0; k < len; ++k)
+    for (std::size_t row = 0; row < W; ++row) buf[k][row] = x[row * len + k];
+}
+template <class T, std::size_t W>
+inline void lanes_to_rows(const T (&buf)[W][W], std::size_t len, T* y) {
+  for (std::size_t row = 0; row < W; ++row)
+    for (std::size_t k = 0; k < len; ++k) y[row * len + k] = buf[k][row];
+}
+
+// The row maximum of W rows in lanes, folded as combine_all folds a one-vector row's lanes
+// (b > a ? b : a from the first element on); with `nan_seen`, 1 in the lanes that saw a NaN.
+template <class V, std::size_t W>
+inline V lanes_max(const typename V::Scalar (&buf)[W][W], std::size_t len, V* nan_seen = nullptr) {
+  using T = typename V::Scalar;
+  V m = V::load(buf[0]);
+  V nan = select(is_nan(m), V(T(1)), V(T(0)));
+  for (std::size_t k = 1; k < len; ++k) {
+    const V v = V::load(buf[k]);
+    m = select(v > m, v, m);
+    nan = select(is_nan(v), V(T(1)), nan);
+  }
+  if (nan_seen) *nan_seen = nan;
+  return m;
+}
+
+// softmax of W rows of len <= W elements each, with lanes as rows: the block is
+// transposed through a small buffer, so the folds that a one-row walk runs lane after lane in
+// scalar code (the maximum, the double TwoSum chain of the sum) become vector operations over
+// the row's elements. The same steps as the one-row walk (softmax_group with a one-vector strip:
+// the fold rule b > a ? b : a from the first element on, the exponentials, the chain in double,
+// 1 / (h + l) rounded once), so the same bits.
+template <class V>
+void softmax_row_block(const typename V::Scalar* x, typename V::Scalar* y, std::size_t len, bool safe) {
+  using T = typename V::Scalar;
+  constexpr std::size_t W = V::kLanes;
+  constexpr T kNegInf = -std::numeric_limits<T>::infinity();
+  alignas(64) T buf[W][W];
+  rows_to_lanes(x, len, buf);
+  V nan_seen;
+  const V m = lanes_max<V>(buf, len, &nan_seen);
+  const bool inf_rule = any(m == V(std::numeric_limits<T>::infinity()));
+  for (std::size_t k = 0; k < len; ++k) {
+    const V v = V::load(buf[k]);
+    (inf_rule ? exp_shifted(shifted<true>(v, m)) : exp_shifted(shifted<false>(v, m))).store(buf[k]);
+  }
+  V r = reciprocal_of_chain_sum<V>(buf, len);
+  if (safe) r = select((m == V(kNegInf)) & (nan_seen == V(T(0))), V(T(0)), r);
+  for (std::size_t k = 0; k < len; ++k) {
+    const V e = V::load(buf[k]);
+    (safe ? select(r == V(T(0)), V(T(0)), e * r) : e * r).store(buf[k]);
+  }
+  lanes_to_rows(buf, len, y);
+}
+
+// log_softmax of W rows of len <= W elements each, with lanes as rows, as softmax_row_block:
+// the same steps as log_softmax_group's one-row walk, so the same bits.
+template <class V>
+void log_softmax_row_block(const typename V::Scalar* x, typename V::Scalar* y, std::size_t len) {
+  using T = typename V::Scalar;
+  constexpr std::size_t W = V::kLanes;
+  alignas(64) T xs[W][W], es[W][W];
+  rows_to_lanes(x, len, xs);
+  const V m = lanes_max<V>(xs, len);
+  const bool inf_rule = any(m == V(std::numeric_limits<T>::infinity()));
+  for (std::size_t k = 0; k < len; ++k) {
+    const V v = V::load(xs[k]);
+    (inf_rule ? exp_shifted(shifted<true>(v, m)) : exp_shifted(shifted<false>(v, m))).store(es[k]);
+  }
+  decltype(double_lanes(std::declval<V>())) h, l;
+  chain_sum<V>(es, len, h, l);
+  double hs[W], ls[W];
+  constexpr std::size_t kPartLanes = std::remove_reference_t<decltype(h.part[0])>::kLanes;
+  for (std::size_t p = 0; p < std::size(h.part); ++p) {
+    h.part[p].store(hs + p * kPartLanes);
+    l.part[p].store(ls + p * kPartLanes);
+  }
+  alignas(64) T lh[W], ll[W];
+  for (std::size_t i = 0; i < W; ++i) log_pair<V>(hs[i], ls[i], lh[i], ll[i]);
+  const V l_hi = V::load(lh), l_lo = V::load(ll);
+  for (std::size_t k = 0; k < len; ++k) {
+    const math::Pair<V> d = inf_rule ? finite_low(shifted<true>(V::load(xs[k]), m))
+                                     : finite_low(shifted<false>(V::load(xs[k]), m));
+    ((d.hi - l_hi) + (d.lo - l_lo)).store(xs[k]);
+  }
+  lanes_to_rows(xs, len, y);
+}
+
 
 template <class V, std::size_t U>
 void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Strip<V, U>& strip,
