@@ -64,6 +64,24 @@ def test_textbook_cross_entropy_is_minus_log_softmax():
 # -- accuracy -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("length", [1, 3, 8, 10, 16, 17])
+def test_short_rows_batched_give_each_rows_own_bits(dtype, length):
+    """Rows of up to one vector run in transposed blocks (lanes as rows), four at a time and one at
+    a time, by how many are left: every row of a batch of 37 (special rows included) gets the
+    bits it gets on its own."""
+    x = rows((37, length), dtype, 20.0, seed=length)
+    x[3, 0] = np.nan
+    x[5] = -np.inf
+    x[7, -1] = np.inf
+    x[20, :] = np.inf
+    x[33, 0] = -np.inf
+    for op, kwargs in ((fa.softmax, {}), (fa.softmax, {"safe": True}), (fa.log_softmax, {})):
+        batch = op(x, **kwargs)
+        alone = np.stack([op(row, **kwargs) for row in x])
+        np.testing.assert_array_equal(batch, alone)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("length", [1, 2, 7, 8, 9, 31, 1024, 1000])
 @pytest.mark.parametrize("scale", [1.0, 30.0, 1e4])
 def test_rows_within_bounds(dtype, length, scale):
