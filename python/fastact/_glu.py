@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from . import _core
-from ._activation import _finish
+from ._activation import _copy_out, _finish
 from ._by_name import ByName
 from ._validation import as_input, check_out, compute_dtype, normalize_axis
 
@@ -57,7 +57,7 @@ class Gated(ByName):
         if out is None:
             return _finish(y, rdt)
         check_out(out, shape, rdt)
-        np.copyto(out, y, casting="same_kind")
+        _copy_out(out, y)
         return out
 
     def backward(self, g, x, axis=-1, **params):

@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from . import _core, reference
-from ._activation import _finish
+from ._activation import _copy_out, _finish
 from ._by_name import ByName
 from ._validation import as_input, check_out, check_same_shape, compute_dtype, normalize_axis
 
@@ -89,7 +89,7 @@ class PReLU(ByName):
         if out is None:
             return _finish(result, rdt)
         check_out(out, result.shape, rdt)
-        np.copyto(out, result, casting="same_kind")
+        _copy_out(out, result)
         return out
 
     def __call__(self, x, alpha=0.25, axis=1, *, out=None):
