@@ -1,4 +1,4 @@
-"""The speed targets of the performance contract (DESIGN.md §6), measured in one run:
+"""The speed targets of the performance contract (docs/performance.md), measured in one run:
 
   1. memory-bound: 16M float32 with out= on all threads, every forward against np.copyto and every
      backward against np.add(a, b, out=c) on the same arrays;

@@ -1,4 +1,4 @@
-"""Every op against fastact.reference, in ULP, over dense sweeps (DESIGN.md §5)."""
+"""Every op against fastact.reference, in ULP, over dense sweeps (docs/numerics.md)."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""NumPy conventions (DESIGN.md §4): shapes, strides, dtypes, out=, errors, inputs left alone."""
+"""NumPy conventions (docs/api.md): shapes, strides, dtypes, out=, errors, inputs left alone."""
 
 import inspect
 from pathlib import Path

@@ -10,7 +10,7 @@ from support import longdouble_is_wider, numeric_gradient
 import fastact as fa
 from fastact import accuracy, reference
 
-F32_ULP, F64_ULP = 4.0, 8.0  # DESIGN.md §5 softmax rows
+F32_ULP, F64_ULP = 4.0, 8.0  # docs/numerics.md softmax rows
 LOG_ABS = {np.dtype(np.float32): 4 * 2.0**-24, np.dtype(np.float64): 8 * 2.0**-53}
 
 
@@ -44,7 +44,7 @@ def rows(shape, dtype, scale=1.0, seed=0):
     return (np.random.default_rng(seed).standard_normal(shape) * scale).astype(dtype)
 
 
-# -- textbook values (TEXTBOOK_FACTS.md) -----------------------------------------------------------
+# -- textbook values (docs/textbook.md) -----------------------------------------------------------
 
 def test_textbook_softmax_examples():
     np.testing.assert_allclose(fa.softmax(np.array([2.0, 1.0, 0.1])), [0.659, 0.242, 0.099], atol=6e-4)

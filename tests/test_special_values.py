@@ -1,4 +1,4 @@
-"""DESIGN.md §5 special values, each an explicit case, for forward, derivative and backward."""
+"""docs/numerics.md special values, each an explicit case, for forward, derivative and backward."""
 
 import numpy as np
 import pytest
@@ -115,7 +115,7 @@ def test_tanh_regime_switch_and_saturation(x, dtype):
 
 @pytest.mark.parametrize("approximate, points", [("none", [-5.5, -10.0, -12.5]), ("tanh", [-5.5, -8.0, -9.5])])
 def test_gelu_tail_keeps_every_digit_where_one_plus_erf_cancels(approximate, points, dtype):
-    """DESIGN.md §5's first traps: x < -5, where 1 + erf(x / sqrt 2) (and 1 + tanh(u)) cancel in the
+    """docs/numerics.md's first trap: x < -5, where 1 + erf(x / sqrt 2) (and 1 + tanh(u)) cancel in the
     textbook formulas; here gelu(-10) is about -7.6e-23 (exact) and must be within the ULP bound,
     not 0 or a multiple of the float spacing at 1. (The points are where float32 results are normal.)"""
     x = np.array(points, dtype=dtype)

@@ -1,4 +1,4 @@
-"""The worked values and facts of shared/TEXTBOOK_FACTS.md that fastact's users learn from."""
+"""The worked values and facts of docs/textbook.md that fastact's users learn from."""
 
 import numpy as np
 import pytest

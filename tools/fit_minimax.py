@@ -162,7 +162,7 @@ def normal_tail_form(name, c, dtype):
 # GELU near 0 (float64, |x| <= 1), where x Phi(x) and Phi(x) + x phi(x) are best taken from odd
 # series: Phi(x) = 1/2 + x S(x^2) and Phi(x) + x phi(x) = 1/2 + x T(x^2), T = S + phi. The
 # derivative's zero (x = -0.7518) is then one fused multiply-add of 1/2 and x T: accurate in
-# absolute terms, as the carve-out of DESIGN.md §5 needs.
+# absolute terms, as the carve-out of docs/numerics.md needs.
 def fit_gelu_series(which, terms):
     def s_of(u):
         if u < mp.mpf(10) ** -30:

@@ -5,7 +5,7 @@ use (random exponents over [2^-1074, 2^10], both signs) and on dense grids throu
 regions, rank the points by their ULP error against the np.longdouble reference, and recompute
 the 20 worst with mpmath at 60 significant digits. Prints the largest error mpmath confirms.
 Near an interior zero of f' (silu, mish, gelu at x ~ -1.28, -1.19, -0.75) the contract is an
-absolute error of 2^-53 max|f'| (DESIGN.md §5): points within it are left out of the ULP figure,
+absolute error of 2^-53 max|f'| (docs/numerics.md): points within it are left out of the ULP figure,
 as the tests and `check` do.
 
     pip install mpmath; python tools/spot_check_mpmath.py [--ops gelu silu ...]

@@ -46,7 +46,7 @@ class OpSpec:
     exact: bool = False  # piecewise linear: results are exact, not just within a few ULP
     kinks: tuple = ()  # where f' jumps (with the default parameters)
     # max |f'| where f' has an interior zero: there the derivative is held to an absolute error
-    # of eps * peak_derivative instead of ULP (DESIGN.md §5)
+    # of eps * peak_derivative instead of ULP (docs/numerics.md)
     peak_derivative: Optional[float] = None
     learnable: Optional[str] = None  # the parameter backward() also returns a gradient for
     # extra condition for backward(g, y=...), e.g. elu needs alpha >= 0 to invert y

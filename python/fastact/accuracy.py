@@ -1,4 +1,4 @@
-"""Measuring accuracy in ULP, as DESIGN.md §5 defines it, and the contract's bounds.
+"""Measuring accuracy in ULP, as docs/numerics.md defines it, and the contract's bounds.
 
     ulp error of a result y = |y - ref| / spacing(dtype(ref)),   ref in float64 (or longdouble)
 
@@ -17,7 +17,7 @@ from typing import Callable, Iterator, Optional
 
 import numpy as np
 
-#: (forward, derivative) bounds in ULP per dtype, from DESIGN.md §5.
+#: (forward, derivative) bounds in ULP per dtype, from docs/numerics.md.
 BOUNDS = {
     np.dtype(np.float32): (2.0, 4.0),
     np.dtype(np.float64): (4.0, 8.0),
@@ -34,7 +34,7 @@ def bound(spec, kind: str, dtype) -> float:
 
 def abs_tolerance(spec, kind: str, dtype) -> float:
     """Absolute error allowed besides the ULP bound: for a derivative with an interior zero,
-    2^-p * max|f'| (p = 24 for float32, 53 for float64), the DESIGN.md §5 carve-out; else 0."""
+    2^-p * max|f'| (p = 24 for float32, 53 for float64), the docs/numerics.md carve-out; else 0."""
     if kind == "forward" or spec.peak_derivative is None:
         return 0.0
     return float(np.finfo(dtype).epsneg) * spec.peak_derivative

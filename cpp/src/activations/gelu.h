@@ -6,8 +6,8 @@
 //   gelu'(x) = Phi(x) + x phi(x) = D for x < 0, 1 - D for x >= 0, with
 //   D = Phi(-a) - a phi(a) = e^(-a^2/2) (t Q - a / sqrt(2 pi)).
 // The tail x < -5, where 1 + erf(x / sqrt 2) cancels to nothing in float32 (the trap of
-// DESIGN.md §5), is computed from e^(-a^2/2) and the Mills ratio directly. gelu' has an
-// interior zero at x = -0.7518 (absolute error there: DESIGN.md §5 carve-out); its peak is
+// docs/numerics.md), is computed from e^(-a^2/2) and the Mills ratio directly. gelu' has an
+// interior zero at x = -0.7518 (absolute error there: docs/numerics.md carve-out); its peak is
 // 1.1289 at x = sqrt 2.
 // float32 is evaluated in double (math/in_double.h) and rounded once. float64 takes |x| <= 0.8
 // from odd series instead, gelu = x/2 + x^2 S(x^2) and gelu' = 1/2 + x T(x^2) (the tail's

@@ -6,7 +6,7 @@
 // mish' = t + x sech^2(softplus(x)) sigmoid(x):
 //   x <= 0:  (n (n + 2) + 4 x e (1 + e)) / (n + 2)^2
 //   x >  0:  ((1 + 2E) D + 4 x E^2 (1 + E)) / D^2,   D = 1 + 2E + 2E^2
-// It has an interior zero at x = -1.1924 (absolute error there, DESIGN.md §5 carve-out).
+// It has an interior zero at x = -1.1924 (absolute error there, docs/numerics.md carve-out).
 #pragma once
 
 #include "../math/exp.h"

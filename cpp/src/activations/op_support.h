@@ -1,5 +1,5 @@
 // What every activation struct sees: its parameters, broadcast once per call, and the small
-// helpers that keep the special-value contract (DESIGN.md §5) in one place.
+// helpers that keep the special-value contract (docs/numerics.md) in one place.
 //
 // An activation is a struct with
 //   template <class V> static V forward(V x, const Params<V>& p);

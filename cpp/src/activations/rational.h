@@ -1,6 +1,6 @@
 // softsign, hardsigmoid, hardswish: no transcendental functions, but divisions and products
 // whose rounding would add up past 2 ULP, so each uses an error-free transformation where it
-// matters. Kinks follow DESIGN.md §5: hardsigmoid' = 0 at +-3, hardswish'(-3) = 0, (3) = 1.
+// matters. Kinks follow docs/numerics.md: hardsigmoid' = 0 at +-3, hardswish'(-3) = 0, (3) = 1.
 #pragma once
 
 #include "op_support.h"

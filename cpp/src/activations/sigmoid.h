@@ -1,7 +1,7 @@
 // sigmoid(x) = 1 / (1 + e^-x) on one path for every x (math/one_plus_exp.h): the denominator
 // as an exact pair, one division with a correction step. Three roundings' worth of error plus
 // e^-x's, which the quotient passes on fully only where x < 0.
-// Results below 2^-126 (x < -87.34) are flushed to 0, as DESIGN.md §5 allows.
+// Results below 2^-126 (x < -87.34) are flushed to 0, as docs/numerics.md allows.
 //   sigmoid'(x) = e / (1 + e)^2 with e = e^-|x| in (0, 1] (symmetric), (1 + e)^2 = e(e + 2) + 1
 // in one FMA: full relative accuracy in both tails, unlike y(1 - y), which loses every digit
 // as y -> 1. From the output: y - y^2 in one FMA.

@@ -1,6 +1,6 @@
 // Subnormal inputs without the slow path. Arithmetic on subnormal operands takes microcode assists
 // (2-3x the time per element on this Zen 3, measured with benchmarks/targets_table.py), and
-// DESIGN.md §5 forbids the usual cure (setting DAZ/FTZ in the FP control word). So the smooth ops
+// docs/numerics.md forbids the usual cure (setting DAZ/FTZ in the FP control word). So the smooth ops
 // see every subnormal x replaced by a zero of its sign, which changes nothing the contract sees:
 // with f(x) = f(0) + f'(0) x + ..., where f(0) is a normal number the term f'(0) x is far below
 // half its ULP (the result is the same), and where f(0) = 0 the exact result |f'(0) x| is below

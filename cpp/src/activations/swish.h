@@ -15,7 +15,7 @@
 // Traps avoided: z is an exact pair (its rounding would be amplified by |z| in the tail: this is
 // the 1 + tanh cancellation of tanh-GELU, avoided by never forming 1 + tanh).
 // f' has an interior zero (silu: z = -1.2785; tanh-GELU: x = -0.7522): there the error is
-// absolute (DESIGN.md §5 carve-out).
+// absolute (docs/numerics.md carve-out).
 #pragma once
 
 #include <type_traits>

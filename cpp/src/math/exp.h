@@ -172,7 +172,7 @@ inline V scale_pow2(V p, V n) {
 }
 
 // e^x * 2^K for x <= 0 (K in [0, 8]), with results below the smallest normal number flushed to +0
-// (DESIGN.md §5 allows it). One shift instead of exp()'s two-step scaling: for the callers whose
+// (docs/numerics.md allows it). One shift instead of exp()'s two-step scaling: for the callers whose
 // results are subnormal only where this factor is (derivatives, tanh's saturating branch).
 template <int K = 0, ExpAccuracy kAccuracy = ExpAccuracy::full, class V>
 inline V exp_flushed(V x) {

@@ -1,6 +1,6 @@
 // The upper tail of the standard normal distribution, Phi(-a) for a >= 0, in the factored form
 // GELU needs: Phi(-a) = e^(-a^2/2) K(a), K(a) = Phi(-a) e^(a^2/2) (the Mills ratio over
-// sqrt(2 pi)), so that nothing cancels where Phi(-a) is tiny: the "1 + erf" trap of DESIGN.md §5
+// sqrt(2 pi)), so that nothing cancels where Phi(-a) is tiny: the "1 + erf" trap of docs/numerics.md
 // never arises because 1 - Phi(a) is never formed from Phi(a).
 //
 // K(a) = t Q(s), t = 4 / (4 + a), s = alpha t + beta in [-1, 1] (t in [4 / (4 + a_max), 1]);

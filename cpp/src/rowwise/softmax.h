@@ -8,7 +8,7 @@
 //   log_softmax y_k = (d_hi - L_hi) + (d_lo - L_lo)  with L = log s as a pair (log in double for
 //               float, in long double for double), so y near 0 keeps an absolute error of a
 //               fraction of its ULP even when L ~ 14 (a row of a million).
-// Special rows (DESIGN.md §5, documented in the README):
+// Special rows (docs/numerics.md, documented in the README):
 //   NaN anywhere -> the whole row is NaN (it reaches every element through s);
 //   all -inf     -> NaN (x - m = -inf - -inf), as PyTorch; softmax with `safe`: zeros;
 //   +inf present -> the limit: the k elements equal to +inf share the mass (softmax 1/k, log_softmax
