@@ -137,8 +137,6 @@ template <class V>
 struct ScaledExp {
   Pair<V> e_k;   // 2^K e^-|z| as an exact pair
   V e;           // e^-|z| rounded (may be subnormal: only to be added to O(1) terms)
-  V s;           // 2^n where K = 0, else 0 (there 1 + e^-|z| rounds to 1)
-  V q;           // e^-|z| = 2^n (1 + q)
   V unscale;     // 2^-K
   typename V::MaskType scaled;  // K = 64
   typename V::MaskType beyond;  // -|z| < -190 ln2: below every normal result; callers flush
@@ -156,8 +154,7 @@ inline ScaledExp<V> exp_neg_abs_scaled(V z, Lo z_lo) {
   const V s_k = pow2_from_biased(split.biased + select(scaled, V(T(64)), V(T(0))));
   const V unscale = select(scaled, V(T(5.421010862427522e-20)), V(T(1)));  // 2^-64
   const Pair<V> e_k = scaled_one_plus(s_k, split.q);
-  return {e_k, e_k.hi * unscale, select(scaled, V(T(0)), s_k), split.q, unscale, scaled,
-          -abs(z) < V(kScaledExpLowest<T>)};
+  return {e_k, e_k.hi * unscale, unscale, scaled, -abs(z) < V(kScaledExpLowest<T>)};
 }
 
 // 2^n * p for integral n in [2*min_exponent - 2, 2*max_exponent + 2], in two exact steps

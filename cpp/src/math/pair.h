@@ -37,13 +37,6 @@ inline Pair<V> scaled_one_plus(V s, V q) {
   return {hi, mul_add(s, q, s - hi)};
 }
 
-// c + s * q for c = 1 + s (exact where used), as hi + lo, likewise exact.
-template <class V>
-inline Pair<V> add_scaled(V c, V s, V q) {
-  const V hi = mul_add(s, q, c);
-  return {hi, mul_add(s, q, c - hi)};
-}
-
 // (num.hi + num.lo) / (den.hi + den.lo) with one correction step:
 // y0 + (num.hi - y0 den.hi + num.lo - y0 den.lo) / den.hi, the first residual exact by FMA.
 // Within about half an ULP of the quotient of the pairs.
