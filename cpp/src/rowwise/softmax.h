@@ -141,6 +141,16 @@ inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, boo
   if (combine) combine_all(m, lanes_with_data(strip), strip.row_len != 0, [](T a, T b) { return b > a ? b : a; });
 }
 
+// One step of a compensated sum in double (a scalar or a vector of lanes): h + w as TwoSum, its
+// error and w's own low part into l.
+template <class D>
+inline void chain_step(D& h, D& l, D w, D w_lo) {
+  const D s = h + w;
+  const D bv = s - h;
+  l = l + (((h - (s - bv)) + (w - bv)) + w_lo);
+  h = s;
+}
+
 // The whole group's total (`combine`; `lanes` of the merged lanes hold data) as a double pair; the
 // low part is dropped where the high part is not finite.
 template <class V>
@@ -149,12 +159,7 @@ inline void group_total(const LaneSums<V>& all, std::size_t lanes, double& h, do
   double hi[W], lo[W];
   all.read(hi, lo);
   h = hi[0], l = lo[0];
-  for (std::size_t i = 1; i < lanes; ++i) {
-    const double s = h + hi[i];  // TwoSum in scalar double
-    const double bv = s - h;
-    l += ((h - (s - bv)) + (hi[i] - bv)) + lo[i];
-    h = s;
-  }
+  for (std::size_t i = 1; i < lanes; ++i) chain_step(h, l, hi[i], lo[i]);
   if (!std::isfinite(h)) l = 0.0;
 }
 
@@ -264,16 +269,6 @@ inline void log_pair(double hi, double lo, T& l_hi, T& l_lo) {
   }
 }
 
-// One step of group_total's chain, lane-wise in double: h + w as TwoSum, the error (and the
-// "+ lo" term, 0 for one-vector rows) into l.
-template <class D>
-inline void chain_step(D& h, D& l, D w) {
-  const D s = h + w;
-  const D bv = s - h;
-  l = l + (((h - (s - bv)) + (w - bv)) + D(0.0));
-  h = s;
-}
-
 // The double lanes of a vector: widen() for float, the vector itself (one part) for double.
 template <class V>
 inline auto double_lanes(V v) {
@@ -288,7 +283,7 @@ inline auto double_lanes(V v) {
 }
 
 // Per lane, the sum of e[0..len-1] as group_total takes a one-vector row's (its lanes in order,
-// TwoSum in double), h + l with l dropped where h is not finite.
+// chain_step in double, whose low parts are 0 there), h + l with l dropped where h is not finite.
 template <class V, std::size_t W>
 inline void chain_sum(const typename V::Scalar (&e)[W][W], std::size_t len,
                       decltype(double_lanes(std::declval<V>()))& h, decltype(double_lanes(std::declval<V>()))& l) {
@@ -298,7 +293,7 @@ inline void chain_sum(const typename V::Scalar (&e)[W][W], std::size_t len,
   for (auto& part : l.part) part = D(0.0);
   for (std::size_t k = 1; k < len; ++k) {
     const auto w = double_lanes(V::load(e[k]));
-    for (std::size_t p = 0; p < std::size(h.part); ++p) chain_step(h.part[p], l.part[p], w.part[p]);
+    for (std::size_t p = 0; p < std::size(h.part); ++p) chain_step(h.part[p], l.part[p], w.part[p], D(0.0));
   }
   for (std::size_t p = 0; p < std::size(h.part); ++p)
     l.part[p] = select(abs(h.part[p]) <= D(std::numeric_limits<double>::max()), l.part[p], D(0.0));
