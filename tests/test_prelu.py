@@ -78,7 +78,7 @@ def test_errors_name_the_problem():
         fa.prelu(x, np.ones((3, 1)))
     with pytest.raises(ValueError, match="alpha must be finite"):
         fa.prelu(x, np.array([0.1, np.nan, 0.1]))
-    with pytest.raises(ValueError, match="axis 3 is out of range"):
+    with pytest.raises(ValueError, match="axis 3 is out of bounds"):
         fa.prelu(x, np.ones(4), axis=3)
     with pytest.raises(TypeError, match="axis must be an int"):
         fa.prelu(x, np.ones(3), axis=1.0)

@@ -234,7 +234,7 @@ def test_every_way_of_passing_the_axis_gives_one_answer(op):
         for other in (op(x, axis=axis), op(x, np.int64(axis)), op(x.astype(">f8"), axis)):
             np.testing.assert_array_equal(other, y)
         gx = op.backward(g, y, axis)
-        for other in (op.backward(g, y, axis=axis), op.backward(g=g, y=y, axis=np.int32(axis)),
+        for other in (op.backward(g, y, axis=axis), op.backward(g, y, axis=np.int32(axis)),
                       op.backward(g.astype(">f8"), y, axis)):
             np.testing.assert_array_equal(other, gx)
     np.testing.assert_array_equal(op(x), op(x, 2))

@@ -16,6 +16,9 @@
 
 #include "fast_call.h"
 
+#include <cstring>
+#include <string>
+
 namespace fastact {
 namespace {
 
@@ -134,7 +137,7 @@ enum class Route { fast, general, error };
 // result goes; bias= (or x=, which the general path reports) sends the call to the general path;
 // the rest are the op's parameters, turned into the kernel's by the Python method _kernel_params,
 // which validates them (raising the user-facing error: Route::error) and caches the answer.
-Route route_keywords(OpObject* self, PyObject* const* names, PyObject* const* values, Py_ssize_t count,
+Route route_keywords(OpObject* self, int kind, PyObject* const* names, PyObject* const* values, Py_ssize_t count,
                      KernelCall* call) {
   *call = {self->op, self->a, self->b, nullptr};
   if (self->op < 0) return Route::general;
@@ -153,7 +156,12 @@ Route route_keywords(OpObject* self, PyObject* const* names, PyObject* const* va
   }
   if (!params) return Route::fast;
   static PyObject* const method = PyUnicode_InternFromString("_kernel_params");
-  PyObject* kernel = method ? PyObject_CallMethodOneArg(reinterpret_cast<PyObject*>(self), method, params) : nullptr;
+  static PyObject* const call_name = PyUnicode_InternFromString("");  // the names errors give the call
+  static PyObject* const derivative_name = PyUnicode_InternFromString("derivative");
+  PyObject* named_as = kind == static_cast<int>(UnaryKind::derivative) ? derivative_name : call_name;
+  PyObject* kernel = method && named_as ? PyObject_CallMethodObjArgs(reinterpret_cast<PyObject*>(self), method, params,
+                                                                     named_as, nullptr)
+                                        : nullptr;
   Py_DECREF(params);
   if (!kernel) return Route::error;
   const bool parsed = PyArg_ParseTuple(kernel, "idd", &call->op, &call->a, &call->b) != 0;
@@ -166,7 +174,7 @@ Route route_keywords(OpObject* self, PyObject* const* names, PyObject* const* va
 PyObject* unary_call(PyObject* self, int kind, PyObject* x, PyObject* const* names, PyObject* const* values,
                      Py_ssize_t count, bool* taken) {
   KernelCall call;
-  switch (route_keywords(reinterpret_cast<OpObject*>(self), names, values, count, &call)) {
+  switch (route_keywords(reinterpret_cast<OpObject*>(self), kind, names, values, count, &call)) {
     case Route::error:
       *taken = true;
       return nullptr;
@@ -292,8 +300,29 @@ PyType_Slot op_slots[] = {
 PyType_Spec op_spec = {"fastact._core.ElementwiseOpBase", sizeof(OpObject), 0,
                        Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, op_slots};
 
+// A method descriptor of `cls` (a subclass) for the base class's method `name`, documented by
+// `doc` (which opens with the op's own text signature, as CPython's "name($self, ...)\n--\n\n"),
+// so that inspect.signature(fa.elu.derivative) lists elu's parameters. The definition is kept for
+// the life of the process: one per op and method.
+py::object op_method(const py::type& cls, const std::string& name, const std::string& doc) {
+  for (const PyMethodDef* m = op_methods; m->ml_name; ++m) {
+    if (name != m->ml_name) continue;
+    char* text = new char[doc.size() + 1];
+    std::memcpy(text, doc.c_str(), doc.size() + 1);
+    auto* def = new PyMethodDef{m->ml_name, m->ml_meth, m->ml_flags, text};
+    PyObject* descriptor = PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls.ptr()), def);
+    if (!descriptor) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(descriptor);
+  }
+  throw py::value_error("no op method " + name);
+}
+
 }  // namespace
 
-void add_elementwise_op_base(py::module_& m) { fast_call::add_type(m, op_spec, "ElementwiseOpBase"); }
+void add_elementwise_op_base(py::module_& m) {
+  fast_call::add_type(m, op_spec, "ElementwiseOpBase");
+  m.def("op_method", &op_method, py::arg("cls"), py::arg("name"), py::arg("doc"),
+        "A method descriptor of cls for ElementwiseOpBase's method `name` with its own docstring.");
+}
 
 }  // namespace fastact

@@ -13,8 +13,6 @@ See ``fastact.ops()`` for every op, ``fastact.reference`` for the NumPy referenc
 ``fastact.cpu_info()`` for the instruction set in use.
 """
 
-from __future__ import annotations
-
 try:
     from . import _core
 except ImportError as exc:  # pragma: no cover - depends on how the package was installed
@@ -24,13 +22,15 @@ except ImportError as exc:  # pragma: no cover - depends on how the package was 
         f"it from the source directory. Original error: {exc}"
     ) from exc
 
+import functools as _functools
 import os as _os
 
 import numpy as _np
 
-from . import _glu, accuracy, reference
+from . import _catalogue, _glu, accuracy, reference
 from ._activation import Activation
-from ._catalogue import OPS
+from ._activation import op_class as _op_class
+from ._glu import Gated
 from ._prelu import PReLU
 from ._softmax import LogSoftmax, Softmax
 from ._losses import BinaryCrossEntropyWithLogits, CrossEntropy
@@ -76,12 +76,7 @@ _threads_from_environment()
 
 def _build_ops() -> dict:
     kernels = {row[0]: row[1:] for row in _core.op_table()}
-    ops = {}
-    for spec in OPS:
-        cls = type(spec.name, (Activation,), {"__doc__": spec.docstring(), "__module__": __name__,
-                                              "_catalogue_choices": spec.choices})
-        ops[spec.name] = cls(spec, kernels)
-    return ops
+    return {spec.name: _op_class(spec, kernels[spec.kernel][1])(spec, kernels) for spec in _catalogue.OPS}
 
 
 _OPS = _build_ops()
@@ -125,20 +120,54 @@ reglu = _glu.make(relu, "reglu", True, "relu(a) * b",
                   "    >>> fa.reglu(np.array([-1.0, 3.0, 5.0, 7.0]))\n    array([ 0., 21.])")
 
 
-def ops() -> list:
-    """Names of every elementwise activation, in catalogue order."""
-    return list(_OPS)
+# The public ops by family, in the order listings give them.
+_FAMILIES = {
+    "elementwise": lambda: list(_OPS),
+    "prelu": lambda: ["prelu"],
+    "rowwise": lambda: ["softmax", "log_softmax"],
+    "gated": lambda: ["glu", "swiglu", "geglu", "reglu"],
+    "loss": lambda: ["cross_entropy", "binary_cross_entropy_with_logits"],
+}
 
 
-def get(name: str) -> Activation:
-    """The activation called ``name`` (``fastact.get("sigmoid") is fastact.sigmoid``)."""
-    try:
-        return _OPS[name]
-    except KeyError:
-        raise ValueError(f"unknown activation {name!r}; available: {', '.join(_OPS)}") from None
+def ops(family: "str | None" = None) -> "list[str]":
+    """Names of the public ops: every one (``family=None``), or one family's: ``"elementwise"``
+    (the activations with ``derivative``/``backward``), ``"prelu"``, ``"rowwise"`` (softmax,
+    log_softmax), ``"gated"`` (the GLU family) or ``"loss"``. ``fastact.get`` takes each name,
+    and the labels of ``variants()``."""
+    if family is None:
+        return [name for names in _FAMILIES.values() for name in names()]
+    if family not in _FAMILIES:
+        raise ValueError(f"ops: family must be None or one of {', '.join(map(repr, _FAMILIES))}, got {family!r}")
+    return _FAMILIES[family]()
+
+
+def variants() -> "list[str]":
+    """Every elementwise op under its label, and each other kernel a choice parameter selects:
+    ``gelu[tanh]`` is gelu with approximate="tanh" (the names ``python -m fastact check`` and
+    ``bench`` take)."""
+    return list(_cases())
+
+
+def get(name: str) -> "Activation | Gated | PReLU | Softmax | LogSoftmax | CrossEntropy | BinaryCrossEntropyWithLogits":
+    """The public op called ``name`` (``fastact.get("sigmoid") is fastact.sigmoid``), or the variant a
+    label names (``fastact.get("gelu[tanh]")``: gelu with approximate="tanh" as its default)."""
+    if not isinstance(name, str):
+        raise TypeError(f"get: name must be a str, got {type(name).__name__}")
+    if name in ops():
+        return globals()[name]
+    cases = _cases()
+    if name in cases:
+        return cases[name]
+    raise ValueError(f"unknown op {name!r}; available: {', '.join(ops())} and the labels {', '.join(cases.keys() - _OPS.keys())}")
 
 
 def _cases() -> dict:
+    return dict(_all_cases())
+
+
+@_functools.lru_cache(maxsize=None)
+def _all_cases() -> dict:
     """Every op under its label, and each other value of a kernel-selecting choice as a variant
     (``gelu[tanh]`` is gelu with approximate="tanh"): what ``check``, ``bench``, the benchmarks
     and the tests enumerate, so every compiled kernel is measured."""
@@ -150,13 +179,13 @@ def _cases() -> dict:
     return cases
 
 
-def cpu_info() -> dict:
+def cpu_info() -> "dict[str, object]":
     """The instruction set in use (``'avx512'``, ``'avx2'`` or ``'scalar'``; ``FASTACT_ISA`` overrides it at
     import), the ones compiled in and runnable here, the threads a call may use and the CPUs
     this process may run on."""
     return dict(_core.cpu_info())
 
 
-__all__ = ["Activation", "BinaryCrossEntropyWithLogits", "CrossEntropy", "LogSoftmax", "PReLU", "Softmax", "accuracy", "binary_cross_entropy_with_logits", "cpu_info",
-           "cross_entropy", "geglu", "get", "get_num_threads", "glu",
-           "log_softmax", "ops", "prelu", "reference", "reglu", "set_num_threads", "softmax", "swiglu", *_OPS]
+__all__ = ["Activation", "BinaryCrossEntropyWithLogits", "CrossEntropy", "Gated", "LogSoftmax", "PReLU", "Softmax",
+           "accuracy", "cpu_info", "get", "get_num_threads", "ops", "reference", "set_num_threads", "variants",
+           *ops()]

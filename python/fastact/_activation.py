@@ -14,7 +14,8 @@ import numpy as np
 
 from . import _bias, _core
 from ._by_name import public
-from ._validation import as_input, call_arguments, cast_to, check_out, choice_param, promoted_pair, real_param
+from ._validation import (as_input, call_arguments, cast_to, check_out, choice_param, promoted_pair, public_call,
+                          real_param, unexpected_keyword)
 
 
 # What _core.unary evaluates (bindings.cpp UnaryKind).
@@ -61,6 +62,35 @@ def _run(kernel, inputs: tuple[np.ndarray, ...], result_dtype: np.dtype, out):
     return out
 
 
+def _parameter_list(spec, *extra: str) -> str:
+    """``*, out=None, ..., alpha=1.0``: the keyword part of a text signature."""
+    return ", ".join(("*", *extra, *(f"{p.name}={p.default!r}" for p in spec.params)))
+
+
+def op_class(spec, has_output_backward: bool, catalogue_choices: tuple = ()) -> type:
+    """The class of the public op ``spec.name``: its docstring (formula first), the signature of
+    calling it, and its methods documented with its own parameters (``inspect.signature`` of
+    ``fa.elu.backward`` lists ``alpha``), while the calls stay the C base class's. A variant (gelu
+    with approximate="tanh" as default) passes the catalogue's choices, which its label is told from."""
+    cls = type(spec.name, (Activation,), {"__doc__": spec.docstring(), "__module__": "fastact",
+                                          "_catalogue_choices": catalogue_choices or spec.choices})
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    cls.__signature__ = inspect.Signature(
+        [inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY),
+         inspect.Parameter("out", keyword, default=None), inspect.Parameter("bias", keyword, default=None)]
+        + [inspect.Parameter(p.name, keyword, default=p.default) for p in spec.params])
+    y = ("y=None",) if has_output_backward else ()
+    signatures = {
+        "derivative": f"x, /, {_parameter_list(spec, 'out=None', 'bias=None')}",
+        "backward": f"g, x=None, /, {_parameter_list(spec, *y, 'out=None', 'bias=None')}",
+        "value_and_derivative": f"x, /, {_parameter_list(spec, 'out=None')}",
+    }
+    for method, arguments in signatures.items():
+        doc = getattr(_core.ElementwiseOpBase, method).__doc__
+        setattr(cls, method, _core.op_method(cls, method, f"{method}($self, {arguments})\n--\n\n{doc}"))
+    return cls
+
+
 class Activation(_core.ElementwiseOpBase):
     """An elementwise activation function with its derivative and backward pass.
 
@@ -89,11 +119,7 @@ class Activation(_core.ElementwiseOpBase):
         self._defaults = self._validate_params({})
         self._param_cache = {}  # see _kernel_params
         self._set_fast_path(*self._defaults, not spec.learnable)
-        self.__signature__ = inspect.Signature(
-            [inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY)]
-            + [inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)]
-            + [inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default) for p in spec.params]
-        )
+        self.__name__ = self.__qualname__ = spec.name
 
     def __repr__(self) -> str:
         params = ", ".join(f"{p.name}={p.default!r}" for p in self.spec.params)
@@ -107,7 +133,8 @@ class Activation(_core.ElementwiseOpBase):
         """This op with other default parameters (gelu with approximate="tanh"), so the tests,
         ``check`` and the benchmarks can run every kernel through the one interface."""
         params = tuple(dataclasses.replace(p, default=defaults.get(p.name, p.default)) for p in self.spec.params)
-        return type(self)(dataclasses.replace(self.spec, params=params), self._kernels)
+        spec = dataclasses.replace(self.spec, params=params)
+        return op_class(spec, self._has_output_backward, type(self)._catalogue_choices)(spec, self._kernels)
 
     @property
     def label(self) -> str:
@@ -128,8 +155,9 @@ class Activation(_core.ElementwiseOpBase):
 
     # -- parameters -----------------------------------------------------------------------------
 
-    def _kernel_params(self, given: dict) -> tuple[int, float, float]:
-        """(kernel id, a, b) for these keyword parameters. Validation costs microseconds, so the
+    def _kernel_params(self, given: dict, method: str = "", owner: str = "") -> tuple[int, float, float]:
+        """(kernel id, a, b) for these keyword parameters of ``owner.method`` (named in errors;
+        the owner is this op unless a gated unit passes its own name). Validation costs microseconds, so the
         answers for parameter values seen before are kept (keyed by type as well as value, so that
         True never passes for 1; zeros are not kept: -0.0 == 0.0, and a parameter's sign can
         matter)."""
@@ -142,23 +170,20 @@ class Activation(_core.ElementwiseOpBase):
             cacheable = True
         except TypeError:  # an unhashable value (a 0-d array is valid; validation judges the rest)
             cacheable = False
-        result = self._validate_params(given)
+        result = self._validate_params(given, method, owner or self.name)
         if cacheable and len(self._param_cache) < 256 and all(value != 0 for value in given.values()):
             self._param_cache[key] = result
         return result
 
-    def _validate_params(self, given: dict) -> tuple[int, float, float]:
+    def _validate_params(self, given: dict, method: str = "", owner: str = "") -> tuple[int, float, float]:
         """Validates keyword parameters, maps them to the kernel's two scalar slots, and picks the
         kernel (a special one for particular values where the catalogue names one)."""
         unknown = set(given) - set(self._param_names)
         if unknown:
-            expected = ", ".join(self._param_names) or "none"
-            raise TypeError(
-                f"{self.name}() got an unexpected keyword argument {sorted(unknown)[0]!r}; its parameters are: {expected}"
-            )
-        values = self._param_values(given)
+            raise unexpected_keyword(public_call(owner, method), sorted(unknown)[0], self._param_names)
+        values = self._param_values(given, owner)
         if self.spec.check is not None:
-            self.spec.check(self.name, values)
+            self.spec.check(owner, values)
         slots = list(self.spec.fixed) if self.spec.fixed else [values[p.name] for p in self.spec.scalar_params]
         slots += [0.0] * (2 - len(slots))
         op_id = self._id
@@ -168,11 +193,12 @@ class Activation(_core.ElementwiseOpBase):
             op_id = self._kernels[c.kernels[values[c.name]]][0]
         return op_id, slots[0], slots[1]
 
-    def _param_values(self, given: dict) -> dict:
-        values = {p.name: real_param(given.get(p.name, p.default), self.name, p.name, p.finite)
+    def _param_values(self, given: dict, owner: str = "") -> dict:
+        owner = owner or self.name
+        values = {p.name: real_param(given.get(p.name, p.default), owner, p.name, p.finite)
                   for p in self.spec.scalar_params}
         for c in self.spec.choices:
-            values[c.name] = choice_param(given.get(c.name, c.default), self.name, c.name, tuple(c.kernels))
+            values[c.name] = choice_param(given.get(c.name, c.default), owner, c.name, tuple(c.kernels))
         return values
 
     # -- the four entry points ------------------------------------------------------------------
@@ -184,7 +210,7 @@ class Activation(_core.ElementwiseOpBase):
 
     def _call(self, *args, out=None, bias=None, **params):
         """f(x): what calling the op does when the C fast path does not take the call."""
-        (x,) = self._arguments("", args, {}, ("x",))
+        (x,) = self._arguments("", args, params, ("x",))
         op_id, a, b = self._kernel_params(params)
         if bias is not None:
             return self._with_bias(FORWARD, op_id, a, b, x, bias, out)
@@ -194,7 +220,7 @@ class Activation(_core.ElementwiseOpBase):
     def _derivative(self, *args, out=None, bias=None, **params):
         """f'(x) (``derivative``, the C base class's, documents it) when the fast path does not take the call."""
         (x,) = self._arguments("derivative", args, params, ("x",))
-        op_id, a, b = self._kernel_params(params)
+        op_id, a, b = self._kernel_params(params, "derivative")
         if bias is not None:
             return self._with_bias(DERIVATIVE, op_id, a, b, x, bias, out)
         xa, rdt = as_input(x, "x")
@@ -215,7 +241,7 @@ class Activation(_core.ElementwiseOpBase):
         """d f / d p for the op's learnable parameter p (swish: beta), elementwise."""
         if not self.spec.learnable:
             raise TypeError(f"{self.name} has no learnable parameter")
-        op_id, a, b = self._kernel_params(params)
+        op_id, a, b = self._kernel_params(params, "param_derivative")
         xa, rdt = as_input(x, "x")
         return _run(lambda xi, dst: _core.unary(op_id, PARAM_DERIVATIVE, xi, dst, a, b), (xa,), rdt, out)
 
@@ -244,7 +270,7 @@ class Activation(_core.ElementwiseOpBase):
     def _backward_with_bias(self, g, x, y, out, bias, params):
         """(gx, [gp,] gbias) for the op applied to x + bias. One fused pass for ops without a
         learnable parameter given x; otherwise gx (and gp) from x + bias (or y) and the column sums."""
-        op_id, a, b = self._kernel_params(params)
+        op_id, a, b = self._kernel_params(params, "backward")
         if (x is None) == (y is None):
             raise TypeError(f"{self.name}.backward(): pass exactly one of x (the input) or y= (the output)")
         if x is not None and not self.spec.learnable:
@@ -268,7 +294,7 @@ class Activation(_core.ElementwiseOpBase):
     def _backward_inputs(self, g, x, y, params):
         """Validated, dtype-unified (g, x or y) for backward, the result dtype, whether it is
         from the output, and the kernel parameters."""
-        op_id, a, b = self._kernel_params(params)
+        op_id, a, b = self._kernel_params(params, "backward")
         if (x is None) == (y is None):
             raise TypeError(f"{self.name}.backward(): pass exactly one of x (the input) or y= (the output)")
         from_output = y is not None
@@ -284,7 +310,7 @@ class Activation(_core.ElementwiseOpBase):
         """(f(x), f'(x)) (``value_and_derivative``, the C base class's, documents it) when the fast
         path does not take the call."""
         (x,) = self._arguments("value_and_derivative", args, params, ("x",))
-        op_id, a, b = self._kernel_params(params)
+        op_id, a, b = self._kernel_params(params, "value_and_derivative")
         xa, rdt = as_input(x, "x")
         if out is not None:
             return self._value_and_derivative_into(op_id, a, b, xa, rdt, out)

@@ -17,5 +17,8 @@ class ByName:
 
     name: str
 
+    def __init__(self):
+        self.__name__ = self.__qualname__ = self.name  # as a function's: fa.softmax.__name__ == "softmax"
+
     def __reduce__(self):
         return public, (self.name,)

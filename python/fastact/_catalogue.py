@@ -88,9 +88,7 @@ class OpSpec:
         output_backward = (
             "\n``backward(g, y=y)`` computes the same from the saved output y = f(x)." if "from y" in self.derivative else ""
         )
-        return f"""{self.name}(x, *, out=None{''.join(f', {p.name}={p.default!r}' for p in self.params)})
-
-{self.formula}
+        return f"""{self.formula}
 
 Derivative: {self.derivative}
 {self.notes}
@@ -100,7 +98,9 @@ x : array_like
     Any shape (0-d and empty included), any strides. float32 and float64 compute natively;
     float16 computes in float32 and returns float16; bool and integers give float64.
 out : ndarray, optional
-    Where to write the result: same shape and dtype as the result; may be ``x`` itself.{params}
+    Where to write the result: same shape and dtype as the result; may be ``x`` itself.
+bias : array_like, optional
+    f(x + bias) in one pass, bias one value per feature along the last axis (or a scalar).{params}
 
 Also: ``{self.name}.derivative(x)`` = f'(x), ``{self.name}.backward(g, x)`` = g * f'(x),
 ``{self.name}.value_and_derivative(x)`` = (f(x), f'(x)) in one pass.{output_backward}

@@ -13,6 +13,7 @@ runs, so no half is copied. ``backward(g, x, axis=-1)`` returns the gradient wit
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -20,17 +21,26 @@ import numpy as np
 from . import _core
 from ._activation import _copy_out, _finish
 from ._by_name import ByName
-from ._validation import as_input, check_out, compute_dtype, normalize_axis
+from ._validation import (as_input, call_arguments, check_out, compute_dtype, normalize_axis, public_call,
+                          unexpected_keyword)
 
 
 class Gated(ByName):
     """A gated linear unit; see the module docstring (``help(fastact._glu)``)."""
 
     def __init__(self, name: str, activation, gate_first: bool, formula: str):
-        self.name = name
+        self.name = self.__name__ = self.__qualname__ = name
         self._activation = activation
         self._gate_first = gate_first
         self.formula = formula
+
+    def _kernel_params(self, params: dict, method: str = "") -> tuple:
+        """The activation's kernel and parameters; errors name this unit's call, not the activation's."""
+        names = self._activation._param_names
+        for name in params:
+            if name not in names:
+                raise unexpected_keyword(public_call(self.name, method), name, ("axis", "out", *names))
+        return self._activation._kernel_params(params, method, self.name)
 
     def __repr__(self) -> str:
         return f"<fastact gated unit {self.name}(x, axis=-1)>"
@@ -47,8 +57,9 @@ class Gated(ByName):
         out_shape = xa.shape[:ax] + (size // 2,) + xa.shape[ax + 1:]
         return ax, outer, half, out_shape
 
-    def __call__(self, x, axis=-1, *, out=None, **params):
-        op_id, a, b = self._activation._kernel_params(params)
+    def __call__(self, *args, out=None, **params):
+        x, axis = call_arguments(self.name, "", args, params, ("x", "axis"), (-1,), positional_only=1)
+        op_id, a, b = self._kernel_params(params)
         xa, rdt = as_input(x, "x")
         _, outer, half, shape = self._split(xa, axis)
         xa = np.ascontiguousarray(xa)
@@ -60,9 +71,10 @@ class Gated(ByName):
         _copy_out(out, y)
         return out
 
-    def backward(self, g, x, axis=-1, **params):
+    def backward(self, *args, **params):
         """The gradient with respect to x (x's shape), from the upstream gradient g (the output's shape)."""
-        op_id, a, b = self._activation._kernel_params(params)
+        g, x, axis = call_arguments(self.name, "backward", args, params, ("g", "x", "axis"), (-1,), positional_only=2)
+        op_id, a, b = self._kernel_params(params, "backward")
         xa, x_rdt = as_input(x, "x")
         ga, g_rdt = as_input(g, "g")
         _, outer, half, shape = self._split(xa, axis)
@@ -85,7 +97,7 @@ class Gated(ByName):
 
 
 def make(activation, name: str, gate_first: bool, formula: str, example: str) -> Gated:
-    doc = f"""{name}(x, axis=-1, *, out=None{', approximate="none"' if name == 'geglu' else ''}): {formula}
+    doc = f"""{name}(x) = {formula}, with (a, b) the two halves of x along ``axis``.
 
     x is split into halves (a, b) along ``axis`` (its size there must be even); the result has
     that axis halved. ``{name}.backward(g, x, axis=-1)`` returns the gradient with respect to x, in
@@ -95,5 +107,16 @@ def make(activation, name: str, gate_first: bool, formula: str, example: str) ->
     -------
 {example}
     """
-    cls = type(name, (Gated,), {"__doc__": doc, "__module__": "fastact"})
+    keyword, positional = inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_ONLY
+    params = [inspect.Parameter(p.name, keyword, default=p.default) for p in activation.spec.params]
+    x, g = inspect.Parameter("x", positional), inspect.Parameter("g", positional)
+    axis = inspect.Parameter("axis", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=-1)
+
+    def backward(self, *args, **params):
+        return Gated.backward(self, *args, **params)
+
+    backward.__doc__ = Gated.backward.__doc__
+    backward.__signature__ = inspect.Signature([inspect.Parameter("self", positional), g, x, axis, *params])
+    call = inspect.Signature([x, axis, inspect.Parameter("out", keyword, default=None), *params])
+    cls = type(name, (Gated,), {"__doc__": doc, "__module__": "fastact", "__signature__": call, "backward": backward})
     return cls(name, activation, gate_first, formula)

@@ -13,6 +13,8 @@ result has the logits' dtype.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._by_name import ByName
@@ -25,6 +27,18 @@ def _reduction(reduction, owner):
     if reduction not in REDUCTIONS:
         raise ValueError(f"{owner}: reduction must be one of {', '.join(map(repr, REDUCTIONS))}, got {reduction!r}")
     return reduction
+
+
+def _quietly(method):
+    """``method`` with NumPy's floating-point warnings off: a loss over no weight at all (an empty
+    batch, every target ignored, zero class weights) is NaN, silently, as in PyTorch."""
+
+    @functools.wraps(method)
+    def quiet(*args, **kwargs):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return method(*args, **kwargs)
+
+    return quiet
 
 
 def _upstream(g, reduction, loss_shape, owner):
@@ -41,11 +55,16 @@ def _upstream(g, reduction, loss_shape, owner):
 _NATIVE_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
+def _mean(per: np.ndarray) -> float:
+    """The mean of the per-sample losses; NaN for none, silently (PyTorch's mean of an empty batch)."""
+    return per.sum() / per.size if per.size else float("nan")
+
+
 
 class CrossEntropy(ByName):
-    """cross_entropy(logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
-    ignore_index=None): softmax cross-entropy on logits, computed as -log_softmax (stable for any
-    logit), with PyTorch's semantics.
+    """cross_entropy(logits, target) = -sum(target distribution * log_softmax(logits)) along ``axis``,
+    reduced over the samples: softmax cross-entropy on logits, computed from log_softmax (stable
+    for any logit), with PyTorch's semantics.
 
     ``target``: integer class indices (the logits' shape without ``axis``), or class probabilities
     (the logits' shape, floating point). ``weight``: one rescaling weight per class. "mean" divides
@@ -130,6 +149,7 @@ class CrossEntropy(ByName):
             return None  # the general path names the bad index
         return logits, target
 
+    @_quietly
     def __call__(self, logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
                  ignore_index=None):
         plain = self._plain_rows(logits, target, axis, reduction, label_smoothing, weight, ignore_index)
@@ -146,11 +166,10 @@ class CrossEntropy(ByName):
             t, keep = c["t"], c["keep"]
             picked = np.take_along_axis(logp, t[..., None], axis=-1)[..., 0].astype(np.float64)
             wt = np.where(keep, 1.0 if w is None else w[t], 0.0)
-            with np.errstate(invalid="ignore"):
-                nll = np.where(keep, -wt * picked, 0.0)
-                if eps:
-                    total = logp.sum(-1, dtype=np.float64) if w is None else logp @ w
-                    smooth = np.where(keep, -total, 0.0)
+            nll = np.where(keep, -wt * picked, 0.0)
+            if eps:
+                total = logp.sum(-1, dtype=np.float64) if w is None else logp @ w
+                smooth = np.where(keep, -total, 0.0)
             if reduction == "none":
                 loss = (1 - eps) * nll + eps / classes * smooth if eps else nll
             else:
@@ -158,11 +177,11 @@ class CrossEntropy(ByName):
                 loss = (1 - eps) * nll.sum() / denom + (eps / classes * smooth.sum() / denom if eps else 0.0)
         else:
             wq = c["q"] if w is None else c["q"] * w
-            with np.errstate(invalid="ignore"):
-                per = -np.where(wq == 0, 0.0, wq * logp).sum(-1)  # 0 * -inf counts as 0 (PyTorch's xlogy)
-            loss = per if reduction == "none" else (per.sum() / max(per.size, 1) if reduction == "mean" else per.sum())
+            per = -np.where(wq == 0, 0.0, wq * logp).sum(-1)  # 0 * -inf counts as 0 (PyTorch's xlogy)
+            loss = per if reduction == "none" else (_mean(per) if reduction == "mean" else per.sum())
         return np.asarray(loss).astype(c["rdt"])[()]
 
+    @_quietly
     def backward(self, logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
                  ignore_index=None, g=None):
         """d loss / d logits (the logits' shape) times the upstream gradient ``g`` (default 1)."""
@@ -211,8 +230,7 @@ class CrossEntropy(ByName):
 
 
 class BinaryCrossEntropyWithLogits(ByName):
-    """binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weight=None):
-    -[pw t log σ(x) + (1 - t) log(1 - σ(x))] computed as (1 - t) x + (1 + (pw - 1) t) softplus(-x),
+    """binary_cross_entropy_with_logits(x, t) = -[pw t log σ(x) + (1 - t) log(1 - σ(x))], computed as (1 - t) x + (1 + (pw - 1) t) softplus(-x),
     stable for every logit (softplus has no overflow and no threshold). ``pos_weight`` broadcasts
     against the target (one per class along the last axis), as in PyTorch.
 
@@ -247,16 +265,17 @@ class BinaryCrossEntropyWithLogits(ByName):
                 raise ValueError(f"pos_weight: shape {pw.shape} does not broadcast to the logits' shape {x.shape}") from None
         return x, t, lw, rdt
 
+    @_quietly
     def __call__(self, logits, target, reduction="mean", pos_weight=None):
         from . import softplus
 
         x, t, lw, rdt = self._prepare(logits, target, reduction, pos_weight)
         sp = softplus(-x)  # log(1 + e^-x), accurate for every x
-        with np.errstate(invalid="ignore"):
-            per = (1 - t) * x + (sp if lw is None else lw * sp)
-        loss = per if reduction == "none" else (per.mean() if reduction == "mean" and per.size else per.sum())
+        per = (1 - t) * x + (sp if lw is None else lw * sp)
+        loss = per if reduction == "none" else (_mean(per) if reduction == "mean" else per.sum())
         return np.asarray(loss).astype(rdt)[()]
 
+    @_quietly
     def backward(self, logits, target, reduction="mean", pos_weight=None, g=None):
         """d loss / d logits (the logits' shape) times the upstream gradient ``g`` (default 1)."""
         from . import sigmoid

@@ -11,6 +11,7 @@ alpha is rounded to x's dtype. It runs the leaky_relu kernels once per channel b
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -18,13 +19,15 @@ import numpy as np
 from . import _core, reference
 from ._activation import _copy_out, _finish
 from ._by_name import ByName
-from ._validation import as_input, check_out, check_same_shape, compute_dtype, normalize_axis
+from ._validation import (as_input, call_arguments, check_out, check_same_shape, compute_dtype, normalize_axis,
+                          public_call, unexpected_keyword)
 
 FORWARD, DERIVATIVE, BACKWARD = 0, 1, 3
 
 
 class PReLU(ByName):
-    """prelu(x, alpha, axis=1, *, out=None): leaky ReLU with one learnable slope per channel.
+    """prelu(x) = x where x > 0, alpha[c] * x elsewhere: leaky ReLU with one learnable slope per
+    channel c (the index along ``axis``; a scalar alpha is one slope for all).
 
     Example
     -------
@@ -61,6 +64,8 @@ class PReLU(ByName):
         if np.isnan(al).any() or np.isinf(al).any():
             raise ValueError("prelu: alpha must be finite")
         scalar_alpha = al.ndim == 0
+        if xa.ndim:
+            normalize_axis(axis, xa.ndim, "prelu")  # checked whether or not alpha needs it
         if scalar_alpha:
             channels_axis, outer, channels, inner = None, 1, 1, xa.size
         else:
@@ -92,17 +97,31 @@ class PReLU(ByName):
         _copy_out(out, result)
         return out
 
-    def __call__(self, x, alpha=0.25, axis=1, *, out=None):
+    __signature__ = inspect.signature(lambda x, /, alpha=0.25, axis=1, *, out=None: None)
+
+    def _arguments(self, method: str, args: tuple, kwargs: dict, names: tuple) -> list:
+        """The arrays positional-only, alpha and axis either way (defaults 0.25, 1); a wrong call is
+        CPython's TypeError for ``prelu()`` / ``prelu.<method>()``."""
+        values = call_arguments(self.name, method, args, kwargs, names, (0.25, 1), positional_only=len(names) - 2)
+        if kwargs:
+            raise unexpected_keyword(public_call(self.name, method), sorted(kwargs)[0], names[-2:])
+        return values
+
+    def __call__(self, *args, out=None, **kwargs):
+        x, alpha, axis = self._arguments("", args, kwargs, ("x", "alpha", "axis"))
         xa, _, al, rdt, _, dims, _ = self._prepare(x, alpha, axis)
         return self._finish_out(self._kernel(FORWARD, xa, None, al, dims), rdt, out)
 
-    def derivative(self, x, alpha=0.25, axis=1, *, out=None):
-        """prelu'(x): 1 where x > 0, alpha[c] elsewhere."""
+    def derivative(self, *args, out=None, **kwargs):
+        """derivative(x, /, alpha=0.25, axis=1, *, out=None): prelu'(x), 1 where x > 0, alpha[c] elsewhere."""
+        x, alpha, axis = self._arguments("derivative", args, kwargs, ("x", "alpha", "axis"))
         xa, _, al, rdt, _, dims, _ = self._prepare(x, alpha, axis)
         return self._finish_out(self._kernel(DERIVATIVE, xa, None, al, dims), rdt, out)
 
-    def backward(self, g, x, alpha=0.25, axis=1):
-        """(gx, galpha): g * prelu'(x), and the sum of g * x over x <= 0 per channel."""
+    def backward(self, *args, **kwargs):
+        """backward(g, x, /, alpha=0.25, axis=1): (gx, galpha), g * prelu'(x) and the sum of g * x
+        over x <= 0 per channel."""
+        g, x, alpha, axis = self._arguments("backward", args, kwargs, ("g", "x", "alpha", "axis"))
         xa, ga, al, rdt, channels_axis, dims, scalar_alpha = self._prepare(x, alpha, axis, g)
         gx = self._kernel(BACKWARD, xa, ga, al, dims)
         contrib = np.where(xa <= 0, ga.astype(np.float64) * xa, 0.0)
@@ -119,3 +138,8 @@ class PReLU(ByName):
 
     def reference_derivative(self, x, alpha=0.25, axis=1):
         return reference.prelu_derivative(x, alpha, axis)
+
+
+# What inspect.signature reports for the methods, which parse their arguments themselves.
+PReLU.derivative.__signature__ = inspect.signature(lambda self, x, /, alpha=0.25, axis=1, *, out=None: None)
+PReLU.backward.__signature__ = inspect.signature(lambda self, g, x, /, alpha=0.25, axis=1: None)

@@ -35,6 +35,7 @@ class _RowOp(ByName, _core.RowOpBase):
     _kind: int
 
     def __init__(self):
+        super().__init__()
         self._set_fast_path(self._kind)
 
     def __repr__(self) -> str:
@@ -58,7 +59,7 @@ class _RowOp(ByName, _core.RowOpBase):
     def _arguments(self, method: str, args: tuple, kwargs: dict, names: tuple) -> list:
         """``call_arguments`` for ``self.name`` + ``.method``: the last name is the axis (default -1);
         any keyword left over is a TypeError."""
-        values = call_arguments(self.name, method, args, kwargs, names, (-1,))
+        values = call_arguments(self.name, method, args, kwargs, names, (-1,), positional_only=len(names) - 1)
         if kwargs:
             call = f"{self.name}{'.' + method if method else ''}()"
             raise TypeError(f"{call} got an unexpected keyword argument {sorted(kwargs)[0]!r}")
@@ -78,7 +79,7 @@ class _RowOp(ByName, _core.RowOpBase):
 
 
 class Softmax(_RowOp):
-    """softmax(x, axis=-1, *, safe=False, out=None): exp(x - max) / sum(exp(x - max)) along ``axis``.
+    """softmax(x) = exp(x - max) / sum(exp(x - max)) along ``axis`` (max: the maximum along it).
 
     Stable for every finite input (shifted by the maximum along the axis, never overflowing),
     within 4 ULP per element (float32; 8 for float64) where the result is a normal number. Any
@@ -116,7 +117,7 @@ class Softmax(_RowOp):
 
 
 class LogSoftmax(_RowOp):
-    """log_softmax(x, axis=-1, *, out=None): (x - max) - log(sum(exp(x - max))) along ``axis``.
+    """log_softmax(x) = (x - max) - log(sum(exp(x - max))) along ``axis``.
 
     Never log(softmax(x)): entries far below the maximum keep their value instead of becoming
     -inf. Absolute error <= 4 * 2^-24 * max(1, |y|) in float32 (8 * 2^-53 * max(1, |y|) in

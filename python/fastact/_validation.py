@@ -13,6 +13,9 @@ import numbers
 
 import numpy as np
 
+# numpy.exceptions (NumPy >= 1.25) holds it; older NumPy has it at the top level.
+AxisError = getattr(getattr(np, "exceptions", np), "AxisError")
+
 FLOAT16 = np.dtype(np.float16)
 FLOAT32 = np.dtype(np.float32)
 FLOAT64 = np.dtype(np.float64)
@@ -80,31 +83,56 @@ def cast_to(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return out
 
 
-_MISSING = object()  # an argument not given (None may be given)
-
-
-def call_arguments(owner: str, method: str, args: tuple, kwargs: dict, names: tuple, defaults: tuple = ()):
+def call_arguments(owner: str, method: str, args: tuple, kwargs: dict, names: tuple, defaults: tuple = (),
+                   positional_only: int = -1):
     """The values of the arguments ``names`` of a call whose positional arguments came as ``args``
-    (the ops' C base classes hand calls on that way); those given by keyword are taken out of
-    ``kwargs``. The last ``len(defaults)`` are optional. A wrong call is Python's TypeError,
-    worded for the public call (``relu()``, ``relu.backward()``: ``owner`` and ``method``)."""
-    if len(args) == len(names) and kwargs.keys().isdisjoint(names):  # all positional: the common case
+    (the ops' C base classes hand calls on that way); the first ``positional_only`` (all: -1) are
+    positional-only, the others may come by keyword and are taken out of ``kwargs``. The last
+    ``len(defaults)`` are optional. A wrong call is Python's own TypeError, worded as CPython words
+    it for the public call (``relu()``, ``relu.backward()``: ``owner`` and ``method``)."""
+    if len(args) == len(names) and kwargs.keys().isdisjoint(names):  # all given: the common case
         return args
-    call = f"{owner}{'.' + method if method else ''}()"
+    call = public_call(owner, method)
+    only = len(names) if positional_only < 0 else positional_only
+    passed = [name for name in names[:only] if name in kwargs]
+    if passed:
+        raise TypeError(f"{call} got some positional-only arguments passed as keyword arguments: "
+                        f"{', '.join(map(repr, passed))}")
     if len(args) > len(names):
         raise TypeError(f"{call} takes at most {len(names)} positional argument(s) ({', '.join(names)}), "
                         f"{len(args)} given")
-    values = list(args) + [_MISSING] * (len(names) - len(args))
-    for i, name in enumerate(names):
+    values = list(args)
+    for name in names[len(args):]:
         if name in kwargs:
-            if i < len(args):
-                raise TypeError(f"{call} got multiple values for argument {name!r}")
-            values[i] = kwargs.pop(name)
-    required = len(names) - len(defaults)
-    missing = [repr(n) for n, v in zip(names[:required], values) if v is _MISSING]
-    if missing:
-        raise TypeError(f"{call} missing required argument(s): {', '.join(missing)}")
-    return [defaults[i - required] if v is _MISSING else v for i, v in enumerate(values)]
+            values.append(kwargs.pop(name))
+        elif len(values) >= len(names) - len(defaults):
+            values.append(defaults[len(values) - len(names) + len(defaults)])
+        else:
+            missing = [repr(n) for n in names[len(values):len(names) - len(defaults)] if n not in kwargs]
+            raise TypeError(f"{call} missing required argument(s): {', '.join(missing)}")
+    for name in names[:len(args)]:
+        if name in kwargs:
+            raise TypeError(f"{call} got multiple values for argument {name!r}")
+    return values
+
+
+def public_call(owner: str, method: str = "") -> str:
+    """How a call is named in errors: ``relu()``, ``relu.backward()``."""
+    return f"{owner}{'.' + method if method else ''}()"
+
+
+# Keywords other libraries spell differently: the hint an unexpected one gets.
+_OTHER_SPELLINGS = {"dim": "axis", "negative_slope": "alpha", "input": "x", "inplace": "out"}
+
+
+def unexpected_keyword(call: str, name: str, expected: tuple) -> TypeError:
+    """CPython's TypeError for a keyword the call does not take, with the likely intended one
+    (PyTorch's ``dim`` -> ``axis``) or the list of those it does take."""
+    message = f"{call} got an unexpected keyword argument {name!r}"
+    guess = _OTHER_SPELLINGS.get(name)
+    if guess in expected:
+        return TypeError(f"{message}; did you mean {guess}=?")
+    return TypeError(f"{message}; its parameters are: {', '.join(expected) or 'none'}")
 
 
 def compute_dtype(result_dtype: np.dtype) -> np.dtype:
@@ -154,11 +182,12 @@ def choice_param(value, owner: str, name: str, allowed: tuple) -> str:
 
 
 def normalize_axis(axis, ndim: int, owner: str) -> int:
-    """``axis`` as a non-negative index into ``ndim`` dimensions, or a TypeError/ValueError."""
+    """``axis`` as a non-negative index into ``ndim`` dimensions; a TypeError for a non-integer,
+    NumPy's AxisError (a ValueError and an IndexError) for one out of range."""
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, (bool, np.bool_)):
         raise TypeError(f"{owner}: axis must be an int, got {type(axis).__name__}")
     if not -ndim <= axis < ndim:
-        raise ValueError(f"{owner}: axis {axis} is out of range for an array with {ndim} dimensions")
+        raise AxisError(int(axis), ndim, owner)
     return int(axis) % ndim
 
 
