@@ -327,8 +327,8 @@ py::dict cpu_info() {
 }
 
 // dst = src converted between a 16-bit format (float16, bfloat16) and float32, with the ISA's
-// conversions (round to nearest even; NumPy's own float32 -> float16 cast takes ~90 ns per
-// element where results are subnormal). Both C-contiguous, of one size; split over the pool.
+// conversions (round to nearest even; NumPy's own float32 -> float16 cast is many times slower
+// where results are subnormal). Both C-contiguous, of one size; split over the pool.
 void convert16(const py::array& src, py::array& dst) {
   using fast_call::FastType;
   const FastType from = fast_call::elementwise_type(src.ptr()), to = fast_call::elementwise_type(dst.ptr());

@@ -1,6 +1,6 @@
 // _core.ElementwiseOpBase: the C base class of fastact.Activation, so that the commonest calls of
-// an op cost what a NumPy ufunc call costs. At 16 elements a call is all overhead: a Python-level
-// __call__ plus a pybind11 call took 0.75 µs, the kernel a few ns. Here
+// an op cost what a NumPy ufunc call costs. At 16 elements a call is all overhead (a Python-level
+// __call__ plus a pybind11 call cost several times the kernel). Here
 //
 //   f(x), f(x, out=o), f.derivative(x), f.derivative(x, out=o), f.backward(g, x),
 //   f.backward(g, x, out=o), f.value_and_derivative(x), f.value_and_derivative(x, out=(y, d))

@@ -1,6 +1,5 @@
 // _core.RowOpBase: the C base class of fastact's softmax and log_softmax, for the same reason as
-// ElementwiseOpBase (op_object.cpp): at small sizes the call, not the kernel, is the cost (2.1 µs
-// through the Python layer for 16 elements). Here
+// ElementwiseOpBase (op_object.cpp): at small sizes the call, not the kernel, is the cost. Here
 //
 //   softmax(x), softmax(x, axis), softmax.backward(g, y), softmax.backward(g, y, axis),
 //   axis= and out= also as keywords, and softmax's safe=True/False

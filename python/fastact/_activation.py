@@ -31,7 +31,7 @@ def _finish(result: np.ndarray, result_dtype: np.dtype) -> np.ndarray:
 
 def _copy_out(out: np.ndarray, result: np.ndarray) -> None:
     """``result`` into the caller's ``out=``, cast by the core's vector conversions where one side
-    is float16/bfloat16 (NumPy's cast takes up to ~90 ns per element for subnormal float16)."""
+    is float16/bfloat16 (NumPy's cast is many times slower for subnormal float16)."""
     np.copyto(out, cast_to(result, out.dtype), casting="same_kind")
 
 

@@ -188,8 +188,9 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec(
         name="tanh",
         kernel="tanh",
-        formula="Hyperbolic tangent, computed as sign(x) * E / (E + 2) with E = expm1(2|x|): full relative\n"
-        "accuracy near 0, odd (tanh(-0.0) = -0.0), tanh(+-inf) = +-1.",
+        formula="Hyperbolic tangent: tanh(x) = (e^x - e^-x) / (e^x + e^-x), computed as x + x^3 P(x^2) for\n"
+        "|x| < 0.5625 (full relative accuracy near 0) and 1 - 2e / (1 + e), e = exp(-2|x|), above; odd\n"
+        "(tanh(-0.0) = -0.0), tanh(+-inf) = +-1.",
         derivative="1 - tanh(x)^2, computed as 4e / (1 + e)^2 with e = exp(-2|x|) (accurate in the tails);\n"
         "peak 1 at x = 0. Also available from y (1 - y^2, one FMA), which loses relative accuracy\n"
         "where |y| -> 1.",

@@ -66,7 +66,7 @@ def as_input(value, name: str) -> tuple[np.ndarray, np.dtype]:
 def cast_to(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """``a.astype(dtype, copy=False)``, by the core's vector conversions where one side is
     float16/bfloat16 and the other float32 (the same round-to-nearest-even bits as NumPy's and
-    ml_dtypes' casts, which take up to ~90 ns per element for subnormal float16 results)."""
+    ml_dtypes' casts, which are many times slower for subnormal float16 results)."""
     from . import _core
 
     src, dst = a.dtype, np.dtype(dtype)
