@@ -12,5 +12,5 @@ CASES = dict(call_cases(16))
 
 @pytest.mark.parametrize("label", list(CASES))
 def test_call(benchmark, label):
-    benchmark.group = "call-16-elements-float64"
+    benchmark.group = "call-16-elements-float32"
     benchmark(CASES[label])

@@ -99,6 +99,21 @@ def test_bias_forward_and_derivative_equal_the_op_on_x_plus_bias(op, dtype):
     np.testing.assert_array_equal(op.derivative(x, bias=b), op.derivative(x + b))
 
 
+@pytest.mark.parametrize("shift", [1, 37, -1])
+def test_bias_out_overlapping_x_partially_is_still_correct(op, shift):
+    """out= sharing memory with x (offset by ``shift`` elements) is written only after the whole
+    result is known: the answer is the one without out."""
+    rng = np.random.default_rng(13)
+    base = (rng.standard_normal(4 * 37 + 80) * 4).astype(np.float32)
+    start = 40
+    x = base[start:start + 4 * 37].reshape(4, 37)
+    b = (rng.standard_normal(37) * 4).astype(np.float32)
+    expected = op(x.copy(), bias=b)
+    out = base[start + shift:start + shift + 4 * 37].reshape(4, 37)
+    assert op(x, bias=b, out=out) is out
+    np.testing.assert_array_equal(out, expected)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_bias_backward_returns_the_bias_gradient(op, dtype):
     rng = np.random.default_rng(12)

@@ -1,7 +1,7 @@
 // What every binding shares: the dtype and layout checks of the buffers a call is handed, the
 // kernel lookup, and running a kernel over n elements (GIL kept for small n, else released and
-// split over the pool). Used by bindings.cpp (the module's functions) and op_object.cpp (the C
-// fast paths of the op objects).
+// split over the pool). Used by bindings.cpp (the module's functions), elementwise_op.cpp and
+// row_op_object.cpp (the op objects).
 #pragma once
 
 #include <pybind11/numpy.h>
@@ -14,10 +14,12 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "dispatch.h"
 #include "gil_release.h"
 #include "kernel_table.h"
+#include "numpy_arrays.h"
 #include "parallel.h"
 #include "registry.h"
 
@@ -39,8 +41,8 @@ inline DType dtype_of(const py::array& a, const char* name) {
   if (!native_byte_order(a.dtype().byteorder()))
     throw py::type_error(std::string(name) + ": expected native byte order (the Python layer converts)");
   const int num = a.dtype().num();
-  if (num == py::detail::npy_api::NPY_FLOAT_) return DType::f32;
-  if (num == py::detail::npy_api::NPY_DOUBLE_) return DType::f64;
+  if (num == NPY_FLOAT) return DType::f32;
+  if (num == NPY_DOUBLE) return DType::f64;
   throw py::type_error(std::string(name) + ": expected a float32 or float64 array");
 }
 
@@ -213,6 +215,72 @@ inline void run_value_and_derivative(std::size_t id, const T* xp, T* yp, T* dp, 
   } else {
     run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, yp + b, dp + b, e - b, p); });
   }
+}
+
+// gx[i] = g[i] f'(x[i]) and the returned sum(g[i] df/da(x[i])) (ops with a learnable parameter), in
+// one pass. Fixed chunks whose partial sums are added in chunk order: the same total for any
+// thread count.
+template <class T>
+inline double run_backward_with_param(std::size_t id, const T* gp, const T* xp, T* gxp, std::size_t n,
+                                      const ParamValues& p) {
+  const auto kernel = kernels_of<T>(active_kernels(), id).backward_with_param;
+  if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no learnable parameter");
+  const std::size_t chunk = elementwise_chunk(sizeof(T));
+  const std::size_t chunks = (n + chunk - 1) / chunk;
+  std::vector<double> partial(chunks, 0.0);
+  run_elements<T>(n, [&](std::size_t b, std::size_t e) {
+    // run_elements hands out whole elementwise chunks (the last one short), or all n at once
+    // when n is small, which is one chunk too.
+    for (std::size_t c = b / chunk; c * chunk < e; ++c) {
+      const std::size_t c0 = c * chunk, c1 = c0 + chunk < e ? c0 + chunk : e;
+      partial[c] = kernel(gp + c0, xp + c0, gxp + c0, c1 - c0, p);
+    }
+  });
+  double total = 0.0;
+  for (double s : partial) total += s;
+  return total;
+}
+
+// f(x + bias) or f'(x + bias) (derivative) for C-contiguous x and out of (rows, cols), bias of cols.
+template <class T>
+inline void run_bias_unary(std::size_t id, bool derivative, const T* xp, const T* bp, T* op_, std::size_t rows,
+                           std::size_t cols, const ParamValues& p) {
+  const auto& k = kernels_of<T>(active_kernels(), id);
+  const auto kernel = derivative ? k.bias_derivative : k.bias_forward;
+  if (rows * cols <= kReleaseGilAbove) return kernel(xp, bp, op_, rows, cols, p);
+  GilRelease release;
+  parallel_for(rows, rows_per_chunk<T>(cols), [&](std::size_t b, std::size_t e) {
+    kernel(xp + b * cols, bp, op_ + b * cols, e - b, cols, p);
+  });
+}
+
+// gx = g * f'(x + bias) and gbias (cols values, overwritten) = the column sums of gx in double.
+// Chunks of rows fixed by the shape alone, each summing into its own partial gbias; the partials
+// are added in chunk order, so the result does not depend on the thread count.
+template <class T>
+inline void run_bias_backward(std::size_t id, const T* gp, const T* xp, const T* bp, T* gxp, double* gbp,
+                              std::size_t rows, std::size_t cols, const ParamValues& p) {
+  const auto kernel = kernels_of<T>(active_kernels(), id).bias_backward;
+  const std::size_t chunk = rows_per_chunk<T>(cols);
+  const std::size_t chunks = rows == 0 ? 0 : (rows + chunk - 1) / chunk;
+  std::vector<double> partial(chunks * cols, 0.0);
+  auto run = [&] {
+    parallel_for(chunks, 1, [&](std::size_t b, std::size_t e) {
+      for (std::size_t c = b; c < e; ++c) {
+        const std::size_t r0 = c * chunk, r1 = r0 + chunk < rows ? r0 + chunk : rows;
+        kernel(gp + r0 * cols, xp + r0 * cols, bp, gxp + r0 * cols, partial.data() + c * cols, r1 - r0, cols, p);
+      }
+    });
+  };
+  if (rows * cols <= kReleaseGilAbove) {  // small: the GIL kept, as run_elements does
+    run();
+  } else {
+    GilRelease release;
+    run();
+  }
+  for (std::size_t j = 0; j < cols; ++j) gbp[j] = 0.0;
+  for (std::size_t c = 0; c < chunks; ++c)
+    for (std::size_t j = 0; j < cols; ++j) gbp[j] += partial[c * cols + j];
 }
 
 // Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a

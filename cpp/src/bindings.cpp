@@ -1,7 +1,12 @@
-// PYBIND11_MODULE(_core): buffers in, buffers out. The Python layer (python/fastact) validates
-// and coerces arguments and gives the user-facing errors; this layer still checks every
-// buffer it is handed (dtype, size, layout, writeability) so no call can reach a kernel with
-// bad pointers, and releases the GIL while the kernel runs.
+// PYBIND11_MODULE(_core): the op types (elementwise_op.cpp, row_op_object.cpp) and the module's
+// functions: the kernels of the families whose arguments the Python layer still parses (prelu,
+// the gated units, the row-wise general path), `unary` (one kernel by id, for tools that compare
+// builds), the conversions, and the ISA and thread settings. Every buffer handed to a function
+// here is checked (dtype, size, layout, writeability) so no call reaches a kernel with bad
+// pointers; the GIL is released while a kernel runs.
+// This file imports NumPy's C API for the module (numpy_arrays.h).
+#define FASTACT_IMPORT_NUMPY
+
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -30,69 +35,6 @@ bool unary(int op, int kind, const py::array& x, py::array& out, double a, doubl
     run_unary<float>(id, kind, in_ptr<float>(x), out_ptr<float>(out), n, p);
   } else {
     run_unary<double>(id, kind, in_ptr<double>(x), out_ptr<double>(out), n, p);
-  }
-  return true;
-}
-
-// out[i] = g[i] * f'(x[i]), or g[i] * f'(x[i]) written in y[i] = f(x[i]) when from_output.
-bool backward(int op, bool from_output, const py::array& g, const py::array& x, py::array& out, double a, double b) {
-  const char* xname = from_output ? "y" : "x";
-  if (!buffers_usable({{&g, "g"}, {&x, xname}}, {{&out, "out"}})) return false;
-  const std::size_t id = op_index(op);
-  const ParamValues p{a, b};
-  const auto n = static_cast<std::size_t>(x.size());
-  if (dtype_of(x, xname) == DType::f32) {
-    run_backward<float>(id, from_output, in_ptr<float>(g), in_ptr<float>(x), out_ptr<float>(out), n, p);
-  } else {
-    run_backward<double>(id, from_output, in_ptr<double>(g), in_ptr<double>(x), out_ptr<double>(out), n, p);
-  }
-  return true;
-}
-
-// gx[i] = g[i] f'(x[i]), and sum(g[i] df/da(x[i])) (ops with a learnable parameter) in one pass,
-// returned as a float; None, having done nothing, when the buffers need contiguous copies first.
-// Fixed chunks whose partial sums are added in chunk order: the same result for any thread count.
-py::object backward_with_param(int op, const py::array& g, const py::array& x, py::array& gx, double a, double b) {
-  if (!buffers_usable({{&g, "g"}, {&x, "x"}}, {{&gx, "gx"}})) return py::none();
-  const std::size_t id = op_index(op);
-  const ParamValues p{a, b};
-  const KernelTable& table = active_kernels();
-  const auto n = static_cast<std::size_t>(x.size());
-  double total = 0.0;
-  auto run = [&](auto zero) {
-    using T = decltype(zero);
-    const auto kernel = kernels_of<T>(table, id).backward_with_param;
-    if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no learnable parameter");
-    const T* gp = in_ptr<T>(g);
-    const T* xp = in_ptr<T>(x);
-    T* gxp = out_ptr<T>(gx);
-    const std::size_t chunk = elementwise_chunk(sizeof(T));
-    const std::size_t chunks = (n + chunk - 1) / chunk;
-    std::vector<double> partial(chunks, 0.0);
-    run_elements<T>(n, [&](std::size_t b, std::size_t e) {
-      // run_elements hands out whole elementwise chunks (the last one short), or all n at once
-      // when n is small, which is one chunk too.
-      for (std::size_t c = b / chunk; c * chunk < e; ++c) {
-        const std::size_t c0 = c * chunk, c1 = c0 + chunk < e ? c0 + chunk : e;
-        partial[c] = kernel(gp + c0, xp + c0, gxp + c0, c1 - c0, p);
-      }
-    });
-    for (double s : partial) total += s;
-  };
-  if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
-  return py::float_(total);
-}
-
-// y[i] = f(x[i]) and d[i] = f'(x[i]) in one pass.
-bool value_and_derivative(int op, const py::array& x, py::array& y, py::array& d, double a, double b) {
-  if (!buffers_usable({{&x, "x"}}, {{&y, "y"}, {&d, "d"}})) return false;
-  const std::size_t id = op_index(op);
-  const ParamValues p{a, b};
-  const auto n = static_cast<std::size_t>(x.size());
-  if (dtype_of(x, "x") == DType::f32) {
-    run_value_and_derivative<float>(id, in_ptr<float>(x), out_ptr<float>(y), out_ptr<float>(d), n, p);
-  } else {
-    run_value_and_derivative<double>(id, in_ptr<double>(x), out_ptr<double>(y), out_ptr<double>(d), n, p);
   }
   return true;
 }
@@ -208,66 +150,6 @@ void gated_backward(int op, const py::array& g, const py::array& x, py::array& g
   });
 }
 
-// f(x + bias) or f'(x + bias) (kind 0 / 1) for a C-contiguous x of (rows, cols), bias of cols.
-void bias_unary(int op, int kind, const py::array& x, const py::array& bias, py::array& out, std::size_t rows,
-                std::size_t cols, double a, double b) {
-  const DType dt = dtype_of(x, "x");
-  check_c_array(x, "x", dt, rows * cols, false);
-  check_c_array(bias, "bias", dt, cols, false);
-  check_c_array(out, "out", dt, rows * cols, true);
-  if (kind != 0 && kind != 1) throw py::value_error("bias_unary: kind must be 0 (forward) or 1 (derivative)");
-  const ParamValues p{a, b};
-  with_kernels(op, dt, [&](const auto& k, auto zero) {
-    using T = decltype(zero);
-    const auto kernel = kind == 0 ? k.bias_forward : k.bias_derivative;
-    const T* xp = in_ptr<T>(x);
-    const T* bp = in_ptr<T>(bias);
-    T* op_ = out_ptr<T>(out);
-    GilRelease release;
-    parallel_for(rows, rows_per_chunk<T>(cols), [&](std::size_t b, std::size_t e) {
-      kernel(xp + b * cols, bp, op_ + b * cols, e - b, cols, p);
-    });
-  });
-}
-
-// gx = g * f'(x + bias) and gbias (float64, cols values, zeroed here) = column sums of gx.
-void bias_backward(int op, const py::array& g, const py::array& x, const py::array& bias, py::array& gx,
-                   py::array_t<double, py::array::c_style>& gbias, std::size_t rows, std::size_t cols, double a,
-                   double b) {
-  const DType dt = dtype_of(x, "x");
-  check_c_array(x, "x", dt, rows * cols, false);
-  check_c_array(g, "g", dt, rows * cols, false);
-  check_c_array(bias, "bias", dt, cols, false);
-  check_c_array(gx, "out", dt, rows * cols, true);
-  if (static_cast<std::size_t>(gbias.size()) != cols || !gbias.writeable())
-    throw py::value_error("gbias: must be a writeable float64 array of one value per column");
-  const ParamValues p{a, b};
-  with_kernels(op, dt, [&](const auto& k, auto zero) {
-    using T = decltype(zero);
-    const auto kernel = k.bias_backward;
-    const T* gp = in_ptr<T>(g);
-    const T* xp = in_ptr<T>(x);
-    const T* bp = in_ptr<T>(bias);
-    T* gxp = out_ptr<T>(gx);
-    double* gbp = gbias.mutable_data();
-    GilRelease release;
-    // Chunks of rows fixed by the shape alone, each summing into its own partial gbias; the
-    // partials are added in chunk order, so the result does not depend on the thread count.
-    const std::size_t chunk = rows_per_chunk<T>(cols);
-    const std::size_t chunks = rows == 0 ? 0 : (rows + chunk - 1) / chunk;
-    std::vector<double> partial(chunks * cols, 0.0);
-    parallel_for(chunks, 1, [&](std::size_t b, std::size_t e) {
-      for (std::size_t c = b; c < e; ++c) {
-        const std::size_t r0 = c * chunk, r1 = r0 + chunk < rows ? r0 + chunk : rows;
-        kernel(gp + r0 * cols, xp + r0 * cols, bp, gxp + r0 * cols, partial.data() + c * cols, r1 - r0, cols, p);
-      }
-    });
-    for (std::size_t j = 0; j < cols; ++j) gbp[j] = 0.0;
-    for (std::size_t c = 0; c < chunks; ++c)
-      for (std::size_t j = 0; j < cols; ++j) gbp[j] += partial[c * cols + j];
-  });
-}
-
 void check_row_shape(const py::array& x, std::size_t outer, std::size_t len, std::size_t inner) {
   if (outer * len * inner != static_cast<std::size_t>(x.size()))
     throw py::value_error("outer * len * inner must equal the array's size");
@@ -326,29 +208,18 @@ py::dict cpu_info() {
   return info;
 }
 
-// dst = src converted between a 16-bit format (float16, bfloat16) and float32, with the ISA's
-// conversions (round to nearest even; NumPy's own float32 -> float16 cast is many times slower
-// where results are subnormal). Both C-contiguous, of one size; split over the pool.
+// dst = src converted between a 16-bit format (float16, bfloat16) and float32 (numpy_arrays.h:
+// the ISA's conversions, round to nearest even). Both C-contiguous, of one size.
 void convert16(const py::array& src, py::array& dst) {
-  using fast_call::FastType;
-  const FastType from = fast_call::elementwise_type(src.ptr()), to = fast_call::elementwise_type(dst.ptr());
+  using arrays::Float;
+  const Float from = arrays::kernel_ready(src.ptr()), to = arrays::kernel_ready(dst.ptr());
   if (src.size() != dst.size()) throw py::value_error("convert16: sizes differ");
   if (!dst.writeable()) throw py::value_error("convert16: destination is read-only");
-  const auto n = static_cast<std::size_t>(src.size());
-  const bool narrow16 = from == FastType::f32 && (to == FastType::f16 || to == FastType::bf16);
-  const bool widen16 = to == FastType::f32 && (from == FastType::f16 || from == FastType::bf16);
+  const bool narrow16 = from == Float::f32 && arrays::is_16bit(to);
+  const bool widen16 = to == Float::f32 && arrays::is_16bit(from);
   if (!narrow16 && !widen16)
     throw py::type_error("convert16: expected C-contiguous float16/bfloat16 and float32 arrays");
-  const Convert16& c = converter16(from == FastType::bf16 || to == FastType::bf16);
-  if (widen16) {
-    const auto* in = static_cast<const std::uint16_t*>(src.data());
-    auto* out = static_cast<float*>(dst.mutable_data());
-    run_elements<std::uint16_t>(n, [&](std::size_t b, std::size_t e) { c.to_float(in + b, out + b, e - b); });
-  } else {
-    const auto* in = static_cast<const float*>(src.data());
-    auto* out = static_cast<std::uint16_t*>(dst.mutable_data());
-    run_elements<std::uint16_t>(n, [&](std::size_t b, std::size_t e) { c.from_float(in + b, out + b, e - b); });
-  }
+  arrays::convert16(arrays::as_array(src.ptr()), from, arrays::as_array(dst.ptr()), to);
 }
 
 }  // namespace
@@ -370,19 +241,14 @@ PYBIND11_MODULE(_core, m) {
   // value is a plain ValueError there (an exception here would surface as an ImportError).
   select_isa("auto");
 
-  add_elementwise_op_base(m);
+  if (_import_array() < 0) throw py::error_already_set();
+  add_elementwise_op(m);
   add_row_op_base(m);
   m.def("op_table", &op_table, "[(kernel name, op id, has backward from output, has param derivative)] in registry order");
   m.def("unary", &unary, py::arg("op"), py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(), py::arg("a"), py::arg("b"));
-  m.def("backward", &backward, py::arg("op"), py::arg("from_output"), py::arg("g").noconvert(), py::arg("x").noconvert(), py::arg("out").noconvert(),
-        py::arg("a"), py::arg("b"));
-  m.def("value_and_derivative", &value_and_derivative, py::arg("op"), py::arg("x").noconvert(), py::arg("y").noconvert(), py::arg("d").noconvert(),
-        py::arg("a"), py::arg("b"));
   m.def("prelu", &prelu, py::arg("kind"), py::arg("x").noconvert(), py::arg("g").noconvert(),
         py::arg("alpha").noconvert(), py::arg("out").noconvert(), py::arg("outer"), py::arg("channels"),
         py::arg("inner"));
-  m.def("backward_with_param", &backward_with_param, py::arg("op"), py::arg("g").noconvert(),
-        py::arg("x").noconvert(), py::arg("gx").noconvert(), py::arg("a"), py::arg("b"));
   m.def("rowwise", &rowwise, py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(),
         py::arg("outer"), py::arg("len"), py::arg("inner"), py::arg("safe"));
   m.def("rowwise_backward", &rowwise_backward, py::arg("kind"), py::arg("g").noconvert(), py::arg("y").noconvert(),
@@ -392,19 +258,10 @@ PYBIND11_MODULE(_core, m) {
   m.def("gated_backward", &gated_backward, py::arg("op"), py::arg("g").noconvert(), py::arg("x").noconvert(),
         py::arg("out").noconvert(), py::arg("outer"), py::arg("half"), py::arg("gate_first"), py::arg("a"),
         py::arg("b"));
-  m.def("bias_unary", &bias_unary, py::arg("op"), py::arg("kind"), py::arg("x").noconvert(),
-        py::arg("bias").noconvert(), py::arg("out").noconvert(), py::arg("rows"), py::arg("cols"), py::arg("a"),
-        py::arg("b"));
-  m.def("bias_backward", &bias_backward, py::arg("op"), py::arg("g").noconvert(), py::arg("x").noconvert(),
-        py::arg("bias").noconvert(), py::arg("out").noconvert(), py::arg("gbias").noconvert(), py::arg("rows"),
-        py::arg("cols"), py::arg("a"), py::arg("b"));
   m.def("cpu_info", &cpu_info);
   m.def("set_num_threads", &set_num_threads, py::arg("n"));
   m.def("get_num_threads", &num_threads);
   m.def("set_isa", &select_isa, py::arg("name"), "Switch kernel tables (for tests): 'auto', 'avx512', 'avx2' or 'scalar'.");
   m.def("convert16", &convert16, py::arg("src").noconvert(), py::arg("dst").noconvert(),
         "dst = src converted between float16/bfloat16 and float32 (C-contiguous, same size).");
-  m.def(
-      "register_bfloat16", [](const py::dtype& dt) { fast_call::bfloat16_type_num = dt.num(); }, py::arg("dtype"),
-      "Tell the fast path NumPy's type number of ml_dtypes.bfloat16 (a user dtype, numbered at run time).");
 }

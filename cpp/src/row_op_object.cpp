@@ -1,5 +1,5 @@
 // _core.RowOpBase: the C base class of fastact's softmax and log_softmax, for the same reason as
-// ElementwiseOpBase (op_object.cpp): at small sizes the call, not the kernel, is the cost. Here
+// the elementwise ops' type (elementwise_op.cpp): at small sizes the call, not the kernel, is the cost. Here
 //
 //   softmax(x), softmax(x, axis), softmax.backward(g, y), softmax.backward(g, y, axis),
 //   axis= and out= also as keywords, and softmax's safe=True/False
@@ -24,7 +24,8 @@ struct RowObject {
 // (outer, len, inner) of a C-contiguous array reduced along `axis` (positional argument or -1),
 // or false when the axis is not a plain int in range.
 bool row_dims(PyObject* x, PyObject* axis_arg, std::size_t dims[3]) {
-  const auto* a = npy::array_proxy(x);
+  const int nd = ndim(x);
+  const npy_intp* shape = PyArray_DIMS(as_array(x));
   long axis = -1;
   if (axis_arg) {
     if (!PyLong_CheckExact(axis_arg)) return false;
@@ -35,14 +36,14 @@ bool row_dims(PyObject* x, PyObject* axis_arg, std::size_t dims[3]) {
       return false;
     }
   }
-  if (axis < -a->nd || axis >= a->nd) return false;
-  if (axis < 0) axis += a->nd;
+  if (axis < -nd || axis >= nd) return false;
+  if (axis < 0) axis += nd;
   dims[0] = dims[2] = 1;
-  for (long i = 0; i < a->nd; ++i) {
-    const auto d = static_cast<std::size_t>(a->dimensions[i]);
+  for (long i = 0; i < nd; ++i) {
+    const auto d = static_cast<std::size_t>(shape[i]);
     if (i < axis) dims[0] *= d; else if (i > axis) dims[2] *= d;
   }
-  dims[1] = static_cast<std::size_t>(a->dimensions[axis]);
+  dims[1] = static_cast<std::size_t>(shape[axis]);
   return true;
 }
 
@@ -72,7 +73,7 @@ PyObject* try_rows(RowObject* self, PyObject* x, PyObject* axis, PyObject* out, 
   *taken = false;
   const FastType t = self->kind >= 0 ? fast_type(x) : FastType::none;
   std::size_t dims[3];
-  if (t == FastType::none || npy::array_proxy(x)->nd == 0 || !row_dims(x, axis, dims) ||
+  if (t == FastType::none || ndim(x) == 0 || !row_dims(x, axis, dims) ||
       (out && !usable_out(out, x, t)))
     return nullptr;
   *taken = true;
@@ -91,7 +92,7 @@ PyObject* try_rows_backward(RowObject* self, PyObject* g, PyObject* y, PyObject*
   *taken = false;
   const FastType t = self->kind >= 0 ? fast_type(y) : FastType::none;
   std::size_t dims[3];
-  if (t == FastType::none || fast_type(g) != t || !same_shape(g, y) || npy::array_proxy(y)->nd == 0 ||
+  if (t == FastType::none || fast_type(g) != t || !same_shape(g, y) || ndim(y) == 0 ||
       !row_dims(y, axis, dims) || (out && !(usable_out(out, y, t) && usable_out(out, g, t))))
     return nullptr;
   *taken = true;

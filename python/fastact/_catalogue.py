@@ -40,17 +40,19 @@ class OpSpec:
     example: str
     params: tuple = ()
     fixed: Optional[tuple] = None  # kernel parameters for a fixed case of another op (relu6)
-    # a faster kernel for particular parameter values: (kernel name, predicate on the values)
+    # a faster kernel for one value of one parameter: (kernel name, parameter name, value)
     special_kernel: Optional[tuple] = None
-    check: Optional[Callable[[str, dict], None]] = None  # cross-parameter validation
+    # constraints between parameter values, checked by the core on every call:
+    # ("at_most", p, q): p <= q; ("nonzero", p, why): p != 0
+    checks: tuple = ()
     exact: bool = False  # piecewise linear: results are exact, not just within a few ULP
     kinks: tuple = ()  # where f' jumps (with the default parameters)
     # max |f'| where f' has an interior zero: there the derivative is held to an absolute error
     # of eps * peak_derivative instead of ULP (docs/numerics.md)
     peak_derivative: Optional[float] = None
     learnable: Optional[str] = None  # the parameter backward() also returns a gradient for
-    # extra condition for backward(g, y=...), e.g. elu needs alpha >= 0 to invert y
-    check_output_backward: Optional[Callable[[str, dict], None]] = None
+    # backward(g, y=...) needs this parameter >= 0 (elu: with alpha < 0, y does not determine x)
+    output_backward_nonnegative: Optional[str] = None
     notes: str = ""
     reference: Callable = field(init=False, repr=False)
     reference_derivative: Callable = field(init=False, repr=False)
@@ -111,26 +113,6 @@ Example
 """
 
 
-def _check_hardtanh(owner: str, values: dict) -> None:
-    if values["min_val"] > values["max_val"]:
-        raise ValueError(f"{owner}: min_val ({values['min_val']}) must not exceed max_val ({values['max_val']})")
-
-
-def _check_nonzero_alpha(owner: str, values: dict) -> None:
-    if values["alpha"] == 0:
-        raise ValueError(f"{owner}: alpha must not be 0 (celu divides by it)")
-
-
-def _check_nonzero_beta(owner: str, values: dict) -> None:
-    if values["beta"] == 0:
-        raise ValueError(f"{owner}: beta must not be 0 (softplus divides by it)")
-
-
-def _check_output_backward_alpha(owner: str, values: dict) -> None:
-    if values["alpha"] < 0:
-        raise ValueError(f"{owner}.backward(): y= needs alpha >= 0 (with alpha < 0, y does not determine x); pass x")
-
-
 OPS: tuple[OpSpec, ...] = (
     OpSpec(
         name="relu",
@@ -161,7 +143,7 @@ OPS: tuple[OpSpec, ...] = (
             Param("min_val", -1.0, "Lower bound; may be -inf.", finite=False),
             Param("max_val", 1.0, "Upper bound, >= min_val; may be +inf.", finite=False),
         ),
-        check=_check_hardtanh,
+        checks=(("at_most", "min_val", "max_val"),),
         exact=True,
         example=">>> fa.hardtanh([-2.0, 0.5, 2.0])\narray([-1. ,  0.5,  1. ])",
     ),
@@ -205,7 +187,7 @@ OPS: tuple[OpSpec, ...] = (
         derivative="1 for x > 0, alpha * exp(x) for x <= 0 (elu'(0) = alpha, as PyTorch). Also available from y\n"
         "(y + alpha for y <= 0) when alpha >= 0.",
         params=(Param("alpha", 1.0, "Saturation value for x -> -inf is -alpha (rounded to the array's dtype)."),),
-        check_output_backward=_check_output_backward_alpha,
+        output_backward_nonnegative="alpha",
         example=">>> fa.elu([-1.0, 2.0])\narray([-0.63212056,  2.        ])",
     ),
     OpSpec(
@@ -223,7 +205,7 @@ OPS: tuple[OpSpec, ...] = (
         formula="Continuously differentiable ELU: max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).",
         derivative="1 for x > 0, exp(x / alpha) for x <= 0 (celu'(0) = 1).",
         params=(Param("alpha", 1.0, "Nonzero scale (alpha = 0 is a ValueError); rounded to the array's dtype."),),
-        check=_check_nonzero_alpha,
+        checks=(("nonzero", "alpha", "celu divides by it"),),
         example=">>> fa.celu([-1.0, 2.0], alpha=2.0)\narray([-0.78693868,  2.        ])",
     ),
     OpSpec(
@@ -275,12 +257,12 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec(
         name="softplus",
         kernel="softplus",
-        special_kernel=("softplus_unit", lambda values: values["beta"] == 1.0),
+        special_kernel=("softplus_unit", "beta", 1.0),
         formula="Softplus, a smooth ReLU: log(1 + exp(beta x)) / beta, computed as\n"
         "(max(z, 0) + log1p(exp(-|z|))) / beta with z = beta x: stable for every x, no threshold switch.",
         derivative="sigmoid(beta x): never exactly 0.",
         params=(Param("beta", 1.0, "Sharpness, nonzero (rounded to the array's dtype)."),),
-        check=_check_nonzero_beta,
+        checks=(("nonzero", "beta", "softplus divides by it"),),
         example=">>> fa.softplus([-1.0, 0.0, 2.0])\narray([0.31326169, 0.69314718, 2.12692801])",
     ),
     OpSpec(

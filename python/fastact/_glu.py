@@ -19,9 +19,8 @@ import math
 import numpy as np
 
 from . import _core
-from ._activation import _copy_out, _finish
 from ._by_name import ByName
-from ._validation import (as_input, call_arguments, check_out, compute_dtype, normalize_axis, public_call,
+from ._validation import (as_input, call_arguments, check_out, copy_out, finish, compute_dtype, normalize_axis, public_call,
                           unexpected_keyword)
 
 
@@ -66,9 +65,9 @@ class Gated(ByName):
         y = np.empty(shape, dtype=xa.dtype)
         _core.gated_forward(op_id, xa, y, outer, half, self._gate_first, a, b)
         if out is None:
-            return _finish(y, rdt)
+            return finish(y, rdt)
         check_out(out, shape, rdt)
-        _copy_out(out, y)
+        copy_out(out, y)
         return out
 
     def backward(self, *args, **params):
@@ -86,7 +85,7 @@ class Gated(ByName):
         ga = np.ascontiguousarray(ga, dtype=cdt)
         gx = np.empty(xa.shape, dtype=cdt)
         _core.gated_backward(op_id, ga, xa, gx, outer, half, self._gate_first, a, b)
-        return _finish(gx, rdt)
+        return finish(gx, rdt)
 
     def reference(self, x, axis=-1, **params):
         """float64 NumPy reference: the activation's reference on one half times the other."""

@@ -17,9 +17,8 @@ import math
 import numpy as np
 
 from . import _core, reference
-from ._activation import _copy_out, _finish
 from ._by_name import ByName
-from ._validation import (as_input, call_arguments, check_out, check_same_shape, compute_dtype, normalize_axis,
+from ._validation import (as_input, call_arguments, check_out, copy_out, finish, check_same_shape, compute_dtype, normalize_axis,
                           public_call, unexpected_keyword)
 
 FORWARD, DERIVATIVE, BACKWARD = 0, 1, 3
@@ -64,8 +63,8 @@ class PReLU(ByName):
         if np.isnan(al).any() or np.isinf(al).any():
             raise ValueError("prelu: alpha must be finite")
         scalar_alpha = al.ndim == 0
-        if xa.ndim:
-            normalize_axis(axis, xa.ndim, "prelu")  # checked whether or not alpha needs it
+        if scalar_alpha and axis != 1:  # an axis given with one slope for all: still a real axis
+            normalize_axis(axis, max(xa.ndim, 1), "prelu")
         if scalar_alpha:
             channels_axis, outer, channels, inner = None, 1, 1, xa.size
         else:
@@ -92,9 +91,9 @@ class PReLU(ByName):
 
     def _finish_out(self, result, rdt, out):
         if out is None:
-            return _finish(result, rdt)
+            return finish(result, rdt)
         check_out(out, result.shape, rdt)
-        _copy_out(out, result)
+        copy_out(out, result)
         return out
 
     __signature__ = inspect.signature(lambda x, /, alpha=0.25, axis=1, *, out=None: None)
@@ -130,7 +129,7 @@ class PReLU(ByName):
         else:
             others = tuple(i for i in range(xa.ndim) if i != channels_axis)
             galpha = contrib.sum(axis=others)
-        return _finish(gx, rdt), _finish(galpha.astype(rdt), rdt)
+        return finish(gx, rdt), finish(galpha.astype(rdt), rdt)
 
     def reference(self, x, alpha=0.25, axis=1):
         """The float64 NumPy reference."""

@@ -14,9 +14,8 @@ import math
 import numpy as np
 
 from . import _core, reference
-from ._activation import _run
 from ._by_name import ByName
-from ._validation import as_input, call_arguments, check_out, normalize_axis, promoted_pair
+from ._validation import as_input, call_arguments, check_out, normalize_axis, promoted_pair, run_into
 
 SOFTMAX, LOG_SOFTMAX = 0, 1  # bindings.cpp RowKind
 
@@ -43,7 +42,7 @@ class _RowOp(ByName, _core.RowOpBase):
 
     def _apply(self, call, arrays: tuple, axis, rdt, out):
         """``call(dims, *arrays, destination)`` with dims = (outer, len, inner) for ``axis``, through
-        the elementwise ops' out=/copy handling (_activation._run). A 0-d input is a row of one."""
+        the elementwise ops' out=/copy handling (_validation.run_into). A 0-d input is a row of one."""
         zero_d = arrays[0].ndim == 0
         if zero_d:
             if out is not None:
@@ -51,7 +50,7 @@ class _RowOp(ByName, _core.RowOpBase):
             arrays = tuple(a.reshape(1) for a in arrays)
         dims = _dims(arrays[0].shape, normalize_axis(axis, arrays[0].ndim, self.name))
         dst = out.reshape(1) if zero_d and out is not None else out
-        r = _run(lambda *io: call(dims, *io), arrays, rdt, dst)
+        r = run_into(lambda *io: call(dims, *io), arrays, rdt, dst)
         if out is not None:
             return out
         return r.reshape(())[()] if zero_d else r

@@ -27,13 +27,6 @@ def is_bfloat16(dt: np.dtype) -> bool:
     return dt.kind == "V" and dt.itemsize == 2 and dt.type.__name__ == "bfloat16" and dt.type.__module__ == "ml_dtypes"
 
 
-def _seen_bfloat16(dt: np.dtype) -> None:
-    """Lets the C fast path take bfloat16 arrays from now on (its type number is assigned at run time)."""
-    from . import _core
-
-    _core.register_bfloat16(dt)
-
-
 def as_input(value, name: str) -> tuple[np.ndarray, np.dtype]:
     """Returns ``(array, result_dtype)``: the array in the dtype the kernels compute in, and the
     dtype the caller gets back. float32/float64 stay as they are; float16 computes in float32 and
@@ -53,7 +46,6 @@ def as_input(value, name: str) -> tuple[np.ndarray, np.dtype]:
     if dt == FLOAT16:
         return cast_to(a, FLOAT32), FLOAT16
     if is_bfloat16(dt):
-        _seen_bfloat16(dt)
         return cast_to(a, FLOAT32), dt
     if dt.kind in "biu":
         return a.astype(FLOAT64), FLOAT64
@@ -199,3 +191,40 @@ def promoted_pair(a, b, aname: str, bname: str):
     rdt = a_rdt if a_rdt == b_rdt else np.promote_types(a_rdt, b_rdt)
     cdt = compute_dtype(rdt)
     return aa.astype(cdt, copy=False), ba.astype(cdt, copy=False), rdt
+
+
+# -- results (the families other than the elementwise ops, whose core type does this itself) ----
+
+
+def finish(result: np.ndarray, result_dtype: np.dtype) -> np.ndarray:
+    """Casts back to the caller's dtype (float16) and returns 0-d results as NumPy scalars, as
+    NumPy's ufuncs do."""
+    result = cast_to(result, result_dtype)
+    return result[()] if result.ndim == 0 else result
+
+
+def copy_out(out: np.ndarray, result: np.ndarray) -> None:
+    """``result`` into the caller's ``out=``, cast by the core's vector conversions where one side
+    is float16/bfloat16 (NumPy's cast is many times slower for subnormal float16)."""
+    np.copyto(out, cast_to(result, out.dtype), casting="same_kind")
+
+
+def run_into(kernel, inputs: tuple[np.ndarray, ...], result_dtype: np.dtype, out):
+    """Calls ``kernel(*inputs, destination)``, writing into ``out`` when the core can use it as it
+    is, else into a fresh array (copied into ``out`` if one was given). The core answers False,
+    having done nothing, when the buffers need contiguous copies first."""
+    if out is None:
+        result = np.empty_like(inputs[0])
+        if not kernel(*inputs, result):
+            inputs = tuple(np.ascontiguousarray(a) for a in inputs)
+            result = np.empty_like(inputs[0])
+            kernel(*inputs, result)
+        return finish(result, result_dtype)
+    check_out(out, inputs[0].shape, result_dtype)
+    if out.dtype == inputs[0].dtype and kernel(*inputs, out):
+        return out
+    inputs = tuple(np.ascontiguousarray(a) for a in inputs)
+    result = np.empty_like(inputs[0])
+    kernel(*inputs, result)
+    copy_out(out, result)
+    return out

@@ -1,0 +1,971 @@
+// _core.ElementwiseOp: every public elementwise activation is an instance of this type (through a
+// Python subclass per op that only adds its documentation). It owns the op's state (kernel ids,
+// parameter names, defaults and constraints, the learnable flag) and takes every call itself:
+//
+//   f(x), f.derivative(x), f.backward(g, x) / f.backward(g, y=y), f.value_and_derivative(x),
+//   f.param_derivative(x), each with out=, the op's keyword parameters, and bias= where it applies
+//
+// parsing the arguments once, normalising inputs the kernels cannot take as they are
+// (numpy_arrays.h: lists, integers, strides, foreign byte order, subclasses), deciding where the
+// result goes (plan_out), and running the kernel (binding_support.h). Calls only go down: nothing
+// here calls back into fastact's Python code.
+#include "op_object.h"
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "binding_support.h"
+#include "numpy_arrays.h"
+
+namespace fastact {
+namespace {
+
+using arrays::Float;
+using arrays::OutUse;
+
+// A keyword parameter of an op: a real number (alpha) or a choice between kernels (approximate).
+struct Param {
+  std::string name;
+  bool choice = false;
+  double default_value = 0.0;
+  bool finite = true;                            // real: reject +-inf as well as NaN
+  std::string default_choice;                    // choice: its default value
+  std::vector<std::pair<std::string, int>> kernels;  // choice: value -> kernel id
+};
+
+// A constraint between parameter values, checked on every call with parameters.
+struct Check {
+  enum Kind { at_most, nonzero } kind;
+  int first, second;   // parameter indices (second: at_most only)
+  std::string reason;  // nonzero: why, for the error
+};
+
+// What a call runs: the kernel, its two scalar slots, and the real parameters' values.
+struct Kernel {
+  int op = -1;
+  ParamValues p{0.0, 0.0};
+  double values[4] = {0, 0, 0, 0};
+};
+
+struct Config {
+  std::string name;
+  int kernel = -1;
+  std::vector<Param> params;
+  bool fixed = false;  // the kernel slots are fixed (relu6 is hardtanh with 0, 6)
+  ParamValues fixed_slots{0.0, 0.0};
+  int special_param = -1;  // a kernel for one value of one parameter (softplus with beta = 1)
+  double special_value = 0.0;
+  int special_kernel = -1;
+  std::vector<Check> checks;
+  int output_backward_nonnegative = -1;  // backward(g, y=) needs this parameter >= 0 (elu's alpha)
+  bool output_backward = false;
+  std::string learnable;  // the parameter backward() also returns a gradient for, if any
+  Kernel defaults;
+};
+
+struct OpObject {
+  PyObject_HEAD
+  Config* config;  // nullptr until _configure
+};
+
+Config& config_of(PyObject* self) { return *reinterpret_cast<OpObject*>(self)->config; }
+
+std::string call_name(const std::string& owner, const char* method) {
+  return owner + (*method ? std::string(".") + method : std::string()) + "()";
+}
+
+// -- parameters -------------------------------------------------------------------------------
+
+// Keywords other libraries spell differently: the hint an unexpected one gets when the op takes it.
+const char* other_spelling(const char* name) {
+  static const char* const table[][2] = {{"dim", "axis"}, {"negative_slope", "alpha"}, {"input", "x"},
+                                         {"inplace", "out"}};
+  for (const auto& row : table)
+    if (std::strcmp(row[0], name) == 0) return row[1];
+  return nullptr;
+}
+
+void unexpected_keyword(const Config& c, const std::string& call, PyObject* key) {
+  const char* name = PyUnicode_AsUTF8(key);
+  const char* guess = name ? other_spelling(name) : nullptr;
+  std::string names;
+  for (const Param& p : c.params) {
+    if (guess && p.name == guess) {
+      PyErr_Format(PyExc_TypeError, "%s got an unexpected keyword argument %R; did you mean %s=?", call.c_str(), key,
+                   guess);
+      return;
+    }
+    names += (names.empty() ? "" : ", ") + p.name;
+  }
+  PyErr_Format(PyExc_TypeError, "%s got an unexpected keyword argument %R; its parameters are: %s", call.c_str(), key,
+               names.empty() ? "none" : names.c_str());
+}
+
+bool real_value(PyObject* v, const std::string& owner, const Param& p, double* out) {
+  const bool real = !PyBool_Check(v) && !PyArray_IsScalar(v, Bool) &&
+                    (PyFloat_Check(v) || PyLong_Check(v) || PyArray_IsScalar(v, Integer) ||
+                     PyArray_IsScalar(v, Floating) ||
+                     (PyArray_Check(v) && PyArray_NDIM(arrays::as_array(v)) == 0 &&
+                      (PyArray_ISINTEGER(arrays::as_array(v)) || PyArray_ISFLOAT(arrays::as_array(v)))));
+  if (!real) {
+    PyErr_Format(PyExc_TypeError, "%s: %s must be a real number, got %s", owner.c_str(), p.name.c_str(),
+                 Py_TYPE(v)->tp_name);
+    return false;
+  }
+  PyObject* f = PyNumber_Float(v);
+  if (!f) return false;
+  *out = PyFloat_AS_DOUBLE(f);
+  Py_DECREF(f);
+  if (std::isnan(*out)) {
+    PyErr_Format(PyExc_ValueError, "%s: %s must not be NaN", owner.c_str(), p.name.c_str());
+    return false;
+  }
+  if (p.finite && std::isinf(*out)) {
+    PyErr_Format(PyExc_ValueError, "%s: %s must be finite, got %s", owner.c_str(), p.name.c_str(),
+                 *out > 0 ? "inf" : "-inf");
+    return false;
+  }
+  return true;
+}
+
+bool choice_value(PyObject* v, const std::string& owner, const Param& p, int* kernel) {
+  std::string allowed;
+  for (const auto& k : p.kernels) allowed += (allowed.empty() ? "'" : ", '") + k.first + "'";
+  if (!PyUnicode_Check(v)) {
+    PyErr_Format(PyExc_TypeError, "%s: %s must be a string, one of %s; got %s", owner.c_str(), p.name.c_str(),
+                 allowed.c_str(), Py_TYPE(v)->tp_name);
+    return false;
+  }
+  for (const auto& k : p.kernels) {
+    if (PyUnicode_CompareWithASCIIString(v, k.first.c_str()) == 0) {
+      *kernel = k.second;
+      return true;
+    }
+  }
+  PyErr_Format(PyExc_ValueError, "%s: %s must be one of %s, got %R", owner.c_str(), p.name.c_str(), allowed.c_str(), v);
+  return false;
+}
+
+// The kernel for keyword parameters names[i] = values[i] of a call of `method` (errors name the
+// call as `owner`.method(): a gated unit passes its own name).
+bool parse_params(const Config& c, const std::string& owner, const char* method, PyObject* const* names,
+                  PyObject* const* values, Py_ssize_t count, Kernel* k) {
+  *k = c.defaults;
+  if (count == 0) return true;
+  int chosen = -1;
+  std::size_t real_index = 0;
+  for (Py_ssize_t i = 0; i < count; ++i) {
+    const Param* param = nullptr;
+    for (const Param& p : c.params)
+      if (PyUnicode_CompareWithASCIIString(names[i], p.name.c_str()) == 0) param = &p;
+    if (!param) {
+      unexpected_keyword(c, call_name(owner, method), names[i]);
+      return false;
+    }
+    if (param->choice) {
+      if (!choice_value(values[i], owner, *param, &chosen)) return false;
+    } else {
+      real_index = 0;
+      for (const Param& p : c.params) {
+        if (&p == param) break;
+        real_index += !p.choice;
+      }
+      if (!real_value(values[i], owner, *param, &k->values[real_index])) return false;
+    }
+  }
+  for (const Check& check : c.checks) {
+    const double a = k->values[check.first], b = check.second >= 0 ? k->values[check.second] : 0.0;
+    if (check.kind == Check::at_most && a > b) {
+      PyObject* pa = PyFloat_FromDouble(a);
+      PyObject* pb = PyFloat_FromDouble(b);
+      PyErr_Format(PyExc_ValueError, "%s: %s (%R) must not exceed %s (%R)", owner.c_str(),
+                   c.params[check.first].name.c_str(), pa, c.params[check.second].name.c_str(), pb);
+      Py_XDECREF(pa);
+      Py_XDECREF(pb);
+      return false;
+    }
+    if (check.kind == Check::nonzero && a == 0.0) {
+      PyErr_Format(PyExc_ValueError, "%s: %s must not be 0 (%s)", owner.c_str(), c.params[check.first].name.c_str(),
+                   check.reason.c_str());
+      return false;
+    }
+  }
+  k->op = c.kernel;
+  if (c.special_param >= 0 && k->values[c.special_param] == c.special_value) k->op = c.special_kernel;
+  if (chosen >= 0) k->op = chosen;
+  k->p = c.fixed ? c.fixed_slots : ParamValues{k->values[0], k->values[1]};
+  return true;
+}
+
+// -- arguments --------------------------------------------------------------------------------
+
+enum class Method { call, derivative, backward, value_and_derivative, param_derivative };
+
+struct MethodSpec {
+  const char* name;  // as errors name it ("" for the call itself)
+  const char* positional[2];
+  int positional_count, required;
+  bool bias, y;
+};
+
+const MethodSpec& spec_of(Method m) {
+  static const MethodSpec specs[] = {
+      {"", {"x", nullptr}, 1, 1, true, false},
+      {"derivative", {"x", nullptr}, 1, 1, true, false},
+      {"backward", {"g", "x"}, 2, 1, true, true},
+      {"value_and_derivative", {"x", nullptr}, 1, 1, false, false},
+      {"param_derivative", {"x", nullptr}, 1, 1, false, false},
+  };
+  return specs[static_cast<int>(m)];
+}
+
+struct Arguments {
+  PyObject* positional[2] = {nullptr, nullptr};
+  PyObject* out = nullptr;
+  PyObject* bias = nullptr;
+  PyObject* y = nullptr;
+  Kernel kernel;
+};
+
+bool named(PyObject* name, const char* ascii) { return PyUnicode_CompareWithASCIIString(name, ascii) == 0; }
+
+// Parses a vectorcall-style call of `m` as CPython would word its errors for the public call.
+bool parse(PyObject* self, Method m, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, Arguments* a) {
+  const Config& c = config_of(self);
+  const MethodSpec& s = spec_of(m);
+  auto call = [&] { return call_name(c.name, s.name); };  // for errors only: no string per call
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  constexpr Py_ssize_t kMaxParams = 8;
+  PyObject* param_names[kMaxParams];
+  PyObject* param_values[kMaxParams];
+  Py_ssize_t params = 0;
+  std::string positional_by_keyword;
+  for (Py_ssize_t i = 0; i < nkw; ++i) {
+    PyObject* name = PyTuple_GET_ITEM(kwnames, i);
+    PyObject* value = args[nargs + i];
+    bool positional = false;
+    for (int j = 0; j < s.positional_count; ++j) positional |= named(name, s.positional[j]);
+    if (positional) {
+      positional_by_keyword += (positional_by_keyword.empty() ? "'" : ", '") + std::string(PyUnicode_AsUTF8(name)) + "'";
+    } else if (named(name, "out")) {
+      a->out = value == Py_None ? nullptr : value;
+    } else if (s.bias && named(name, "bias")) {
+      a->bias = value == Py_None ? nullptr : value;
+    } else if (s.y && named(name, "y")) {
+      a->y = value == Py_None ? nullptr : value;
+    } else if (params < kMaxParams) {
+      param_names[params] = name;
+      param_values[params++] = value;
+    } else {
+      unexpected_keyword(c, call(), name);
+      return false;
+    }
+  }
+  if (!positional_by_keyword.empty()) {
+    PyErr_Format(PyExc_TypeError, "%s got some positional-only arguments passed as keyword arguments: %s", call().c_str(),
+                 positional_by_keyword.c_str());
+    return false;
+  }
+  if (nargs > s.positional_count) {
+    PyErr_Format(PyExc_TypeError, "%s takes at most %d positional argument(s) (%s), %zd given", call().c_str(),
+                 s.positional_count, s.positional_count == 1 ? s.positional[0] : "g, x", nargs);
+    return false;
+  }
+  if (nargs < s.required) {
+    PyErr_Format(PyExc_TypeError, "%s missing required argument(s): '%s'", call().c_str(), s.positional[0]);
+    return false;
+  }
+  for (Py_ssize_t i = 0; i < nargs; ++i) a->positional[i] = args[i] == Py_None && i > 0 ? nullptr : args[i];
+  return parse_params(c, c.name, s.name, param_names, param_values, params, &a->kernel);
+}
+
+// -- running kernels --------------------------------------------------------------------------
+
+// f(zero) with a value of the array format's element type; C++ exceptions become Python's.
+template <class F>
+bool with_format(Float t, F&& f) {
+  try {
+    switch (t) {
+      case Float::f16: f(Float16Bits{}); break;
+      case Float::bf16: f(BFloat16Bits{}); break;
+      case Float::f32: f(0.0f); break;
+      default: f(0.0); break;
+    }
+    return true;
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (py::builtin_exception& e) {
+    e.set_error();
+  } catch (const std::bad_alloc&) {
+    PyErr_NoMemory();
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+  }
+  return false;
+}
+
+// Owned references, released at scope exit.
+struct Owned {
+  PyObject* p = nullptr;
+  Owned() = default;
+  explicit Owned(PyObject* o) : p(o) {}
+  explicit Owned(PyArrayObject* o) : p(reinterpret_cast<PyObject*>(o)) {}
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+  ~Owned() { Py_XDECREF(p); }
+  PyArrayObject* array() const { return arrays::as_array(p); }
+  PyObject* release() {
+    PyObject* o = p;
+    p = nullptr;
+    return o;
+  }
+  void reset(PyObject* o) {
+    Py_XDECREF(p);
+    p = o;
+  }
+};
+
+// The destination of a result of format t shaped like `like`: out itself (direct) or a new array.
+PyArrayObject* destination(OutUse use, PyObject* out, PyArrayObject* like, Float t) {
+  if (use == OutUse::direct) {
+    Py_INCREF(out);
+    return arrays::as_array(out);
+  }
+  return arrays::new_like(like, t);
+}
+
+// What a call returns for a result computed into `result` (owned): out itself when one was given
+// (copied into it first unless the kernel wrote it directly), else the result (0-d: a scalar).
+PyObject* deliver(OutUse use, PyObject* out, PyArrayObject* result) {
+  if (use == OutUse::copy) {
+    const bool ok = arrays::copy_into(out, result);
+    Py_DECREF(result);
+    if (!ok) return nullptr;
+    Py_INCREF(out);
+    return out;
+  }
+  if (use == OutUse::direct) return reinterpret_cast<PyObject*>(result);
+  return arrays::finished(result);
+}
+
+// Same-shaped g and x (or y), both converted to their promoted format.
+bool promoted_pair(PyObject* g, PyObject* v, const char* vname, Owned* ga, Owned* va, Float* t) {
+  Float gt, vt;
+  ga->reset(reinterpret_cast<PyObject*>(arrays::normalized(g, "g", &gt)));
+  if (!ga->p) return false;
+  va->reset(reinterpret_cast<PyObject*>(arrays::normalized(v, vname, &vt)));
+  if (!va->p) return false;
+  if (!arrays::same_shape(ga->array(), va->array())) {
+    Owned gs(PyObject_GetAttrString(ga->p, "shape")), vs(PyObject_GetAttrString(va->p, "shape"));
+    if (gs.p && vs.p)
+      PyErr_Format(PyExc_ValueError, "g and %s must have the same shape (no broadcasting), got %S and %S", vname, gs.p,
+                   vs.p);
+    return false;
+  }
+  *t = arrays::promote(gt, vt);
+  if (gt != *t) ga->reset(reinterpret_cast<PyObject*>(arrays::converted(ga->array(), *t)));
+  if (vt != *t) va->reset(reinterpret_cast<PyObject*>(arrays::converted(va->array(), *t)));
+  return ga->p && va->p;
+}
+
+// f(x), f'(x) or df/dp(x) (kind: UnaryKind), without bias.
+PyObject* unary(int kind, PyObject* x, PyObject* out, const Kernel& k) {
+  Float t;
+  Owned xa(arrays::normalized(x, "x", &t));
+  if (!xa.p) return nullptr;
+  PyArrayObject* xs = xa.array();
+  const OutUse use = arrays::plan_out(out, "out", t, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs});
+  if (use == OutUse::error) return nullptr;
+  PyArrayObject* result = destination(use, out, xs, t);
+  if (!result) return nullptr;
+  const bool ok = with_format(t, [&](auto zero) {
+    using T = decltype(zero);
+    run_unary<T>(static_cast<std::size_t>(k.op), kind, arrays::data<const T>(xs), arrays::data<T>(result),
+                 arrays::element_count(xs), k.p);
+  });
+  if (!ok) {
+    Py_DECREF(result);
+    return nullptr;
+  }
+  return deliver(use, out, result);
+}
+
+// -- bias= ------------------------------------------------------------------------------------
+
+// x, bias (and g) for f(x + bias), bias one value per column of x's last axis (or a scalar):
+// C-contiguous arrays of one compute format (16-bit results compute in float32), the result's
+// format, and x viewed as (rows, cols). A Python number for bias is weak (x + 0.5 keeps x's
+// dtype), as in NumPy's own x + bias.
+struct BiasInputs {
+  Owned x, bias, g;
+  Float result = Float::none, compute = Float::none;
+  std::size_t rows = 0, cols = 0;
+};
+
+bool bias_inputs(PyObject* x, const char* xname, PyObject* bias, PyObject* g, BiasInputs* in) {
+  Float xt, bt, gt;
+  in->x.reset(reinterpret_cast<PyObject*>(arrays::normalized(x, xname, &xt)));
+  if (!in->x.p) return false;
+  Owned b(arrays::normalized(bias, "bias", &bt));
+  if (!b.p) return false;
+  PyArrayObject* xs = in->x.array();
+  PyArrayObject* bs = b.array();
+  if (PyArray_NDIM(xs) == 0) {
+    PyErr_SetString(PyExc_ValueError, "bias: needs an x with at least one axis (bias runs along the last one)");
+    return false;
+  }
+  const npy_intp cols = PyArray_DIM(xs, PyArray_NDIM(xs) - 1);
+  if (PyArray_NDIM(bs) > 1 || (PyArray_NDIM(bs) == 1 && PyArray_DIM(bs, 0) != cols)) {
+    Owned xshape(PyObject_GetAttrString(in->x.p, "shape")), bshape(PyObject_GetAttrString(b.p, "shape"));
+    PyErr_Format(PyExc_ValueError,
+                 "bias: expected a scalar or one value per feature (shape (%zd,)) for x of shape %S, got shape %S",
+                 static_cast<Py_ssize_t>(cols), xshape.p, bshape.p);
+    return false;
+  }
+  in->result = xt;
+  const bool weak = (PyFloat_CheckExact(bias) || PyFloat_Check(bias) || PyLong_Check(bias)) && !PyBool_Check(bias);
+  if (!weak) in->result = arrays::promote(in->result, bt);
+  if (g) {
+    in->g.reset(reinterpret_cast<PyObject*>(arrays::normalized(g, "g", &gt)));
+    if (!in->g.p) return false;
+    if (!arrays::same_shape(in->g.array(), xs)) {
+      Owned gs(PyObject_GetAttrString(in->g.p, "shape")), xshape(PyObject_GetAttrString(in->x.p, "shape"));
+      PyErr_Format(PyExc_ValueError, "g and %s must have the same shape (no broadcasting), got %S and %S", xname, gs.p,
+                   xshape.p);
+      return false;
+    }
+    in->result = arrays::promote(in->result, gt);
+  }
+  in->compute = arrays::compute_format(in->result);
+  in->x.reset(reinterpret_cast<PyObject*>(arrays::converted(xs, in->compute)));
+  if (!in->x.p) return false;
+  if (g) {
+    in->g.reset(reinterpret_cast<PyObject*>(arrays::converted(in->g.array(), in->compute)));
+    if (!in->g.p) return false;
+  }
+  Owned bc(arrays::converted(bs, in->compute));
+  if (!bc.p) return false;
+  if (PyArray_NDIM(bs) == 0) {  // a scalar: one value per column
+    npy_intp n = cols;
+    in->bias.reset(reinterpret_cast<PyObject*>(arrays::new_array(in->compute, 1, &n)));
+    if (!in->bias.p || PyArray_FillWithScalar(in->bias.array(), bc.p) < 0) return false;
+  } else {
+    in->bias.reset(bc.release());
+  }
+  in->cols = static_cast<std::size_t>(cols);
+  in->rows = cols ? arrays::element_count(in->x.array()) / in->cols : 0;
+  return true;
+}
+
+// The result of a computation in `computed` (compute format) for a call whose result format is
+// `t`: delivered into out (use), or converted to t and returned.
+PyObject* deliver_converted(OutUse use, PyObject* out, PyArrayObject* computed, Float t) {
+  if (use == OutUse::direct) return reinterpret_cast<PyObject*>(computed);
+  PyArrayObject* result = arrays::converted(computed, t);
+  Py_DECREF(computed);
+  if (!result) return nullptr;
+  return deliver(use, out, result);
+}
+
+// For a result of format t computed in format `compute`: out is written directly only when the
+// kernel's format is the result's.
+OutUse plan_computed_out(PyObject* out, Float t, Float compute, PyArrayObject* like,
+                         std::initializer_list<PyArrayObject*> inputs) {
+  OutUse use = arrays::plan_out(out, "out", t, PyArray_NDIM(like), PyArray_DIMS(like), inputs);
+  return use == OutUse::direct && compute != t ? OutUse::copy : use;
+}
+
+PyObject* unary_with_bias(bool derivative, PyObject* x, PyObject* bias, PyObject* out, const Kernel& k) {
+  BiasInputs in;
+  if (!bias_inputs(x, "x", bias, nullptr, &in)) return nullptr;
+  PyArrayObject* xs = in.x.array();
+  const OutUse use = plan_computed_out(out, in.result, in.compute, xs, {xs});
+  if (use == OutUse::error) return nullptr;
+  PyArrayObject* dst = destination(use, out, xs, in.compute);
+  if (!dst) return nullptr;
+  with_format(in.compute, [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (!kIs16Bit<T>) {
+      run_bias_unary<T>(static_cast<std::size_t>(k.op), derivative, arrays::data<const T>(xs),
+                        arrays::data<const T>(in.bias.array()), arrays::data<T>(dst), in.rows, in.cols, k.p);
+    }
+  });
+  return deliver_converted(use, out, dst, in.result);
+}
+
+PyObject* backward(PyObject* self, const Arguments& a);
+
+// Column sums of gx viewed as (rows, cols), in double, as the result format (a 1-d array).
+PyObject* column_sums(PyObject* gx, std::size_t rows, std::size_t cols, Float t) {
+  Float gt;
+  Owned g64(arrays::normalized(gx, "gx", &gt));
+  if (!g64.p) return nullptr;
+  g64.reset(reinterpret_cast<PyObject*>(arrays::converted(g64.array(), Float::f64)));
+  if (!g64.p) return nullptr;
+  npy_intp n = static_cast<npy_intp>(cols);
+  Owned sums(arrays::new_array(Float::f64, 1, &n));
+  if (!sums.p) return nullptr;
+  const double* gp = arrays::data<const double>(g64.array());
+  double* s = arrays::data<double>(sums.array());
+  for (std::size_t j = 0; j < cols; ++j) s[j] = 0.0;
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t j = 0; j < cols; ++j) s[j] += gp[r * cols + j];
+  return reinterpret_cast<PyObject*>(arrays::converted(sums.array(), t));
+}
+
+// backward(g, x or y=, bias=b): (gx, gbias), or (gx, gp, gbias) for a learnable parameter.
+PyObject* backward_with_bias(PyObject* self, const Arguments& a) {
+  const Config& c = config_of(self);
+  PyObject* g = a.positional[0];
+  PyObject* x = a.positional[1];
+  if ((x == nullptr) == (a.y == nullptr)) {
+    PyErr_Format(PyExc_TypeError, "%s.backward(): pass exactly one of x (the input) or y= (the output)",
+                 c.name.c_str());
+    return nullptr;
+  }
+  BiasInputs in;
+  if (!bias_inputs(x ? x : a.y, x ? "x" : "y", a.bias, g, &in)) return nullptr;
+  if (x && c.learnable.empty()) {  // one fused pass: gx and the column sums
+    PyArrayObject* xs = in.x.array();
+    const OutUse use = plan_computed_out(a.out, in.result, in.compute, xs, {xs, in.g.array()});
+    if (use == OutUse::error) return nullptr;
+    PyArrayObject* dst = destination(use, a.out, xs, in.compute);
+    if (!dst) return nullptr;
+    npy_intp n = static_cast<npy_intp>(in.cols);
+    Owned gbias(arrays::new_array(Float::f64, 1, &n));
+    if (!gbias.p) {
+      Py_DECREF(dst);
+      return nullptr;
+    }
+    with_format(in.compute, [&](auto zero) {
+      using T = decltype(zero);
+      if constexpr (!kIs16Bit<T>) {
+        run_bias_backward<T>(static_cast<std::size_t>(a.kernel.op), arrays::data<const T>(in.g.array()),
+                             arrays::data<const T>(xs), arrays::data<const T>(in.bias.array()), arrays::data<T>(dst),
+                             arrays::data<double>(gbias.array()), in.rows, in.cols, a.kernel.p);
+      }
+    });
+    Owned gx(deliver_converted(use, a.out, dst, in.result));
+    if (!gx.p) return nullptr;
+    Owned gb(arrays::converted(gbias.array(), in.result));
+    return gb.p ? PyTuple_Pack(2, gx.p, gb.p) : nullptr;
+  }
+  // From y (bias is already in it), or a learnable parameter: the backward pass at x + bias (or
+  // y), then the column sums of gx.
+  Arguments inner = a;
+  inner.bias = nullptr;
+  inner.positional[0] = in.g.p;
+  Owned shifted;
+  if (x) {
+    shifted.reset(PyNumber_Add(in.x.p, in.bias.p));
+    if (!shifted.p) return nullptr;
+    inner.positional[1] = shifted.p;
+  } else {
+    inner.y = in.x.p;
+  }
+  Owned r(backward(self, inner));
+  if (!r.p) return nullptr;
+  PyObject* gx = c.learnable.empty() ? r.p : PyTuple_GET_ITEM(r.p, 0);
+  Owned gbias(column_sums(gx, in.rows, in.cols, in.result));
+  if (!gbias.p) return nullptr;
+  if (c.learnable.empty()) return PyTuple_Pack(2, gx, gbias.p);
+  return PyTuple_Pack(3, gx, PyTuple_GET_ITEM(r.p, 1), gbias.p);
+}
+
+// -- the methods ------------------------------------------------------------------------------
+
+// backward(g, x) for an op with a learnable parameter: (gx, gp), gp = sum(g df/dp) in double.
+PyObject* backward_learnable(const Kernel& k, PyArrayObject* g, PyArrayObject* x, Float t, PyObject* out) {
+  const Float compute = arrays::compute_format(t);
+  Owned gc(arrays::converted(g, compute)), xc(arrays::converted(x, compute));
+  if (!gc.p || !xc.p) return nullptr;
+  const OutUse use = plan_computed_out(out, t, compute, xc.array(), {gc.array(), xc.array()});
+  if (use == OutUse::error) return nullptr;
+  PyArrayObject* dst = destination(use, out, xc.array(), compute);
+  if (!dst) return nullptr;
+  double total = 0.0;
+  const bool ok = with_format(compute, [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (!kIs16Bit<T>) {
+      total = run_backward_with_param<T>(static_cast<std::size_t>(k.op), arrays::data<const T>(gc.array()),
+                                         arrays::data<const T>(xc.array()), arrays::data<T>(dst),
+                                         arrays::element_count(xc.array()), k.p);
+    }
+  });
+  if (!ok) {
+    Py_DECREF(dst);
+    return nullptr;
+  }
+  Owned gx(deliver_converted(use, out, dst, t));
+  if (!gx.p) return nullptr;
+  Owned sum(arrays::new_array(Float::f64, 0, nullptr));
+  if (!sum.p) return nullptr;
+  *arrays::data<double>(sum.array()) = total;
+  Owned gp(arrays::finished(arrays::converted(sum.array(), t)));
+  return gp.p ? PyTuple_Pack(2, gx.p, gp.p) : nullptr;
+}
+
+PyObject* backward(PyObject* self, const Arguments& a) {
+  const Config& c = config_of(self);
+  if (a.bias) return backward_with_bias(self, a);
+  PyObject* g = a.positional[0];
+  PyObject* x = a.positional[1];
+  if ((x == nullptr) == (a.y == nullptr)) {
+    PyErr_Format(PyExc_TypeError, "%s.backward(): pass exactly one of x (the input) or y= (the output)",
+                 c.name.c_str());
+    return nullptr;
+  }
+  const bool from_output = a.y != nullptr;
+  if (from_output && !c.output_backward) {
+    PyErr_Format(PyExc_ValueError, "%s.backward(): this op has no derivative in terms of its output; pass x",
+                 c.name.c_str());
+    return nullptr;
+  }
+  if (from_output && c.output_backward_nonnegative >= 0 && a.kernel.values[c.output_backward_nonnegative] < 0) {
+    PyErr_Format(PyExc_ValueError,
+                 "%s.backward(): y= needs %s >= 0 (with %s < 0, y does not determine x); pass x", c.name.c_str(),
+                 c.params[c.output_backward_nonnegative].name.c_str(),
+                 c.params[c.output_backward_nonnegative].name.c_str());
+    return nullptr;
+  }
+  Owned ga, va;
+  Float t;
+  if (!promoted_pair(g, from_output ? a.y : x, from_output ? "y" : "x", &ga, &va, &t)) return nullptr;
+  if (!c.learnable.empty()) {
+    if (from_output) {
+      PyErr_Format(PyExc_TypeError, "%s.backward(): the gradient of %s needs x, not y", c.name.c_str(),
+                   c.learnable.c_str());
+      return nullptr;
+    }
+    return backward_learnable(a.kernel, ga.array(), va.array(), t, a.out);
+  }
+  PyArrayObject* vs = va.array();
+  const OutUse use = arrays::plan_out(a.out, "out", t, PyArray_NDIM(vs), PyArray_DIMS(vs), {ga.array(), vs});
+  if (use == OutUse::error) return nullptr;
+  PyArrayObject* result = destination(use, a.out, vs, t);
+  if (!result) return nullptr;
+  const bool ok = with_format(t, [&](auto zero) {
+    using T = decltype(zero);
+    run_backward<T>(static_cast<std::size_t>(a.kernel.op), from_output, arrays::data<const T>(ga.array()),
+                    arrays::data<const T>(vs), arrays::data<T>(result), arrays::element_count(vs), a.kernel.p);
+  });
+  if (!ok) {
+    Py_DECREF(result);
+    return nullptr;
+  }
+  return deliver(use, a.out, result);
+}
+
+// Whether two arrays share memory (NumPy's exact answer: interleaved views do not).
+int share_memory(PyObject* p, PyObject* q) {
+  static PyObject* shares = nullptr;  // numpy.shares_memory, looked up once
+  if (!shares) {
+    Owned numpy(PyImport_ImportModule("numpy"));
+    if (!numpy.p || !(shares = PyObject_GetAttrString(numpy.p, "shares_memory"))) return -1;
+  }
+  Owned r(PyObject_CallFunctionObjArgs(shares, p, q, nullptr));
+  return r.p ? PyObject_IsTrue(r.p) : -1;
+}
+
+PyObject* value_and_derivative(const Arguments& a) {
+  Float t;
+  Owned xa(arrays::normalized(a.positional[0], "x", &t));
+  if (!xa.p) return nullptr;
+  PyArrayObject* xs = xa.array();
+  PyObject* outs[2] = {nullptr, nullptr};
+  if (a.out) {
+    if (!PyTuple_Check(a.out) || PyTuple_GET_SIZE(a.out) != 2) {
+      if (PyTuple_Check(a.out))
+        PyErr_Format(PyExc_TypeError, "out: expected a tuple of two arrays (y, d), got a tuple of %zd",
+                     PyTuple_GET_SIZE(a.out));
+      else
+        PyErr_Format(PyExc_TypeError, "out: expected a tuple of two arrays (y, d), got %s", Py_TYPE(a.out)->tp_name);
+      return nullptr;
+    }
+    outs[0] = PyTuple_GET_ITEM(a.out, 0);
+    outs[1] = PyTuple_GET_ITEM(a.out, 1);
+  }
+  OutUse use[2];
+  for (int i = 0; i < 2; ++i) {
+    use[i] = arrays::plan_out(outs[i], i ? "out[1]" : "out[0]", t, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs});
+    if (use[i] == OutUse::error) return nullptr;
+  }
+  if (a.out) {
+    const int shared = share_memory(outs[0], outs[1]);
+    if (shared < 0) return nullptr;
+    if (shared) {
+      PyErr_SetString(PyExc_ValueError, "out: the two arrays must not overlap");
+      return nullptr;
+    }
+  }
+  Owned y(destination(use[0], outs[0], xs, t));
+  Owned d(y.p ? destination(use[1], outs[1], xs, t) : nullptr);
+  if (!d.p) return nullptr;
+  const bool ok = with_format(t, [&](auto zero) {
+    using T = decltype(zero);
+    run_value_and_derivative<T>(static_cast<std::size_t>(a.kernel.op), arrays::data<const T>(xs),
+                                arrays::data<T>(y.array()), arrays::data<T>(d.array()), arrays::element_count(xs),
+                                a.kernel.p);
+  });
+  if (!ok) return nullptr;
+  Owned yr(deliver(use[0], outs[0], y.array()));
+  y.release();
+  Owned dr(deliver(use[1], outs[1], d.array()));
+  d.release();
+  if (!yr.p || !dr.p) return nullptr;
+  if (a.out) {
+    Py_INCREF(a.out);
+    return a.out;
+  }
+  return PyTuple_Pack(2, yr.p, dr.p);
+}
+
+PyObject* run_method(PyObject* self, Method m, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  if (!reinterpret_cast<OpObject*>(self)->config) {
+    PyErr_SetString(PyExc_TypeError, "this op object was not configured");
+    return nullptr;
+  }
+  Arguments a;
+  if (!parse(self, m, args, nargs, kwnames, &a)) return nullptr;
+  const Config& c = config_of(self);
+  switch (m) {
+    case Method::call:
+      return a.bias ? unary_with_bias(false, a.positional[0], a.bias, a.out, a.kernel)
+                    : unary(static_cast<int>(UnaryKind::forward), a.positional[0], a.out, a.kernel);
+    case Method::derivative:
+      return a.bias ? unary_with_bias(true, a.positional[0], a.bias, a.out, a.kernel)
+                    : unary(static_cast<int>(UnaryKind::derivative), a.positional[0], a.out, a.kernel);
+    case Method::backward:
+      return backward(self, a);
+    case Method::value_and_derivative:
+      return value_and_derivative(a);
+    case Method::param_derivative:
+      if (c.learnable.empty()) {
+        PyErr_Format(PyExc_TypeError, "%s has no learnable parameter", c.name.c_str());
+        return nullptr;
+      }
+      return unary(static_cast<int>(UnaryKind::param_derivative), a.positional[0], a.out, a.kernel);
+  }
+  return nullptr;
+}
+
+PyObject* op_call(PyObject* self, PyObject* args, PyObject* kwargs) {
+  // tp_call hands a tuple and a dict (a Python subclass does not inherit vectorcall before 3.12):
+  // laid out as a vectorcall's arguments.
+  constexpr Py_ssize_t kMax = 16;
+  const Py_ssize_t nargs = PyTuple_GET_SIZE(args);
+  const Py_ssize_t nkw = kwargs ? PyDict_GET_SIZE(kwargs) : 0;
+  if (nargs + nkw > kMax) {
+    PyErr_Format(PyExc_TypeError, "%s() takes at most 1 positional argument(s) (x), %zd given",
+                 config_of(self).name.c_str(), nargs);
+    return nullptr;
+  }
+  PyObject* stack[kMax];
+  for (Py_ssize_t i = 0; i < nargs; ++i) stack[i] = PyTuple_GET_ITEM(args, i);
+  Owned kwnames(nkw ? PyTuple_New(nkw) : nullptr);
+  Py_ssize_t pos = 0, i = 0;
+  PyObject *key, *value;
+  while (kwargs && PyDict_Next(kwargs, &pos, &key, &value)) {
+    Py_INCREF(key);
+    PyTuple_SET_ITEM(kwnames.p, i, key);
+    stack[nargs + i++] = value;
+  }
+  return run_method(self, Method::call, stack, nargs, kwnames.p);
+}
+
+template <Method m>
+PyObject* method(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  return run_method(self, m, args, nargs, kwnames);
+}
+
+// -- configuration ----------------------------------------------------------------------------
+
+int param_index(const Config& c, const std::string& name) {
+  for (std::size_t i = 0; i < c.params.size(); ++i)
+    if (c.params[i].name == name) return static_cast<int>(i);
+  throw py::value_error(c.name + ": no parameter " + name);
+}
+
+// _configure(name, kernel, params, fixed, special, checks, output_backward, output_backward_nonnegative,
+// learnable): the op's state, from the Python catalogue (fastact/_activation.py).
+void configure(py::object self, const std::string& name, int kernel, py::list params, py::object fixed,
+               py::object special, py::list checks, bool output_backward, py::object output_backward_nonnegative,
+               py::object learnable) {
+  auto* config = new Config;
+  Config& c = *config;
+  try {
+    c.name = name;
+    c.kernel = static_cast<int>(op_index(kernel));
+    for (py::handle item : params) {
+      auto t = item.cast<py::tuple>();
+      Param p;
+      p.name = t[0].cast<std::string>();
+      if (py::isinstance<py::str>(t[1])) {
+        p.choice = true;
+        p.default_choice = t[1].cast<std::string>();
+        for (auto kv : t[2].cast<py::dict>())
+          p.kernels.emplace_back(kv.first.cast<std::string>(), static_cast<int>(op_index(kv.second.cast<int>())));
+      } else {
+        p.default_value = t[1].cast<double>();
+        p.finite = t[2].cast<bool>();
+      }
+      c.params.push_back(p);
+    }
+    std::size_t reals = 0;
+    for (const Param& p : c.params) reals += !p.choice;
+    if (reals > 4) throw py::value_error(name + ": at most four real parameters");
+    if (!fixed.is_none()) {
+      auto t = fixed.cast<py::tuple>();
+      c.fixed = true;
+      c.fixed_slots = {t[0].cast<double>(), t[1].cast<double>()};
+    }
+    if (!special.is_none()) {
+      auto t = special.cast<py::tuple>();
+      c.special_param = param_index(c, t[0].cast<std::string>());
+      c.special_value = t[1].cast<double>();
+      c.special_kernel = static_cast<int>(op_index(t[2].cast<int>()));
+    }
+    for (py::handle item : checks) {
+      auto t = item.cast<py::tuple>();
+      const auto kind = t[0].cast<std::string>();
+      Check check{};
+      check.first = param_index(c, t[1].cast<std::string>());
+      if (kind == "at_most") {
+        check.kind = Check::at_most;
+        check.second = param_index(c, t[2].cast<std::string>());
+      } else if (kind == "nonzero") {
+        check.kind = Check::nonzero;
+        check.second = -1;
+        check.reason = t[2].cast<std::string>();
+      } else {
+        throw py::value_error(name + ": unknown check " + kind);
+      }
+      c.checks.push_back(check);
+    }
+    c.output_backward = output_backward;
+    if (!output_backward_nonnegative.is_none())
+      c.output_backward_nonnegative = param_index(c, output_backward_nonnegative.cast<std::string>());
+    if (!learnable.is_none()) c.learnable = learnable.cast<std::string>();
+    // The defaults, validated like any call's parameters.
+    for (std::size_t i = 0, r = 0; i < c.params.size(); ++i)
+      if (!c.params[i].choice) c.defaults.values[r++] = c.params[i].default_value;
+    int chosen = -1;
+    for (const Param& p : c.params)
+      if (p.choice)
+        for (const auto& k : p.kernels)
+          if (k.first == p.default_choice) chosen = k.second;
+    c.defaults.op = chosen >= 0 ? chosen : c.kernel;
+    if (c.special_param >= 0 && c.defaults.values[c.special_param] == c.special_value) c.defaults.op = c.special_kernel;
+    c.defaults.p = c.fixed ? c.fixed_slots : ParamValues{c.defaults.values[0], c.defaults.values[1]};
+  } catch (...) {
+    delete config;
+    throw;
+  }
+  auto* o = reinterpret_cast<OpObject*>(self.ptr());
+  delete o->config;
+  o->config = config;
+}
+
+// _kernel_params(params, method="", owner=""): (kernel id, a, b) for these keyword parameters,
+// validated as a call's are (for the gated units, which run this op's kernels under their own
+// name, and for the reference formulas' parameters).
+py::tuple kernel_params(py::object self, py::dict params, const std::string& method, const std::string& owner) {
+  const Config& c = config_of(self.ptr());
+  std::vector<PyObject*> names, values;
+  for (auto kv : params) {
+    names.push_back(kv.first.ptr());
+    values.push_back(kv.second.ptr());
+  }
+  Kernel k;
+  if (!parse_params(c, owner.empty() ? c.name : owner, method.c_str(), names.data(), values.data(),
+                    static_cast<Py_ssize_t>(names.size()), &k))
+    throw py::error_already_set();
+  return py::make_tuple(k.op, k.p.a, k.p.b);
+}
+
+PyObject* op_new(PyTypeObject* type, PyObject*, PyObject*) {
+  PyObject* self = type->tp_alloc(type, 0);
+  if (self) reinterpret_cast<OpObject*>(self)->config = nullptr;
+  return self;
+}
+
+void op_dealloc(PyObject* self) {
+  PyTypeObject* type = Py_TYPE(self);
+  delete reinterpret_cast<OpObject*>(self)->config;
+  type->tp_free(self);
+  Py_DECREF(type);
+}
+
+PyCFunction as_method(PyObject* (*f)(PyObject*, PyObject* const*, Py_ssize_t, PyObject*)) {
+  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(f));
+}
+
+PyMethodDef op_methods[] = {
+    {"derivative", as_method(method<Method::derivative>), METH_FASTCALL | METH_KEYWORDS,
+     "derivative($self, x, /, *, out=None, bias=None, **params)\n--\n\n"
+     "f'(x), elementwise (same parameters, dtype rules, ``bias=`` and ``out=`` as calling the op)."},
+    {"backward", as_method(method<Method::backward>), METH_FASTCALL | METH_KEYWORDS,
+     "backward($self, g, x=None, /, *, y=None, out=None, bias=None, **params)\n--\n\n"
+     "The vector-Jacobian product g * f'(x), from the input ``x`` or (where the op allows it, see\n"
+     "``has_output_backward``) from the saved output ``y = f(x)``. ``g`` and ``x``/``y`` must have the\n"
+     "same shape; the result has the promoted dtype of the two. For an op with a learnable parameter\n"
+     "p (swish's beta) it returns ``(gx, gp)``, gp = sum(g * df/dp) accumulated in float64. With\n"
+     "``bias=`` (the op applied to x + bias, bias along the last axis) it also returns the bias\n"
+     "gradient last: ``(gx, gbias)`` or ``(gx, gp, gbias)``."},
+    {"value_and_derivative", as_method(method<Method::value_and_derivative>), METH_FASTCALL | METH_KEYWORDS,
+     "value_and_derivative($self, x, /, *, out=None, **params)\n--\n\n"
+     "``(f(x), f'(x))`` computed in one pass over ``x``; ``out=(y, d)`` writes them into two arrays\n"
+     "(as NumPy's two-output ufuncs take ``out``)."},
+    {"param_derivative", as_method(method<Method::param_derivative>), METH_FASTCALL | METH_KEYWORDS,
+     "param_derivative($self, x, /, *, out=None, **params)\n--\n\n"
+     "d f / d p for the op's learnable parameter p (swish: beta), elementwise."},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyType_Slot op_slots[] = {
+    {Py_tp_new, reinterpret_cast<void*>(op_new)},
+    {Py_tp_dealloc, reinterpret_cast<void*>(op_dealloc)},
+    {Py_tp_call, reinterpret_cast<void*>(op_call)},
+    {Py_tp_methods, op_methods},
+    {Py_tp_doc, const_cast<char*>("An elementwise activation with its derivative and backward pass (see fastact.Activation).")},
+    {0, nullptr}};
+
+PyType_Spec op_spec = {"fastact._core.ElementwiseOp", sizeof(OpObject), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+                       op_slots};
+
+// A method descriptor of `cls` (a subclass) for the base class's method `name`, documented by
+// `doc` (which opens with the op's own text signature, as CPython's "name($self, ...)\n--\n\n"),
+// so that inspect.signature(fa.elu.derivative) lists elu's parameters. The definition is kept for
+// the life of the process: one per op and method.
+py::object op_method(const py::type& cls, const std::string& name, const std::string& doc) {
+  for (const PyMethodDef* m = op_methods; m->ml_name; ++m) {
+    if (name != m->ml_name) continue;
+    char* text = new char[doc.size() + 1];
+    std::memcpy(text, doc.c_str(), doc.size() + 1);
+    auto* def = new PyMethodDef{m->ml_name, m->ml_meth, m->ml_flags, text};
+    PyObject* descriptor = PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls.ptr()), def);
+    if (!descriptor) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(descriptor);
+  }
+  throw py::value_error("no op method " + name);
+}
+
+}  // namespace
+
+void add_elementwise_op(py::module_& m) {
+  PyObject* type = PyType_FromSpec(&op_spec);
+  if (!type) throw py::error_already_set();
+  py::object cls = py::reinterpret_steal<py::object>(type);
+  cls.attr("_configure") = py::cpp_function(&configure, py::is_method(cls), py::arg("name"), py::arg("kernel"),
+                                            py::arg("params"), py::arg("fixed"), py::arg("special"),
+                                            py::arg("checks"), py::arg("output_backward"),
+                                            py::arg("output_backward_nonnegative"), py::arg("learnable"));
+  cls.attr("_kernel_params") = py::cpp_function(&kernel_params, py::is_method(cls), py::arg("params"),
+                                                 py::arg("method") = "", py::arg("owner") = "");
+  m.attr("ElementwiseOp") = cls;
+  m.def("op_method", &op_method, py::arg("cls"), py::arg("name"), py::arg("doc"),
+        "A method descriptor of cls for ElementwiseOp's method `name` with its own docstring.");
+}
+
+}  // namespace fastact

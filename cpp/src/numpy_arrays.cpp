@@ -1,0 +1,160 @@
+// The normaliser, the out= policy and the conversions of numpy_arrays.h.
+#include "numpy_arrays.h"
+
+#include <cstring>
+
+#include "binding_support.h"
+
+namespace fastact {
+namespace arrays {
+void convert16(PyArrayObject* src, Float from, PyArrayObject* dst, Float to) {
+  const Convert16& c = converter16(from == Float::bf16 || to == Float::bf16);
+  const std::size_t n = element_count(src);
+  if (to == Float::f32) {
+    const auto* in = data<const std::uint16_t>(src);
+    float* out = data<float>(dst);
+    run_elements<std::uint16_t>(n, [&](std::size_t b, std::size_t e) { c.to_float(in + b, out + b, e - b); });
+  } else {
+    const float* in = data<const float>(src);
+    auto* out = data<std::uint16_t>(dst);
+    run_elements<std::uint16_t>(n, [&](std::size_t b, std::size_t e) { c.from_float(in + b, out + b, e - b); });
+  }
+}
+
+namespace {
+
+PyObject* shape_of(PyArrayObject* a) { return PyObject_GetAttrString(reinterpret_cast<PyObject*>(a), "shape"); }
+
+PyObject* shape_tuple(int ndim, const npy_intp* dims) {
+  PyObject* t = PyTuple_New(ndim);
+  for (int i = 0; t && i < ndim; ++i) PyTuple_SET_ITEM(t, i, PyLong_FromSsize_t(dims[i]));
+  return t;
+}
+
+}  // namespace
+
+PyArrayObject* converted(PyArrayObject* a, Float t) {
+  const Float from = float_of(PyArray_DESCR(a));
+  if (from == t && PyArray_IS_C_CONTIGUOUS(a)) {
+    Py_INCREF(a);
+    return a;
+  }
+  const bool vector_conversion = PyArray_IS_C_CONTIGUOUS(a) &&
+                                 ((is_16bit(from) && t == Float::f32) || (from == Float::f32 && is_16bit(t)));
+  if (!vector_conversion) {
+    // inf and NaN convert as they are, without NumPy's floating-point warnings.
+    return as_array(PyArray_FromArray(a, descriptor(t), NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_FORCECAST |
+                                                            NPY_ARRAY_ENSUREARRAY | NPY_ARRAY_ALIGNED));
+  }
+  PyArrayObject* out = new_like(a, t);
+  if (!out) return nullptr;
+  convert16(a, from, out, t);
+  return out;
+}
+
+PyArrayObject* normalized(PyObject* value, const char* name, Float* format) {
+  if ((*format = kernel_ready(value)) != Float::none) {
+    Py_INCREF(value);
+    return as_array(value);
+  }
+  PyArrayObject* a;
+  if (PyArray_Check(value)) {
+    Py_INCREF(value);
+    a = as_array(value);
+  } else {
+    a = as_array(PyArray_FromAny(value, nullptr, 0, 0, 0, nullptr));
+    if (!a) {
+      if (!PyErr_ExceptionMatches(PyExc_ValueError) && !PyErr_ExceptionMatches(PyExc_TypeError)) return nullptr;
+      PyObject *type, *error, *trace;
+      PyErr_Fetch(&type, &error, &trace);
+      PyErr_NormalizeException(&type, &error, &trace);
+      PyErr_Format(PyExc_ValueError, "%s: cannot be converted to an array (%S)", name, error);
+      Py_XDECREF(type);
+      Py_XDECREF(error);
+      Py_XDECREF(trace);
+      return nullptr;
+    }
+  }
+  PyArray_Descr* d = PyArray_DESCR(a);
+  Float target = Float::none;
+  if (d->type_num == NPY_FLOAT) target = Float::f32;
+  else if (d->type_num == NPY_DOUBLE) target = Float::f64;
+  else if (d->type_num == NPY_HALF) target = Float::f16;
+  else if (is_bfloat16(d)) target = Float::bf16;
+  else if (PyTypeNum_ISBOOL(d->type_num) || PyTypeNum_ISINTEGER(d->type_num)) target = Float::f64;
+  if (target == Float::none) {
+    const char* hint = PyTypeNum_ISFLOAT(d->type_num) ? " (cast it to float64 first)" : "";
+    PyErr_Format(PyExc_TypeError,
+                 "%s: expected real numbers (a float16/32/64, bfloat16, integer or bool array), got dtype %S%s", name,
+                 reinterpret_cast<PyObject*>(d), hint);
+    Py_DECREF(a);
+    return nullptr;
+  }
+  // Same values, native byte order, C order, a base-class ndarray; a copy only where needed.
+  PyArrayObject* ready = as_array(PyArray_FromArray(
+      a, descriptor(target), NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED | NPY_ARRAY_FORCECAST));
+  Py_DECREF(a);
+  if (!ready) return nullptr;
+  if (Py_TYPE(ready) != &PyArray_Type) {  // a subclass passed through: a base-class view of it
+    PyObject* view = PyArray_View(ready, nullptr, &PyArray_Type);
+    Py_DECREF(ready);
+    ready = as_array(view);
+    if (!ready) return nullptr;
+  }
+  *format = target;
+  return ready;
+}
+
+OutUse plan_out(PyObject* out, const char* name, Float result, int ndim, const npy_intp* dims,
+                std::initializer_list<PyArrayObject*> inputs) {
+  if (!out || out == Py_None) return OutUse::none;
+  if (!PyArray_Check(out)) {
+    PyErr_Format(PyExc_TypeError, "%s: expected a numpy.ndarray, got %s", name, Py_TYPE(out)->tp_name);
+    return OutUse::error;
+  }
+  PyArrayObject* o = as_array(out);
+  PyArray_Descr* d = PyArray_DESCR(o);
+  PyArray_Descr* native = PyArray_DescrNewByteorder(d, NPY_NATIVE);
+  const Float format = native ? float_of(native) : Float::none;
+  Py_XDECREF(native);
+  if (format != result) {
+    PyArray_Descr* wanted = descriptor(result);
+    PyErr_Format(PyExc_TypeError, "%s: dtype is %S, but the result is %S", name, reinterpret_cast<PyObject*>(d),
+                 reinterpret_cast<PyObject*>(wanted));
+    Py_XDECREF(wanted);
+    return OutUse::error;
+  }
+  if (PyArray_NDIM(o) != ndim || !PyArray_CompareLists(PyArray_DIMS(o), dims, ndim)) {
+    PyObject* has = shape_of(o);
+    PyObject* wanted = shape_tuple(ndim, dims);
+    if (has && wanted) PyErr_Format(PyExc_ValueError, "%s: shape is %S, but the result has shape %S", name, has, wanted);
+    Py_XDECREF(has);
+    Py_XDECREF(wanted);
+    return OutUse::error;
+  }
+  if (!PyArray_ISWRITEABLE(o)) {
+    PyErr_Format(PyExc_ValueError, "%s: array is read-only", name);
+    return OutUse::error;
+  }
+  if (kernel_ready(out) != result) return OutUse::copy;
+  const char* begin = PyArray_BYTES(o);
+  const char* end = begin + PyArray_NBYTES(o);
+  for (PyArrayObject* in : inputs) {
+    const char* b = PyArray_BYTES(in);
+    const char* e = b + PyArray_NBYTES(in);
+    const bool same = b == begin && e == end && PyArray_DESCR(in)->type_num == d->type_num;
+    if (!same && b < end && begin < e) return OutUse::copy;  // partial overlap
+  }
+  return OutUse::direct;
+}
+
+bool copy_into(PyObject* out, PyArrayObject* result) { return PyArray_CopyInto(as_array(out), result) == 0; }
+
+PyObject* finished(PyArrayObject* result) {
+  if (!result || PyArray_NDIM(result) != 0) return reinterpret_cast<PyObject*>(result);
+  PyObject* scalar = PyArray_Return(result);  // steals the array: a 0-d array becomes its scalar
+  return scalar;
+}
+
+}  // namespace arrays
+}  // namespace fastact
