@@ -283,6 +283,51 @@ inline void run_bias_backward(std::size_t id, const T* gp, const T* xp, const T*
     for (std::size_t j = 0; j < cols; ++j) gbp[j] += partial[c * cols + j];
 }
 
+// f(o, begin, end) over the `half` elements of each of `outer` blocks, split over the pool: runs of
+// whole blocks, or runs of elements within a block when there is only one (GIL released above
+// the small-array threshold).
+template <class T, class F>
+void split_halves(std::size_t outer, std::size_t half, F&& f) {
+  auto run = [&] {
+    if (outer == 1) {
+      split_elements<T>(half, [&](std::size_t b, std::size_t e) { f(0, b, e); });
+    } else {
+      parallel_for(outer, rows_per_chunk<T>(half), [&](std::size_t b, std::size_t e) {
+        for (std::size_t o = b; o < e; ++o) f(o, 0, half);
+      });
+    }
+  };
+  if (outer * half <= kReleaseGilAbove) return run();
+  GilRelease release;
+  run();
+}
+
+// Gated linear units over a C-contiguous x viewed as (outer, 2, half): per outer index, the two
+// halves are contiguous runs of `half` elements; the gate (the op's input) is the first when
+// gate_first (swiglu, geglu, reglu), else the second (glu = a * sigmoid(b)). y is (outer, half).
+template <class T>
+void run_gated_forward(std::size_t id, const T* xp, T* yp, std::size_t outer, std::size_t half, bool gate_first,
+                       const ParamValues& p) {
+  const auto kernel = kernels_of<T>(active_kernels(), id).gated_forward;
+  split_halves<T>(outer, half, [&](std::size_t o, std::size_t b, std::size_t e) {
+    const T* first = xp + o * 2 * half;
+    const T* second = first + half;
+    kernel((gate_first ? first : second) + b, (gate_first ? second : first) + b, yp + o * half + b, e - b, p);
+  });
+}
+
+// The gradient gx (x's shape) of a gated unit from g (y's shape), in one pass.
+template <class T>
+void run_gated_backward(std::size_t id, const T* gp, const T* xp, T* gxp, std::size_t outer, std::size_t half,
+                        bool gate_first, const ParamValues& p) {
+  const auto kernel = kernels_of<T>(active_kernels(), id).gated_backward;
+  split_halves<T>(outer, half, [&](std::size_t o, std::size_t b, std::size_t e) {
+    const std::size_t first = o * 2 * half + b, second = first + half;
+    const std::size_t gate = gate_first ? first : second, value = gate_first ? second : first;
+    kernel(gp + o * half + b, xp + gate, xp + value, gxp + gate, gxp + value, e - b, p);
+  });
+}
+
 // Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a
 // C-contiguous array viewed as (outer, len, inner).
 enum class RowKind : int { softmax = 0, log_softmax = 1 };

@@ -12,6 +12,7 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -92,64 +93,6 @@ void check_c_array(const py::array& a, const char* name, DType like, std::size_t
   if (output && !a.writeable()) throw py::value_error(std::string(name) + ": array is read-only");
 }
 
-// f(o, begin, end) over the `half` elements of each of `outer` blocks, split over the pool: runs of
-// whole blocks, or runs of elements within a block when there is only one.
-template <class T, class F>
-void split_halves(std::size_t outer, std::size_t half, F&& f) {
-  if (outer == 1) {
-    split_elements<T>(half, [&](std::size_t b, std::size_t e) { f(0, b, e); });
-  } else {
-    parallel_for(outer, rows_per_chunk<T>(half), [&](std::size_t b, std::size_t e) {
-      for (std::size_t o = b; o < e; ++o) f(o, 0, half);
-    });
-  }
-}
-
-// Gated linear units over a C-contiguous x viewed as (outer, 2, half): per outer index, the two
-// halves are contiguous runs of `half` elements; the gate (the op's input) is the first when
-// gate_first (swiglu, geglu, reglu), else the second (glu = a * sigmoid(b)).
-void gated_forward(int op, const py::array& x, py::array& y, std::size_t outer, std::size_t half, bool gate_first,
-                   double a, double b) {
-  const DType dt = dtype_of(x, "x");
-  check_c_array(x, "x", dt, outer * 2 * half, false);
-  check_c_array(y, "out", dt, outer * half, true);
-  const ParamValues p{a, b};
-  with_kernels(op, dt, [&](const auto& k, auto zero) {
-    using T = decltype(zero);
-    const auto kernel = k.gated_forward;
-    const T* xp = in_ptr<T>(x);
-    T* yp = out_ptr<T>(y);
-    GilRelease release;
-    split_halves<T>(outer, half, [&](std::size_t o, std::size_t b, std::size_t e) {
-      const T* first = xp + o * 2 * half;
-      const T* second = first + half;
-      kernel((gate_first ? first : second) + b, (gate_first ? second : first) + b, yp + o * half + b, e - b, p);
-    });
-  });
-}
-
-void gated_backward(int op, const py::array& g, const py::array& x, py::array& gx, std::size_t outer,
-                    std::size_t half, bool gate_first, double a, double b) {
-  const DType dt = dtype_of(x, "x");
-  check_c_array(x, "x", dt, outer * 2 * half, false);
-  check_c_array(g, "g", dt, outer * half, false);
-  check_c_array(gx, "out", dt, outer * 2 * half, true);
-  const ParamValues p{a, b};
-  with_kernels(op, dt, [&](const auto& k, auto zero) {
-    using T = decltype(zero);
-    const auto kernel = k.gated_backward;
-    const T* xp = in_ptr<T>(x);
-    const T* gp = in_ptr<T>(g);
-    T* gxp = out_ptr<T>(gx);
-    GilRelease release;
-    split_halves<T>(outer, half, [&](std::size_t o, std::size_t b, std::size_t e) {
-      const std::size_t first = o * 2 * half + b, second = first + half;
-      const std::size_t gate = gate_first ? first : second, value = gate_first ? second : first;
-      kernel(gp + o * half + b, xp + gate, xp + value, gxp + gate, gxp + value, e - b, p);
-    });
-  });
-}
-
 void check_row_shape(const py::array& x, std::size_t outer, std::size_t len, std::size_t inner) {
   if (outer * len * inner != static_cast<std::size_t>(x.size()))
     throw py::value_error("outer * len * inner must equal the array's size");
@@ -222,6 +165,24 @@ void convert16(const py::array& src, py::array& dst) {
   arrays::convert16(arrays::as_array(src.ptr()), from, arrays::as_array(dst.ptr()), to);
 }
 
+// A method descriptor of `cls` (a subclass of a C op type) for its base's method `name`,
+// documented by `doc` (which opens with the op's own text signature, as CPython's
+// "name($self, ...)\n--\n\n"), so that inspect.signature(fa.elu.derivative) lists elu's own
+// parameters while the call stays the C method. The definition lives as long as the process: one
+// per op and method.
+py::object op_method(const py::type& cls, const std::string& name, const std::string& doc) {
+  py::object base_method = cls.attr(name.c_str());
+  if (!PyObject_TypeCheck(base_method.ptr(), &PyMethodDescr_Type))
+    throw py::type_error(name + " is not a method of a C op type");
+  const PyMethodDef* m = reinterpret_cast<PyMethodDescrObject*>(base_method.ptr())->d_method;
+  char* text = new char[doc.size() + 1];
+  std::memcpy(text, doc.c_str(), doc.size() + 1);
+  auto* def = new PyMethodDef{m->ml_name, m->ml_meth, m->ml_flags, text};
+  PyObject* descriptor = PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls.ptr()), def);
+  if (!descriptor) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(descriptor);
+}
+
 }  // namespace
 }  // namespace fastact
 
@@ -243,6 +204,9 @@ PYBIND11_MODULE(_core, m) {
 
   if (_import_array() < 0) throw py::error_already_set();
   add_elementwise_op(m);
+  add_gated_op(m);
+  m.def("op_method", &op_method, py::arg("cls"), py::arg("name"), py::arg("doc"),
+        "A method descriptor of cls for its C base's method `name`, with its own docstring and signature.");
   add_row_op_base(m);
   m.def("op_table", &op_table, "[(kernel name, op id, has backward from output, has param derivative)] in registry order");
   m.def("unary", &unary, py::arg("op"), py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(), py::arg("a"), py::arg("b"));
@@ -253,11 +217,6 @@ PYBIND11_MODULE(_core, m) {
         py::arg("outer"), py::arg("len"), py::arg("inner"), py::arg("safe"));
   m.def("rowwise_backward", &rowwise_backward, py::arg("kind"), py::arg("g").noconvert(), py::arg("y").noconvert(),
         py::arg("out").noconvert(), py::arg("outer"), py::arg("len"), py::arg("inner"));
-  m.def("gated_forward", &gated_forward, py::arg("op"), py::arg("x").noconvert(), py::arg("out").noconvert(),
-        py::arg("outer"), py::arg("half"), py::arg("gate_first"), py::arg("a"), py::arg("b"));
-  m.def("gated_backward", &gated_backward, py::arg("op"), py::arg("g").noconvert(), py::arg("x").noconvert(),
-        py::arg("out").noconvert(), py::arg("outer"), py::arg("half"), py::arg("gate_first"), py::arg("a"),
-        py::arg("b"));
   m.def("cpu_info", &cpu_info);
   m.def("set_num_threads", &set_num_threads, py::arg("n"));
   m.def("get_num_threads", &num_threads);

@@ -16,54 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "binding_support.h"
-#include "numpy_arrays.h"
+#include "op_parameters.h"
+#include "op_results.h"
 
 namespace fastact {
 namespace {
-
-using arrays::Float;
-using arrays::OutUse;
-
-// A keyword parameter of an op: a real number (alpha) or a choice between kernels (approximate).
-struct Param {
-  std::string name;
-  bool choice = false;
-  double default_value = 0.0;
-  bool finite = true;                            // real: reject +-inf as well as NaN
-  std::string default_choice;                    // choice: its default value
-  std::vector<std::pair<std::string, int>> kernels;  // choice: value -> kernel id
-};
-
-// A constraint between parameter values, checked on every call with parameters.
-struct Check {
-  enum Kind { at_most, nonzero } kind;
-  int first, second;   // parameter indices (second: at_most only)
-  std::string reason;  // nonzero: why, for the error
-};
-
-// What a call runs: the kernel, its two scalar slots, and the real parameters' values.
-struct Kernel {
-  int op = -1;
-  ParamValues p{0.0, 0.0};
-  double values[4] = {0, 0, 0, 0};
-};
-
-struct Config {
-  std::string name;
-  int kernel = -1;
-  std::vector<Param> params;
-  bool fixed = false;  // the kernel slots are fixed (relu6 is hardtanh with 0, 6)
-  ParamValues fixed_slots{0.0, 0.0};
-  int special_param = -1;  // a kernel for one value of one parameter (softplus with beta = 1)
-  double special_value = 0.0;
-  int special_kernel = -1;
-  std::vector<Check> checks;
-  int output_backward_nonnegative = -1;  // backward(g, y=) needs this parameter >= 0 (elu's alpha)
-  bool output_backward = false;
-  std::string learnable;  // the parameter backward() also returns a gradient for, if any
-  Kernel defaults;
-};
 
 struct OpObject {
   PyObject_HEAD
@@ -72,132 +29,7 @@ struct OpObject {
 
 Config& config_of(PyObject* self) { return *reinterpret_cast<OpObject*>(self)->config; }
 
-std::string call_name(const std::string& owner, const char* method) {
-  return owner + (*method ? std::string(".") + method : std::string()) + "()";
-}
-
-// -- parameters -------------------------------------------------------------------------------
-
-// Keywords other libraries spell differently: the hint an unexpected one gets when the op takes it.
-const char* other_spelling(const char* name) {
-  static const char* const table[][2] = {{"dim", "axis"}, {"negative_slope", "alpha"}, {"input", "x"},
-                                         {"inplace", "out"}};
-  for (const auto& row : table)
-    if (std::strcmp(row[0], name) == 0) return row[1];
-  return nullptr;
-}
-
-void unexpected_keyword(const Config& c, const std::string& call, PyObject* key) {
-  const char* name = PyUnicode_AsUTF8(key);
-  const char* guess = name ? other_spelling(name) : nullptr;
-  std::string names;
-  for (const Param& p : c.params) {
-    if (guess && p.name == guess) {
-      PyErr_Format(PyExc_TypeError, "%s got an unexpected keyword argument %R; did you mean %s=?", call.c_str(), key,
-                   guess);
-      return;
-    }
-    names += (names.empty() ? "" : ", ") + p.name;
-  }
-  PyErr_Format(PyExc_TypeError, "%s got an unexpected keyword argument %R; its parameters are: %s", call.c_str(), key,
-               names.empty() ? "none" : names.c_str());
-}
-
-bool real_value(PyObject* v, const std::string& owner, const Param& p, double* out) {
-  const bool real = !PyBool_Check(v) && !PyArray_IsScalar(v, Bool) &&
-                    (PyFloat_Check(v) || PyLong_Check(v) || PyArray_IsScalar(v, Integer) ||
-                     PyArray_IsScalar(v, Floating) ||
-                     (PyArray_Check(v) && PyArray_NDIM(arrays::as_array(v)) == 0 &&
-                      (PyArray_ISINTEGER(arrays::as_array(v)) || PyArray_ISFLOAT(arrays::as_array(v)))));
-  if (!real) {
-    PyErr_Format(PyExc_TypeError, "%s: %s must be a real number, got %s", owner.c_str(), p.name.c_str(),
-                 Py_TYPE(v)->tp_name);
-    return false;
-  }
-  PyObject* f = PyNumber_Float(v);
-  if (!f) return false;
-  *out = PyFloat_AS_DOUBLE(f);
-  Py_DECREF(f);
-  if (std::isnan(*out)) {
-    PyErr_Format(PyExc_ValueError, "%s: %s must not be NaN", owner.c_str(), p.name.c_str());
-    return false;
-  }
-  if (p.finite && std::isinf(*out)) {
-    PyErr_Format(PyExc_ValueError, "%s: %s must be finite, got %s", owner.c_str(), p.name.c_str(),
-                 *out > 0 ? "inf" : "-inf");
-    return false;
-  }
-  return true;
-}
-
-bool choice_value(PyObject* v, const std::string& owner, const Param& p, int* kernel) {
-  std::string allowed;
-  for (const auto& k : p.kernels) allowed += (allowed.empty() ? "'" : ", '") + k.first + "'";
-  if (!PyUnicode_Check(v)) {
-    PyErr_Format(PyExc_TypeError, "%s: %s must be a string, one of %s; got %s", owner.c_str(), p.name.c_str(),
-                 allowed.c_str(), Py_TYPE(v)->tp_name);
-    return false;
-  }
-  for (const auto& k : p.kernels) {
-    if (PyUnicode_CompareWithASCIIString(v, k.first.c_str()) == 0) {
-      *kernel = k.second;
-      return true;
-    }
-  }
-  PyErr_Format(PyExc_ValueError, "%s: %s must be one of %s, got %R", owner.c_str(), p.name.c_str(), allowed.c_str(), v);
-  return false;
-}
-
-// The kernel for keyword parameters names[i] = values[i] of a call of `method` (errors name the
-// call as `owner`.method(): a gated unit passes its own name).
-bool parse_params(const Config& c, const std::string& owner, const char* method, PyObject* const* names,
-                  PyObject* const* values, Py_ssize_t count, Kernel* k) {
-  *k = c.defaults;
-  if (count == 0) return true;
-  int chosen = -1;
-  std::size_t real_index = 0;
-  for (Py_ssize_t i = 0; i < count; ++i) {
-    const Param* param = nullptr;
-    for (const Param& p : c.params)
-      if (PyUnicode_CompareWithASCIIString(names[i], p.name.c_str()) == 0) param = &p;
-    if (!param) {
-      unexpected_keyword(c, call_name(owner, method), names[i]);
-      return false;
-    }
-    if (param->choice) {
-      if (!choice_value(values[i], owner, *param, &chosen)) return false;
-    } else {
-      real_index = 0;
-      for (const Param& p : c.params) {
-        if (&p == param) break;
-        real_index += !p.choice;
-      }
-      if (!real_value(values[i], owner, *param, &k->values[real_index])) return false;
-    }
-  }
-  for (const Check& check : c.checks) {
-    const double a = k->values[check.first], b = check.second >= 0 ? k->values[check.second] : 0.0;
-    if (check.kind == Check::at_most && a > b) {
-      PyObject* pa = PyFloat_FromDouble(a);
-      PyObject* pb = PyFloat_FromDouble(b);
-      PyErr_Format(PyExc_ValueError, "%s: %s (%R) must not exceed %s (%R)", owner.c_str(),
-                   c.params[check.first].name.c_str(), pa, c.params[check.second].name.c_str(), pb);
-      Py_XDECREF(pa);
-      Py_XDECREF(pb);
-      return false;
-    }
-    if (check.kind == Check::nonzero && a == 0.0) {
-      PyErr_Format(PyExc_ValueError, "%s: %s must not be 0 (%s)", owner.c_str(), c.params[check.first].name.c_str(),
-                   check.reason.c_str());
-      return false;
-    }
-  }
-  k->op = c.kernel;
-  if (c.special_param >= 0 && k->values[c.special_param] == c.special_value) k->op = c.special_kernel;
-  if (chosen >= 0) k->op = chosen;
-  k->p = c.fixed ? c.fixed_slots : ParamValues{k->values[0], k->values[1]};
-  return true;
-}
+PyTypeObject* elementwise_type = nullptr;  // _core.ElementwiseOp, once the module has made it
 
 // -- arguments --------------------------------------------------------------------------------
 
@@ -282,73 +114,6 @@ bool parse(PyObject* self, Method m, PyObject* const* args, Py_ssize_t nargs, Py
 }
 
 // -- running kernels --------------------------------------------------------------------------
-
-// f(zero) with a value of the array format's element type; C++ exceptions become Python's.
-template <class F>
-bool with_format(Float t, F&& f) {
-  try {
-    switch (t) {
-      case Float::f16: f(Float16Bits{}); break;
-      case Float::bf16: f(BFloat16Bits{}); break;
-      case Float::f32: f(0.0f); break;
-      default: f(0.0); break;
-    }
-    return true;
-  } catch (py::error_already_set& e) {
-    e.restore();
-  } catch (py::builtin_exception& e) {
-    e.set_error();
-  } catch (const std::bad_alloc&) {
-    PyErr_NoMemory();
-  } catch (const std::exception& e) {
-    PyErr_SetString(PyExc_RuntimeError, e.what());
-  }
-  return false;
-}
-
-// Owned references, released at scope exit.
-struct Owned {
-  PyObject* p = nullptr;
-  Owned() = default;
-  explicit Owned(PyObject* o) : p(o) {}
-  explicit Owned(PyArrayObject* o) : p(reinterpret_cast<PyObject*>(o)) {}
-  Owned(const Owned&) = delete;
-  Owned& operator=(const Owned&) = delete;
-  ~Owned() { Py_XDECREF(p); }
-  PyArrayObject* array() const { return arrays::as_array(p); }
-  PyObject* release() {
-    PyObject* o = p;
-    p = nullptr;
-    return o;
-  }
-  void reset(PyObject* o) {
-    Py_XDECREF(p);
-    p = o;
-  }
-};
-
-// The destination of a result of format t shaped like `like`: out itself (direct) or a new array.
-PyArrayObject* destination(OutUse use, PyObject* out, PyArrayObject* like, Float t) {
-  if (use == OutUse::direct) {
-    Py_INCREF(out);
-    return arrays::as_array(out);
-  }
-  return arrays::new_like(like, t);
-}
-
-// What a call returns for a result computed into `result` (owned): out itself when one was given
-// (copied into it first unless the kernel wrote it directly), else the result (0-d: a scalar).
-PyObject* deliver(OutUse use, PyObject* out, PyArrayObject* result) {
-  if (use == OutUse::copy) {
-    const bool ok = arrays::copy_into(out, result);
-    Py_DECREF(result);
-    if (!ok) return nullptr;
-    Py_INCREF(out);
-    return out;
-  }
-  if (use == OutUse::direct) return reinterpret_cast<PyObject*>(result);
-  return arrays::finished(result);
-}
 
 // Same-shaped g and x (or y), both converted to their promoted format.
 bool promoted_pair(PyObject* g, PyObject* v, const char* vname, Owned* ga, Owned* va, Float* t) {
@@ -457,24 +222,6 @@ bool bias_inputs(PyObject* x, const char* xname, PyObject* bias, PyObject* g, Bi
   in->cols = static_cast<std::size_t>(cols);
   in->rows = cols ? arrays::element_count(in->x.array()) / in->cols : 0;
   return true;
-}
-
-// The result of a computation in `computed` (compute format) for a call whose result format is
-// `t`: delivered into out (use), or converted to t and returned.
-PyObject* deliver_converted(OutUse use, PyObject* out, PyArrayObject* computed, Float t) {
-  if (use == OutUse::direct) return reinterpret_cast<PyObject*>(computed);
-  PyArrayObject* result = arrays::converted(computed, t);
-  Py_DECREF(computed);
-  if (!result) return nullptr;
-  return deliver(use, out, result);
-}
-
-// For a result of format t computed in format `compute`: out is written directly only when the
-// kernel's format is the result's.
-OutUse plan_computed_out(PyObject* out, Float t, Float compute, PyArrayObject* like,
-                         std::initializer_list<PyArrayObject*> inputs) {
-  OutUse use = arrays::plan_out(out, "out", t, PyArray_NDIM(like), PyArray_DIMS(like), inputs);
-  return use == OutUse::direct && compute != t ? OutUse::copy : use;
 }
 
 PyObject* unary_with_bias(bool derivative, PyObject* x, PyObject* bias, PyObject* out, const Kernel& k) {
@@ -934,28 +681,17 @@ PyType_Slot op_slots[] = {
 PyType_Spec op_spec = {"fastact._core.ElementwiseOp", sizeof(OpObject), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
                        op_slots};
 
-// A method descriptor of `cls` (a subclass) for the base class's method `name`, documented by
-// `doc` (which opens with the op's own text signature, as CPython's "name($self, ...)\n--\n\n"),
-// so that inspect.signature(fa.elu.derivative) lists elu's parameters. The definition is kept for
-// the life of the process: one per op and method.
-py::object op_method(const py::type& cls, const std::string& name, const std::string& doc) {
-  for (const PyMethodDef* m = op_methods; m->ml_name; ++m) {
-    if (name != m->ml_name) continue;
-    char* text = new char[doc.size() + 1];
-    std::memcpy(text, doc.c_str(), doc.size() + 1);
-    auto* def = new PyMethodDef{m->ml_name, m->ml_meth, m->ml_flags, text};
-    PyObject* descriptor = PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls.ptr()), def);
-    if (!descriptor) throw py::error_already_set();
-    return py::reinterpret_steal<py::object>(descriptor);
-  }
-  throw py::value_error("no op method " + name);
-}
-
 }  // namespace
+
+const Config* elementwise_config(PyObject* op) {
+  if (!elementwise_type || !PyObject_TypeCheck(op, elementwise_type)) return nullptr;
+  return reinterpret_cast<OpObject*>(op)->config;
+}
 
 void add_elementwise_op(py::module_& m) {
   PyObject* type = PyType_FromSpec(&op_spec);
   if (!type) throw py::error_already_set();
+  elementwise_type = reinterpret_cast<PyTypeObject*>(type);
   py::object cls = py::reinterpret_steal<py::object>(type);
   cls.attr("_configure") = py::cpp_function(&configure, py::is_method(cls), py::arg("name"), py::arg("kernel"),
                                             py::arg("params"), py::arg("fixed"), py::arg("special"),
@@ -964,8 +700,6 @@ void add_elementwise_op(py::module_& m) {
   cls.attr("_kernel_params") = py::cpp_function(&kernel_params, py::is_method(cls), py::arg("params"),
                                                  py::arg("method") = "", py::arg("owner") = "");
   m.attr("ElementwiseOp") = cls;
-  m.def("op_method", &op_method, py::arg("cls"), py::arg("name"), py::arg("doc"),
-        "A method descriptor of cls for ElementwiseOp's method `name` with its own docstring.");
 }
 
 }  // namespace fastact

@@ -148,6 +148,37 @@ OutUse plan_out(PyObject* out, const char* name, Float result, int ndim, const n
   return OutUse::direct;
 }
 
+bool normalize_axis(PyObject* axis, int ndim, const char* owner, int* index) {
+  const bool integer = (PyLong_Check(axis) && !PyBool_Check(axis)) || PyArray_IsScalar(axis, Integer);
+  if (!integer) {
+    PyErr_Format(PyExc_TypeError, "%s: axis must be an int, got %s", owner, Py_TYPE(axis)->tp_name);
+    return false;
+  }
+  const long value = PyLong_AsLong(axis);
+  if (value == -1 && PyErr_Occurred()) return false;
+  if (value < -ndim || value >= ndim) {
+    static PyObject* axis_error = nullptr;  // numpy.exceptions.AxisError (numpy.AxisError before 1.25)
+    if (!axis_error) {
+      PyObject* module = PyImport_ImportModule("numpy.exceptions");
+      if (!module) {
+        PyErr_Clear();
+        module = PyImport_ImportModule("numpy");
+      }
+      axis_error = module ? PyObject_GetAttrString(module, "AxisError") : nullptr;
+      Py_XDECREF(module);
+      if (!axis_error) return false;
+    }
+    PyObject* error = PyObject_CallFunction(axis_error, "lis", value, ndim, owner);
+    if (error) {
+      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error)), error);
+      Py_DECREF(error);
+    }
+    return false;
+  }
+  *index = static_cast<int>(value < 0 ? value + ndim : value);
+  return true;
+}
+
 bool copy_into(PyObject* out, PyArrayObject* result) { return PyArray_CopyInto(as_array(out), result) == 0; }
 
 PyObject* finished(PyArrayObject* result) {

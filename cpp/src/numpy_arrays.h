@@ -142,6 +142,11 @@ OutUse plan_out(PyObject* out, const char* name, Float result, int ndim, const n
 // result copied into out (strides and byte order as out has them); false with an exception set.
 bool copy_into(PyObject* out, PyArrayObject* result);
 
+// `axis` as an index into ndim dimensions (negative ones count from the end): a TypeError for a
+// non-integer, NumPy's AxisError (a ValueError and an IndexError) out of range, both naming
+// `owner`; false with the exception set.
+bool normalize_axis(PyObject* axis, int ndim, const char* owner, int* index);
+
 // A 0-d result as a NumPy scalar (as NumPy's ufuncs return); steals `result`.
 PyObject* finished(PyArrayObject* result);
 

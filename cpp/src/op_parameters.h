@@ -1,0 +1,76 @@
+// The keyword parameters of the elementwise ops as the core holds them (a Config per op, made
+// by ElementwiseOp._configure from the Python catalogue) and their parsing: validated values,
+// the kernel they select, and CPython-worded errors naming the public call. Shared by the
+// elementwise ops (elementwise_op.cpp) and the gated units, which run an activation's kernels
+// under their own name (gated_op.cpp).
+#pragma once
+
+#include <Python.h>
+
+#include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "activations/op_support.h"
+
+namespace fastact {
+
+// A keyword parameter of an op: a real number (alpha) or a choice between kernels (approximate).
+struct Param {
+  std::string name;
+  bool choice = false;
+  double default_value = 0.0;
+  bool finite = true;                            // real: reject +-inf as well as NaN
+  std::string default_choice;                    // choice: its default value
+  std::vector<std::pair<std::string, int>> kernels;  // choice: value -> kernel id
+};
+
+// A constraint between parameter values, checked on every call with parameters.
+struct Check {
+  enum Kind { at_most, nonzero } kind;
+  int first, second;   // parameter indices (second: at_most only)
+  std::string reason;  // nonzero: why, for the error
+};
+
+// What a call runs: the kernel, its two scalar slots, and the real parameters' values.
+struct Kernel {
+  int op = -1;
+  ParamValues p{0.0, 0.0};
+  double values[4] = {0, 0, 0, 0};
+};
+
+struct Config {
+  std::string name;
+  int kernel = -1;
+  std::vector<Param> params;
+  bool fixed = false;  // the kernel slots are fixed (relu6 is hardtanh with 0, 6)
+  ParamValues fixed_slots{0.0, 0.0};
+  int special_param = -1;  // a kernel for one value of one parameter (softplus with beta = 1)
+  double special_value = 0.0;
+  int special_kernel = -1;
+  std::vector<Check> checks;
+  int output_backward_nonnegative = -1;  // backward(g, y=) needs this parameter >= 0 (elu's alpha)
+  bool output_backward = false;
+  std::string learnable;  // the parameter backward() also returns a gradient for, if any
+  Kernel defaults;
+};
+
+// "relu()", "relu.backward()": how errors name a call of `method` of `owner`.
+std::string call_name(const std::string& owner, const char* method);
+
+// CPython's TypeError for a keyword the call does not take, with the likely intended one
+// (PyTorch's dim -> axis=) or the list of those it does take (`also` first, then the op's).
+void unexpected_keyword(const Config& c, const std::string& call, PyObject* key,
+                        std::initializer_list<const char*> also = {});
+
+// The kernel for keyword parameters names[i] = values[i] of a call of `method` (errors name the
+// call as `owner`.method()); false with the exception set. `also`: other keywords the call takes,
+// listed in the unexpected-keyword error.
+bool parse_params(const Config& c, const std::string& owner, const char* method, PyObject* const* names,
+                  PyObject* const* values, Py_ssize_t count, Kernel* k, std::initializer_list<const char*> also = {});
+
+// The Config of an elementwise op object (an instance of _core.ElementwiseOp), or nullptr.
+const Config* elementwise_config(PyObject* op);
+
+}  // namespace fastact
