@@ -328,6 +328,38 @@ void run_gated_backward(std::size_t id, const T* gp, const T* xp, T* gxp, std::s
   });
 }
 
+// What run_prelu evaluates.
+enum class PreluKind { forward, derivative, backward };
+
+// PReLU: leaky_relu with one alpha per channel, over a C-contiguous x viewed as (outer, channels,
+// inner): each (outer, channel) block of `inner` elements runs the leaky_relu kernel with that
+// channel's alpha; in chunks of blocks, or of elements within a block when there is one block.
+template <class T>
+void run_prelu(PreluKind kind, const T* xp, const T* gp, const T* ap, T* op_, std::size_t outer, std::size_t channels,
+               std::size_t inner) {
+  const auto& k = kernels_of<T>(active_kernels(), static_cast<std::size_t>(OpId::leaky_relu));
+  auto block = [&](std::size_t index, std::size_t b, std::size_t e) {
+    const std::size_t at = index * inner + b;
+    const ParamValues p{static_cast<double>(ap[index % channels]), 0.0};
+    if (kind == PreluKind::forward) k.forward(xp + at, op_ + at, e - b, p);
+    else if (kind == PreluKind::derivative) k.derivative(xp + at, op_ + at, e - b, p);
+    else k.backward(gp + at, xp + at, op_ + at, e - b, p);
+  };
+  const std::size_t blocks = outer * channels;
+  auto run = [&] {
+    if (blocks == 1) {
+      split_elements<T>(inner, [&](std::size_t b, std::size_t e) { block(0, b, e); });
+    } else {
+      parallel_for(blocks, rows_per_chunk<T>(inner), [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) block(i, 0, inner);
+      });
+    }
+  };
+  if (blocks * inner <= kReleaseGilAbove) return run();
+  GilRelease release;
+  run();
+}
+
 // Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a
 // C-contiguous array viewed as (outer, len, inner).
 enum class RowKind : int { softmax = 0, log_softmax = 1 };

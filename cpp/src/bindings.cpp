@@ -40,59 +40,6 @@ bool unary(int op, int kind, const py::array& x, py::array& out, double a, doubl
   return true;
 }
 
-// PReLU: leaky_relu with one alpha per channel. x (C-contiguous) is viewed as
-// (outer, channels, inner); each (outer, channel) block of `inner` elements runs the leaky_relu
-// kernel of `kind` (0 forward, 1 derivative, 3 backward with g) with that channel's alpha.
-void prelu(int kind, const py::array& x, const py::array& g, const py::array& alpha, py::array& out,
-           std::size_t outer, std::size_t channels, std::size_t inner) {
-  if (!buffers_usable({{&x, "x"}, {&g, "g"}}, {{&out, "out"}}) || !(x.flags() & py::array::c_style))
-    throw py::value_error("prelu: x, g and out must be C-contiguous and not partially overlapping");
-  if (outer * channels * inner != static_cast<std::size_t>(x.size()))
-    throw py::value_error("prelu: outer * channels * inner must equal x.size");
-  if (static_cast<std::size_t>(alpha.size()) != channels || dtype_of(alpha, "alpha") != dtype_of(x, "x") ||
-      !(alpha.flags() & py::array::c_style))
-    throw py::value_error("prelu: alpha must be a contiguous array of one value per channel, in x's dtype");
-  if (kind != 0 && kind != 1 && kind != 3) throw py::value_error("prelu: unknown kind");
-  const std::size_t id = static_cast<std::size_t>(OpId::leaky_relu);
-  const KernelTable& table = active_kernels();
-  auto run = [&](auto zero) {
-    using T = decltype(zero);
-    const auto& k = kernels_of<T>(table, id);
-    const T* xp = in_ptr<T>(x);
-    const T* gp = in_ptr<T>(g);
-    const T* ap = in_ptr<T>(alpha);
-    T* op_ = out_ptr<T>(out);
-    GilRelease release;
-    // Blocks of `inner` elements, one channel each; in chunks of blocks (or of elements within a
-    // block when one block is larger than a chunk).
-    auto block = [&](std::size_t index, std::size_t b, std::size_t e) {
-      const std::size_t at = index * inner + b;
-      const ParamValues p{static_cast<double>(ap[index % channels]), 0.0};
-      if (kind == 0) k.forward(xp + at, op_ + at, e - b, p);
-      else if (kind == 1) k.derivative(xp + at, op_ + at, e - b, p);
-      else k.backward(gp + at, xp + at, op_ + at, e - b, p);
-    };
-    const std::size_t blocks = outer * channels;
-    if (blocks == 1) {
-      split_elements<T>(inner, [&](std::size_t b, std::size_t e) { block(0, b, e); });
-    } else {
-      parallel_for(blocks, rows_per_chunk<T>(inner), [&](std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) block(i, 0, inner);
-      });
-    }
-  };
-  if (dtype_of(x, "x") == DType::f32) run(0.0f); else run(0.0);
-}
-
-// Checks for the kernels whose arrays differ in size (gated, bias): each array C-contiguous, of the
-// dtype `like` has and of `size` elements; outputs writeable. Python allocates or copies so these hold.
-void check_c_array(const py::array& a, const char* name, DType like, std::size_t size, bool output) {
-  if (dtype_of(a, name) != like) throw py::type_error(std::string(name) + ": dtype differs from the input's");
-  if (!(a.flags() & py::array::c_style)) throw py::value_error(std::string(name) + ": must be C-contiguous");
-  if (static_cast<std::size_t>(a.size()) != size) throw py::value_error(std::string(name) + ": wrong size");
-  if (output && !a.writeable()) throw py::value_error(std::string(name) + ": array is read-only");
-}
-
 void check_row_shape(const py::array& x, std::size_t outer, std::size_t len, std::size_t inner) {
   if (outer * len * inner != static_cast<std::size_t>(x.size()))
     throw py::value_error("outer * len * inner must equal the array's size");
@@ -205,14 +152,12 @@ PYBIND11_MODULE(_core, m) {
   if (_import_array() < 0) throw py::error_already_set();
   add_elementwise_op(m);
   add_gated_op(m);
+  add_prelu_op(m);
   m.def("op_method", &op_method, py::arg("cls"), py::arg("name"), py::arg("doc"),
         "A method descriptor of cls for its C base's method `name`, with its own docstring and signature.");
   add_row_op_base(m);
   m.def("op_table", &op_table, "[(kernel name, op id, has backward from output, has param derivative)] in registry order");
   m.def("unary", &unary, py::arg("op"), py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(), py::arg("a"), py::arg("b"));
-  m.def("prelu", &prelu, py::arg("kind"), py::arg("x").noconvert(), py::arg("g").noconvert(),
-        py::arg("alpha").noconvert(), py::arg("out").noconvert(), py::arg("outer"), py::arg("channels"),
-        py::arg("inner"));
   m.def("rowwise", &rowwise, py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(),
         py::arg("outer"), py::arg("len"), py::arg("inner"), py::arg("safe"));
   m.def("rowwise_backward", &rowwise_backward, py::arg("kind"), py::arg("g").noconvert(), py::arg("y").noconvert(),
