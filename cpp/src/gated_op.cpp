@@ -44,11 +44,11 @@ bool parse(PyObject* self, bool backward, PyObject* const* args, Py_ssize_t narg
   const GatedObject& unit = unit_of(self);
   const Config& c = *elementwise_config(unit.activation);
   const char* method = backward ? "backward" : "";
-  const std::string call = call_name(*unit.name, method);
+  auto call = [&] { return call_name(*unit.name, method); };  // for errors only
   const int arrays = backward ? 2 : 1;
   const char* names = backward ? "g, x, axis" : "x, axis";
   if (nargs > arrays + 1) {
-    PyErr_Format(PyExc_TypeError, "%s takes at most %d positional argument(s) (%s), %zd given", call.c_str(),
+    PyErr_Format(PyExc_TypeError, "%s takes at most %d positional argument(s) (%s), %zd given", call().c_str(),
                  arrays + 1, names, nargs);
     return false;
   }
@@ -65,7 +65,7 @@ bool parse(PyObject* self, bool backward, PyObject* const* args, Py_ssize_t narg
       by_keyword += (by_keyword.empty() ? "'" : ", '") + std::string(PyUnicode_AsUTF8(name)) + "'";
     } else if (named(name, "axis")) {
       if (nargs > arrays) {
-        PyErr_Format(PyExc_TypeError, "%s got multiple values for argument 'axis'", call.c_str());
+        PyErr_Format(PyExc_TypeError, "%s got multiple values for argument 'axis'", call().c_str());
         return false;
       }
       a->axis = value;
@@ -75,17 +75,17 @@ bool parse(PyObject* self, bool backward, PyObject* const* args, Py_ssize_t narg
       param_names[params] = name;
       param_values[params++] = value;
     } else {
-      unexpected_keyword(c, call, name, {"axis", "out"});
+      unexpected_keyword(c, call(), name, {"axis", "out"});
       return false;
     }
   }
   if (!by_keyword.empty()) {
     PyErr_Format(PyExc_TypeError, "%s got some positional-only arguments passed as keyword arguments: %s",
-                 call.c_str(), by_keyword.c_str());
+                 call().c_str(), by_keyword.c_str());
     return false;
   }
   if (nargs < arrays) {
-    PyErr_Format(PyExc_TypeError, "%s missing required argument(s): %s", call.c_str(),
+    PyErr_Format(PyExc_TypeError, "%s missing required argument(s): %s", call().c_str(),
                  backward && nargs == 0 ? "'g', 'x'" : "'x'");
     return false;
   }

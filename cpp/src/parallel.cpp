@@ -184,8 +184,9 @@ std::size_t elementwise_chunk(std::size_t bytes_per_element) { return kChunkByte
 void parallel_for(std::size_t n, std::size_t chunk, const std::function<void(std::size_t, std::size_t)>& body) {
   if (chunk == 0) chunk = 1;
   const std::size_t chunks = (n + chunk - 1) / chunk;
-  const int threads = num_threads();
-  if (chunks < 2 || threads < 2) {
+  // One chunk needs no thread count (asking the OS for this process's CPUs is a system call).
+  const int threads = chunks < 2 ? 1 : num_threads();
+  if (threads < 2) {
     if (n > 0) body(0, n);
     return;
   }

@@ -38,11 +38,11 @@ const char* method_name(Method m) {
 
 // Parses a call of `m`, worded as CPython words its errors for the public call.
 bool parse(Method m, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, PreluArguments* a) {
-  const std::string call = call_name(kName, method_name(m));
+  auto call = [&] { return call_name(kName, method_name(m)); };  // for errors only
   const int arrays = m == Method::backward ? 2 : 1;
   const char* names = m == Method::backward ? "g, x, alpha, axis" : "x, alpha, axis";
   if (nargs > arrays + 2) {
-    PyErr_Format(PyExc_TypeError, "%s takes at most %d positional argument(s) (%s), %zd given", call.c_str(),
+    PyErr_Format(PyExc_TypeError, "%s takes at most %d positional argument(s) (%s), %zd given", call().c_str(),
                  arrays + 2, names, nargs);
     return false;
   }
@@ -56,7 +56,7 @@ bool parse(Method m, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
       by_keyword += (by_keyword.empty() ? "'" : ", '") + std::string(PyUnicode_AsUTF8(name)) + "'";
     } else if (slot) {
       if ((slot == &a->alpha && nargs > arrays) || (slot == &a->axis && nargs > arrays + 1)) {
-        PyErr_Format(PyExc_TypeError, "%s got multiple values for argument %R", call.c_str(), name);
+        PyErr_Format(PyExc_TypeError, "%s got multiple values for argument %R", call().c_str(), name);
         return false;
       }
       *slot = value;
@@ -64,17 +64,17 @@ bool parse(Method m, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
       a->out = value == Py_None ? nullptr : value;
     } else {
       static const Config no_parameters;
-      unexpected_keyword(no_parameters, call, name, {"alpha", "axis"});
+      unexpected_keyword(no_parameters, call(), name, {"alpha", "axis"});
       return false;
     }
   }
   if (!by_keyword.empty()) {
     PyErr_Format(PyExc_TypeError, "%s got some positional-only arguments passed as keyword arguments: %s",
-                 call.c_str(), by_keyword.c_str());
+                 call().c_str(), by_keyword.c_str());
     return false;
   }
   if (nargs < arrays) {
-    PyErr_Format(PyExc_TypeError, "%s missing required argument(s): %s", call.c_str(),
+    PyErr_Format(PyExc_TypeError, "%s missing required argument(s): %s", call().c_str(),
                  arrays == 2 && nargs == 0 ? "'g', 'x'" : "'x'");
     return false;
   }
@@ -84,40 +84,58 @@ bool parse(Method m, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
   return true;
 }
 
-// alpha as the kernels take it: a C-contiguous array of one value per channel in x's compute
-// format, and the (outer, channels, inner) view of x with the channel axis.
+// alpha as the kernels take it (one value per channel, checked finite; rounded to x's dtype when
+// the kernel runs) and the (outer, channels, inner) view of x with the channel axis.
 struct Channels {
-  Owned alpha;
+  std::vector<double> alpha;
   bool scalar = true;
   int axis = -1;
   std::size_t outer = 1, channels = 1, inner = 1;
 };
 
-bool channels_of(PyArrayObject* x, Float compute, PyObject* alpha_arg, PyObject* axis_arg, Channels* c) {
-  Owned default_alpha(alpha_arg ? nullptr : PyFloat_FromDouble(kDefaultAlpha));
-  Owned alpha(PyArray_FromAny(alpha_arg ? alpha_arg : default_alpha.p, nullptr, 0, 0, 0, nullptr));
-  if (!alpha.p) return false;
-  PyArrayObject* al = alpha.array();
-  PyArray_Descr* d = PyArray_DESCR(al);
+// alpha's values as doubles: a Python or NumPy real scalar directly, anything else through an
+// array (TypeError for non-real dtypes); *ndim is alpha's number of dimensions, *shape its array.
+bool alpha_values(PyObject* alpha_arg, std::vector<double>* values, int* ndim, Owned* array) {
+  const bool scalar = PyFloat_Check(alpha_arg) || (PyLong_Check(alpha_arg) && !PyBool_Check(alpha_arg)) ||
+                      PyArray_IsScalar(alpha_arg, Floating) || PyArray_IsScalar(alpha_arg, Integer);
+  if (scalar && !PyArray_IsScalar(alpha_arg, LongDouble)) {
+    const double v = PyFloat_AsDouble(alpha_arg);
+    if (v == -1.0 && PyErr_Occurred()) return false;
+    values->assign(1, v);
+    *ndim = 0;
+    return true;
+  }
+  array->reset(PyArray_FromAny(alpha_arg, nullptr, 0, 0, 0, nullptr));
+  if (!array->p) return false;
+  PyArray_Descr* d = PyArray_DESCR(array->array());
   const bool real = PyTypeNum_ISBOOL(d->type_num) || PyTypeNum_ISINTEGER(d->type_num) ||
                     (PyTypeNum_ISFLOAT(d->type_num) && PyDataType_ELSIZE(d) <= 8);
   if (!real) {
     PyErr_Format(PyExc_TypeError, "prelu: alpha must be real numbers, got dtype %S", reinterpret_cast<PyObject*>(d));
     return false;
   }
-  Owned as_double(PyArray_FromArray(al, PyArray_DescrFromType(NPY_DOUBLE),
+  Owned as_double(PyArray_FromArray(array->array(), PyArray_DescrFromType(NPY_DOUBLE),
                                     NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_FORCECAST));
   if (!as_double.p) return false;
-  const double* values = arrays::data<const double>(as_double.array());
-  const std::size_t count = arrays::element_count(as_double.array());
-  for (std::size_t i = 0; i < count; ++i) {
-    if (!std::isfinite(values[i])) {
+  const double* v = arrays::data<const double>(as_double.array());
+  values->assign(v, v + arrays::element_count(as_double.array()));
+  *ndim = PyArray_NDIM(array->array());
+  return true;
+}
+
+bool channels_of(PyArrayObject* x, PyObject* alpha_arg, PyObject* axis_arg, Channels* c) {
+  Owned default_alpha(alpha_arg ? nullptr : PyFloat_FromDouble(kDefaultAlpha));
+  Owned array;
+  int alpha_ndim = 0;
+  if (!alpha_values(alpha_arg ? alpha_arg : default_alpha.p, &c->alpha, &alpha_ndim, &array)) return false;
+  for (double v : c->alpha) {
+    if (!std::isfinite(v)) {
       PyErr_SetString(PyExc_ValueError, "prelu: alpha must be finite");
       return false;
     }
   }
   const int ndim = PyArray_NDIM(x);
-  c->scalar = PyArray_NDIM(al) == 0;
+  c->scalar = alpha_ndim == 0;
   if (c->scalar) {
     // An axis given with one slope for all must still be an axis (the default is not checked:
     // one slope serves x of any shape).
@@ -128,41 +146,39 @@ bool channels_of(PyArrayObject* x, Float compute, PyObject* alpha_arg, PyObject*
     int unused;
     if (!default_axis && !arrays::normalize_axis(axis_arg, ndim > 1 ? ndim : 1, kName, &unused)) return false;
     c->inner = arrays::element_count(x);
-  } else {
-    if (PyArray_NDIM(al) != 1) {
-      Owned shape(PyObject_GetAttrString(alpha.p, "shape"));
-      PyErr_Format(PyExc_ValueError, "prelu: alpha must be a scalar or 1-d (one per channel), got shape %S", shape.p);
-      return false;
-    }
-    if (ndim == 0) {
-      PyErr_SetString(PyExc_ValueError, "prelu: a per-channel alpha needs an x with a channel axis");
-      return false;
-    }
-    Owned default_axis(PyLong_FromLong(kDefaultAxis));
-    PyObject* axis = axis_arg ? axis_arg : default_axis.p;
-    if (!arrays::normalize_axis(axis, ndim, kName, &c->axis)) return false;
-    const npy_intp* dims = PyArray_DIMS(x);
-    if (PyArray_DIM(al, 0) != dims[c->axis]) {
-      PyErr_Format(PyExc_ValueError, "prelu: alpha has %zd values but x has %zd channels along axis %S",
-                   static_cast<Py_ssize_t>(PyArray_DIM(al, 0)), static_cast<Py_ssize_t>(dims[c->axis]), axis);
-      return false;
-    }
-    c->channels = static_cast<std::size_t>(dims[c->axis]);
-    c->outer = c->inner = 1;
-    for (int i = 0; i < ndim; ++i) {
-      if (i < c->axis) c->outer *= static_cast<std::size_t>(dims[i]);
-      if (i > c->axis) c->inner *= static_cast<std::size_t>(dims[i]);
-    }
+    return true;
   }
-  // The slopes rounded to x's (compute) dtype, as the kernels take them.
-  c->alpha.reset(reinterpret_cast<PyObject*>(arrays::converted(as_double.array(), compute)));
-  return c->alpha.p != nullptr;
+  if (alpha_ndim != 1) {
+    Owned shape(PyObject_GetAttrString(array.p, "shape"));
+    PyErr_Format(PyExc_ValueError, "prelu: alpha must be a scalar or 1-d (one per channel), got shape %S", shape.p);
+    return false;
+  }
+  if (ndim == 0) {
+    PyErr_SetString(PyExc_ValueError, "prelu: a per-channel alpha needs an x with a channel axis");
+    return false;
+  }
+  Owned default_axis(PyLong_FromLong(kDefaultAxis));
+  PyObject* axis = axis_arg ? axis_arg : default_axis.p;
+  if (!arrays::normalize_axis(axis, ndim, kName, &c->axis)) return false;
+  const npy_intp* dims = PyArray_DIMS(x);
+  if (static_cast<npy_intp>(c->alpha.size()) != dims[c->axis]) {
+    PyErr_Format(PyExc_ValueError, "prelu: alpha has %zd values but x has %zd channels along axis %S",
+                 static_cast<Py_ssize_t>(c->alpha.size()), static_cast<Py_ssize_t>(dims[c->axis]), axis);
+    return false;
+  }
+  c->channels = c->alpha.size();
+  for (int i = 0; i < ndim; ++i) {
+    if (i < c->axis) c->outer *= static_cast<std::size_t>(dims[i]);
+    if (i > c->axis) c->inner *= static_cast<std::size_t>(dims[i]);
+  }
+  return true;
 }
 
 template <class T>
 void run(PreluKind kind, PyArrayObject* x, PyArrayObject* g, const Channels& c, PyArrayObject* out) {
-  run_prelu<T>(kind, arrays::data<const T>(x), g ? arrays::data<const T>(g) : nullptr,
-               arrays::data<const T>(c.alpha.array()), arrays::data<T>(out), c.outer, c.channels, c.inner);
+  const std::vector<T> alpha(c.alpha.begin(), c.alpha.end());  // rounded to x's dtype, as the kernels take it
+  run_prelu<T>(kind, arrays::data<const T>(x), g ? arrays::data<const T>(g) : nullptr, alpha.data(),
+               arrays::data<T>(out), c.outer, c.channels, c.inner);
 }
 
 // prelu(x) or prelu'(x).
@@ -173,7 +189,7 @@ PyObject* unary(PreluKind kind, const PreluArguments& a) {
   const Float compute = arrays::compute_format(t);
   xa.reset(reinterpret_cast<PyObject*>(arrays::converted(xa.array(), compute)));
   Channels c;
-  if (!xa.p || !channels_of(xa.array(), compute, a.alpha, a.axis, &c)) return nullptr;
+  if (!xa.p || !channels_of(xa.array(), a.alpha, a.axis, &c)) return nullptr;
   PyArrayObject* xs = xa.array();
   const OutUse use = plan_computed_out(a.out, t, compute, xs, {xs});
   if (use == OutUse::error) return nullptr;
@@ -201,7 +217,7 @@ PyObject* backward(const PreluArguments& a) {
   xa.reset(reinterpret_cast<PyObject*>(arrays::converted(xa.array(), compute)));
   ga.reset(xa.p ? reinterpret_cast<PyObject*>(arrays::converted(ga.array(), compute)) : nullptr);
   Channels c;
-  if (!ga.p || !channels_of(xa.array(), compute, a.alpha, a.axis, &c)) return nullptr;
+  if (!ga.p || !channels_of(xa.array(), a.alpha, a.axis, &c)) return nullptr;
   PyArrayObject* gx = arrays::new_like(xa.array(), compute);
   if (!gx) return nullptr;
   std::vector<double> sums(c.channels, 0.0);
