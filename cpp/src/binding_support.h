@@ -1,7 +1,7 @@
 // What every binding shares: the dtype and layout checks of the buffers a call is handed, the
 // kernel lookup, and running a kernel over n elements (GIL kept for small n, else released and
 // split over the pool). Used by bindings.cpp (the module's functions), elementwise_op.cpp and
-// row_op_object.cpp (the op objects).
+// row_op.cpp (the op objects).
 #pragma once
 
 #include <pybind11/numpy.h>

@@ -1,7 +1,6 @@
-// PYBIND11_MODULE(_core): the op types (elementwise_op.cpp, row_op_object.cpp) and the module's
-// functions: the kernels of the families whose arguments the Python layer still parses (prelu,
-// the gated units, the row-wise general path), `unary` (one kernel by id, for tools that compare
-// builds), the conversions, and the ISA and thread settings. Every buffer handed to a function
+// PYBIND11_MODULE(_core): the op types (elementwise_op.cpp, row_op.cpp) and the module's
+// functions: `unary` (one kernel by id, for tools that compare builds), the 16-bit conversions,
+// the kernel table's listing, and the ISA and thread settings. Every buffer handed to a function
 // here is checked (dtype, size, layout, writeability) so no call reaches a kernel with bad
 // pointers; the GIL is released while a kernel runs.
 // This file imports NumPy's C API for the module (numpy_arrays.h).
@@ -19,8 +18,7 @@
 #include <vector>
 
 #include "binding_support.h"
-#include "fast_call.h"
-#include "op_object.h"
+#include "op_types.h"
 
 namespace py = pybind11;
 
@@ -36,43 +34,6 @@ bool unary(int op, int kind, const py::array& x, py::array& out, double a, doubl
     run_unary<float>(id, kind, in_ptr<float>(x), out_ptr<float>(out), n, p);
   } else {
     run_unary<double>(id, kind, in_ptr<double>(x), out_ptr<double>(out), n, p);
-  }
-  return true;
-}
-
-void check_row_shape(const py::array& x, std::size_t outer, std::size_t len, std::size_t inner) {
-  if (outer * len * inner != static_cast<std::size_t>(x.size()))
-    throw py::value_error("outer * len * inner must equal the array's size");
-}
-
-// Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a
-// C-contiguous array viewed as (outer, len, inner). Return false, having done nothing, when the
-// buffers are not all C-contiguous or an output partially overlaps an input.
-bool rowwise(int kind, const py::array& x, py::array& out, std::size_t outer, std::size_t len, std::size_t inner,
-             bool safe) {
-  if (!buffers_usable({{&x, "x"}}, {{&out, "out"}})) return false;
-  if (!(x.flags() & py::array::c_style) || !(out.flags() & py::array::c_style)) return false;
-  check_row_shape(x, outer, len, inner);
-  const RowKind k = row_kind(kind);
-  if (dtype_of(x, "x") == DType::f32) {
-    run_rows<float>(k, in_ptr<float>(x), out_ptr<float>(out), outer, len, inner, safe);
-  } else {
-    run_rows<double>(k, in_ptr<double>(x), out_ptr<double>(out), outer, len, inner, safe);
-  }
-  return true;
-}
-
-bool rowwise_backward(int kind, const py::array& g, const py::array& y, py::array& out, std::size_t outer,
-                      std::size_t len, std::size_t inner) {
-  if (!buffers_usable({{&g, "g"}, {&y, "y"}}, {{&out, "out"}})) return false;
-  for (const py::array* a : {&g, &y, static_cast<const py::array*>(&out)})
-    if (!(a->flags() & py::array::c_style)) return false;
-  check_row_shape(y, outer, len, inner);
-  const RowKind k = row_kind(kind);
-  if (dtype_of(y, "y") == DType::f32) {
-    run_rows_backward<float>(k, in_ptr<float>(g), in_ptr<float>(y), out_ptr<float>(out), outer, len, inner);
-  } else {
-    run_rows_backward<double>(k, in_ptr<double>(g), in_ptr<double>(y), out_ptr<double>(out), outer, len, inner);
   }
   return true;
 }
@@ -155,13 +116,9 @@ PYBIND11_MODULE(_core, m) {
   add_prelu_op(m);
   m.def("op_method", &op_method, py::arg("cls"), py::arg("name"), py::arg("doc"),
         "A method descriptor of cls for its C base's method `name`, with its own docstring and signature.");
-  add_row_op_base(m);
+  add_row_op(m);
   m.def("op_table", &op_table, "[(kernel name, op id, has backward from output, has param derivative)] in registry order");
   m.def("unary", &unary, py::arg("op"), py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(), py::arg("a"), py::arg("b"));
-  m.def("rowwise", &rowwise, py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(),
-        py::arg("outer"), py::arg("len"), py::arg("inner"), py::arg("safe"));
-  m.def("rowwise_backward", &rowwise_backward, py::arg("kind"), py::arg("g").noconvert(), py::arg("y").noconvert(),
-        py::arg("out").noconvert(), py::arg("outer"), py::arg("len"), py::arg("inner"));
   m.def("cpu_info", &cpu_info);
   m.def("set_num_threads", &set_num_threads, py::arg("n"));
   m.def("get_num_threads", &num_threads);

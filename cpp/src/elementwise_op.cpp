@@ -9,7 +9,7 @@
 // (numpy_arrays.h: lists, integers, strides, foreign byte order, subclasses), deciding where the
 // result goes (plan_out), and running the kernel (binding_support.h). Calls only go down: nothing
 // here calls back into fastact's Python code.
-#include "op_object.h"
+#include "op_types.h"
 
 #include <cmath>
 #include <cstring>

@@ -11,7 +11,7 @@
 // runs, so no half is copied.
 #include <string>
 
-#include "op_object.h"
+#include "op_types.h"
 #include "op_parameters.h"
 #include "op_results.h"
 

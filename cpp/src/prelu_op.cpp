@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "op_object.h"
+#include "op_types.h"
 #include "op_parameters.h"
 #include "op_results.h"
 

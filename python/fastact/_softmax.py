@@ -3,78 +3,30 @@
 The compiled kernels (cpp/src/rowwise/) view a C-contiguous array as (outer, len, inner) and
 reduce along the middle axis: along rows when ``axis`` is the last one, across columns (vectors
 of adjacent columns, a stride apart) otherwise, so no axis needs a transposed copy. Input that
-is not C-contiguous is copied once into C order first.
+is not C-contiguous is copied once into C order first. Every call is the core type's
+(cpp/src/row_op.cpp).
 """
 
 from __future__ import annotations
 
 import inspect
-import math
-
-import numpy as np
 
 from . import _core, reference
 from ._by_name import ByName
-from ._validation import as_input, call_arguments, check_out, normalize_axis, promoted_pair, run_into
-
-SOFTMAX, LOG_SOFTMAX = 0, 1  # bindings.cpp RowKind
 
 
-def _dims(shape: tuple, axis: int) -> tuple:
-    """(outer, len, inner) of a C-contiguous array of ``shape`` reduced along ``axis``."""
-    return math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1:])
-
-
-class _RowOp(ByName, _core.RowOpBase):
-    """Calling the op and ``backward`` are the C base class's (cpp/src/row_op_object.cpp): it runs
-    the common calls (C-contiguous float32/float64 ndarrays, an int axis or none) itself and hands
-    every other call to ``_call`` and ``_backward``."""
+class _RowOp(ByName, _core.RowOp):
+    """Calling the op and ``backward`` are the core type's (cpp/src/row_op.cpp), which parses the
+    arguments, normalises the input and runs the kernels."""
 
     name: str
-    _kind: int
 
     def __init__(self):
         super().__init__()
-        self._set_fast_path(self._kind)
+        self._configure(_core.ROW_KINDS[self.name])
 
     def __repr__(self) -> str:
         return f"<fastact row-wise op {self.name}(x, axis=-1)>"
-
-    def _apply(self, call, arrays: tuple, axis, rdt, out):
-        """``call(dims, *arrays, destination)`` with dims = (outer, len, inner) for ``axis``, through
-        the elementwise ops' out=/copy handling (_validation.run_into). A 0-d input is a row of one."""
-        zero_d = arrays[0].ndim == 0
-        if zero_d:
-            if out is not None:
-                check_out(out, (), rdt)
-            arrays = tuple(a.reshape(1) for a in arrays)
-        dims = _dims(arrays[0].shape, normalize_axis(axis, arrays[0].ndim, self.name))
-        dst = out.reshape(1) if zero_d and out is not None else out
-        r = run_into(lambda *io: call(dims, *io), arrays, rdt, dst)
-        if out is not None:
-            return out
-        return r.reshape(())[()] if zero_d else r
-
-    def _arguments(self, method: str, args: tuple, kwargs: dict, names: tuple) -> list:
-        """``call_arguments`` for ``self.name`` + ``.method``: the last name is the axis (default -1);
-        any keyword left over is a TypeError."""
-        values = call_arguments(self.name, method, args, kwargs, names, (-1,), positional_only=len(names) - 1)
-        if kwargs:
-            call = f"{self.name}{'.' + method if method else ''}()"
-            raise TypeError(f"{call} got an unexpected keyword argument {sorted(kwargs)[0]!r}")
-        return values
-
-    def _forward(self, x, axis, safe, out):
-        xa, rdt = as_input(x, "x")
-        return self._apply(lambda dims, xi, dst: _core.rowwise(self._kind, xi, dst, *dims, safe), (xa,), axis, rdt,
-                           out)
-
-    def _backward(self, *args, out=None, **kwargs):
-        """``backward`` (the C base class's, documented there) when its fast path does not take the call."""
-        g, y, axis = self._arguments("backward", args, kwargs, ("g", "y", "axis"))
-        ga, ya, rdt = promoted_pair(g, y, "g", "y")
-        return self._apply(lambda dims, gi, yi, dst: _core.rowwise_backward(self._kind, gi, yi, dst, *dims),
-                           (ga, ya), axis, rdt, out)
 
 
 class Softmax(_RowOp):
@@ -97,15 +49,7 @@ class Softmax(_RowOp):
     """
 
     name = "softmax"
-    _kind = SOFTMAX
     __signature__ = inspect.signature(lambda x, /, axis=-1, *, safe=False, out=None: None)
-
-    def _call(self, *args, safe=False, out=None, **kwargs):
-        """softmax(x, axis=-1, *, safe=False, out=None), when the C fast path does not take the call."""
-        x, axis = self._arguments("", args, kwargs, ("x", "axis"))
-        if not isinstance(safe, (bool, np.bool_)):
-            raise TypeError(f"softmax: safe must be a bool, got {type(safe).__name__}")
-        return self._forward(x, axis, bool(safe), out)
 
     def reference(self, x, axis=-1, safe=False):
         """The float64 NumPy reference (``fastact.reference.softmax``)."""
@@ -133,13 +77,7 @@ class LogSoftmax(_RowOp):
     """
 
     name = "log_softmax"
-    _kind = LOG_SOFTMAX
     __signature__ = inspect.signature(lambda x, /, axis=-1, *, out=None: None)
-
-    def _call(self, *args, out=None, **kwargs):
-        """log_softmax(x, axis=-1, *, out=None), when the C fast path does not take the call."""
-        x, axis = self._arguments("", args, kwargs, ("x", "axis"))
-        return self._forward(x, axis, False, out)
 
     def reference(self, x, axis=-1):
         """The float64 NumPy reference (``fastact.reference.log_softmax``)."""

@@ -1,0 +1,16 @@
+// The C types of the public op objects, each taking every call of its family itself:
+// _core.ElementwiseOp (elementwise_op.cpp), _core.GatedOp (the GLU family, gated_op.cpp),
+// _core.PReluOp (prelu_op.cpp) and _core.RowOp (softmax and log_softmax, row_op.cpp).
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace fastact {
+
+// Each creates its type and adds it to the module.
+void add_elementwise_op(pybind11::module_& m);
+void add_gated_op(pybind11::module_& m);
+void add_prelu_op(pybind11::module_& m);
+void add_row_op(pybind11::module_& m);
+
+}  // namespace fastact
