@@ -283,21 +283,21 @@ inline void run_bias_backward(std::size_t id, const T* gp, const T* xp, const T*
     for (std::size_t j = 0; j < cols; ++j) gbp[j] += partial[c * cols + j];
 }
 
-// f(o, begin, end) over the `half` elements of each of `outer` blocks, split over the pool: runs of
-// whole blocks, or runs of elements within a block when there is only one (GIL released above
-// the small-array threshold).
+// f(block, begin, end) over the `size` elements of each of `blocks` blocks, split over the pool:
+// runs of whole blocks, or runs of elements within a block when there is only one (the GIL
+// released above the small-array threshold).
 template <class T, class F>
-void split_halves(std::size_t outer, std::size_t half, F&& f) {
+void split_blocks(std::size_t blocks, std::size_t size, F&& f) {
   auto run = [&] {
-    if (outer == 1) {
-      split_elements<T>(half, [&](std::size_t b, std::size_t e) { f(0, b, e); });
+    if (blocks == 1) {
+      split_elements<T>(size, [&](std::size_t b, std::size_t e) { f(0, b, e); });
     } else {
-      parallel_for(outer, rows_per_chunk<T>(half), [&](std::size_t b, std::size_t e) {
-        for (std::size_t o = b; o < e; ++o) f(o, 0, half);
+      parallel_for(blocks, rows_per_chunk<T>(size), [&](std::size_t b, std::size_t e) {
+        for (std::size_t o = b; o < e; ++o) f(o, 0, size);
       });
     }
   };
-  if (outer * half <= kReleaseGilAbove) return run();
+  if (blocks * size <= kReleaseGilAbove) return run();
   GilRelease release;
   run();
 }
@@ -309,7 +309,7 @@ template <class T>
 void run_gated_forward(std::size_t id, const T* xp, T* yp, std::size_t outer, std::size_t half, bool gate_first,
                        const ParamValues& p) {
   const auto kernel = kernels_of<T>(active_kernels(), id).gated_forward;
-  split_halves<T>(outer, half, [&](std::size_t o, std::size_t b, std::size_t e) {
+  split_blocks<T>(outer, half, [&](std::size_t o, std::size_t b, std::size_t e) {
     const T* first = xp + o * 2 * half;
     const T* second = first + half;
     kernel((gate_first ? first : second) + b, (gate_first ? second : first) + b, yp + o * half + b, e - b, p);
@@ -321,7 +321,7 @@ template <class T>
 void run_gated_backward(std::size_t id, const T* gp, const T* xp, T* gxp, std::size_t outer, std::size_t half,
                         bool gate_first, const ParamValues& p) {
   const auto kernel = kernels_of<T>(active_kernels(), id).gated_backward;
-  split_halves<T>(outer, half, [&](std::size_t o, std::size_t b, std::size_t e) {
+  split_blocks<T>(outer, half, [&](std::size_t o, std::size_t b, std::size_t e) {
     const std::size_t first = o * 2 * half + b, second = first + half;
     const std::size_t gate = gate_first ? first : second, value = gate_first ? second : first;
     kernel(gp + o * half + b, xp + gate, xp + value, gxp + gate, gxp + value, e - b, p);
@@ -345,19 +345,7 @@ void run_prelu(PreluKind kind, const T* xp, const T* gp, const T* ap, T* op_, st
     else if (kind == PreluKind::derivative) k.derivative(xp + at, op_ + at, e - b, p);
     else k.backward(gp + at, xp + at, op_ + at, e - b, p);
   };
-  const std::size_t blocks = outer * channels;
-  auto run = [&] {
-    if (blocks == 1) {
-      split_elements<T>(inner, [&](std::size_t b, std::size_t e) { block(0, b, e); });
-    } else {
-      parallel_for(blocks, rows_per_chunk<T>(inner), [&](std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) block(i, 0, inner);
-      });
-    }
-  };
-  if (blocks * inner <= kReleaseGilAbove) return run();
-  GilRelease release;
-  run();
+  split_blocks<T>(outer * channels, inner, block);
 }
 
 // Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a

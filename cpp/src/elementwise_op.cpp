@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "call_arguments.h"
 #include "op_parameters.h"
 #include "op_results.h"
 
@@ -61,8 +62,6 @@ struct Arguments {
   Kernel kernel;
 };
 
-bool named(PyObject* name, const char* ascii) { return PyUnicode_CompareWithASCIIString(name, ascii) == 0; }
-
 // Parses a vectorcall-style call of `m` as CPython would word its errors for the public call.
 bool parse(PyObject* self, Method m, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, Arguments* a) {
   const Config& c = config_of(self);
@@ -80,7 +79,7 @@ bool parse(PyObject* self, Method m, PyObject* const* args, Py_ssize_t nargs, Py
     bool positional = false;
     for (int j = 0; j < s.positional_count; ++j) positional |= named(name, s.positional[j]);
     if (positional) {
-      positional_by_keyword += (positional_by_keyword.empty() ? "'" : ", '") + std::string(PyUnicode_AsUTF8(name)) + "'";
+      add_positional_only(&positional_by_keyword, name);
     } else if (named(name, "out")) {
       a->out = value == Py_None ? nullptr : value;
     } else if (s.bias && named(name, "bias")) {
@@ -95,11 +94,7 @@ bool parse(PyObject* self, Method m, PyObject* const* args, Py_ssize_t nargs, Py
       return false;
     }
   }
-  if (!positional_by_keyword.empty()) {
-    PyErr_Format(PyExc_TypeError, "%s got some positional-only arguments passed as keyword arguments: %s", call().c_str(),
-                 positional_by_keyword.c_str());
-    return false;
-  }
+  if (!positional_by_keyword.empty()) return positional_only_error(call(), positional_by_keyword);
   if (nargs > s.positional_count) {
     PyErr_Format(PyExc_TypeError, "%s takes at most %d positional argument(s) (%s), %zd given", call().c_str(),
                  s.positional_count, s.positional_count == 1 ? s.positional[0] : "g, x", nargs);
@@ -263,15 +258,11 @@ PyObject* column_sums(PyObject* gx, std::size_t rows, std::size_t cols, Float t)
 }
 
 // backward(g, x or y=, bias=b): (gx, gbias), or (gx, gp, gbias) for a learnable parameter.
+// (backward has checked that exactly one of x and y= is given.)
 PyObject* backward_with_bias(PyObject* self, const Arguments& a) {
   const Config& c = config_of(self);
   PyObject* g = a.positional[0];
   PyObject* x = a.positional[1];
-  if ((x == nullptr) == (a.y == nullptr)) {
-    PyErr_Format(PyExc_TypeError, "%s.backward(): pass exactly one of x (the input) or y= (the output)",
-                 c.name.c_str());
-    return nullptr;
-  }
   BiasInputs in;
   if (!bias_inputs(x ? x : a.y, x ? "x" : "y", a.bias, g, &in)) return nullptr;
   if (x && c.learnable.empty()) {  // one fused pass: gx and the column sums
@@ -356,7 +347,6 @@ PyObject* backward_learnable(const Kernel& k, PyArrayObject* g, PyArrayObject* x
 
 PyObject* backward(PyObject* self, const Arguments& a) {
   const Config& c = config_of(self);
-  if (a.bias) return backward_with_bias(self, a);
   PyObject* g = a.positional[0];
   PyObject* x = a.positional[1];
   if ((x == nullptr) == (a.y == nullptr)) {
@@ -364,6 +354,7 @@ PyObject* backward(PyObject* self, const Arguments& a) {
                  c.name.c_str());
     return nullptr;
   }
+  if (a.bias) return backward_with_bias(self, a);
   const bool from_output = a.y != nullptr;
   if (from_output && !c.output_backward) {
     PyErr_Format(PyExc_ValueError, "%s.backward(): this op has no derivative in terms of its output; pass x",
@@ -499,27 +490,9 @@ PyObject* run_method(PyObject* self, Method m, PyObject* const* args, Py_ssize_t
 }
 
 PyObject* op_call(PyObject* self, PyObject* args, PyObject* kwargs) {
-  // tp_call hands a tuple and a dict (a Python subclass does not inherit vectorcall before 3.12):
-  // laid out as a vectorcall's arguments.
-  constexpr Py_ssize_t kMax = 16;
-  const Py_ssize_t nargs = PyTuple_GET_SIZE(args);
-  const Py_ssize_t nkw = kwargs ? PyDict_GET_SIZE(kwargs) : 0;
-  if (nargs + nkw > kMax) {
-    PyErr_Format(PyExc_TypeError, "%s() takes at most 1 positional argument(s) (x), %zd given",
-                 config_of(self).name.c_str(), nargs);
-    return nullptr;
-  }
-  PyObject* stack[kMax];
-  for (Py_ssize_t i = 0; i < nargs; ++i) stack[i] = PyTuple_GET_ITEM(args, i);
-  Owned kwnames(nkw ? PyTuple_New(nkw) : nullptr);
-  Py_ssize_t pos = 0, i = 0;
-  PyObject *key, *value;
-  while (kwargs && PyDict_Next(kwargs, &pos, &key, &value)) {
-    Py_INCREF(key);
-    PyTuple_SET_ITEM(kwnames.p, i, key);
-    stack[nargs + i++] = value;
-  }
-  return run_method(self, Method::call, stack, nargs, kwnames.p);
+  return call_as_vector(self, args, kwargs, [](PyObject* op, PyObject* const* stack, Py_ssize_t n, PyObject* names) {
+    return run_method(op, Method::call, stack, n, names);
+  });
 }
 
 template <Method m>
@@ -645,10 +618,6 @@ void op_dealloc(PyObject* self) {
   Py_DECREF(type);
 }
 
-PyCFunction as_method(PyObject* (*f)(PyObject*, PyObject* const*, Py_ssize_t, PyObject*)) {
-  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(f));
-}
-
 PyMethodDef op_methods[] = {
     {"derivative", as_method(method<Method::derivative>), METH_FASTCALL | METH_KEYWORDS,
      "derivative($self, x, /, *, out=None, bias=None, **params)\n--\n\n"
@@ -689,17 +658,14 @@ const Config* elementwise_config(PyObject* op) {
 }
 
 void add_elementwise_op(py::module_& m) {
-  PyObject* type = PyType_FromSpec(&op_spec);
-  if (!type) throw py::error_already_set();
-  elementwise_type = reinterpret_cast<PyTypeObject*>(type);
-  py::object cls = py::reinterpret_steal<py::object>(type);
+  py::object cls = add_type(m, op_spec, "ElementwiseOp");
+  elementwise_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
   cls.attr("_configure") = py::cpp_function(&configure, py::is_method(cls), py::arg("name"), py::arg("kernel"),
                                             py::arg("params"), py::arg("fixed"), py::arg("special"),
                                             py::arg("checks"), py::arg("output_backward"),
                                             py::arg("output_backward_nonnegative"), py::arg("learnable"));
   cls.attr("_kernel_params") = py::cpp_function(&kernel_params, py::is_method(cls), py::arg("params"),
                                                  py::arg("method") = "", py::arg("owner") = "");
-  m.attr("ElementwiseOp") = cls;
 }
 
 }  // namespace fastact

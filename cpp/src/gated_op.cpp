@@ -12,6 +12,7 @@
 #include <string>
 
 #include "op_types.h"
+#include "call_arguments.h"
 #include "op_parameters.h"
 #include "op_results.h"
 
@@ -34,8 +35,6 @@ struct GatedArguments {
   PyObject* out = nullptr;
   Kernel kernel;
 };
-
-bool named(PyObject* name, const char* ascii) { return PyUnicode_CompareWithASCIIString(name, ascii) == 0; }
 
 // Parses unit(x, /, axis=-1, *, out=None, **params) or unit.backward(g, x, /, axis=-1, **params)
 // (`backward`), worded as CPython words its errors for the public call.
@@ -62,7 +61,7 @@ bool parse(PyObject* self, bool backward, PyObject* const* args, Py_ssize_t narg
     PyObject* name = PyTuple_GET_ITEM(kwnames, i);
     PyObject* value = args[nargs + i];
     if (named(name, "x") || (backward && named(name, "g"))) {
-      by_keyword += (by_keyword.empty() ? "'" : ", '") + std::string(PyUnicode_AsUTF8(name)) + "'";
+      add_positional_only(&by_keyword, name);
     } else if (named(name, "axis")) {
       if (nargs > arrays) {
         PyErr_Format(PyExc_TypeError, "%s got multiple values for argument 'axis'", call().c_str());
@@ -79,11 +78,7 @@ bool parse(PyObject* self, bool backward, PyObject* const* args, Py_ssize_t narg
       return false;
     }
   }
-  if (!by_keyword.empty()) {
-    PyErr_Format(PyExc_TypeError, "%s got some positional-only arguments passed as keyword arguments: %s",
-                 call().c_str(), by_keyword.c_str());
-    return false;
-  }
+  if (!by_keyword.empty()) return positional_only_error(call(), by_keyword);
   if (nargs < arrays) {
     PyErr_Format(PyExc_TypeError, "%s missing required argument(s): %s", call().c_str(),
                  backward && nargs == 0 ? "'g', 'x'" : "'x'");
@@ -207,23 +202,9 @@ PyObject* run(PyObject* self, bool is_backward, PyObject* const* args, Py_ssize_
 }
 
 PyObject* gated_call(PyObject* self, PyObject* args, PyObject* kwargs) {
-  PyObject* stack[NPY_MAXARGS];
-  const Py_ssize_t nargs = PyTuple_GET_SIZE(args);
-  const Py_ssize_t nkw = kwargs ? PyDict_GET_SIZE(kwargs) : 0;
-  if (nargs + nkw > NPY_MAXARGS) {
-    PyErr_Format(PyExc_TypeError, "%s() got too many arguments", unit_of(self).name->c_str());
-    return nullptr;
-  }
-  for (Py_ssize_t i = 0; i < nargs; ++i) stack[i] = PyTuple_GET_ITEM(args, i);
-  Owned kwnames(nkw ? PyTuple_New(nkw) : nullptr);
-  Py_ssize_t pos = 0, i = 0;
-  PyObject *key, *value;
-  while (kwargs && PyDict_Next(kwargs, &pos, &key, &value)) {
-    Py_INCREF(key);
-    PyTuple_SET_ITEM(kwnames.p, i, key);
-    stack[nargs + i++] = value;
-  }
-  return run(self, false, stack, nargs, kwnames.p);
+  return call_as_vector(self, args, kwargs, [](PyObject* op, PyObject* const* stack, Py_ssize_t n, PyObject* names) {
+    return run(op, false, stack, n, names);
+  });
 }
 
 PyObject* gated_backward(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
@@ -258,7 +239,7 @@ void gated_dealloc(PyObject* self) {
 }
 
 PyMethodDef gated_methods[] = {
-    {"backward", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(gated_backward)),
+    {"backward", as_method(gated_backward),
      METH_FASTCALL | METH_KEYWORDS,
      "backward($self, g, x, /, axis=-1, **params)\n--\n\n"
      "The gradient with respect to x (x's shape) from the upstream gradient g (the output's shape), in\n"
@@ -279,12 +260,9 @@ PyType_Spec gated_spec = {"fastact._core.GatedOp", sizeof(GatedObject), 0, Py_TP
 }  // namespace
 
 void add_gated_op(py::module_& m) {
-  PyObject* type = PyType_FromSpec(&gated_spec);
-  if (!type) throw py::error_already_set();
-  py::object cls = py::reinterpret_steal<py::object>(type);
+  py::object cls = add_type(m, gated_spec, "GatedOp");
   cls.attr("_configure") = py::cpp_function(&configure, py::is_method(cls), py::arg("name"), py::arg("activation"),
                                             py::arg("gate_first"));
-  m.attr("GatedOp") = cls;
 }
 
 }  // namespace fastact

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "op_types.h"
+#include "call_arguments.h"
 #include "op_parameters.h"
 #include "op_results.h"
 
@@ -29,8 +30,6 @@ struct PreluArguments {
   PyObject* axis = nullptr;
   PyObject* out = nullptr;
 };
-
-bool named(PyObject* name, const char* ascii) { return PyUnicode_CompareWithASCIIString(name, ascii) == 0; }
 
 const char* method_name(Method m) {
   return m == Method::call ? "" : m == Method::derivative ? "derivative" : "backward";
@@ -53,7 +52,7 @@ bool parse(Method m, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
     PyObject* value = args[nargs + i];
     PyObject** slot = named(name, "alpha") ? &a->alpha : named(name, "axis") ? &a->axis : nullptr;
     if (named(name, "x") || (m == Method::backward && named(name, "g"))) {
-      by_keyword += (by_keyword.empty() ? "'" : ", '") + std::string(PyUnicode_AsUTF8(name)) + "'";
+      add_positional_only(&by_keyword, name);
     } else if (slot) {
       if ((slot == &a->alpha && nargs > arrays) || (slot == &a->axis && nargs > arrays + 1)) {
         PyErr_Format(PyExc_TypeError, "%s got multiple values for argument %R", call().c_str(), name);
@@ -68,11 +67,7 @@ bool parse(Method m, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
       return false;
     }
   }
-  if (!by_keyword.empty()) {
-    PyErr_Format(PyExc_TypeError, "%s got some positional-only arguments passed as keyword arguments: %s",
-                 call().c_str(), by_keyword.c_str());
-    return false;
-  }
+  if (!by_keyword.empty()) return positional_only_error(call(), by_keyword);
   if (nargs < arrays) {
     PyErr_Format(PyExc_TypeError, "%s missing required argument(s): %s", call().c_str(),
                  arrays == 2 && nargs == 0 ? "'g', 'x'" : "'x'");
@@ -252,27 +247,9 @@ PyObject* entry(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kw
 }
 
 PyObject* prelu_call(PyObject* self, PyObject* args, PyObject* kwargs) {
-  PyObject* stack[NPY_MAXARGS];
-  const Py_ssize_t nargs = PyTuple_GET_SIZE(args);
-  const Py_ssize_t nkw = kwargs ? PyDict_GET_SIZE(kwargs) : 0;
-  if (nargs + nkw > NPY_MAXARGS) {
-    PyErr_SetString(PyExc_TypeError, "prelu() got too many arguments");
-    return nullptr;
-  }
-  for (Py_ssize_t i = 0; i < nargs; ++i) stack[i] = PyTuple_GET_ITEM(args, i);
-  Owned kwnames(nkw ? PyTuple_New(nkw) : nullptr);
-  Py_ssize_t pos = 0, i = 0;
-  PyObject *key, *value;
-  while (kwargs && PyDict_Next(kwargs, &pos, &key, &value)) {
-    Py_INCREF(key);
-    PyTuple_SET_ITEM(kwnames.p, i, key);
-    stack[nargs + i++] = value;
-  }
-  return entry<Method::call>(self, stack, nargs, kwnames.p);
-}
-
-PyCFunction as_method(PyObject* (*f)(PyObject*, PyObject* const*, Py_ssize_t, PyObject*)) {
-  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(f));
+  return call_as_vector(self, args, kwargs, [](PyObject* op, PyObject* const* stack, Py_ssize_t n, PyObject* names) {
+    return entry<Method::call>(op, stack, n, names);
+  });
 }
 
 PyMethodDef prelu_methods[] = {
@@ -297,9 +274,7 @@ PyType_Spec prelu_spec = {"fastact._core.PReluOp", sizeof(PyObject), 0, Py_TPFLA
 }  // namespace
 
 void add_prelu_op(py::module_& m) {
-  PyObject* type = PyType_FromSpec(&prelu_spec);
-  if (!type) throw py::error_already_set();
-  m.attr("PReluOp") = py::reinterpret_steal<py::object>(type);
+  add_type(m, prelu_spec, "PReluOp");
 }
 
 }  // namespace fastact

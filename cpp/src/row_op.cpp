@@ -9,6 +9,7 @@
 #include <string>
 
 #include "op_types.h"
+#include "call_arguments.h"
 #include "op_parameters.h"
 #include "op_results.h"
 
@@ -29,8 +30,6 @@ struct RowArguments {
   bool safe = false;
 };
 
-bool named(PyObject* name, const char* ascii) { return PyUnicode_CompareWithASCIIString(name, ascii) == 0; }
-
 // Parses a call (backward: g, y) as CPython words its errors for the public call.
 bool parse(int kind, bool backward, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, RowArguments* a) {
   const char* owner = name_of(kind);
@@ -48,7 +47,7 @@ bool parse(int kind, bool backward, PyObject* const* args, Py_ssize_t nargs, PyO
     PyObject* name = PyTuple_GET_ITEM(kwnames, i);
     PyObject* value = args[nargs + i];
     if (named(name, backward ? "y" : "x") || (backward && named(name, "g"))) {
-      by_keyword += (by_keyword.empty() ? "'" : ", '") + std::string(PyUnicode_AsUTF8(name)) + "'";
+      add_positional_only(&by_keyword, name);
     } else if (named(name, "axis")) {
       if (nargs > arrays) {
         PyErr_Format(PyExc_TypeError, "%s got multiple values for argument 'axis'", call().c_str());
@@ -71,11 +70,7 @@ bool parse(int kind, bool backward, PyObject* const* args, Py_ssize_t nargs, PyO
       return false;
     }
   }
-  if (!by_keyword.empty()) {
-    PyErr_Format(PyExc_TypeError, "%s got some positional-only arguments passed as keyword arguments: %s",
-                 call().c_str(), by_keyword.c_str());
-    return false;
-  }
+  if (!by_keyword.empty()) return positional_only_error(call(), by_keyword);
   if (nargs < arrays) {
     PyErr_Format(PyExc_TypeError, "%s missing required argument(s): %s", call().c_str(),
                  !backward ? "'x'" : nargs == 0 ? "'g', 'y'" : "'y'");
@@ -174,23 +169,9 @@ PyObject* run(PyObject* self, bool is_backward, PyObject* const* args, Py_ssize_
 }
 
 PyObject* row_call(PyObject* self, PyObject* args, PyObject* kwargs) {
-  PyObject* stack[NPY_MAXARGS];
-  const Py_ssize_t nargs = PyTuple_GET_SIZE(args);
-  const Py_ssize_t nkw = kwargs ? PyDict_GET_SIZE(kwargs) : 0;
-  if (nargs + nkw > NPY_MAXARGS) {
-    PyErr_SetString(PyExc_TypeError, "too many arguments");
-    return nullptr;
-  }
-  for (Py_ssize_t i = 0; i < nargs; ++i) stack[i] = PyTuple_GET_ITEM(args, i);
-  Owned kwnames(nkw ? PyTuple_New(nkw) : nullptr);
-  Py_ssize_t pos = 0, i = 0;
-  PyObject *key, *value;
-  while (kwargs && PyDict_Next(kwargs, &pos, &key, &value)) {
-    Py_INCREF(key);
-    PyTuple_SET_ITEM(kwnames.p, i, key);
-    stack[nargs + i++] = value;
-  }
-  return run(self, false, stack, nargs, kwnames.p);
+  return call_as_vector(self, args, kwargs, [](PyObject* op, PyObject* const* stack, Py_ssize_t n, PyObject* names) {
+    return run(op, false, stack, n, names);
+  });
 }
 
 PyObject* row_backward(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
@@ -215,7 +196,7 @@ PyObject* row_new(PyTypeObject* type, PyObject*, PyObject*) {
 }
 
 PyMethodDef row_methods[] = {
-    {"backward", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(row_backward)),
+    {"backward", as_method(row_backward),
      METH_FASTCALL | METH_KEYWORDS,
      "backward($self, g, y, /, axis=-1, *, out=None)\n--\n\n"
      "The vector-Jacobian product from the saved output ``y`` (same shape as ``g``)."},
@@ -236,9 +217,7 @@ PyType_Spec row_spec = {"fastact._core.RowOp", sizeof(RowObject), 0, Py_TPFLAGS_
 }  // namespace
 
 void add_row_op(py::module_& m) {
-  PyObject* type = PyType_FromSpec(&row_spec);
-  if (!type) throw py::error_already_set();
-  m.attr("RowOp") = py::reinterpret_steal<py::object>(type);
+  add_type(m, row_spec, "RowOp");
   py::dict kinds;  // the kind codes, from the C++ enum (no literal codes in Python)
   kinds["softmax"] = static_cast<int>(RowKind::softmax);
   kinds["log_softmax"] = static_cast<int>(RowKind::log_softmax);
