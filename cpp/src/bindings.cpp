@@ -117,6 +117,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("op_method", &op_method, py::arg("cls"), py::arg("name"), py::arg("doc"),
         "A method descriptor of cls for its C base's method `name`, with its own docstring and signature.");
   add_row_op(m);
+  add_loss_op(m);
   m.def("op_table", &op_table, "[(kernel name, op id, has backward from output, has param derivative)] in registry order");
   m.def("unary", &unary, py::arg("op"), py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(), py::arg("a"), py::arg("b"));
   m.def("cpu_info", &cpu_info);

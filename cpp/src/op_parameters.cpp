@@ -26,7 +26,7 @@ const char* other_spelling(const char* name) {
 }  // namespace
 
 void unexpected_keyword(const Config& c, const std::string& call, PyObject* key,
-                        std::initializer_list<const char*> also) {
+                        const std::vector<const char*>& also) {
   const char* name = PyUnicode_AsUTF8(key);
   const char* guess = name ? other_spelling(name) : nullptr;
   std::vector<std::string> expected(also.begin(), also.end());
@@ -44,16 +44,14 @@ void unexpected_keyword(const Config& c, const std::string& call, PyObject* key,
                names.empty() ? "none" : names.c_str());
 }
 
-namespace {
-
-bool real_value(PyObject* v, const std::string& owner, const Param& p, double* out) {
+bool real_number(PyObject* v, const std::string& owner, const char* name, bool finite, double* out) {
   const bool real = !PyBool_Check(v) && !PyArray_IsScalar(v, Bool) &&
                     (PyFloat_Check(v) || PyLong_Check(v) || PyArray_IsScalar(v, Integer) ||
                      PyArray_IsScalar(v, Floating) ||
                      (PyArray_Check(v) && PyArray_NDIM(arrays::as_array(v)) == 0 &&
                       (PyArray_ISINTEGER(arrays::as_array(v)) || PyArray_ISFLOAT(arrays::as_array(v)))));
   if (!real) {
-    PyErr_Format(PyExc_TypeError, "%s: %s must be a real number, got %s", owner.c_str(), p.name.c_str(),
+    PyErr_Format(PyExc_TypeError, "%s: %s must be a real number, got %s", owner.c_str(), name,
                  Py_TYPE(v)->tp_name);
     return false;
   }
@@ -62,15 +60,21 @@ bool real_value(PyObject* v, const std::string& owner, const Param& p, double* o
   *out = PyFloat_AS_DOUBLE(f);
   Py_DECREF(f);
   if (std::isnan(*out)) {
-    PyErr_Format(PyExc_ValueError, "%s: %s must not be NaN", owner.c_str(), p.name.c_str());
+    PyErr_Format(PyExc_ValueError, "%s: %s must not be NaN", owner.c_str(), name);
     return false;
   }
-  if (p.finite && std::isinf(*out)) {
-    PyErr_Format(PyExc_ValueError, "%s: %s must be finite, got %s", owner.c_str(), p.name.c_str(),
+  if (finite && std::isinf(*out)) {
+    PyErr_Format(PyExc_ValueError, "%s: %s must be finite, got %s", owner.c_str(), name,
                  *out > 0 ? "inf" : "-inf");
     return false;
   }
   return true;
+}
+
+namespace {
+
+bool real_value(PyObject* v, const std::string& owner, const Param& p, double* out) {
+  return real_number(v, owner, p.name.c_str(), p.finite, out);
 }
 
 bool choice_value(PyObject* v, const std::string& owner, const Param& p, int* kernel) {
@@ -94,7 +98,7 @@ bool choice_value(PyObject* v, const std::string& owner, const Param& p, int* ke
 }  // namespace
 
 bool parse_params(const Config& c, const std::string& owner, const char* method, PyObject* const* names,
-                  PyObject* const* values, Py_ssize_t count, Kernel* k, std::initializer_list<const char*> also) {
+                  PyObject* const* values, Py_ssize_t count, Kernel* k, const std::vector<const char*>& also) {
   *k = c.defaults;
   if (count == 0) return true;
   int chosen = -1;

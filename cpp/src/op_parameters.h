@@ -62,13 +62,17 @@ std::string call_name(const std::string& owner, const char* method);
 // CPython's TypeError for a keyword the call does not take, with the likely intended one
 // (PyTorch's dim -> axis=) or the list of those it does take (`also` first, then the op's).
 void unexpected_keyword(const Config& c, const std::string& call, PyObject* key,
-                        std::initializer_list<const char*> also = {});
+                        const std::vector<const char*>& also = {});
 
 // The kernel for keyword parameters names[i] = values[i] of a call of `method` (errors name the
 // call as `owner`.method()); false with the exception set. `also`: other keywords the call takes,
 // listed in the unexpected-keyword error.
 bool parse_params(const Config& c, const std::string& owner, const char* method, PyObject* const* names,
-                  PyObject* const* values, Py_ssize_t count, Kernel* k, std::initializer_list<const char*> also = {});
+                  PyObject* const* values, Py_ssize_t count, Kernel* k, const std::vector<const char*>& also = {});
+
+// A real parameter `name` of `owner` as a double: a Python or NumPy real number or a 0-d real
+// array (TypeError otherwise), never NaN, and finite when `finite` (ValueError), errors naming it.
+bool real_number(PyObject* v, const std::string& owner, const char* name, bool finite, double* out);
 
 // The Config of an elementwise op object (an instance of _core.ElementwiseOp), or nullptr.
 const Config* elementwise_config(PyObject* op);
