@@ -7,7 +7,7 @@
 //
 // parsing the arguments once, normalising inputs the kernels cannot take as they are
 // (numpy_arrays.h: lists, integers, strides, foreign byte order, subclasses), deciding where the
-// result goes (plan_out), and running the kernel (binding_support.h). Calls only go down: nothing
+// result goes (plan_out), and running the kernel (kernel_runs.h). Calls only go down: nothing
 // here calls back into fastact's Python code.
 #include "op_types.h"
 
@@ -508,10 +508,10 @@ int param_index(const Config& c, const std::string& name) {
   throw py::value_error(c.name + ": no parameter " + name);
 }
 
-// _configure(name, kernel, params, fixed, special, checks, output_backward, output_backward_nonnegative,
+// _configure(name, kernel, params, fixed, special, constraints, output_backward, output_backward_nonnegative,
 // learnable): the op's state, from the Python catalogue (fastact/_activation.py).
 void configure(py::object self, const std::string& name, int kernel, py::list params, py::object fixed,
-               py::object special, py::list checks, bool output_backward, py::object output_backward_nonnegative,
+               py::object special, py::list constraints, bool output_backward, py::object output_backward_nonnegative,
                py::object learnable) {
   auto* config = new Config;
   Config& c = *config;
@@ -547,22 +547,22 @@ void configure(py::object self, const std::string& name, int kernel, py::list pa
       c.special_value = t[1].cast<double>();
       c.special_kernel = static_cast<int>(op_index(t[2].cast<int>()));
     }
-    for (py::handle item : checks) {
+    for (py::handle item : constraints) {
       auto t = item.cast<py::tuple>();
       const auto kind = t[0].cast<std::string>();
-      Check check{};
+      Constraint check{};
       check.first = param_index(c, t[1].cast<std::string>());
       if (kind == "at_most") {
-        check.kind = Check::at_most;
+        check.kind = Constraint::at_most;
         check.second = param_index(c, t[2].cast<std::string>());
       } else if (kind == "nonzero") {
-        check.kind = Check::nonzero;
+        check.kind = Constraint::nonzero;
         check.second = -1;
         check.reason = t[2].cast<std::string>();
       } else {
-        throw py::value_error(name + ": unknown check " + kind);
+        throw py::value_error(name + ": unknown constraint " + kind);
       }
-      c.checks.push_back(check);
+      c.constraints.push_back(check);
     }
     c.output_backward = output_backward;
     if (!output_backward_nonnegative.is_none())
@@ -662,7 +662,7 @@ void add_elementwise_op(py::module_& m) {
   elementwise_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
   cls.attr("_configure") = py::cpp_function(&configure, py::is_method(cls), py::arg("name"), py::arg("kernel"),
                                             py::arg("params"), py::arg("fixed"), py::arg("special"),
-                                            py::arg("checks"), py::arg("output_backward"),
+                                            py::arg("constraints"), py::arg("output_backward"),
                                             py::arg("output_backward_nonnegative"), py::arg("learnable"));
   cls.attr("_kernel_params") = py::cpp_function(&kernel_params, py::is_method(cls), py::arg("params"),
                                                  py::arg("method") = "", py::arg("owner") = "");

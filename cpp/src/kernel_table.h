@@ -1,6 +1,6 @@
 // The function table one ISA fills: for every op and dtype, the loops over a buffer (forward,
 // derivative, backward from x or y, value and derivative, and for learnable parameters two more).
-// Kernels trust their pointers and n (bindings.cpp checks them); a null entry means the op
+// Kernels trust their pointers and n (module.cpp checks them); a null entry means the op
 // has no such kernel (e.g. no derivative in terms of its output).
 #pragma once
 

@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-#include "binding_support.h"
+#include "kernel_runs.h"
 
 namespace fastact {
 namespace arrays {

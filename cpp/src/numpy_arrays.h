@@ -1,7 +1,7 @@
 // Arrays as the op objects see them, through NumPy's public C API: which float format an array
 // holds, the one normaliser that turns anything a user passes into an array the kernels take as
 // it is, the one rule for the result dtype, the one policy for `out=`, and new arrays.
-// bindings.cpp imports the API (FASTACT_IMPORT_NUMPY); every other file includes this header.
+// module.cpp imports the API (FASTACT_IMPORT_NUMPY); every other file includes this header.
 #pragma once
 
 #include <Python.h>
@@ -116,7 +116,7 @@ inline Float promote(Float a, Float b) {
 void convert16(PyArrayObject* src, Float from, PyArrayObject* dst, Float to);
 
 // Converts between the formats: 16-bit <-> float32 with the ISA's vector conversions
-// (convert16 in bindings.cpp), everything else with NumPy's cast. A new C-contiguous array, or a
+// (convert16 in module.cpp), everything else with NumPy's cast. A new C-contiguous array, or a
 // and one more reference when it is already in format t.
 PyArrayObject* converted(PyArrayObject* a, Float t);
 

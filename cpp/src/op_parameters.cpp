@@ -122,9 +122,9 @@ bool parse_params(const Config& c, const std::string& owner, const char* method,
       if (!real_value(values[i], owner, *param, &k->values[real_index])) return false;
     }
   }
-  for (const Check& check : c.checks) {
+  for (const Constraint& check : c.constraints) {
     const double a = k->values[check.first], b = check.second >= 0 ? k->values[check.second] : 0.0;
-    if (check.kind == Check::at_most && a > b) {
+    if (check.kind == Constraint::at_most && a > b) {
       PyObject* pa = PyFloat_FromDouble(a);
       PyObject* pb = PyFloat_FromDouble(b);
       PyErr_Format(PyExc_ValueError, "%s: %s (%R) must not exceed %s (%R)", owner.c_str(),
@@ -133,7 +133,7 @@ bool parse_params(const Config& c, const std::string& owner, const char* method,
       Py_XDECREF(pb);
       return false;
     }
-    if (check.kind == Check::nonzero && a == 0.0) {
+    if (check.kind == Constraint::nonzero && a == 0.0) {
       PyErr_Format(PyExc_ValueError, "%s: %s must not be 0 (%s)", owner.c_str(), c.params[check.first].name.c_str(),
                    check.reason.c_str());
       return false;

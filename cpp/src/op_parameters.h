@@ -27,7 +27,7 @@ struct Param {
 };
 
 // A constraint between parameter values, checked on every call with parameters.
-struct Check {
+struct Constraint {
   enum Kind { at_most, nonzero } kind;
   int first, second;   // parameter indices (second: at_most only)
   std::string reason;  // nonzero: why, for the error
@@ -49,7 +49,7 @@ struct Config {
   int special_param = -1;  // a kernel for one value of one parameter (softplus with beta = 1)
   double special_value = 0.0;
   int special_kernel = -1;
-  std::vector<Check> checks;
+  std::vector<Constraint> constraints;
   int output_backward_nonnegative = -1;  // backward(g, y=) needs this parameter >= 0 (elu's alpha)
   bool output_backward = false;
   std::string learnable;  // the parameter backward() also returns a gradient for, if any

@@ -3,7 +3,7 @@
 // scalar, as numpy_arrays.h's plan_out decided).
 #pragma once
 
-#include "binding_support.h"
+#include "kernel_runs.h"
 #include "numpy_arrays.h"
 
 namespace fastact {

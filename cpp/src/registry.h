@@ -13,7 +13,7 @@
 #include "activations/sigmoid.h"
 #include "activations/softplus.h"
 #include "activations/subnormal_inputs.h"
-#include "activations/swish.h"
+#include "activations/x_sigmoid.h"
 #include "activations/tanh.h"
 
 // X(name, Struct): `name` is the kernel name the Python catalogue refers to. The smooth ops run

@@ -82,7 +82,7 @@ class Activation(_core.ElementwiseOp):
         self._configure(
             name=spec.name, kernel=kernel, params=params, fixed=spec.fixed,
             special=(special[1], float(special[2]), kernels[special[0]][0]) if special else None,
-            checks=list(spec.checks), output_backward=self._has_output_backward,
+            constraints=list(spec.constraints), output_backward=self._has_output_backward,
             output_backward_nonnegative=spec.output_backward_nonnegative, learnable=spec.learnable)
 
     def __repr__(self) -> str:

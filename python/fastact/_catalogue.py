@@ -42,9 +42,9 @@ class OpSpec:
     fixed: Optional[tuple] = None  # kernel parameters for a fixed case of another op (relu6)
     # a faster kernel for one value of one parameter: (kernel name, parameter name, value)
     special_kernel: Optional[tuple] = None
-    # constraints between parameter values, checked by the core on every call:
+    # constraints between parameter values, enforced by the core on every call:
     # ("at_most", p, q): p <= q; ("nonzero", p, why): p != 0
-    checks: tuple = ()
+    constraints: tuple = ()
     exact: bool = False  # piecewise linear: results are exact, not just within a few ULP
     kinks: tuple = ()  # where f' jumps (with the default parameters)
     # max |f'| where f' has an interior zero: there the derivative is held to an absolute error
@@ -143,7 +143,7 @@ OPS: tuple[OpSpec, ...] = (
             Param("min_val", -1.0, "Lower bound; may be -inf.", finite=False),
             Param("max_val", 1.0, "Upper bound, >= min_val; may be +inf.", finite=False),
         ),
-        checks=(("at_most", "min_val", "max_val"),),
+        constraints=(("at_most", "min_val", "max_val"),),
         exact=True,
         example=">>> fa.hardtanh([-2.0, 0.5, 2.0])\narray([-1. ,  0.5,  1. ])",
     ),
@@ -205,7 +205,7 @@ OPS: tuple[OpSpec, ...] = (
         formula="Continuously differentiable ELU: max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).",
         derivative="1 for x > 0, exp(x / alpha) for x <= 0 (celu'(0) = 1).",
         params=(Param("alpha", 1.0, "Nonzero scale (alpha = 0 is a ValueError); rounded to the array's dtype."),),
-        checks=(("nonzero", "alpha", "celu divides by it"),),
+        constraints=(("nonzero", "alpha", "celu divides by it"),),
         example=">>> fa.celu([-1.0, 2.0], alpha=2.0)\narray([-0.78693868,  2.        ])",
     ),
     OpSpec(
@@ -262,7 +262,7 @@ OPS: tuple[OpSpec, ...] = (
         "(max(z, 0) + log1p(exp(-|z|))) / beta with z = beta x: stable for every x, no threshold switch.",
         derivative="sigmoid(beta x): never exactly 0.",
         params=(Param("beta", 1.0, "Sharpness, nonzero (rounded to the array's dtype)."),),
-        checks=(("nonzero", "beta", "softplus divides by it"),),
+        constraints=(("nonzero", "beta", "softplus divides by it"),),
         example=">>> fa.softplus([-1.0, 0.0, 2.0])\narray([0.31326169, 0.69314718, 2.12692801])",
     ),
     OpSpec(

@@ -15,6 +15,14 @@ class RowOp:
 
 ROW_KINDS: dict[str, int]
 
+class LossOp:
+    """cross_entropy and binary_cross_entropy_with_logits: take every call themselves (cpp/src/loss_op.cpp)."""
+    def __call__(self, logits: object, target: object, *args: object, **kwargs: object) -> object: ...
+    def backward(self, logits: object, target: object, *args: object, **kwargs: object) -> object: ...
+    def _configure(self, kind: int) -> None: ...
+
+LOSS_KINDS: dict[str, int]
+
 def op_table() -> list[tuple[str, int, bool, bool]]: ...
 class ElementwiseOp:
     """Every elementwise activation: takes every call itself (cpp/src/elementwise_op.cpp)."""
@@ -30,7 +38,7 @@ class ElementwiseOp:
         params: list[tuple[str, float, bool] | tuple[str, str, dict[str, int]]],
         fixed: tuple[float, float] | None,
         special: tuple[str, float, int] | None,
-        checks: list[tuple[str, str, str]],
+        constraints: list[tuple[str, str, str]],
         output_backward: bool,
         output_backward_nonnegative: str | None,
         learnable: str | None,

@@ -1,4 +1,4 @@
-// The gated-linear family f(x) = x sigmoid(z(x)):
+// The x-sigmoid family f(x) = x sigmoid(z(x)) (silu and swish here; gelu.h builds tanh-GELU on it):
 //   silu:      z = x,
 //   swish:     z = beta x (beta learnable),
 //   tanh-GELU: z = 2 sqrt(2/pi) (x + 0.044715 x^3), since 0.5 (1 + tanh(u)) = sigmoid(2u).
@@ -30,7 +30,7 @@ namespace fastact {
 
 // z(x) as an exact pair and w(x) = x z'(x), per member of the family; kExactZ: z.lo is always 0
 // (the exponential then skips it: math::kZeroLow).
-struct UnitGate {
+struct UnitArgument {
   static constexpr bool kLearnable = false;
   static constexpr bool kExactZ = true;
   template <class V>
@@ -43,7 +43,7 @@ struct UnitGate {
   }
 };
 
-struct BetaGate {  // Params::a = beta
+struct BetaArgument {  // Params::a = beta
   static constexpr bool kLearnable = true;
   static constexpr bool kExactZ = false;
   template <class V>
@@ -59,7 +59,7 @@ struct BetaGate {  // Params::a = beta
 // z = k1 x + k3 x^3 with k1 = 2 sqrt(2/pi), k3 = 0.044715 k1, each as a hi + lo pair of the
 // array's type (digits from mpmath); x^3 = x * x^2 with both products error-free, so z carries
 // about 2p bits (its error, times |z| <= 88 or 745, stays far below an ULP of e^-|z|).
-struct TanhGeluGate {
+struct TanhGeluArgument {
   static constexpr bool kLearnable = false;
   static constexpr bool kExactZ = false;
   template <class T>
@@ -85,23 +85,23 @@ struct TanhGeluGate {
   }
 };
 template <>
-struct TanhGeluGate::K<float> {
+struct TanhGeluArgument::K<float> {
   static constexpr float k1_hi = 1.5957691669464111f, k1_lo = -4.534068054340423e-08f;
   static constexpr float k3_hi = 0.07135481387376785f, k3_lo = 2.3988324659995897e-09f;
   static constexpr float k3_times_3 = 0.21406444907188416f;
 };
 template <>
-struct TanhGeluGate::K<double> {
+struct TanhGeluArgument::K<double> {
   static constexpr double k1_hi = 1.5957691216057308, k1_lo = -9.96930880911092e-17;
   static constexpr double k3_hi = 0.07135481627260025, k3_lo = -6.175149918155315e-19;
   static constexpr double k3_times_3 = 0.21406444881780073;
 };
 
-template <class Gate>
-struct GatedLinear {
+template <class Argument>
+struct XSigmoid {
   template <class V>
   static math::ScaledExp<V> exp_neg_abs_z(const math::Pair<V>& z) {
-    if constexpr (Gate::kExactZ) return math::exp_neg_abs_scaled(z.hi, math::kZeroLow);
+    if constexpr (Argument::kExactZ) return math::exp_neg_abs_scaled(z.hi, math::kZeroLow);
     else return math::exp_neg_abs_scaled(z.hi, z.lo);
   }
 
@@ -112,9 +112,9 @@ struct GatedLinear {
   template <class V>
   static V forward(V x, const Params<V>& p) {
     using T = typename V::Scalar;
-    const math::Pair<V> z = Gate::z(x, p);
+    const math::Pair<V> z = Argument::z(x, p);
     math::OnePlusExpNeg<V> d;
-    if constexpr (Gate::kExactZ) d = math::one_plus_exp_neg<true>(z.hi, math::kZeroLow);
+    if constexpr (Argument::kExactZ) d = math::one_plus_exp_neg<true>(z.hi, math::kZeroLow);
     else d = math::one_plus_exp_neg<true>(z.hi, z.lo);
     const V y = math::divide(x, d.den);
     return d.ordinary ? y : select(d.tiny, x, select(d.beyond, V(T(0)), y * d.unscale));
@@ -124,12 +124,12 @@ struct GatedLinear {
   template <class V>
   static void derivatives(V x, const Params<V>& p, V& d, V& d_param) {
     using T = typename V::Scalar;
-    const math::Pair<V> z = Gate::z(x, p);
+    const math::Pair<V> z = Argument::z(x, p);
     const math::ScaledExp<V> e = exp_neg_abs_z(z);
     const auto negative = z.hi < V(T(0));
     const V e_k = e.e_k.hi;  // 2^K e
     const V e1 = e.e;        // e (may be subnormal: only added to 1 here)
-    const V one_plus_w = V(T(1)) + Gate::w(x, z);
+    const V one_plus_w = V(T(1)) + Argument::w(x, z);
     const V num = select(negative, e_k * (one_plus_w + e1), mul_add(e1, one_plus_w, V(T(1))));
     const V den = mul_add(e1, e1 + V(T(2)), V(T(1)));  // (1 + e)^2
     d = (num / den) * select(negative, e.unscale, V(T(1)));
@@ -145,7 +145,7 @@ struct GatedLinear {
   }
 
   // d f / d beta = x^2 e / (1 + e)^2, only for a learnable gate (swish's beta).
-  template <class V, class G = Gate, std::enable_if_t<G::kLearnable, int> = 0>
+  template <class V, class A = Argument, std::enable_if_t<A::kLearnable, int> = 0>
   static V param_derivative(V x, const Params<V>& p) {
     V d, d_param;
     derivatives(x, p, d, d_param);
@@ -153,79 +153,6 @@ struct GatedLinear {
   }
 };
 
-using Silu = GatedLinear<UnitGate>;
-using Swish = GatedLinear<BetaGate>;  // a = beta
-// tanh-GELU: in float32 its derivative has w = x z'(x) rounded on top of the division and the
-// (1 + e)^2 of the family, and the exhaustive sweep found 4.8 ULP (x = -0.34, 5 inputs over the
-// 4-ULP bound). So float32 evaluates it in double (math/in_double.h), where plain arithmetic is
-// enough: z's relative error 2^-52 times |z| <= 708 stays far below a float ULP, and e^-|z| is a
-// normal double wherever the float result is normal. The forward does the same (one rounding to
-// float at the end), which costs about what the float path's exact pairs did and lets
-// value_and_derivative share e^-|z| and 1 / (1 + e) between the two.
-struct GeluTanh : GatedLinear<TanhGeluGate> {
-  // In double, for float lanes: z, 1 + w, e = e^-|z| (flushed to 0 beyond 708, where the float
-  // results are their limits) and 1 / (1 + e), which the value and the derivative share (double
-  // roundings are far below a float ULP, so a product by the reciprocal is as good as a quotient).
-  template <class D>
-  struct InDouble {
-    D one_plus_w, e, inv;
-    typename D::MaskType negative;
-  };
-  template <class D>
-  static InDouble<D> in_double_terms(D xd) {
-    using C = TanhGeluGate::K<double>;
-    const D x2 = xd * xd;
-    const D z = xd * mul_add(D(C::k3_hi), x2, D(C::k1_hi));
-    const D one_plus_w = D(1.0) + xd * mul_add(D(C::k3_times_3), x2, D(C::k1_hi));
-    // The derivative's 1 + e + w cancels near its zero (x = -0.7522): e's relative error, 1e-13
-    // here, reaches the float result there amplified (a 3e-10 one cost 3 ULP).
-    const D e = math::exp_flushed<0, math::ExpAccuracy::for_float>(-abs(z));  // NaN passes through
-    return {one_plus_w, e, D(1.0) / (D(1.0) + e), z < D(0.0)};
-  }
-  // x / (1 + e) (z >= 0) or x e / (1 + e) (z < 0); e = 0 (|z| > 708, x = +-inf included): x or 0.
-  template <class D>
-  static D value_in_double(D xd, const InDouble<D>& t) {
-    const D y = select(t.negative, xd * t.e, xd) * t.inv;
-    return select((t.e == D(0.0)) & t.negative, D(0.0), y);
-  }
-  // f' = (1 + e (1 + w)) / (1 + e)^2 (z >= 0) or e (1 + e + w) / (1 + e)^2 (z < 0); e = 0: 1 or 0.
-  template <class D>
-  static D derivative_in_double(const InDouble<D>& t) {
-    const D num = select(t.negative, t.e * (t.one_plus_w + t.e), mul_add(t.e, t.one_plus_w, D(1.0)));
-    const D d = (num * t.inv) * t.inv;
-    return select(t.e == D(0.0), select(t.negative, D(0.0), D(1.0)), d);
-  }
-
-  template <class V>
-  static V forward(V x, const Params<V>& p) {
-    if constexpr (std::is_same_v<typename V::Scalar, float>) {
-      return math::in_double(x, [](auto xd) { return value_in_double(xd, in_double_terms(xd)); });
-    } else {
-      return GatedLinear<TanhGeluGate>::forward(x, p);
-    }
-  }
-  template <class V>
-  static V derivative(V x, const Params<V>& p) {
-    if constexpr (std::is_same_v<typename V::Scalar, float>) {
-      return math::in_double(x, [](auto xd) { return derivative_in_double(in_double_terms(xd)); });
-    } else {
-      return GatedLinear<TanhGeluGate>::derivative(x, p);
-    }
-  }
-  // float32: one e^-|z| for both (the same bits as forward() and derivative()).
-  template <class V>
-  static void value_and_derivative(V x, const Params<V>& p, V& y, V& d) {
-    if constexpr (std::is_same_v<typename V::Scalar, float>) {
-      math::in_double(x, y, d, [](auto xd, auto& yd, auto& dd) {
-        const auto t = in_double_terms(xd);
-        yd = value_in_double(xd, t);
-        dd = derivative_in_double(t);
-      });
-    } else {
-      y = GatedLinear<TanhGeluGate>::forward(x, p);
-      d = GatedLinear<TanhGeluGate>::derivative(x, p);
-    }
-  }
-};
-
+using Silu = XSigmoid<UnitArgument>;
+using Swish = XSigmoid<BetaArgument>;  // a = beta
 }  // namespace fastact

@@ -1,7 +1,7 @@
-// What every binding shares: the dtype and layout checks of the buffers a call is handed, the
-// kernel lookup, and running a kernel over n elements (GIL kept for small n, else released and
-// split over the pool). Used by bindings.cpp (the module's functions), elementwise_op.cpp and
-// row_op.cpp (the op objects).
+// Running kernels over arrays, for every op type: the kernel lookup, and each family's loop over
+// its buffers (elementwise, 16-bit through float32 blocks, gated halves, prelu channel blocks,
+// fused bias, row-wise groups) with the GIL kept for small arrays, else released and the work
+// split over the pool.
 #pragma once
 
 #include <pybind11/numpy.h>
@@ -27,59 +27,6 @@ namespace fastact {
 
 namespace py = pybind11;
 
-enum class DType { f32, f64 };
-
-// Whether a dtype's bytes are in this machine's order (NumPy writes '=' for native, '|' for
-// single bytes; '<' / '>' only for the foreign order, or the native one spelled out).
-inline bool native_byte_order(char byteorder) {
-  const std::uint16_t probe = 1;
-  const bool little = *reinterpret_cast<const unsigned char*>(&probe) == 1;
-  return byteorder == '=' || byteorder == '|' || byteorder == (little ? '<' : '>');
-}
-
-inline DType dtype_of(const py::array& a, const char* name) {
-  if (!native_byte_order(a.dtype().byteorder()))
-    throw py::type_error(std::string(name) + ": expected native byte order (the Python layer converts)");
-  const int num = a.dtype().num();
-  if (num == NPY_FLOAT) return DType::f32;
-  if (num == NPY_DOUBLE) return DType::f64;
-  throw py::type_error(std::string(name) + ": expected a float32 or float64 array");
-}
-
-// All arrays of one call must share dtype and size (else TypeError/ValueError), and outputs must
-// be writeable (else ValueError). Returns whether the kernel can run on the buffers as they are:
-// all contiguous in the same order (all C or all Fortran), so element i of each is at offset i,
-// and no output overlapping an input other than exactly (in place). When it returns false the
-// Python layer makes contiguous copies and calls again.
-inline bool buffers_usable(std::initializer_list<std::pair<const py::array*, const char*>> inputs,
-                    std::initializer_list<std::pair<py::array*, const char*>> outputs) {
-  const py::array& first = *inputs.begin()->first;
-  const auto dtype = dtype_of(first, inputs.begin()->second);
-  const auto size = first.size();
-  bool all_c = true, all_f = true;
-  auto check = [&](const py::array& a, const char* name) {
-    if (dtype_of(a, name) != dtype) throw py::type_error(std::string(name) + ": dtype differs from the input's");
-    if (a.size() != size) throw py::value_error(std::string(name) + ": size differs from the input's");
-    all_c &= (a.flags() & py::array::c_style) != 0;
-    all_f &= (a.flags() & py::array::f_style) != 0;
-  };
-  for (const auto& in : inputs) check(*in.first, in.second);
-  for (const auto& out : outputs) {
-    check(*out.first, out.second);
-    if (!out.first->writeable()) throw py::value_error(std::string(out.second) + ": array is read-only");
-  }
-  if (!all_c && !all_f) return false;
-  const auto bytes = static_cast<std::uintptr_t>(first.nbytes());
-  for (const auto& out : outputs) {
-    const auto o = reinterpret_cast<std::uintptr_t>(out.first->data());
-    for (const auto& in : inputs) {
-      const auto i = reinterpret_cast<std::uintptr_t>(in.first->data());
-      if (o != i && o < i + bytes && i < o + bytes) return false;  // partial overlap
-    }
-  }
-  return true;
-}
-
 inline std::size_t op_index(int op) {
   if (op < 0 || static_cast<std::size_t>(op) >= kNumOps) throw py::value_error("unknown op id " + std::to_string(op));
   return static_cast<std::size_t>(op);
@@ -89,19 +36,6 @@ template <class T>
 inline const OpKernels<T>& kernels_of(const KernelTable& table, std::size_t op) {
   if constexpr (sizeof(T) == 4) return table.f32[op]; else return table.f64[op];
 }
-
-// f(kernels, zero) with the active table's kernels of `op` for dtype `dt` (zero: a T, for the type).
-template <class F>
-inline void with_kernels(int op, DType dt, F&& f) {
-  const std::size_t id = op_index(op);
-  const KernelTable& table = active_kernels();
-  if (dt == DType::f32) f(kernels_of<float>(table, id), 0.0f); else f(kernels_of<double>(table, id), 0.0);
-}
-
-template <class T>
-inline const T* in_ptr(const py::array& a) { return static_cast<const T*>(a.data()); }
-template <class T>
-inline T* out_ptr(py::array& a) { return static_cast<T*>(a.mutable_data()); }
 
 // f(begin, end) over [0, n) elements of T, spread over the thread pool in fixed-size chunks.
 template <class T, class F>

@@ -1,5 +1,4 @@
-// PYBIND11_MODULE(_core): the op types (elementwise_op.cpp, row_op.cpp) and the module's
-// functions: `unary` (one kernel by id, for tools that compare builds), the 16-bit conversions,
+// PYBIND11_MODULE(_core): the op types (op_types.h) and the module's functions: `unary` (one kernel by id, for tools that compare builds), the 16-bit conversions,
 // the kernel table's listing, and the ISA and thread settings. Every buffer handed to a function
 // here is checked (dtype, size, layout, writeability) so no call reaches a kernel with bad
 // pointers; the GIL is released while a kernel runs.
@@ -17,13 +16,74 @@
 #include <thread>
 #include <vector>
 
-#include "binding_support.h"
+#include "kernel_runs.h"
 #include "op_types.h"
 
 namespace py = pybind11;
 
 namespace fastact {
 namespace {
+
+// The checks of the buffers `unary` is handed (the op types normalise their own inputs).
+enum class DType { f32, f64 };
+
+// Whether a dtype's bytes are in this machine's order (NumPy writes '=' for native, '|' for
+// single bytes; '<' / '>' only for the foreign order, or the native one spelled out).
+bool native_byte_order(char byteorder) {
+  const std::uint16_t probe = 1;
+  const bool little = *reinterpret_cast<const unsigned char*>(&probe) == 1;
+  return byteorder == '=' || byteorder == '|' || byteorder == (little ? '<' : '>');
+}
+
+DType dtype_of(const py::array& a, const char* name) {
+  if (!native_byte_order(a.dtype().byteorder()))
+    throw py::type_error(std::string(name) + ": expected native byte order (the Python layer converts)");
+  const int num = a.dtype().num();
+  if (num == NPY_FLOAT) return DType::f32;
+  if (num == NPY_DOUBLE) return DType::f64;
+  throw py::type_error(std::string(name) + ": expected a float32 or float64 array");
+}
+
+// All arrays of one call must share dtype and size (else TypeError/ValueError), and outputs must
+// be writeable (else ValueError). Returns whether the kernel can run on the buffers as they are:
+// all contiguous in the same order (all C or all Fortran), so element i of each is at offset i,
+// and no output overlapping an input other than exactly (in place). When it returns false the
+// Python layer makes contiguous copies and calls again.
+template <class T>
+const T* in_ptr(const py::array& a) { return static_cast<const T*>(a.data()); }
+template <class T>
+T* out_ptr(py::array& a) { return static_cast<T*>(a.mutable_data()); }
+
+bool buffers_usable(std::initializer_list<std::pair<const py::array*, const char*>> inputs,
+                    std::initializer_list<std::pair<py::array*, const char*>> outputs) {
+  const py::array& first = *inputs.begin()->first;
+  const auto dtype = dtype_of(first, inputs.begin()->second);
+  const auto size = first.size();
+  bool all_c = true, all_f = true;
+  auto check = [&](const py::array& a, const char* name) {
+    if (dtype_of(a, name) != dtype) throw py::type_error(std::string(name) + ": dtype differs from the input's");
+    if (a.size() != size) throw py::value_error(std::string(name) + ": size differs from the input's");
+    all_c &= (a.flags() & py::array::c_style) != 0;
+    all_f &= (a.flags() & py::array::f_style) != 0;
+  };
+  for (const auto& in : inputs) check(*in.first, in.second);
+  for (const auto& out : outputs) {
+    check(*out.first, out.second);
+    if (!out.first->writeable()) throw py::value_error(std::string(out.second) + ": array is read-only");
+  }
+  if (!all_c && !all_f) return false;
+  const auto bytes = static_cast<std::uintptr_t>(first.nbytes());
+  for (const auto& out : outputs) {
+    const auto o = reinterpret_cast<std::uintptr_t>(out.first->data());
+    for (const auto& in : inputs) {
+      const auto i = reinterpret_cast<std::uintptr_t>(in.first->data());
+      if (o != i && o < i + bytes && i < o + bytes) return false;  // partial overlap
+    }
+  }
+  return true;
+}
+
+
 
 bool unary(int op, int kind, const py::array& x, py::array& out, double a, double b) {
   if (!buffers_usable({{&x, "x"}}, {{&out, "out"}})) return false;
