@@ -180,10 +180,15 @@ struct CrossEntropyInputs {
   double smoothing = 0.0;
   std::vector<double> weight;  // empty: none
   bool indices = true;
-  std::vector<std::int64_t> target;  // class indices (0 where ignored)
-  std::vector<char> keep;            // per sample: not ignored
+  Owned target;                      // class indices: int64, C-contiguous, each checked in range unless ignored
+  bool ignoring = false;             // ignore_index given
+  long long ignore = 0;
   std::vector<double> distribution;  // probabilities: (samples, classes), smoothed
   std::size_t samples() const { return outer * inner; }
+  bool kept(std::size_t s) const { return !(ignoring && arrays::data<const std::int64_t>(target.array())[s] == ignore); }
+  std::size_t class_of(std::size_t s) const {  // 0 where ignored
+    return kept(s) ? static_cast<std::size_t>(arrays::data<const std::int64_t>(target.array())[s]) : 0;
+  }
   std::size_t at(std::size_t sample, std::size_t c) const {  // element of (sample, class c) in the logits
     return (sample / inner) * classes * inner + c * inner + sample % inner;
   }
@@ -230,7 +235,8 @@ bool cross_entropy_inputs(PyObject* const* v, CrossEntropyInputs* in) {
     const double* wp = arrays::data<const double>(w64.array());
     in->weight.assign(wp, wp + in->classes);
   }
-  Owned t(PyArray_FromAny(v[kTarget], nullptr, 0, 0, 0, nullptr));
+  Owned t(PyArray_Check(v[kTarget]) ? (Py_INCREF(v[kTarget]), v[kTarget])
+                                    : PyArray_FromAny(v[kTarget], nullptr, 0, 0, 0, nullptr));
   if (!t.p) return false;
   PyArrayObject* ta = t.array();
   const int type = PyArray_TYPE(ta);
@@ -243,28 +249,25 @@ bool cross_entropy_inputs(PyObject* const* v, CrossEntropyInputs* in) {
                    want.p, given.p, got.p);
       return false;
     }
-    Owned t64(PyArray_FromAny(t.p, PyArray_DescrFromType(NPY_INT64), 0, 0,
-                              NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_FORCECAST, nullptr));
+    const bool ready = type == NPY_INT64 && PyArray_IS_C_CONTIGUOUS(ta) && PyArray_ISALIGNED(ta) &&
+                       PyArray_ISNOTSWAPPED(ta);
+    Owned t64(ready ? (Py_INCREF(t.p), t.p)
+                    : PyArray_FromAny(t.p, PyArray_DescrFromType(NPY_INT64), 0, 0,
+                                      NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_FORCECAST, nullptr));
     if (!t64.p) return false;
-    bool ignoring = v[kIgnore] != nullptr;
-    long long ignore = 0;
-    if (ignoring) {
-      ignore = PyLong_AsLongLong(v[kIgnore]);
-      if (ignore == -1 && PyErr_Occurred()) return false;
+    in->ignoring = v[kIgnore] != nullptr;
+    if (in->ignoring) {
+      in->ignore = PyLong_AsLongLong(v[kIgnore]);
+      if (in->ignore == -1 && PyErr_Occurred()) return false;
     }
-    const std::int64_t* tp = arrays::data<const std::int64_t>(t64.array());
-    const std::size_t n = in->samples();
-    in->target.resize(n);
-    in->keep.resize(n);
-    for (std::size_t s = 0; s < n; ++s) {
-      const bool kept = !(ignoring && tp[s] == ignore);
-      if (kept && (tp[s] < 0 || static_cast<std::size_t>(tp[s]) >= in->classes)) {
+    in->target.reset(t64.release());
+    const std::int64_t* tp = arrays::data<const std::int64_t>(in->target.array());
+    for (std::size_t s = 0; s < in->samples(); ++s) {
+      if (in->kept(s) && (tp[s] < 0 || static_cast<std::size_t>(tp[s]) >= in->classes)) {
         PyErr_Format(PyExc_ValueError, "target: class index %lld is out of range for %zd classes",
                      static_cast<long long>(tp[s]), static_cast<Py_ssize_t>(in->classes));
         return false;
       }
-      in->keep[s] = kept;
-      in->target[s] = kept ? tp[s] : 0;
     }
     return true;
   }
@@ -328,8 +331,8 @@ PyObject* cross_entropy(PyObject* const* v) {
       const T* lp = arrays::data<const T>(logp.array());
       for (std::size_t s = 0; s < n; ++s) {
         if (in.indices) {
-          if (!in.keep[s]) continue;  // per[s] stays 0
-          const std::size_t t = static_cast<std::size_t>(in.target[s]);
+          if (!in.kept(s)) continue;  // per[s] stays 0
+          const std::size_t t = in.class_of(s);
           const double wt = in.weight.empty() ? 1.0 : in.weight[t];
           weights += wt;
           const double nll = -wt * static_cast<double>(lp[in.at(s, t)]);
@@ -395,7 +398,7 @@ PyObject* cross_entropy_backward(PyObject* const* v) {
   // logits' format: (1 - eps) wt (p - onehot) + eps/C (sum(w) p - w), times g / denominator.
   double weights = 0.0, weight_sum = 0.0;
   for (std::size_t s = 0; s < n; ++s)
-    if (in.keep[s]) weights += weight(static_cast<std::size_t>(in.target[s]));
+    if (in.kept(s)) weights += weight(in.class_of(s));
   for (std::size_t c = 0; c < classes; ++c) weight_sum += weight(c);
   const double denominator = in.reduction == Reduction::mean ? weights : 1.0;
   Owned grad(row_kernel(in, RowKind::softmax));
@@ -405,9 +408,10 @@ PyObject* cross_entropy_backward(PyObject* const* v) {
     if constexpr (!kIs16Bit<T>) {
       T* gp = arrays::data<T>(grad.array());
       for (std::size_t s = 0; s < n; ++s) {
-        const double scale = in.keep[s] ? (per_sample ? g[s] : g[0]) / denominator : 0.0;
-        const std::size_t t = static_cast<std::size_t>(in.target[s]);
-        const double hit = (1 - eps) * (in.keep[s] ? weight(t) : 0.0) * scale;  // the one-hot's coefficient
+        const bool kept = in.kept(s);
+        const double scale = kept ? (per_sample ? g[s] : g[0]) / denominator : 0.0;
+        const std::size_t t = in.class_of(s);
+        const double hit = (1 - eps) * (kept ? weight(t) : 0.0) * scale;  // the one-hot's coefficient
         const T coefficient = static_cast<T>(hit + share * weight_sum * scale);
         for (std::size_t c = 0; c < classes; ++c) gp[in.at(s, c)] *= coefficient;
         gp[in.at(s, t)] -= static_cast<T>(hit);
