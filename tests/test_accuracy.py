@@ -178,7 +178,7 @@ def test_softplus_unit_beta_kernel_agrees_with_the_general_one():
     assert_within_contract(fa.softplus, "forward", x, fast, 2.0)
     general_id = {row[0]: row[1] for row in fa._core.op_table()}["softplus"]
     general = np.empty_like(x)
-    assert fa._core.unary(general_id, 0, x, general, 1.0, 0.0)
+    assert fa._core.unary(general_id, fa._core.UNARY_KINDS["forward"], x, general, 1.0, 0.0)
     assert not accuracy.violations(fast, general.astype(np.float64), 1.0).any()
 
 

@@ -86,7 +86,8 @@ def compare_builds(core_path, only) -> None:
             continue
         kernel, a, b = op._kernel_params({})  # the default kernel and parameters
         other_kernel = other_ids[our_names[kernel]]
-        for kind, code in (("forward", 0), ("derivative", 1)):
+        codes = getattr(other, "UNARY_KINDS", {"forward": 0, "derivative": 1})  # older builds: the codes they used
+        for kind, code in ((k, codes[k]) for k in ("forward", "derivative")):
             fn, ref_fn = (op, op.reference) if kind == "forward" else (op.derivative, op.reference_derivative)
             stats, changed, start = accuracy.Stats(), 0, time.perf_counter()
             for first in range(0, 1 << 32, chunk):

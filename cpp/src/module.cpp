@@ -179,6 +179,11 @@ PYBIND11_MODULE(_core, m) {
   add_row_op(m);
   add_loss_op(m);
   m.def("op_table", &op_table, "[(kernel name, op id, has backward from output, has param derivative)] in registry order");
+  py::dict unary_kinds;  // what `unary` evaluates, from the C++ enum (no literal codes in Python)
+  unary_kinds["forward"] = static_cast<int>(UnaryKind::forward);
+  unary_kinds["derivative"] = static_cast<int>(UnaryKind::derivative);
+  unary_kinds["param_derivative"] = static_cast<int>(UnaryKind::param_derivative);
+  m.attr("UNARY_KINDS") = unary_kinds;
   m.def("unary", &unary, py::arg("op"), py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(), py::arg("a"), py::arg("b"));
   m.def("cpu_info", &cpu_info);
   m.def("set_num_threads", &set_num_threads, py::arg("n"));
