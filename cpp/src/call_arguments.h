@@ -40,6 +40,48 @@ PyObject* call_as_vector(PyObject* self, PyObject* args, PyObject* kwargs, F&& f
   return result;
 }
 
+// The tp_call and `backward` entries of an op type whose calls all go to
+// Run(self, is_backward, args, nargs, kwnames).
+using RunCall = PyObject* (*)(PyObject*, bool, PyObject* const*, Py_ssize_t, PyObject*);
+template <RunCall Run>
+PyObject* call_entry(PyObject* self, PyObject* args, PyObject* kwargs) {
+  return call_as_vector(self, args, kwargs, [](PyObject* op, PyObject* const* stack, Py_ssize_t n, PyObject* names) {
+    return Run(op, false, stack, n, names);
+  });
+}
+template <RunCall Run>
+PyObject* backward_entry(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  return Run(self, true, args, nargs, kwnames);
+}
+
+// The object of an op type whose instances differ by a kind code only (row_op.cpp: softmax or
+// log_softmax; loss_op.cpp: which loss); -1 until _configure(kind) sets it.
+struct KindObject {
+  PyObject_HEAD
+  int kind;
+};
+
+inline int kind_of(PyObject* self) { return reinterpret_cast<KindObject*>(self)->kind; }
+
+inline PyObject* kind_new(PyTypeObject* type, PyObject*, PyObject*) {
+  PyObject* self = type->tp_alloc(type, 0);
+  if (self) reinterpret_cast<KindObject*>(self)->kind = -1;
+  return self;
+}
+
+// _configure(kind) for a type with `count` kinds (0 .. count - 1), named `what` in the error.
+template <int count>
+PyObject* kind_configure(PyObject* self, PyObject* args) {
+  int kind;
+  if (!PyArg_ParseTuple(args, "i", &kind)) return nullptr;
+  if (kind < 0 || kind >= count) {
+    PyErr_Format(PyExc_ValueError, "unknown kind %d for %s", kind, Py_TYPE(self)->tp_name);
+    return nullptr;
+  }
+  reinterpret_cast<KindObject*>(self)->kind = kind;
+  Py_RETURN_NONE;
+}
+
 // Collects `name` (a keyword that names a positional-only argument) into `names`, as CPython
 // lists them: 'x', 'g'.
 inline void add_positional_only(std::string* names, PyObject* name) {

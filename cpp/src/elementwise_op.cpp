@@ -136,20 +136,11 @@ PyObject* unary(int kind, PyObject* x, PyObject* out, const Kernel& k) {
   Owned xa(arrays::normalized(x, "x", &t));
   if (!xa.p) return nullptr;
   PyArrayObject* xs = xa.array();
-  const OutUse use = arrays::plan_out(out, "out", t, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs});
-  if (use == OutUse::error) return nullptr;
-  PyArrayObject* result = destination(use, out, xs, t);
-  if (!result) return nullptr;
-  const bool ok = with_format(t, [&](auto zero) {
+  return compute_result(out, t, t, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs}, [&](auto zero, PyArrayObject* result) {
     using T = decltype(zero);
     run_unary<T>(static_cast<std::size_t>(k.op), kind, arrays::data<const T>(xs), arrays::data<T>(result),
                  arrays::element_count(xs), k.p);
   });
-  if (!ok) {
-    Py_DECREF(result);
-    return nullptr;
-  }
-  return deliver(use, out, result);
 }
 
 // -- bias= ------------------------------------------------------------------------------------
@@ -223,18 +214,15 @@ PyObject* unary_with_bias(bool derivative, PyObject* x, PyObject* bias, PyObject
   BiasInputs in;
   if (!bias_inputs(x, "x", bias, nullptr, &in)) return nullptr;
   PyArrayObject* xs = in.x.array();
-  const OutUse use = plan_computed_out(out, in.result, in.compute, xs, {xs});
-  if (use == OutUse::error) return nullptr;
-  PyArrayObject* dst = destination(use, out, xs, in.compute);
-  if (!dst) return nullptr;
-  with_format(in.compute, [&](auto zero) {
-    using T = decltype(zero);
-    if constexpr (!kIs16Bit<T>) {
-      run_bias_unary<T>(static_cast<std::size_t>(k.op), derivative, arrays::data<const T>(xs),
-                        arrays::data<const T>(in.bias.array()), arrays::data<T>(dst), in.rows, in.cols, k.p);
-    }
-  });
-  return deliver_converted(use, out, dst, in.result);
+  return compute_result(out, in.result, in.compute, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs},
+                        [&](auto zero, PyArrayObject* dst) {
+                          using T = decltype(zero);
+                          if constexpr (!kIs16Bit<T>) {
+                            run_bias_unary<T>(static_cast<std::size_t>(k.op), derivative, arrays::data<const T>(xs),
+                                              arrays::data<const T>(in.bias.array()), arrays::data<T>(dst), in.rows,
+                                              in.cols, k.p);
+                          }
+                        });
 }
 
 PyObject* backward(PyObject* self, const Arguments& a);
@@ -267,25 +255,20 @@ PyObject* backward_with_bias(PyObject* self, const Arguments& a) {
   if (!bias_inputs(x ? x : a.y, x ? "x" : "y", a.bias, g, &in)) return nullptr;
   if (x && c.learnable.empty()) {  // one fused pass: gx and the column sums
     PyArrayObject* xs = in.x.array();
-    const OutUse use = plan_computed_out(a.out, in.result, in.compute, xs, {xs, in.g.array()});
-    if (use == OutUse::error) return nullptr;
-    PyArrayObject* dst = destination(use, a.out, xs, in.compute);
-    if (!dst) return nullptr;
     npy_intp n = static_cast<npy_intp>(in.cols);
     Owned gbias(arrays::new_array(Float::f64, 1, &n));
-    if (!gbias.p) {
-      Py_DECREF(dst);
-      return nullptr;
-    }
-    with_format(in.compute, [&](auto zero) {
-      using T = decltype(zero);
-      if constexpr (!kIs16Bit<T>) {
-        run_bias_backward<T>(static_cast<std::size_t>(a.kernel.op), arrays::data<const T>(in.g.array()),
-                             arrays::data<const T>(xs), arrays::data<const T>(in.bias.array()), arrays::data<T>(dst),
-                             arrays::data<double>(gbias.array()), in.rows, in.cols, a.kernel.p);
-      }
-    });
-    Owned gx(deliver_converted(use, a.out, dst, in.result));
+    if (!gbias.p) return nullptr;
+    Owned gx(compute_result(a.out, in.result, in.compute, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs, in.g.array()},
+                            [&](auto zero, PyArrayObject* dst) {
+                              using T = decltype(zero);
+                              if constexpr (!kIs16Bit<T>) {
+                                run_bias_backward<T>(static_cast<std::size_t>(a.kernel.op),
+                                                     arrays::data<const T>(in.g.array()), arrays::data<const T>(xs),
+                                                     arrays::data<const T>(in.bias.array()), arrays::data<T>(dst),
+                                                     arrays::data<double>(gbias.array()), in.rows, in.cols,
+                                                     a.kernel.p);
+                              }
+                            }));
     if (!gx.p) return nullptr;
     Owned gb(arrays::converted(gbias.array(), in.result));
     return gb.p ? PyTuple_Pack(2, gx.p, gb.p) : nullptr;
@@ -319,24 +302,17 @@ PyObject* backward_learnable(const Kernel& k, PyArrayObject* g, PyArrayObject* x
   const Float compute = arrays::compute_format(t);
   Owned gc(arrays::converted(g, compute)), xc(arrays::converted(x, compute));
   if (!gc.p || !xc.p) return nullptr;
-  const OutUse use = plan_computed_out(out, t, compute, xc.array(), {gc.array(), xc.array()});
-  if (use == OutUse::error) return nullptr;
-  PyArrayObject* dst = destination(use, out, xc.array(), compute);
-  if (!dst) return nullptr;
+  PyArrayObject* xs = xc.array();
   double total = 0.0;
-  const bool ok = with_format(compute, [&](auto zero) {
-    using T = decltype(zero);
-    if constexpr (!kIs16Bit<T>) {
-      total = run_backward_with_param<T>(static_cast<std::size_t>(k.op), arrays::data<const T>(gc.array()),
-                                         arrays::data<const T>(xc.array()), arrays::data<T>(dst),
-                                         arrays::element_count(xc.array()), k.p);
-    }
-  });
-  if (!ok) {
-    Py_DECREF(dst);
-    return nullptr;
-  }
-  Owned gx(deliver_converted(use, out, dst, t));
+  Owned gx(compute_result(out, t, compute, PyArray_NDIM(xs), PyArray_DIMS(xs), {gc.array(), xs},
+                          [&](auto zero, PyArrayObject* dst) {
+                            using T = decltype(zero);
+                            if constexpr (!kIs16Bit<T>) {
+                              total = run_backward_with_param<T>(
+                                  static_cast<std::size_t>(k.op), arrays::data<const T>(gc.array()),
+                                  arrays::data<const T>(xs), arrays::data<T>(dst), arrays::element_count(xs), k.p);
+                            }
+                          }));
   if (!gx.p) return nullptr;
   Owned sum(arrays::new_array(Float::f64, 0, nullptr));
   if (!sum.p) return nullptr;
@@ -380,20 +356,13 @@ PyObject* backward(PyObject* self, const Arguments& a) {
     return backward_learnable(a.kernel, ga.array(), va.array(), t, a.out);
   }
   PyArrayObject* vs = va.array();
-  const OutUse use = arrays::plan_out(a.out, "out", t, PyArray_NDIM(vs), PyArray_DIMS(vs), {ga.array(), vs});
-  if (use == OutUse::error) return nullptr;
-  PyArrayObject* result = destination(use, a.out, vs, t);
-  if (!result) return nullptr;
-  const bool ok = with_format(t, [&](auto zero) {
-    using T = decltype(zero);
-    run_backward<T>(static_cast<std::size_t>(a.kernel.op), from_output, arrays::data<const T>(ga.array()),
-                    arrays::data<const T>(vs), arrays::data<T>(result), arrays::element_count(vs), a.kernel.p);
-  });
-  if (!ok) {
-    Py_DECREF(result);
-    return nullptr;
-  }
-  return deliver(use, a.out, result);
+  return compute_result(a.out, t, t, PyArray_NDIM(vs), PyArray_DIMS(vs), {ga.array(), vs},
+                        [&](auto zero, PyArrayObject* result) {
+                          using T = decltype(zero);
+                          run_backward<T>(static_cast<std::size_t>(a.kernel.op), from_output,
+                                          arrays::data<const T>(ga.array()), arrays::data<const T>(vs),
+                                          arrays::data<T>(result), arrays::element_count(vs), a.kernel.p);
+                        });
 }
 
 // Whether two arrays share memory (NumPy's exact answer: interleaved views do not).

@@ -132,24 +132,13 @@ PyObject* forward(PyObject* self, const GatedArguments& a) {
   const Float compute = arrays::compute_format(t);
   Owned xc(arrays::converted(xa.array(), compute));
   if (!xc.p) return nullptr;
-  OutUse use = arrays::plan_out(a.out, "out", t, s.ndim, s.shape, {xc.array()});
-  if (use == OutUse::error) return nullptr;
-  if (use == OutUse::direct && compute != t) use = OutUse::copy;
-  PyArrayObject* y = use == OutUse::direct ? (Py_INCREF(a.out), arrays::as_array(a.out))
-                                           : arrays::new_array(compute, s.ndim, s.shape);
-  if (!y) return nullptr;
-  const bool ok = with_format(compute, [&](auto zero) {
+  return compute_result(a.out, t, compute, s.ndim, s.shape, {xc.array()}, [&](auto zero, PyArrayObject* y) {
     using T = decltype(zero);
     if constexpr (!kIs16Bit<T>) {
       run_gated_forward<T>(static_cast<std::size_t>(a.kernel.op), arrays::data<const T>(xc.array()),
                            arrays::data<T>(y), s.outer, s.half, unit.gate_first, a.kernel.p);
     }
   });
-  if (!ok) {
-    Py_DECREF(y);
-    return nullptr;
-  }
-  return deliver_converted(use, a.out, y, t);
 }
 
 PyObject* backward(PyObject* self, const GatedArguments& a) {
@@ -201,16 +190,6 @@ PyObject* run(PyObject* self, bool is_backward, PyObject* const* args, Py_ssize_
   return is_backward ? backward(self, a) : forward(self, a);
 }
 
-PyObject* gated_call(PyObject* self, PyObject* args, PyObject* kwargs) {
-  return call_as_vector(self, args, kwargs, [](PyObject* op, PyObject* const* stack, Py_ssize_t n, PyObject* names) {
-    return run(op, false, stack, n, names);
-  });
-}
-
-PyObject* gated_backward(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  return run(self, true, args, nargs, kwnames);
-}
-
 // _configure(name, activation, gate_first): the unit's name and the ElementwiseOp it gates with.
 void configure(py::object self, const std::string& name, py::object activation, bool gate_first) {
   if (!elementwise_config(activation.ptr())) throw py::type_error("activation: expected an elementwise op");
@@ -239,7 +218,7 @@ void gated_dealloc(PyObject* self) {
 }
 
 PyMethodDef gated_methods[] = {
-    {"backward", as_method(gated_backward),
+    {"backward", as_method(backward_entry<run>),
      METH_FASTCALL | METH_KEYWORDS,
      "backward($self, g, x, /, axis=-1, **params)\n--\n\n"
      "The gradient with respect to x (x's shape) from the upstream gradient g (the output's shape), in\n"
@@ -249,7 +228,7 @@ PyMethodDef gated_methods[] = {
 PyType_Slot gated_slots[] = {
     {Py_tp_new, reinterpret_cast<void*>(gated_new)},
     {Py_tp_dealloc, reinterpret_cast<void*>(gated_dealloc)},
-    {Py_tp_call, reinterpret_cast<void*>(gated_call)},
+    {Py_tp_call, reinterpret_cast<void*>(call_entry<run>)},
     {Py_tp_methods, gated_methods},
     {Py_tp_doc, const_cast<char*>("A gated linear unit (see fastact.Gated).")},
     {0, nullptr}};

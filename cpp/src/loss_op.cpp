@@ -27,11 +27,6 @@ namespace {
 enum class Loss { cross_entropy = 0, binary_cross_entropy = 1 };
 enum class Reduction { mean, sum, none };
 
-struct LossObject {
-  PyObject_HEAD
-  int kind;  // Loss; -1: not configured
-};
-
 const char* name_of(Loss kind) {
   return kind == Loss::cross_entropy ? "cross_entropy" : "binary_cross_entropy_with_logits";
 }
@@ -532,7 +527,7 @@ PyObject* bce_backward(PyObject* const* v) {
 // -- the type ---------------------------------------------------------------------------------
 
 PyObject* run(PyObject* self, bool is_backward, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  const int kind = reinterpret_cast<LossObject*>(self)->kind;
+  const int kind = kind_of(self);  // Loss
   if (kind < 0) {
     PyErr_SetString(PyExc_TypeError, "this loss was not configured");
     return nullptr;
@@ -546,47 +541,20 @@ PyObject* run(PyObject* self, bool is_backward, PyObject* const* args, Py_ssize_
   return is_backward ? bce_backward(values) : bce(values);
 }
 
-PyObject* loss_call(PyObject* self, PyObject* args, PyObject* kwargs) {
-  return call_as_vector(self, args, kwargs, [](PyObject* op, PyObject* const* stack, Py_ssize_t n, PyObject* names) {
-    return run(op, false, stack, n, names);
-  });
-}
-
-PyObject* loss_backward(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  return run(self, true, args, nargs, kwnames);
-}
-
-PyObject* loss_configure(PyObject* self, PyObject* args) {
-  int kind;
-  if (!PyArg_ParseTuple(args, "i", &kind)) return nullptr;
-  if (kind != static_cast<int>(Loss::cross_entropy) && kind != static_cast<int>(Loss::binary_cross_entropy)) {
-    PyErr_Format(PyExc_ValueError, "unknown loss kind %d", kind);
-    return nullptr;
-  }
-  reinterpret_cast<LossObject*>(self)->kind = kind;
-  Py_RETURN_NONE;
-}
-
-PyObject* loss_new(PyTypeObject* type, PyObject*, PyObject*) {
-  PyObject* self = type->tp_alloc(type, 0);
-  if (self) reinterpret_cast<LossObject*>(self)->kind = -1;
-  return self;
-}
-
 PyMethodDef loss_methods[] = {
-    {"backward", as_method(loss_backward), METH_FASTCALL | METH_KEYWORDS,
+    {"backward", as_method(backward_entry<run>), METH_FASTCALL | METH_KEYWORDS,
      "d loss / d logits (the logits' shape) times the upstream gradient ``g`` (default 1)."},
-    {"_configure", loss_configure, METH_VARARGS, "_configure(kind): which loss this is (_core.LOSS_KINDS)."},
+    {"_configure", kind_configure<2>, METH_VARARGS, "_configure(kind): which loss this is (_core.LOSS_KINDS)."},
     {nullptr, nullptr, 0, nullptr}};
 
 PyType_Slot loss_slots[] = {
-    {Py_tp_new, reinterpret_cast<void*>(loss_new)},
-    {Py_tp_call, reinterpret_cast<void*>(loss_call)},
+    {Py_tp_new, reinterpret_cast<void*>(kind_new)},
+    {Py_tp_call, reinterpret_cast<void*>(call_entry<run>)},
     {Py_tp_methods, loss_methods},
     {Py_tp_doc, const_cast<char*>("A loss on logits (see fastact.CrossEntropy).")},
     {0, nullptr}};
 
-PyType_Spec loss_spec = {"fastact._core.LossOp", sizeof(LossObject), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+PyType_Spec loss_spec = {"fastact._core.LossOp", sizeof(KindObject), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
                          loss_slots};
 
 }  // namespace

@@ -88,12 +88,24 @@ inline PyObject* deliver_converted(OutUse use, PyObject* out, PyArrayObject* com
   return deliver(use, out, result);
 }
 
-// For a result of format t computed in format `compute`: out is written directly only when the
-// kernel's format is the result's.
-inline OutUse plan_computed_out(PyObject* out, Float t, Float compute, PyArrayObject* like,
-                         std::initializer_list<PyArrayObject*> inputs) {
-  OutUse use = arrays::plan_out(out, "out", t, PyArray_NDIM(like), PyArray_DIMS(like), inputs);
-  return use == OutUse::direct && compute != t ? OutUse::copy : use;
+// The common course of a call once its inputs are ready: plans out= for a result of format t and
+// shape (ndim, dims) computed in format `compute` (written directly only when the two agree),
+// makes the destination, runs kernel(zero, destination) with `zero` of the compute format's
+// element type, and delivers the result (into out, or converted to t and returned).
+template <class F>
+PyObject* compute_result(PyObject* out, Float t, Float compute, int ndim, const npy_intp* dims,
+                         std::initializer_list<PyArrayObject*> inputs, F&& kernel) {
+  OutUse use = arrays::plan_out(out, "out", t, ndim, dims, inputs);
+  if (use == OutUse::error) return nullptr;
+  if (use == OutUse::direct && compute != t) use = OutUse::copy;
+  PyArrayObject* dst = use == OutUse::direct ? (Py_INCREF(out), arrays::as_array(out))
+                                             : arrays::new_array(compute, ndim, dims);
+  if (!dst) return nullptr;
+  if (!with_format(compute, [&](auto zero) { kernel(zero, dst); })) {
+    Py_DECREF(dst);
+    return nullptr;
+  }
+  return deliver_converted(use, out, dst, t);
 }
 
 }  // namespace fastact

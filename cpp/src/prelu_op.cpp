@@ -186,15 +186,11 @@ PyObject* unary(PreluKind kind, const PreluArguments& a) {
   Channels c;
   if (!xa.p || !channels_of(xa.array(), a.alpha, a.axis, &c)) return nullptr;
   PyArrayObject* xs = xa.array();
-  const OutUse use = plan_computed_out(a.out, t, compute, xs, {xs});
-  if (use == OutUse::error) return nullptr;
-  PyArrayObject* result = destination(use, a.out, xs, compute);
-  if (!result) return nullptr;
-  with_format(compute, [&](auto zero) {
-    using T = decltype(zero);
-    if constexpr (!kIs16Bit<T>) run<T>(kind, xs, nullptr, c, result);
-  });
-  return deliver_converted(use, a.out, result, t);
+  return compute_result(a.out, t, compute, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs},
+                        [&](auto zero, PyArrayObject* result) {
+                          using T = decltype(zero);
+                          if constexpr (!kIs16Bit<T>) run<T>(kind, xs, nullptr, c, result);
+                        });
 }
 
 // (gx, galpha).

@@ -16,11 +16,6 @@
 namespace fastact {
 namespace {
 
-struct RowObject {
-  PyObject_HEAD
-  int kind;  // RowKind; -1 (the state after __new__): not configured
-};
-
 const char* name_of(int kind) { return kind == static_cast<int>(RowKind::softmax) ? "softmax" : "log_softmax"; }
 
 struct RowArguments {
@@ -104,22 +99,13 @@ PyObject* forward(int kind, const RowArguments& a) {
   xa.reset(reinterpret_cast<PyObject*>(arrays::converted(xa.array(), compute)));
   if (!xa.p) return nullptr;
   PyArrayObject* xs = xa.array();
-  const OutUse use = plan_computed_out(a.out, t, compute, xs, {xs});
-  if (use == OutUse::error) return nullptr;
-  PyArrayObject* y = destination(use, a.out, xs, compute);
-  if (!y) return nullptr;
-  const bool ok = with_format(compute, [&](auto zero) {
+  return compute_result(a.out, t, compute, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs}, [&](auto zero, PyArrayObject* y) {
     using T = decltype(zero);
     if constexpr (!kIs16Bit<T>) {
       run_rows<T>(static_cast<RowKind>(kind), arrays::data<const T>(xs), arrays::data<T>(y), dims[0], dims[1],
                   dims[2], a.safe);
     }
   });
-  if (!ok) {
-    Py_DECREF(y);
-    return nullptr;
-  }
-  return deliver_converted(use, a.out, y, t);
 }
 
 PyObject* backward(int kind, const RowArguments& a) {
@@ -139,26 +125,19 @@ PyObject* backward(int kind, const RowArguments& a) {
   ya.reset(ga.p ? reinterpret_cast<PyObject*>(arrays::converted(ya.array(), compute)) : nullptr);
   if (!ya.p) return nullptr;
   PyArrayObject* ys = ya.array();
-  const OutUse use = plan_computed_out(a.out, t, compute, ys, {ga.array(), ys});
-  if (use == OutUse::error) return nullptr;
-  PyArrayObject* gx = destination(use, a.out, ys, compute);
-  if (!gx) return nullptr;
-  const bool ok = with_format(compute, [&](auto zero) {
-    using T = decltype(zero);
-    if constexpr (!kIs16Bit<T>) {
-      run_rows_backward<T>(static_cast<RowKind>(kind), arrays::data<const T>(ga.array()), arrays::data<const T>(ys),
-                           arrays::data<T>(gx), dims[0], dims[1], dims[2]);
-    }
-  });
-  if (!ok) {
-    Py_DECREF(gx);
-    return nullptr;
-  }
-  return deliver_converted(use, a.out, gx, t);
+  return compute_result(a.out, t, compute, PyArray_NDIM(ys), PyArray_DIMS(ys), {ga.array(), ys},
+                        [&](auto zero, PyArrayObject* gx) {
+                          using T = decltype(zero);
+                          if constexpr (!kIs16Bit<T>) {
+                            run_rows_backward<T>(static_cast<RowKind>(kind), arrays::data<const T>(ga.array()),
+                                                 arrays::data<const T>(ys), arrays::data<T>(gx), dims[0], dims[1],
+                                                 dims[2]);
+                          }
+                        });
 }
 
 PyObject* run(PyObject* self, bool is_backward, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  const int kind = reinterpret_cast<RowObject*>(self)->kind;
+  const int kind = kind_of(self);  // RowKind
   if (kind < 0) {
     PyErr_SetString(PyExc_TypeError, "this row-wise op was not configured");
     return nullptr;
@@ -168,50 +147,23 @@ PyObject* run(PyObject* self, bool is_backward, PyObject* const* args, Py_ssize_
   return is_backward ? backward(kind, a) : forward(kind, a);
 }
 
-PyObject* row_call(PyObject* self, PyObject* args, PyObject* kwargs) {
-  return call_as_vector(self, args, kwargs, [](PyObject* op, PyObject* const* stack, Py_ssize_t n, PyObject* names) {
-    return run(op, false, stack, n, names);
-  });
-}
-
-PyObject* row_backward(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  return run(self, true, args, nargs, kwnames);
-}
-
-PyObject* row_configure(PyObject* self, PyObject* args) {
-  int kind;
-  if (!PyArg_ParseTuple(args, "i", &kind)) return nullptr;
-  if (kind != static_cast<int>(RowKind::softmax) && kind != static_cast<int>(RowKind::log_softmax)) {
-    PyErr_Format(PyExc_ValueError, "unknown row-wise kind %d", kind);
-    return nullptr;
-  }
-  reinterpret_cast<RowObject*>(self)->kind = kind;
-  Py_RETURN_NONE;
-}
-
-PyObject* row_new(PyTypeObject* type, PyObject*, PyObject*) {
-  PyObject* self = type->tp_alloc(type, 0);
-  if (self) reinterpret_cast<RowObject*>(self)->kind = -1;
-  return self;
-}
-
 PyMethodDef row_methods[] = {
-    {"backward", as_method(row_backward),
+    {"backward", as_method(backward_entry<run>),
      METH_FASTCALL | METH_KEYWORDS,
      "backward($self, g, y, /, axis=-1, *, out=None)\n--\n\n"
      "The vector-Jacobian product from the saved output ``y`` (same shape as ``g``)."},
-    {"_configure", row_configure, METH_VARARGS,
+    {"_configure", kind_configure<2>, METH_VARARGS,
      "_configure(kind): which op this is (RowKind: 0 softmax, 1 log_softmax; _core.ROW_KINDS)."},
     {nullptr, nullptr, 0, nullptr}};
 
 PyType_Slot row_slots[] = {
-    {Py_tp_new, reinterpret_cast<void*>(row_new)},
-    {Py_tp_call, reinterpret_cast<void*>(row_call)},
+    {Py_tp_new, reinterpret_cast<void*>(kind_new)},
+    {Py_tp_call, reinterpret_cast<void*>(call_entry<run>)},
     {Py_tp_methods, row_methods},
     {Py_tp_doc, const_cast<char*>("softmax and log_softmax (see fastact.Softmax, fastact.LogSoftmax).")},
     {0, nullptr}};
 
-PyType_Spec row_spec = {"fastact._core.RowOp", sizeof(RowObject), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+PyType_Spec row_spec = {"fastact._core.RowOp", sizeof(KindObject), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
                         row_slots};
 
 }  // namespace
