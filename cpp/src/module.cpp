@@ -24,77 +24,23 @@ namespace py = pybind11;
 namespace fastact {
 namespace {
 
-// The checks of the buffers `unary` is handed (the op types normalise their own inputs).
-enum class DType { f32, f64 };
-
-// Whether a dtype's bytes are in this machine's order (NumPy writes '=' for native, '|' for
-// single bytes; '<' / '>' only for the foreign order, or the native one spelled out).
-bool native_byte_order(char byteorder) {
-  const std::uint16_t probe = 1;
-  const bool little = *reinterpret_cast<const unsigned char*>(&probe) == 1;
-  return byteorder == '=' || byteorder == '|' || byteorder == (little ? '<' : '>');
-}
-
-DType dtype_of(const py::array& a, const char* name) {
-  if (!native_byte_order(a.dtype().byteorder()))
-    throw py::type_error(std::string(name) + ": expected native byte order (the Python layer converts)");
-  const int num = a.dtype().num();
-  if (num == NPY_FLOAT) return DType::f32;
-  if (num == NPY_DOUBLE) return DType::f64;
-  throw py::type_error(std::string(name) + ": expected a float32 or float64 array");
-}
-
-// All arrays of one call must share dtype and size (else TypeError/ValueError), and outputs must
-// be writeable (else ValueError). Returns whether the kernel can run on the buffers as they are:
-// all contiguous in the same order (all C or all Fortran), so element i of each is at offset i,
-// and no output overlapping an input other than exactly (in place). When it returns false the
-// Python layer makes contiguous copies and calls again.
-template <class T>
-const T* in_ptr(const py::array& a) { return static_cast<const T*>(a.data()); }
-template <class T>
-T* out_ptr(py::array& a) { return static_cast<T*>(a.mutable_data()); }
-
-bool buffers_usable(std::initializer_list<std::pair<const py::array*, const char*>> inputs,
-                    std::initializer_list<std::pair<py::array*, const char*>> outputs) {
-  const py::array& first = *inputs.begin()->first;
-  const auto dtype = dtype_of(first, inputs.begin()->second);
-  const auto size = first.size();
-  bool all_c = true, all_f = true;
-  auto check = [&](const py::array& a, const char* name) {
-    if (dtype_of(a, name) != dtype) throw py::type_error(std::string(name) + ": dtype differs from the input's");
-    if (a.size() != size) throw py::value_error(std::string(name) + ": size differs from the input's");
-    all_c &= (a.flags() & py::array::c_style) != 0;
-    all_f &= (a.flags() & py::array::f_style) != 0;
-  };
-  for (const auto& in : inputs) check(*in.first, in.second);
-  for (const auto& out : outputs) {
-    check(*out.first, out.second);
-    if (!out.first->writeable()) throw py::value_error(std::string(out.second) + ": array is read-only");
-  }
-  if (!all_c && !all_f) return false;
-  const auto bytes = static_cast<std::uintptr_t>(first.nbytes());
-  for (const auto& out : outputs) {
-    const auto o = reinterpret_cast<std::uintptr_t>(out.first->data());
-    for (const auto& in : inputs) {
-      const auto i = reinterpret_cast<std::uintptr_t>(in.first->data());
-      if (o != i && o < i + bytes && i < o + bytes) return false;  // partial overlap
-    }
-  }
-  return true;
-}
-
-
-
+// One kernel by id, for tools that compare builds: out = f(x) (kind: UnaryKind) for a
+// kernel-ready float32/float64 x and an out that plan_out lets the kernel write directly (same
+// dtype and shape, writeable, x itself or not overlapping it). False, having written nothing,
+// for any other buffers (the op objects handle those).
 bool unary(int op, int kind, const py::array& x, py::array& out, double a, double b) {
-  if (!buffers_usable({{&x, "x"}}, {{&out, "out"}})) return false;
+  const arrays::Float t = arrays::kernel_ready(x.ptr());
+  if (t != arrays::Float::f32 && t != arrays::Float::f64) return false;
+  PyArrayObject* xs = arrays::as_array(x.ptr());
+  const arrays::OutUse use = arrays::plan_out(out.ptr(), "out", t, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs});
+  if (use == arrays::OutUse::error) throw py::error_already_set();
+  if (use != arrays::OutUse::direct) return false;
   const std::size_t id = op_index(op);
   const ParamValues p{a, b};
-  const auto n = static_cast<std::size_t>(x.size());
-  if (dtype_of(x, "x") == DType::f32) {
-    run_unary<float>(id, kind, in_ptr<float>(x), out_ptr<float>(out), n, p);
-  } else {
-    run_unary<double>(id, kind, in_ptr<double>(x), out_ptr<double>(out), n, p);
-  }
+  const std::size_t n = arrays::element_count(xs);
+  PyArrayObject* o = arrays::as_array(out.ptr());
+  if (t == arrays::Float::f32) run_unary<float>(id, kind, arrays::data<const float>(xs), arrays::data<float>(o), n, p);
+  else run_unary<double>(id, kind, arrays::data<const double>(xs), arrays::data<double>(o), n, p);
   return true;
 }
 
