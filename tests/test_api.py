@@ -505,6 +505,16 @@ def test_losses_of_no_weight_are_nan_without_warnings():
     assert fa.cross_entropy(empty, np.zeros(0, int), reduction="sum") == 0.0
 
 
+def test_float16_losses_overflow_to_inf_without_warnings():
+    """A float64 loss beyond float16's range becomes inf in the result dtype, silently (pytest turns
+    NumPy's cast warning into an error here)."""
+    x = np.array([[60000.0, -60000.0]], np.float16)
+    assert np.isposinf(fa.cross_entropy(x, np.array([1])))
+    per_sample = fa.cross_entropy(x, np.array([1]), reduction="none")
+    assert per_sample.dtype == np.float16 and np.isposinf(per_sample).all()
+    assert np.isfinite(fa.binary_cross_entropy_with_logits(x, np.zeros((1, 2)), reduction="sum"))
+
+
 def test_parameter_errors():
     x = np.ones(3)
     with pytest.raises(TypeError, match="unexpected keyword argument 'beta'; its parameters are: alpha"):

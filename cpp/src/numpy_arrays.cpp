@@ -23,6 +23,47 @@ void convert16(PyArrayObject* src, Float from, PyArrayObject* dst, Float to) {
 
 namespace {
 
+// NumPy's cast of `a` to format t, C-contiguous, with NumPy's floating-point warnings off (inside
+// a numpy.errstate(all="ignore")): a value out of t's range becomes inf silently, as in the
+// core's own conversions. For the casts the core does not do itself (float64 -> 16-bit, integers).
+PyArrayObject* numpy_cast_quietly(PyArrayObject* a, Float t) {
+  static PyObject* errstate = nullptr;  // numpy.errstate, looked up once (an errstate enters once)
+  if (!errstate) {
+    PyObject* numpy = PyImport_ImportModule("numpy");
+    errstate = numpy ? PyObject_GetAttrString(numpy, "errstate") : nullptr;
+    Py_XDECREF(numpy);
+    if (!errstate) return nullptr;
+  }
+  PyObject* args = PyTuple_New(0);
+  PyObject* kwargs = Py_BuildValue("{s:s}", "all", "ignore");
+  PyObject* quiet = args && kwargs ? PyObject_Call(errstate, args, kwargs) : nullptr;
+  Py_XDECREF(args);
+  Py_XDECREF(kwargs);
+  if (!quiet) return nullptr;
+  PyObject* entered = PyObject_CallMethod(quiet, "__enter__", nullptr);
+  if (!entered) {
+    Py_DECREF(quiet);
+    return nullptr;
+  }
+  Py_DECREF(entered);
+  PyArrayObject* out = as_array(PyArray_FromArray(a, descriptor(t), NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_FORCECAST |
+                                                                       NPY_ARRAY_ENSUREARRAY | NPY_ARRAY_ALIGNED));
+  PyObject *type, *value, *trace;
+  PyErr_Fetch(&type, &value, &trace);  // the cast's error, if any, survives leaving the errstate
+  PyObject* left = PyObject_CallMethod(quiet, "__exit__", "OOO", Py_None, Py_None, Py_None);
+  Py_DECREF(quiet);
+  Py_XDECREF(left);
+  if (!left) {
+    Py_XDECREF(out);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(trace);
+    return nullptr;
+  }
+  PyErr_Restore(type, value, trace);
+  return out;
+}
+
 PyObject* shape_of(PyArrayObject* a) { return PyObject_GetAttrString(reinterpret_cast<PyObject*>(a), "shape"); }
 
 PyObject* shape_tuple(int ndim, const npy_intp* dims) {
@@ -35,21 +76,25 @@ PyObject* shape_tuple(int ndim, const npy_intp* dims) {
 
 PyArrayObject* converted(PyArrayObject* a, Float t) {
   const Float from = float_of(PyArray_DESCR(a));
-  if (from == t && PyArray_IS_C_CONTIGUOUS(a)) {
+  const bool contiguous = PyArray_IS_C_CONTIGUOUS(a);
+  if (from == t && contiguous) {
     Py_INCREF(a);
     return a;
   }
-  const bool vector_conversion = PyArray_IS_C_CONTIGUOUS(a) &&
-                                 ((is_16bit(from) && t == Float::f32) || (from == Float::f32 && is_16bit(t)));
-  if (!vector_conversion) {
-    // inf and NaN convert as they are, without NumPy's floating-point warnings.
-    return as_array(PyArray_FromArray(a, descriptor(t), NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_FORCECAST |
-                                                            NPY_ARRAY_ENSUREARRAY | NPY_ARRAY_ALIGNED));
+  if (contiguous && ((is_16bit(from) && t == Float::f32) || (from == Float::f32 && is_16bit(t)))) {
+    PyArrayObject* out = new_like(a, t);
+    if (out) convert16(a, from, out, t);
+    return out;
   }
-  PyArrayObject* out = new_like(a, t);
-  if (!out) return nullptr;
-  convert16(a, from, out, t);
-  return out;
+  if (contiguous && from == Float::f64 && t == Float::f32) {  // round to nearest; out of range: inf, silently
+    PyArrayObject* out = new_like(a, t);
+    if (!out) return nullptr;
+    const double* in = data<const double>(a);
+    float* o = data<float>(out);
+    for (std::size_t i = 0, n = element_count(a); i < n; ++i) o[i] = static_cast<float>(in[i]);
+    return out;
+  }
+  return numpy_cast_quietly(a, t);
 }
 
 PyArrayObject* normalized(PyObject* value, const char* name, Float* format) {
