@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import accuracy as accuracy
+from . import analysis as analysis
 from . import reference as reference
 
 # A float array keeps its dtype through every op (integers and lists give float64).
@@ -104,6 +105,7 @@ def render() -> str:
         lines += [f"class {cls.__name__}:", "    name: str", "    __name__: str", "    __qualname__: str"]
         if cls is fa.Activation:
             lines += ["    label: str", "    parameters: dict[str, float | str]", "    has_output_backward: bool",
+                      "    properties: analysis.Properties",
                       "    def param_derivative(self, x: ArrayLike, /, *, out: NDArray[Any] | None = None, "
                       "**params: float) -> Any: ...",
                       "    def reference(self, x: ArrayLike, *, dtype: Any = None, **params: float | str) -> Any: ...",

@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import accuracy as accuracy
+from . import analysis as analysis
 from . import reference as reference
 
 # A float array keeps its dtype through every op (integers and lists give float64).
@@ -20,6 +21,7 @@ class Activation:
     label: str
     parameters: dict[str, float | str]
     has_output_backward: bool
+    properties: analysis.Properties
     def param_derivative(self, x: ArrayLike, /, *, out: NDArray[Any] | None = None, **params: float) -> Any: ...
     def reference(self, x: ArrayLike, *, dtype: Any = None, **params: float | str) -> Any: ...
     def reference_derivative(self, x: ArrayLike, *, dtype: Any = None, **params: float | str) -> Any: ...

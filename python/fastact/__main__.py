@@ -1,4 +1,5 @@
-"""Command line: ``python -m fastact bench`` (speed) and ``python -m fastact check`` (accuracy)."""
+"""Command line: ``python -m fastact bench`` (speed), ``check`` (accuracy), ``table`` (what each
+activation is like) and ``info`` (version, CPU, instruction set, threads)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,21 @@ def main(argv=None) -> int:
     check.add_argument("--exhaustive", action="store_true", help="all 2^32 float32 inputs (slow: minutes per op)")
     check.add_argument("--ops", nargs="+", metavar="OP", help="ops to check, e.g. gelu gelu[tanh] (default: all)")
 
+    table = sub.add_parser("table", help="the properties of every activation, computed from its kernels")
+    table.add_argument("--ops", nargs="+", metavar="OP", help="ops to describe (default: every elementwise op)")
+    table.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
+    table.add_argument("--json", metavar="FILE", help="also write the table as JSON")
+    table.add_argument("--no-cost", action="store_true", help="skip timing each op against relu")
+
+    sub.add_parser("info", help="version, CPU, instruction set in use and threads")
+
     args = parser.parse_args(argv)
     import fastact
+
+    if args.command == "info":
+        return _info(fastact)
+    if args.command == "table":
+        return _table(fastact, parser, args)
 
     cases = fastact._cases()
     if args.command == "bench":
@@ -62,6 +76,37 @@ def main(argv=None) -> int:
     from ._check import run_check
 
     return run_check(selected, args.exhaustive)
+
+
+def _info(fastact) -> int:
+    from ._bench import cpu_name
+
+    info = fastact.cpu_info()
+    print(f"fastact {fastact.__version__}")
+    print(f"CPU: {cpu_name()}")
+    print(f"instruction set: {info['isa']} (compiled: {', '.join(info['compiled_isas'])}; "
+          f"this CPU runs: {', '.join(info['available_isas'])})")
+    print(f"threads per call: {info['threads']} (CPUs available to this process: {info['available_cpus']})")
+    return 0
+
+
+def _table(fastact, parser, args) -> int:
+    import json
+
+    from . import analysis
+
+    for name in args.ops or []:
+        if name not in fastact.variants():
+            parser.error(f"unknown op {name!r}; available: {', '.join(fastact.variants())}")
+    rows = [analysis.properties(fastact.get(name), cost=not args.no_cost) for name in args.ops or fastact.ops("elementwise")]
+    print(analysis.text(rows))
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(analysis.markdown(rows) + "\n")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump([row.as_row() for row in rows], f, indent=1)
+    return 0
 
 
 if __name__ == "__main__":

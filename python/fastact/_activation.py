@@ -10,6 +10,7 @@ and adds what is not a call: documentation and signatures, the reference formula
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 
 import numpy as np
@@ -116,6 +117,14 @@ class Activation(_core.ElementwiseOp):
     def has_output_backward(self) -> bool:
         """Whether ``backward(g, y=...)`` (from the saved output) is available."""
         return self._has_output_backward
+
+    @functools.cached_property
+    def properties(self):
+        """What this op is like (range, monotonic, kinks, peak |f'|, its dip, saturation, dead-unit
+        risk, cost against relu), computed from its kernels: ``fastact.analysis.properties``."""
+        from .analysis import properties
+
+        return properties(self)
 
     def reference(self, x, *, dtype=None, **params):
         """The float64 NumPy reference implementation (``fastact.reference``) of this op. With

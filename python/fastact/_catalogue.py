@@ -297,7 +297,7 @@ OPS: tuple[OpSpec, ...] = (
         "1 + erf cancels; its minimum is -0.1700 at x = -0.7518.",
         derivative="Phi(x) + x phi(x) (tanh form: sigmoid(z) (1 + x z'(x) sigmoid(-z)), z = 2 sqrt(2/pi)\n"
         "(x + 0.044715 x^3)); zero at x = -0.7518 (absolute error there), peak 1.1289 at x = sqrt(2).",
-        peak_derivative=1.1289026115950013,
+        peak_derivative=1.128904145185155,  # Phi(sqrt 2) + sqrt 2 phi(sqrt 2): where gelu'' = phi (2 - x^2) vanishes
         example=">>> fa.gelu([-1.0, 0.0, 2.0])\narray([-0.15865525,  0.        ,  1.95449974])\n"
         ">>> fa.gelu([-1.0, 2.0], approximate=\"tanh\")\narray([-0.15880801,  1.95459769])",
     ),

@@ -1,0 +1,110 @@
+"""fastact.analysis: the properties computed from the kernels hold the textbook values
+(docs/textbook.md) and the catalogue's own constants, and `python -m fastact table` writes them."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import fastact as fa
+from fastact import analysis
+
+TABLE = {p.name: p for p in analysis.table(cost=False)}
+
+
+def test_the_table_covers_every_elementwise_op():
+    assert list(TABLE) == fa.ops("elementwise")
+
+
+def test_sigmoid_and_tanh_peaks_and_saturation():
+    sigmoid, tanh = TABLE["sigmoid"], TABLE["tanh"]
+    assert sigmoid.peak_derivative == (pytest.approx(0.25, abs=1e-15), 0.0)  # the vanishing-gradient bound
+    assert tanh.peak_derivative == (pytest.approx(1.0, abs=1e-15), 0.0)
+    assert sigmoid.output_range == (0.0, 1.0) and tanh.output_range == (-1.0, 1.0)
+    assert sigmoid.saturates == tanh.saturates == "both"
+    assert tanh.zero_centred and not sigmoid.zero_centred
+    assert sigmoid.monotonic and sigmoid.smooth and not sigmoid.dead_unit_risk
+
+
+@pytest.mark.parametrize("name, value, at", [("gelu", -0.1700, -0.7518), ("silu", -0.2785, -1.2785),
+                                             ("swish", -0.2785, -1.2785), ("mish", -0.3088, -1.1924),
+                                             ("hardswish", -0.375, -1.5)])
+def test_the_dips_below_zero(name, value, at):
+    p = TABLE[name]
+    assert p.minimum[0] == pytest.approx(value, abs=5e-5) and p.minimum[1] == pytest.approx(at, abs=5e-5)
+    assert not p.monotonic and p.output_range[0] == p.minimum[0]
+
+
+def test_the_refined_minimum_is_where_the_derivative_vanishes():
+    for name in ("gelu", "silu", "mish"):
+        x = TABLE[name].minimum[1]
+        assert abs(float(fa.get(name).derivative(np.float64(x)))) < 1e-15
+
+
+@pytest.mark.parametrize("name", ["silu", "mish", "gelu", "hardswish"])
+def test_peak_derivative_matches_the_catalogues_constant(name):
+    """The catalogue types these in for the absolute-error allowance; the kernels give them back."""
+    assert TABLE[name].peak_derivative[0] == pytest.approx(fa.get(name).spec.peak_derivative, rel=1e-12)
+
+
+def test_gelu_peak_slope_is_at_sqrt_2():
+    assert TABLE["gelu"].peak_derivative[1] == pytest.approx(math.sqrt(2), abs=1e-6)
+
+
+def test_relu_family_kinks_and_dead_units():
+    relu, leaky = TABLE["relu"], TABLE["leaky_relu"]
+    assert relu.kinks == (0.0,) and not relu.smooth and relu.dead_unit_risk and relu.saturates == "left"
+    assert leaky.kinks == (0.0,) and not leaky.dead_unit_risk and leaky.saturates == "none"
+    assert TABLE["relu6"].kinks == (0.0, 6.0) and TABLE["relu6"].output_range == (0.0, 6.0)
+    assert TABLE["hardsigmoid"].kinks == (-3.0, 3.0)
+    for name in ("elu", "selu", "gelu", "silu", "softplus", "sigmoid"):  # small, never exactly 0
+        assert not TABLE[name].dead_unit_risk, name
+
+
+def test_exponential_linear_lower_limits():
+    assert TABLE["elu"].output_range[0] == -1.0 and TABLE["celu"].output_range[0] == -1.0  # -alpha
+    selu_alpha, selu_lambda = 1.6732632423543772, 1.0507009873554805
+    assert TABLE["selu"].output_range[0] == pytest.approx(-selu_alpha * selu_lambda, rel=1e-15)
+    assert TABLE["selu"].kinks == (0.0,) and TABLE["elu"].smooth  # elu with alpha = 1 is C^1
+
+
+def test_softplus_slope_tends_to_one_and_never_vanishes():
+    p = TABLE["softplus"]
+    assert p.peak_derivative == (1.0, math.inf) and p.monotonic and p.smooth and p.saturates == "left"
+    assert TABLE["log_sigmoid"].saturates == "right" and TABLE["log_sigmoid"].output_range == (-math.inf, 0.0)
+
+
+def test_properties_of_an_op_object_and_its_cost():
+    p = fa.get("sigmoid").properties
+    assert p is fa.sigmoid.properties  # computed once per op
+    assert p.relative_cost > 0 and math.isfinite(p.relative_cost)
+    assert analysis.properties("gelu[tanh]", cost=False).minimum[0] == pytest.approx(-0.1700, abs=1e-4)
+
+
+def test_markdown_and_text_tables():
+    rows = [TABLE["relu"], TABLE["gelu"]]
+    md = analysis.markdown(rows).splitlines()
+    assert len(md) == 4 and md[2].startswith("| relu |") and md[0].count("|") == md[3].count("|")
+    assert analysis.text(rows).splitlines()[2].startswith("relu ")
+
+
+def test_cli_table_writes_json_and_markdown(tmp_path, capsys):
+    from fastact.__main__ import main
+
+    assert main(["table", "--ops", "relu", "gelu", "--no-cost", "--json", str(tmp_path / "t.json"),
+                 "--markdown", str(tmp_path / "t.md")]) == 0
+    rows = json.loads((tmp_path / "t.json").read_text())
+    assert [r["op"] for r in rows] == ["relu", "gelu"] and rows[1]["min at x"] == pytest.approx(-0.7518, abs=1e-4)
+    assert "| gelu |" in (tmp_path / "t.md").read_text()
+    assert "gelu" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["table", "--ops", "nope"])
+
+
+def test_cli_info(capsys):
+    from fastact.__main__ import main
+
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert fa.cpu_info()["isa"] in out and fa.__version__ in out
