@@ -108,3 +108,41 @@ def test_cli_info(capsys):
     assert main(["info"]) == 0
     out = capsys.readouterr().out
     assert fa.cpu_info()["isa"] in out and fa.__version__ in out
+
+
+# -- gradients through depth ----------------------------------------------------------------------
+
+
+def test_selu_with_lecun_init_keeps_activations_normalised_through_50_layers():
+    flow = analysis.gradient_flow("selu", depth=50, width=256, init="lecun", batch=512)
+    assert np.all(np.abs(flow.activation_mean) < 0.1)
+    assert np.all(np.abs(flow.activation_std - 1.0) < 0.1)
+
+
+def test_sigmoid_gradients_vanish_and_relu_with_he_init_holds():
+    sigmoid = analysis.gradient_flow("sigmoid", depth=10, init="xavier")
+    assert sigmoid.decay < 1e-4  # about 0.25 per layer: the vanishing gradient
+    relu = analysis.gradient_flow("relu", depth=20, init="he")
+    assert 0.3 < relu.decay < 3.0
+    assert np.all(relu.activation_std > 0.5)  # He init keeps the signal alive too
+    tanh = analysis.gradient_flow("tanh", depth=50, init="xavier")
+    assert tanh.decay < 0.5 and tanh.activation_std[-1] < tanh.activation_std[0]
+
+
+def test_gradient_flow_is_deterministic_and_checks_its_arguments():
+    a, b = analysis.gradient_flow("gelu", depth=3, width=8, seed=5), analysis.gradient_flow("gelu", depth=3, width=8, seed=5)
+    np.testing.assert_array_equal(a.gradient_norm, b.gradient_norm)
+    assert a.gradient_norm.shape == a.activation_mean.shape == (3,)
+    with pytest.raises(ValueError, match="init must be one of"):
+        analysis.gradient_flow("relu", init="glorot")
+    with pytest.raises(ValueError, match="depth must be a positive int"):
+        analysis.gradient_flow("relu", depth=0)
+
+
+def test_decay_table_puts_the_bound_next_to_the_measured_decay():
+    rows = analysis.decay_table(ops=("sigmoid", "relu", "selu"), depths=(5, 10), width=64, batch=64)
+    assert [(r["op"], r["depth"]) for r in rows] == [(o, d) for o in ("sigmoid", "relu", "selu") for d in (5, 10)]
+    sigmoid = [r for r in rows if r["op"] == "sigmoid"]
+    assert sigmoid[1]["bound"] == pytest.approx(0.25 ** 10) and sigmoid[1]["measured"] < 1e-4
+    assert {r["init"] for r in rows if r["op"] == "selu"} == {"lecun"}
+    assert {r["init"] for r in rows if r["op"] == "relu"} == {"he"}

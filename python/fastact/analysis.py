@@ -241,3 +241,92 @@ def text(rows: list) -> str:
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
     return "\n".join([line(columns), line(["-" * w for w in widths])] + [line(row) for row in cells])
+
+
+# -- gradients through depth ----------------------------------------------------------------------
+
+#: weight scales: the standard deviation of a width x width layer's entries, by initialisation
+_INIT = {
+    "he": lambda width: math.sqrt(2.0 / width),  # He et al. 2015, for ReLU-like units
+    "xavier": lambda width: math.sqrt(1.0 / width),  # Glorot & Bengio 2010: 2 / (fan_in + fan_out)
+    "lecun": lambda width: math.sqrt(1.0 / width),  # LeCun 1998, what SELU's self-normalisation assumes
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class GradientFlow:
+    """Per-layer statistics of a deep MLP (layer 1 is next to the input, layer ``depth`` on top):
+    the mean and standard deviation of each layer's activations f(z), and the norm of the
+    gradient reaching each layer's output from a random upstream gradient at the top."""
+
+    op: str
+    init: str
+    activation_mean: np.ndarray
+    activation_std: np.ndarray
+    gradient_norm: np.ndarray
+
+    @property
+    def decay(self) -> float:
+        """The gradient norm at layer 1 over the norm at the top: below 1 it vanishes, above it explodes."""
+        return float(self.gradient_norm[0] / self.gradient_norm[-1])
+
+
+def gradient_flow(op, depth: int = 20, width: int = 256, init: str = "he", seed: int = 0, batch: int = 256,
+                  dtype=np.float64) -> GradientFlow:
+    """Builds a ``depth``-layer MLP of ``width`` units with activation ``op`` (no biases, weights
+    drawn as ``init`` says: "he", "xavier" or "lecun"), runs a batch of standard normal inputs
+    forward and a standard normal upstream gradient backward with fastact's kernels
+    (``op`` and ``op.backward``), and returns the per-layer statistics."""
+    from . import get
+
+    op = get(op) if isinstance(op, str) else op
+    if init not in _INIT:
+        raise ValueError(f"gradient_flow: init must be one of {', '.join(map(repr, _INIT))}, got {init!r}")
+    for name, value in (("depth", depth), ("width", width), ("batch", batch)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"gradient_flow: {name} must be a positive int, got {value!r}")
+    rng = np.random.default_rng(seed)
+    scale = _INIT[init](width)
+    weights = [(rng.standard_normal((width, width)) * scale).astype(dtype) for _ in range(depth)]
+    h = rng.standard_normal((batch, width)).astype(dtype)
+    pre, means, stds = [], [], []
+    for w in weights:
+        z = h @ w
+        h = op(z)
+        pre.append(z)
+        means.append(float(np.mean(h)))
+        stds.append(float(np.std(h)))
+    g = rng.standard_normal((batch, width)).astype(dtype)
+    norms = [0.0] * depth
+    for layer in range(depth - 1, -1, -1):
+        norms[layer] = float(np.linalg.norm(g))
+        g = op.backward(g, pre[layer]) @ weights[layer].T
+    return GradientFlow(getattr(op, "label", op.name), init, np.array(means), np.array(stds), np.array(norms))
+
+
+def default_init(op) -> str:
+    """The initialisation an op is usually trained with: "lecun" for selu, "he" for the ReLU-like
+    ops (unbounded above), "xavier" for the rest (sigmoid, tanh, softsign, ...)."""
+    from . import get
+
+    op = get(op) if isinstance(op, str) else op
+    if op.name == "selu":
+        return "lecun"
+    return "he" if properties(op, cost=False).output_range[1] == math.inf else "xavier"
+
+
+def decay_table(ops=("sigmoid", "tanh", "relu", "gelu", "selu"), depths=(5, 10, 20, 50), width: int = 256,
+                batch: int = 256, seed: int = 0) -> list:
+    """For each op and depth: the textbook bound on how a gradient can shrink through that many
+    layers (peak |f'| to the power of the depth, the weights aside) next to the measured decay
+    of ``gradient_flow`` with the op's usual initialisation (``default_init``). Rows of dicts."""
+    rows = []
+    for op in ops:
+        peak = properties(op, cost=False).peak_derivative[0]
+        init = default_init(op)
+        flow = gradient_flow(op, max(depths), width, init, seed, batch)
+        for depth in depths:
+            measured = float(flow.gradient_norm[max(depths) - depth] / flow.gradient_norm[-1])
+            rows.append({"op": flow.op, "init": init, "depth": depth, "bound": peak ** depth, "measured": measured,
+                         "activation std at depth": float(flow.activation_std[depth - 1])})
+    return rows
