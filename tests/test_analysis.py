@@ -146,3 +146,71 @@ def test_decay_table_puts_the_bound_next_to_the_measured_decay():
     assert sigmoid[1]["bound"] == pytest.approx(0.25 ** 10) and sigmoid[1]["measured"] < 1e-4
     assert {r["init"] for r in rows if r["op"] == "selu"} == {"lecun"}
     assert {r["init"] for r in rows if r["op"] == "relu"} == {"he"}
+
+
+# -- statistics of real activations ---------------------------------------------------------------
+
+
+def test_the_worked_dead_relu_unit():
+    """docs/textbook.md: weights [-3, -2] and bias -1 on non-negative inputs: z < 0 always."""
+    x = np.random.default_rng(1).uniform(0, 5, (1000, 2))
+    z = x @ np.array([[-3.0, 1.0], [-2.0, 1.0]]) + np.array([-1.0, 0.0])
+    stats = analysis.unit_stats(z, "relu")
+    assert stats.dead.tolist() == [True, False] and stats.dead_fraction == 0.5
+    assert stats.inactive_fraction[0] == 1.0 and stats.mean[0] == 0.0 and stats.std[0] == 0.0
+    leaky = analysis.unit_stats(z, "leaky_relu")
+    assert not leaky.dead.any() and leaky.inactive_fraction.max() == 0.0  # it keeps a gradient
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["relu", "sigmoid", "gelu", "hardswish", "tanh"])
+def test_unit_stats_agree_with_numpy_on_the_kernels_outputs(name, dtype):
+    op = fa.get(name)
+    z = (np.random.default_rng(2).standard_normal((777, 13)) * 4).astype(dtype)
+    stats = analysis.unit_stats(z, op, tol=1e-2)
+    f, d = op(z).astype(np.float64), op.derivative(z).astype(np.float64)
+    np.testing.assert_array_equal(stats.inactive_fraction, (d == 0).mean(axis=0))
+    np.testing.assert_array_equal(stats.saturated_fraction, (np.abs(d) < 1e-2).mean(axis=0))
+    np.testing.assert_allclose(stats.mean, f.mean(axis=0), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(stats.std, f.std(axis=0), rtol=1e-9, atol=1e-15)
+    assert stats.samples == 777 and stats.mean.shape == (13,)
+
+
+def test_unit_stats_along_any_axis_and_without_cancellation():
+    z = np.random.default_rng(3).standard_normal((4, 300, 5))
+    along = analysis.unit_stats(z, "gelu", axis=1)
+    moved = analysis.unit_stats(np.moveaxis(z, 1, 0).copy(), "gelu", axis=0)
+    assert along.mean.shape == (4, 5)
+    np.testing.assert_allclose(along.std, moved.std, rtol=1e-12)
+    big = analysis.unit_stats(z[:, :, 0].T + 1e8, "relu")  # a mean of 1e8, a spread of 1
+    np.testing.assert_allclose(big.std, np.std(z[:, :, 0].T + 1e8, axis=0), rtol=1e-6)
+
+
+def test_unit_stats_do_not_depend_on_the_thread_count():
+    z = np.random.default_rng(4).standard_normal((4096, 64)).astype(np.float32)
+    threads = fa.get_num_threads()
+    try:
+        fa.set_num_threads(1)
+        one = analysis.unit_stats(z, "silu")
+        fa.set_num_threads(2)
+        two = analysis.unit_stats(z, "silu")
+    finally:
+        fa.set_num_threads(threads)
+    assert one.mean.tobytes() == two.mean.tobytes() and one.std.tobytes() == two.std.tobytes()
+
+
+def test_unit_stats_bad_input():
+    z = np.ones((3, 2))
+    with pytest.raises(TypeError, match="elementwise op"):
+        analysis.unit_stats(z, fa.softmax)
+    with pytest.raises(ValueError, match="samples axis"):
+        analysis.unit_stats(np.float64(1.0), "relu")
+    with pytest.raises(np.exceptions.AxisError if hasattr(np, "exceptions") else np.AxisError):
+        analysis.unit_stats(z, "relu", axis=2)
+    with pytest.raises(ValueError, match="tol"):
+        analysis.unit_stats(z, "relu", tol=-1.0)
+    with pytest.raises(TypeError, match="tol"):
+        analysis.unit_stats(z, "relu", tol="small")
+    assert analysis.unit_stats(z.astype(np.float16), "relu").mean.tolist() == [1.0, 1.0]
+    empty = analysis.unit_stats(np.zeros((0, 3)), "relu")
+    assert np.isnan(empty.mean).all() and not empty.dead.any()

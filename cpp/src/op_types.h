@@ -14,5 +14,7 @@ void add_gated_op(pybind11::module_& m);
 void add_prelu_op(pybind11::module_& m);
 void add_row_op(pybind11::module_& m);
 void add_loss_op(pybind11::module_& m);
+// _core.unit_stats, the per-unit statistics of fastact.analysis (unit_stats.cpp).
+void add_unit_stats(pybind11::module_& m);
 
 }  // namespace fastact

@@ -243,6 +243,55 @@ def text(rows: list) -> str:
     return "\n".join([line(columns), line(["-" * w for w in widths])] + [line(row) for row in cells])
 
 
+# -- statistics of real activations --------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class UnitStats:
+    """Per-unit statistics of an activation over a batch (arrays of the units' shape)."""
+
+    op: str
+    samples: int
+    inactive_fraction: np.ndarray  # fraction of samples with f'(z) == 0
+    dead: np.ndarray  # inactive on every sample: no gradient ever reaches the unit's weights
+    saturated_fraction: np.ndarray  # fraction of samples with |f'(z)| < tol
+    mean: np.ndarray  # of f(z)
+    std: np.ndarray  # of f(z)
+
+    @property
+    def dead_fraction(self) -> float:
+        """The fraction of units that are dead."""
+        return float(np.mean(self.dead)) if self.dead.size else float("nan")
+
+    @property
+    def saturated(self) -> float:
+        """The fraction of (sample, unit) pairs that are saturated."""
+        return float(np.mean(self.saturated_fraction)) if self.saturated_fraction.size else float("nan")
+
+
+def unit_stats(z, op, axis: int = 0, tol: float = 1e-3) -> UnitStats:
+    """Statistics of ``op`` on a batch of pre-activations ``z`` whose samples run along ``axis``
+    (every other index is a unit): per unit, the fraction of samples where f' is exactly 0, whether
+    that is all of them (a dead unit), the fraction where |f'| < ``tol`` (saturated), and the mean
+    and standard deviation of f(z). One pass over z in the core, with the op's own kernels (its
+    default parameters; ``fastact.get("gelu[tanh]")`` for a variant); z is never copied unless it
+    needs converting, and nothing of its size is written."""
+    from . import _core, get
+
+    op = get(op) if isinstance(op, str) else op
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)):
+        raise TypeError(f"unit_stats: tol must be a real number, got {type(tol).__name__}")
+    inactive, saturated, shifted, squares, origin, n, shape = _core.unit_stats(op, z, axis, float(tol))
+    with np.errstate(invalid="ignore", divide="ignore"):  # no samples: NaN, silently
+        mean_shift = shifted / n
+        variance = np.maximum(squares / n - mean_shift * mean_shift, 0.0)
+        return UnitStats(
+            op=getattr(op, "label", op.name), samples=int(n),
+            inactive_fraction=(inactive / n).reshape(shape), dead=((inactive == n) & (n > 0)).reshape(shape),
+            saturated_fraction=(saturated / n).reshape(shape), mean=(origin + mean_shift).reshape(shape),
+            std=np.sqrt(variance).reshape(shape))
+
+
 # -- gradients through depth ----------------------------------------------------------------------
 
 #: weight scales: the standard deviation of a width x width layer's entries, by initialisation

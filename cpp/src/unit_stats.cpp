@@ -1,0 +1,137 @@
+// _core.unit_stats(op, z, axis, tol): per-unit statistics of an elementwise op over a batch of
+// pre-activations z, in one pass: samples run along `axis`, every other index is a unit. For each
+// unit: how many samples have f'(z) == 0 (inactive), how many |f'(z)| < tol (saturated), and
+// f(z)'s sum and sum of squares, both taken about the unit's first sample (so the variance does
+// not cancel when the mean is large). The op's fused value_and_derivative kernel runs on one row
+// of units at a time into a buffer that stays in cache, and the row is folded into the counts:
+// nothing of z's size is written. Rows are cut into a number of stripes fixed by the shape alone,
+// each summed in order and the stripes added in order, so the result does not depend on the
+// thread count. fastact.analysis.unit_stats turns the sums into fractions, means and deviations.
+#include <cmath>
+#include <vector>
+
+#include "op_parameters.h"
+#include "op_results.h"
+#include "op_types.h"
+
+namespace fastact {
+namespace {
+
+// The running sums of one stripe of rows, one entry per unit.
+struct Sums {
+  std::vector<std::int64_t> inactive, saturated;
+  std::vector<double> shifted, shifted_squares;
+  explicit Sums(std::size_t units) : inactive(units), saturated(units), shifted(units), shifted_squares(units) {}
+};
+
+// Every row s of (outer, samples, inner) folds its inner values into units [o * inner, (o + 1) * inner).
+template <class T>
+void accumulate(const OpKernels<T>& k, const ParamValues& p, const T* z, std::size_t outer, std::size_t samples,
+                std::size_t inner, double tol, const std::vector<double>& origin, Sums& total) {
+  constexpr std::size_t kMaxStripes = 16;
+  const std::size_t rows_per_chunk_ = rows_per_chunk<T>(inner);
+  const std::size_t chunks = (samples + rows_per_chunk_ - 1) / rows_per_chunk_;
+  const std::size_t stripes = chunks < kMaxStripes ? (chunks ? chunks : 1) : kMaxStripes;
+  const std::size_t units = outer * inner;
+  std::vector<Sums> partial(stripes, Sums(units));
+  auto stripe = [&](std::size_t first, std::size_t last) {
+    std::vector<T> y(inner), d(inner);
+    for (std::size_t st = first; st < last; ++st) {
+      Sums& sums = partial[st];
+      const std::size_t s0 = samples * st / stripes, s1 = samples * (st + 1) / stripes;
+      for (std::size_t o = 0; o < outer; ++o) {
+        const std::size_t unit0 = o * inner;
+        for (std::size_t s = s0; s < s1; ++s) {
+          k.value_and_derivative(z + (o * samples + s) * inner, y.data(), d.data(), inner, p);
+          for (std::size_t j = 0; j < inner; ++j) {
+            const double f = static_cast<double>(y[j]) - origin[unit0 + j];
+            const double g = static_cast<double>(d[j]);
+            sums.inactive[unit0 + j] += g == 0.0;
+            sums.saturated[unit0 + j] += std::fabs(g) < tol;
+            sums.shifted[unit0 + j] += f;
+            sums.shifted_squares[unit0 + j] += f * f;
+          }
+        }
+      }
+    }
+  };
+  if (outer * samples * inner <= kReleaseGilAbove) {
+    stripe(0, stripes);
+  } else {
+    GilRelease release;
+    parallel_for(stripes, 1, stripe);
+  }
+  for (const Sums& s : partial) {
+    for (std::size_t u = 0; u < units; ++u) {
+      total.inactive[u] += s.inactive[u];
+      total.saturated[u] += s.saturated[u];
+      total.shifted[u] += s.shifted[u];
+      total.shifted_squares[u] += s.shifted_squares[u];
+    }
+  }
+}
+
+template <class T>
+py::array_t<T> as_array(const std::vector<T>& values) {
+  py::array_t<T> a(static_cast<py::ssize_t>(values.size()));
+  std::copy(values.begin(), values.end(), a.mutable_data());
+  return a;
+}
+
+// Returns (inactive counts, saturated counts, shifted sums, shifted sums of squares, origin,
+// samples, units' shape), the per-unit arrays flat in the units' C order.
+py::tuple unit_stats(py::object op, py::object z, py::object axis, double tol) {
+  const Config* c = elementwise_config(op.ptr());
+  if (!c) throw py::type_error("unit_stats: op must be an elementwise op (fastact.get(name))");
+  if (!(tol >= 0.0)) throw py::value_error("unit_stats: tol must be a non-negative number");
+  Float t;
+  Owned za(arrays::normalized(z.ptr(), "z", &t));
+  if (!za.p) throw py::error_already_set();
+  const Float compute = arrays::compute_format(t);
+  za.reset(reinterpret_cast<PyObject*>(arrays::converted(za.array(), compute)));
+  if (!za.p) throw py::error_already_set();
+  PyArrayObject* zs = za.array();
+  const int ndim = PyArray_NDIM(zs);
+  if (ndim == 0) throw py::value_error("unit_stats: z must have a samples axis");
+  int ax;
+  if (!arrays::normalize_axis(axis.ptr(), ndim, "unit_stats", &ax)) throw py::error_already_set();
+  const npy_intp* dims = PyArray_DIMS(zs);
+  std::size_t outer = 1, inner = 1;
+  py::list unit_shape;
+  for (int i = 0; i < ndim; ++i) {
+    if (i < ax) outer *= static_cast<std::size_t>(dims[i]);
+    if (i > ax) inner *= static_cast<std::size_t>(dims[i]);
+    if (i != ax) unit_shape.append(dims[i]);
+  }
+  const std::size_t samples = static_cast<std::size_t>(dims[ax]), units = outer * inner;
+  Sums total(units);
+  std::vector<double> origin(units, 0.0);  // f at each unit's first sample
+  const bool ok = with_format(compute, [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (!kIs16Bit<T>) {
+      const auto& k = kernels_of<T>(active_kernels(), static_cast<std::size_t>(c->defaults.op));
+      const T* zp = arrays::data<const T>(zs);
+      if (samples > 0) {
+        std::vector<T> first(inner);
+        for (std::size_t o = 0; o < outer; ++o) {
+          k.forward(zp + o * samples * inner, first.data(), inner, c->defaults.p);
+          for (std::size_t j = 0; j < inner; ++j)
+            origin[o * inner + j] = std::isfinite(static_cast<double>(first[j])) ? static_cast<double>(first[j]) : 0.0;
+        }
+      }
+      accumulate<T>(k, c->defaults.p, zp, outer, samples, inner, tol, origin, total);
+    }
+  });
+  if (!ok) throw py::error_already_set();
+  return py::make_tuple(as_array(total.inactive), as_array(total.saturated), as_array(total.shifted),
+                        as_array(total.shifted_squares), as_array(origin), samples, py::tuple(unit_shape));
+}
+
+}  // namespace
+
+void add_unit_stats(py::module_& m) {
+  m.def("unit_stats", &unit_stats, py::arg("op"), py::arg("z"), py::arg("axis"), py::arg("tol"),
+        "Per-unit counts and sums of an elementwise op over a batch (see fastact.analysis.unit_stats).");
+}
+
+}  // namespace fastact
