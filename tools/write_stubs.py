@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import accuracy as accuracy
 from . import analysis as analysis
+from . import plot as plot
 from . import reference as reference
 
 # A float array keeps its dtype through every op (integers and lists give float64).

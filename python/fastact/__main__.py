@@ -41,6 +41,14 @@ def main(argv=None) -> int:
 
     sub.add_parser("info", help="version, CPU, instruction set in use and threads")
 
+    plot = sub.add_parser("plot", help="draw activations or gradient flow to a PNG (needs fastact[plot])")
+    plot.add_argument("what", choices=["curves", "gradient-flow"], help="curves: f and f' of each op; "
+                      "gradient-flow: gradient norm per layer of a deep MLP of each op")
+    plot.add_argument("--ops", nargs="+", metavar="OP", help="ops to draw (default: sigmoid tanh relu gelu and silu "
+                      "or selu)")
+    plot.add_argument("--depth", type=int, default=30, help="gradient-flow: layers (default: 30)")
+    plot.add_argument("-o", "--output", metavar="FILE", help="the PNG to write (default: curves.png / gradient_flow.png)")
+
     args = parser.parse_args(argv)
     import fastact
 
@@ -48,6 +56,8 @@ def main(argv=None) -> int:
         return _info(fastact)
     if args.command == "table":
         return _table(fastact, parser, args)
+    if args.command == "plot":
+        return _plot(fastact, parser, args)
 
     cases = fastact._cases()
     if args.command == "bench":
@@ -106,6 +116,24 @@ def _table(fastact, parser, args) -> int:
     if args.json:
         with open(args.json, "w") as f:
             json.dump([row.as_row() for row in rows], f, indent=1)
+    return 0
+
+
+def _plot(fastact, parser, args) -> int:
+    from . import plot
+
+    plot.pyplot()  # no matplotlib: say which extra to install before any work
+    for name in args.ops or []:
+        if name not in fastact.variants():
+            parser.error(f"unknown op {name!r}; available: {', '.join(fastact.variants())}")
+    if args.depth < 1:
+        parser.error("--depth must be at least 1")
+    if args.what == "curves":
+        path = plot.curves(*([args.ops] if args.ops else []), path=args.output or "curves.png")
+    else:
+        path = plot.gradient_flow(*([args.ops] if args.ops else []), path=args.output or "gradient_flow.png",
+                                  depth=args.depth)
+    print(f"wrote {path}")
     return 0
 
 

@@ -322,13 +322,9 @@ def run_bench(ops, sizes, dtypes, modes, threads_list=None, json_path=None, plot
 def _plot(records: list, meta: dict, path: str) -> None:
     """A bar chart (log scale) of ns/element per op: fastact and every library measured, for the
     first dtype, size, thread count and mode of the run."""
-    try:
-        import matplotlib
+    from .plot import pyplot
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise SystemExit('--plot needs matplotlib: pip install "fastact[plot]" (or pip install matplotlib)') from None
+    plt = pyplot()
     first = records[0]
     rows = [r for r in records if all(r[k] == first[k] for k in ("dtype", "size", "threads", "mode", "isa"))]
     libs = [("fastact_alloc", "fastact"), ("torch", "PyTorch"), ("jax", "JAX"), ("numpy", "NumPy")]
