@@ -218,6 +218,22 @@ OpKernels<typename V::Scalar> kernels_for() {
   return k;
 }
 
+// UnitFoldKernel: a plain loop, which the compiler vectorises with this ISA's flags (V picks the
+// instantiation, so each ISA's translation unit keeps its own). Each unit's sums take its rows in
+// order, the same on every ISA (no FMA contraction: -ffp-contract=off).
+template <class V>
+void unit_fold(const typename V::Scalar* y, const typename V::Scalar* d, const double* origin, double tol,
+               std::int64_t* inactive, std::int64_t* saturated, double* shifted, double* squares, std::size_t n) {
+  for (std::size_t j = 0; j < n; ++j) {
+    const double f = static_cast<double>(y[j]) - origin[j];
+    const double g = static_cast<double>(d[j]);
+    inactive[j] += g == 0.0;
+    saturated[j] += (g < tol) & (g > -tol);
+    shifted[j] += f;
+    squares[j] += f * f;
+  }
+}
+
 // Fills one ISA's rows of the table from the registry, for its two vector types.
 template <template <class> class VecT>
 void fill_table(KernelTable& table) {
@@ -228,6 +244,8 @@ void fill_table(KernelTable& table) {
 #undef FASTACT_FILL_OP
   table.float16 = converters<Format16::float16, VecT<float>>();
   table.bfloat16 = converters<Format16::bfloat16, VecT<float>>();
+  table.unit_fold_f32 = &unit_fold<VecT<float>>;
+  table.unit_fold_f64 = &unit_fold<VecT<double>>;
 }
 
 }  // namespace fastact::loops

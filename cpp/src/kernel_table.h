@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "activations/op_support.h"
 #include "convert16.h"
@@ -68,6 +69,12 @@ struct RowKernels {
   RowBackwardKernel<T> log_softmax_backward;  // from the saved output y
 };
 
+// One row of n units folded into their running sums (fastact.analysis.unit_stats), in double:
+// inactive += (d == 0), saturated += (|d| < tol), shifted += y - origin, squares += (y - origin)^2.
+template <class T>
+using UnitFoldKernel = void (*)(const T* y, const T* d, const double* origin, double tol, std::int64_t* inactive,
+                                std::int64_t* saturated, double* shifted, double* squares, std::size_t n);
+
 struct KernelTable {
   const char* isa;
   OpKernels<float> f32[kNumOps];
@@ -76,6 +83,8 @@ struct KernelTable {
   RowKernels<double> rows_f64;
   Convert16 float16;   // float16 <-> float32, for running the f32 kernels on float16 arrays
   Convert16 bfloat16;  // the same for bfloat16
+  UnitFoldKernel<float> unit_fold_f32;
+  UnitFoldKernel<double> unit_fold_f64;
 };
 
 // Each ISA's translation unit defines its filler; dispatch.cpp calls only those compiled in.

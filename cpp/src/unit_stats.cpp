@@ -3,7 +3,8 @@
 // unit: how many samples have f'(z) == 0 (inactive), how many |f'(z)| < tol (saturated), and
 // f(z)'s sum and sum of squares, both taken about the unit's first sample (so the variance does
 // not cancel when the mean is large). The op's fused value_and_derivative kernel runs on one row
-// of units at a time into a buffer that stays in cache, and the row is folded into the counts:
+// of units at a time into a buffer that stays in cache, and the ISA's fold kernel (kernel_loops.h
+// unit_fold) adds the row to the counts and sums:
 // nothing of z's size is written. Rows are cut into a number of stripes fixed by the shape alone,
 // each summed in order and the stripes added in order, so the result does not depend on the
 // thread count. fastact.analysis.unit_stats turns the sums into fractions, means and deviations.
@@ -26,7 +27,7 @@ struct Sums {
 
 // Every row s of (outer, samples, inner) folds its inner values into units [o * inner, (o + 1) * inner).
 template <class T>
-void accumulate(const OpKernels<T>& k, const ParamValues& p, const T* z, std::size_t outer, std::size_t samples,
+void accumulate(const OpKernels<T>& k, UnitFoldKernel<T> fold, const ParamValues& p, const T* z, std::size_t outer, std::size_t samples,
                 std::size_t inner, double tol, const std::vector<double>& origin, Sums& total) {
   constexpr std::size_t kMaxStripes = 16;
   const std::size_t rows_per_chunk_ = rows_per_chunk<T>(inner);
@@ -43,14 +44,8 @@ void accumulate(const OpKernels<T>& k, const ParamValues& p, const T* z, std::si
         const std::size_t unit0 = o * inner;
         for (std::size_t s = s0; s < s1; ++s) {
           k.value_and_derivative(z + (o * samples + s) * inner, y.data(), d.data(), inner, p);
-          for (std::size_t j = 0; j < inner; ++j) {
-            const double f = static_cast<double>(y[j]) - origin[unit0 + j];
-            const double g = static_cast<double>(d[j]);
-            sums.inactive[unit0 + j] += g == 0.0;
-            sums.saturated[unit0 + j] += std::fabs(g) < tol;
-            sums.shifted[unit0 + j] += f;
-            sums.shifted_squares[unit0 + j] += f * f;
-          }
+          fold(y.data(), d.data(), origin.data() + unit0, tol, sums.inactive.data() + unit0,
+               sums.saturated.data() + unit0, sums.shifted.data() + unit0, sums.shifted_squares.data() + unit0, inner);
         }
       }
     }
@@ -119,7 +114,10 @@ py::tuple unit_stats(py::object op, py::object z, py::object axis, double tol) {
             origin[o * inner + j] = std::isfinite(static_cast<double>(first[j])) ? static_cast<double>(first[j]) : 0.0;
         }
       }
-      accumulate<T>(k, c->defaults.p, zp, outer, samples, inner, tol, origin, total);
+      const KernelTable& table = active_kernels();
+      UnitFoldKernel<T> fold;
+      if constexpr (sizeof(T) == 4) fold = table.unit_fold_f32; else fold = table.unit_fold_f64;
+      accumulate<T>(k, fold, c->defaults.p, zp, outer, samples, inner, tol, origin, total);
     }
   });
   if (!ok) throw py::error_already_set();
