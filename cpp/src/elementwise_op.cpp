@@ -110,26 +110,6 @@ bool parse(PyObject* self, Method m, PyObject* const* args, Py_ssize_t nargs, Py
 
 // -- running kernels --------------------------------------------------------------------------
 
-// Same-shaped g and x (or y), both converted to their promoted format.
-bool promoted_pair(PyObject* g, PyObject* v, const char* vname, Owned* ga, Owned* va, Float* t) {
-  Float gt, vt;
-  ga->reset(reinterpret_cast<PyObject*>(arrays::normalized(g, "g", &gt)));
-  if (!ga->p) return false;
-  va->reset(reinterpret_cast<PyObject*>(arrays::normalized(v, vname, &vt)));
-  if (!va->p) return false;
-  if (!arrays::same_shape(ga->array(), va->array())) {
-    Owned gs(PyObject_GetAttrString(ga->p, "shape")), vs(PyObject_GetAttrString(va->p, "shape"));
-    if (gs.p && vs.p)
-      PyErr_Format(PyExc_ValueError, "g and %s must have the same shape (no broadcasting), got %S and %S", vname, gs.p,
-                   vs.p);
-    return false;
-  }
-  *t = arrays::promote(gt, vt);
-  if (gt != *t) ga->reset(reinterpret_cast<PyObject*>(arrays::converted(ga->array(), *t)));
-  if (vt != *t) va->reset(reinterpret_cast<PyObject*>(arrays::converted(va->array(), *t)));
-  return ga->p && va->p;
-}
-
 // f(x), f'(x) or df/dp(x) (kind: UnaryKind), without bias.
 PyObject* unary(int kind, PyObject* x, PyObject* out, const Kernel& k) {
   Float t;
@@ -181,12 +161,7 @@ bool bias_inputs(PyObject* x, const char* xname, PyObject* bias, PyObject* g, Bi
   if (g) {
     in->g.reset(reinterpret_cast<PyObject*>(arrays::normalized(g, "g", &gt)));
     if (!in->g.p) return false;
-    if (!arrays::same_shape(in->g.array(), xs)) {
-      Owned gs(PyObject_GetAttrString(in->g.p, "shape")), xshape(PyObject_GetAttrString(in->x.p, "shape"));
-      PyErr_Format(PyExc_ValueError, "g and %s must have the same shape (no broadcasting), got %S and %S", xname, gs.p,
-                   xshape.p);
-      return false;
-    }
+    if (!arrays::require_same_shape(in->g.array(), xs, xname)) return false;
     in->result = arrays::promote(in->result, gt);
   }
   in->compute = arrays::compute_format(in->result);
@@ -346,7 +321,7 @@ PyObject* backward(PyObject* self, const Arguments& a) {
   }
   Owned ga, va;
   Float t;
-  if (!promoted_pair(g, from_output ? a.y : x, from_output ? "y" : "x", &ga, &va, &t)) return nullptr;
+  if (!promoted_pair(g, from_output ? a.y : x, from_output ? "y" : "x", false, &ga, &va, &t)) return nullptr;
   if (!c.learnable.empty()) {
     if (from_output) {
       PyErr_Format(PyExc_TypeError, "%s.backward(): the gradient of %s needs x, not y", c.name.c_str(),
@@ -407,8 +382,8 @@ PyObject* value_and_derivative(const Arguments& a) {
       return nullptr;
     }
   }
-  Owned y(destination(use[0], outs[0], xs, t));
-  Owned d(y.p ? destination(use[1], outs[1], xs, t) : nullptr);
+  Owned y(destination(use[0], outs[0], t, PyArray_NDIM(xs), PyArray_DIMS(xs)));
+  Owned d(y.p ? destination(use[1], outs[1], t, PyArray_NDIM(xs), PyArray_DIMS(xs)) : nullptr);
   if (!d.p) return nullptr;
   const bool ok = with_format(t, [&](auto zero) {
     using T = decltype(zero);

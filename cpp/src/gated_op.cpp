@@ -152,8 +152,7 @@ PyObject* backward(PyObject* self, const GatedArguments& a) {
   if (PyArray_NDIM(gs) != s.ndim || !PyArray_CompareLists(PyArray_DIMS(gs), s.shape, s.ndim)) {
     Owned gshape(PyObject_GetAttrString(ga.p, "shape")), xshape(PyObject_GetAttrString(xa.p, "shape"));
     PyObject* given = a.axis ? a.axis : PyLong_FromLong(-1);
-    PyObject* wanted = PyTuple_New(s.ndim);
-    for (int i = 0; wanted && i < s.ndim; ++i) PyTuple_SET_ITEM(wanted, i, PyLong_FromSsize_t(s.shape[i]));
+    PyObject* wanted = arrays::shape_tuple(s.ndim, s.shape);
     PyErr_Format(PyExc_ValueError, "g must have the output's shape %S (x %S halved along axis %S), got %S", wanted,
                  xshape.p, given, gshape.p);
     Py_XDECREF(wanted);

@@ -104,12 +104,6 @@ PyArrayObject* as_float64(PyObject* value) {
                                           NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_FORCECAST, nullptr));
 }
 
-PyObject* shape_tuple(int ndim, const npy_intp* dims) {
-  PyObject* t = PyTuple_New(ndim);
-  for (int i = 0; t && i < ndim; ++i) PyTuple_SET_ITEM(t, i, PyLong_FromSsize_t(dims[i]));
-  return t;
-}
-
 // The upstream gradient of backward as float64 values: one (a scalar) or one per sample (for
 // "none", of the loss's shape). *per_sample says which.
 bool upstream(PyObject* g, Reduction r, int ndim, const npy_intp* loss_shape, const char* owner, Owned* out,
@@ -126,7 +120,7 @@ bool upstream(PyObject* g, Reduction r, int ndim, const npy_intp* loss_shape, co
     return false;
   }
   if (PyArray_NDIM(a) != ndim || !PyArray_CompareLists(PyArray_DIMS(a), loss_shape, ndim)) {
-    Owned want(shape_tuple(ndim, loss_shape)), got(PyObject_GetAttrString(out->p, "shape"));
+    Owned want(arrays::shape_tuple(ndim, loss_shape)), got(PyObject_GetAttrString(out->p, "shape"));
     PyErr_Format(PyExc_ValueError, "%s.backward(): g must have the loss's shape %S, got %S", owner, want.p, got.p);
     return false;
   }
@@ -238,7 +232,7 @@ bool cross_entropy_inputs(PyObject* const* v, CrossEntropyInputs* in) {
   in->indices = PyTypeNum_ISINTEGER(type);
   if (in->indices) {
     if (PyArray_NDIM(ta) != in->sample_ndim || !PyArray_CompareLists(PyArray_DIMS(ta), in->sample_shape, in->sample_ndim)) {
-      Owned want(shape_tuple(in->sample_ndim, in->sample_shape)), got(PyObject_GetAttrString(t.p, "shape"));
+      Owned want(arrays::shape_tuple(in->sample_ndim, in->sample_shape)), got(PyObject_GetAttrString(t.p, "shape"));
       Owned given(v[kAxis] ? (Py_INCREF(v[kAxis]), v[kAxis]) : PyLong_FromLong(-1));
       PyErr_Format(PyExc_ValueError, "target: class indices must have shape %S (the logits' without axis %S), got %S",
                    want.p, given.p, got.p);

@@ -1,4 +1,4 @@
-// PYBIND11_MODULE(_core): the op types (op_types.h) and the module's functions: `unary` (one kernel by id, for tools that compare builds), the 16-bit conversions,
+// PYBIND11_MODULE(_core): the op types (op_types.h) and the module's functions: `unary` (one kernel by id, for tools that compare builds),
 // the kernel table's listing, and the ISA and thread settings. Every buffer handed to a function
 // here is checked (dtype, size, layout, writeability) so no call reaches a kernel with bad
 // pointers; the GIL is released while a kernel runs.
@@ -65,20 +65,6 @@ py::dict cpu_info() {
   return info;
 }
 
-// dst = src converted between a 16-bit format (float16, bfloat16) and float32 (numpy_arrays.h:
-// the ISA's conversions, round to nearest even). Both C-contiguous, of one size.
-void convert16(const py::array& src, py::array& dst) {
-  using arrays::Float;
-  const Float from = arrays::kernel_ready(src.ptr()), to = arrays::kernel_ready(dst.ptr());
-  if (src.size() != dst.size()) throw py::value_error("convert16: sizes differ");
-  if (!dst.writeable()) throw py::value_error("convert16: destination is read-only");
-  const bool narrow16 = from == Float::f32 && arrays::is_16bit(to);
-  const bool widen16 = to == Float::f32 && arrays::is_16bit(from);
-  if (!narrow16 && !widen16)
-    throw py::type_error("convert16: expected C-contiguous float16/bfloat16 and float32 arrays");
-  arrays::convert16(arrays::as_array(src.ptr()), from, arrays::as_array(dst.ptr()), to);
-}
-
 // A method descriptor of `cls` (a subclass of a C op type) for its base's method `name`,
 // documented by `doc` (which opens with the op's own text signature, as CPython's
 // "name($self, ...)\n--\n\n"), so that inspect.signature(fa.elu.derivative) lists elu's own
@@ -136,6 +122,4 @@ PYBIND11_MODULE(_core, m) {
   m.def("set_num_threads", &set_num_threads, py::arg("n"));
   m.def("get_num_threads", &num_threads);
   m.def("set_isa", &select_isa, py::arg("name"), "Switch kernel tables (for tests): 'auto', 'avx512', 'avx2' or 'scalar'.");
-  m.def("convert16", &convert16, py::arg("src").noconvert(), py::arg("dst").noconvert(),
-        "dst = src converted between float16/bfloat16 and float32 (C-contiguous, same size).");
 }

@@ -66,13 +66,24 @@ PyArrayObject* numpy_cast_quietly(PyArrayObject* a, Float t) {
 
 PyObject* shape_of(PyArrayObject* a) { return PyObject_GetAttrString(reinterpret_cast<PyObject*>(a), "shape"); }
 
+}  // namespace
+
 PyObject* shape_tuple(int ndim, const npy_intp* dims) {
   PyObject* t = PyTuple_New(ndim);
   for (int i = 0; t && i < ndim; ++i) PyTuple_SET_ITEM(t, i, PyLong_FromSsize_t(dims[i]));
   return t;
 }
 
-}  // namespace
+bool require_same_shape(PyArrayObject* g, PyArrayObject* v, const char* vname) {
+  if (same_shape(g, v)) return true;
+  PyObject* gs = shape_of(g);
+  PyObject* vs = shape_of(v);
+  if (gs && vs)
+    PyErr_Format(PyExc_ValueError, "g and %s must have the same shape (no broadcasting), got %S and %S", vname, gs, vs);
+  Py_XDECREF(gs);
+  Py_XDECREF(vs);
+  return false;
+}
 
 PyArrayObject* converted(PyArrayObject* a, Float t) {
   const Float from = float_of(PyArray_DESCR(a));

@@ -147,6 +147,13 @@ bool copy_into(PyObject* out, PyArrayObject* result);
 // `owner`; false with the exception set.
 bool normalize_axis(PyObject* axis, int ndim, const char* owner, int* index);
 
+// A shape as a Python tuple (new reference), for error messages.
+PyObject* shape_tuple(int ndim, const npy_intp* dims);
+
+// Whether the upstream gradient g has v's shape; otherwise the ValueError naming both shapes
+// (backward passes never broadcast), and false.
+bool require_same_shape(PyArrayObject* g, PyArrayObject* v, const char* vname);
+
 // A 0-d result as a NumPy scalar (as NumPy's ufuncs return); steals `result`.
 PyObject* finished(PyArrayObject* result);
 

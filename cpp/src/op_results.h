@@ -55,13 +55,30 @@ struct Owned {
   }
 };
 
-// The destination of a result of format t shaped like `like`: out itself (direct) or a new array.
-inline PyArrayObject* destination(OutUse use, PyObject* out, PyArrayObject* like, Float t) {
+// The destination of a result of format t and shape (ndim, dims): out itself (direct) or a new array.
+inline PyArrayObject* destination(OutUse use, PyObject* out, Float t, int ndim, const npy_intp* dims) {
   if (use == OutUse::direct) {
     Py_INCREF(out);
     return arrays::as_array(out);
   }
-  return arrays::new_like(like, t);
+  return arrays::new_array(t, ndim, dims);
+}
+
+// The upstream gradient g and the input or output v of a backward pass: normalised, of one shape
+// (else the ValueError), and converted to their promoted format *t, or to the format the kernels
+// compute it in when `in_compute_format` (the families without 16-bit loops).
+inline bool promoted_pair(PyObject* g, PyObject* v, const char* vname, bool in_compute_format, Owned* ga, Owned* va,
+                          Float* t) {
+  Float gt, vt;
+  ga->reset(reinterpret_cast<PyObject*>(arrays::normalized(g, "g", &gt)));
+  if (!ga->p) return false;
+  va->reset(reinterpret_cast<PyObject*>(arrays::normalized(v, vname, &vt)));
+  if (!va->p || !arrays::require_same_shape(ga->array(), va->array(), vname)) return false;
+  *t = arrays::promote(gt, vt);
+  const Float want = in_compute_format ? arrays::compute_format(*t) : *t;
+  ga->reset(reinterpret_cast<PyObject*>(arrays::converted(ga->array(), want)));
+  va->reset(ga->p ? reinterpret_cast<PyObject*>(arrays::converted(va->array(), want)) : nullptr);
+  return va->p != nullptr;
 }
 
 // What a call returns for a result computed into `result` (owned): out itself when one was given
@@ -98,8 +115,7 @@ PyObject* compute_result(PyObject* out, Float t, Float compute, int ndim, const 
   OutUse use = arrays::plan_out(out, "out", t, ndim, dims, inputs);
   if (use == OutUse::error) return nullptr;
   if (use == OutUse::direct && compute != t) use = OutUse::copy;
-  PyArrayObject* dst = use == OutUse::direct ? (Py_INCREF(out), arrays::as_array(out))
-                                             : arrays::new_array(compute, ndim, dims);
+  PyArrayObject* dst = destination(use, out, compute, ndim, dims);
   if (!dst) return nullptr;
   if (!with_format(compute, [&](auto zero) { kernel(zero, dst); })) {
     Py_DECREF(dst);

@@ -195,20 +195,12 @@ PyObject* unary(PreluKind kind, const PreluArguments& a) {
 
 // (gx, galpha).
 PyObject* backward(const PreluArguments& a) {
-  Float gt, xt;
-  Owned xa(arrays::normalized(a.arrays[1], "x", &xt));
-  Owned ga(xa.p ? arrays::normalized(a.arrays[0], "g", &gt) : nullptr);
-  if (!ga.p) return nullptr;
-  if (!arrays::same_shape(ga.array(), xa.array())) {
-    Owned gs(PyObject_GetAttrString(ga.p, "shape")), xs(PyObject_GetAttrString(xa.p, "shape"));
-    PyErr_Format(PyExc_ValueError, "g and x must have the same shape (no broadcasting), got %S and %S", gs.p, xs.p);
-    return nullptr;
-  }
-  const Float t = arrays::promote(gt, xt), compute = arrays::compute_format(t);
-  xa.reset(reinterpret_cast<PyObject*>(arrays::converted(xa.array(), compute)));
-  ga.reset(xa.p ? reinterpret_cast<PyObject*>(arrays::converted(ga.array(), compute)) : nullptr);
+  Owned ga, xa;
+  Float t;
+  if (!promoted_pair(a.arrays[0], a.arrays[1], "x", true, &ga, &xa, &t)) return nullptr;
+  const Float compute = arrays::compute_format(t);
   Channels c;
-  if (!ga.p || !channels_of(xa.array(), a.alpha, a.axis, &c)) return nullptr;
+  if (!channels_of(xa.array(), a.alpha, a.axis, &c)) return nullptr;
   PyArrayObject* gx = arrays::new_like(xa.array(), compute);
   if (!gx) return nullptr;
   std::vector<double> sums(c.channels, 0.0);

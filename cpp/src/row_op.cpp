@@ -109,21 +109,12 @@ PyObject* forward(int kind, const RowArguments& a) {
 }
 
 PyObject* backward(int kind, const RowArguments& a) {
-  Float gt, yt;
-  Owned ga(arrays::normalized(a.arrays[0], "g", &gt));
-  Owned ya(ga.p ? arrays::normalized(a.arrays[1], "y", &yt) : nullptr);
-  if (!ya.p) return nullptr;
-  if (!arrays::same_shape(ga.array(), ya.array())) {
-    Owned gs(PyObject_GetAttrString(ga.p, "shape")), ys(PyObject_GetAttrString(ya.p, "shape"));
-    PyErr_Format(PyExc_ValueError, "g and y must have the same shape (no broadcasting), got %S and %S", gs.p, ys.p);
-    return nullptr;
-  }
+  Owned ga, ya;
+  Float t;
+  if (!promoted_pair(a.arrays[0], a.arrays[1], "y", true, &ga, &ya, &t)) return nullptr;
   std::size_t dims[3];
   if (!row_dims(kind, ya.array(), a.axis, dims)) return nullptr;
-  const Float t = arrays::promote(gt, yt), compute = arrays::compute_format(t);
-  ga.reset(reinterpret_cast<PyObject*>(arrays::converted(ga.array(), compute)));
-  ya.reset(ga.p ? reinterpret_cast<PyObject*>(arrays::converted(ya.array(), compute)) : nullptr);
-  if (!ya.p) return nullptr;
+  const Float compute = arrays::compute_format(t);
   PyArrayObject* ys = ya.array();
   return compute_result(a.out, t, compute, PyArray_NDIM(ys), PyArray_DIMS(ys), {ga.array(), ys},
                         [&](auto zero, PyArrayObject* gx) {

@@ -67,7 +67,7 @@ void accumulate(const OpKernels<T>& k, UnitFoldKernel<T> fold, const ParamValues
 }
 
 template <class T>
-py::array_t<T> as_array(const std::vector<T>& values) {
+py::array_t<T> to_numpy(const std::vector<T>& values) {
   py::array_t<T> a(static_cast<py::ssize_t>(values.size()));
   std::copy(values.begin(), values.end(), a.mutable_data());
   return a;
@@ -121,8 +121,8 @@ py::tuple unit_stats(py::object op, py::object z, py::object axis, double tol) {
     }
   });
   if (!ok) throw py::error_already_set();
-  return py::make_tuple(as_array(total.inactive), as_array(total.saturated), as_array(total.shifted),
-                        as_array(total.shifted_squares), as_array(origin), samples, py::tuple(unit_shape));
+  return py::make_tuple(to_numpy(total.inactive), to_numpy(total.saturated), to_numpy(total.shifted),
+                        to_numpy(total.shifted_squares), to_numpy(origin), samples, py::tuple(unit_shape));
 }
 
 }  // namespace
