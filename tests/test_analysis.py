@@ -214,3 +214,10 @@ def test_unit_stats_bad_input():
     assert analysis.unit_stats(z.astype(np.float16), "relu").mean.tolist() == [1.0, 1.0]
     empty = analysis.unit_stats(np.zeros((0, 3)), "relu")
     assert np.isnan(empty.mean).all() and not empty.dead.any()
+
+
+def test_the_module_examples_run():
+    import doctest
+
+    result = doctest.testmod(analysis, extraglobs={"fa": fa, "np": np}, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 6 and result.failed == 0
