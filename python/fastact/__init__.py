@@ -27,7 +27,7 @@ import os as _os
 
 import numpy as _np
 
-from . import _catalogue, _glu, accuracy, analysis, plot, reference
+from . import _catalogue, _glu, accuracy, analysis, demo, plot, reference
 from ._activation import Activation
 from ._activation import op_class as _op_class
 from ._glu import Gated
@@ -187,5 +187,5 @@ def cpu_info() -> "dict[str, object]":
 
 
 __all__ = ["Activation", "BinaryCrossEntropyWithLogits", "CrossEntropy", "Gated", "LogSoftmax", "PReLU", "Softmax",
-           "accuracy", "analysis", "plot", "cpu_info", "get", "get_num_threads", "ops", "reference", "set_num_threads", "variants",
+           "accuracy", "analysis", "demo", "plot", "cpu_info", "get", "get_num_threads", "ops", "reference", "set_num_threads", "variants",
            *ops()]

@@ -1,5 +1,6 @@
 """Command line: ``python -m fastact bench`` (speed), ``check`` (accuracy), ``table`` (what each
-activation is like) and ``info`` (version, CPU, instruction set, threads)."""
+activation is like), ``plot`` (pictures), ``demo`` (training demonstrations) and ``info``
+(version, CPU, instruction set, threads)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,17 @@ def main(argv=None) -> int:
     plot.add_argument("--depth", type=int, default=30, help="gradient-flow: layers (default: 30)")
     plot.add_argument("-o", "--output", metavar="FILE", help="the PNG to write (default: curves.png / gradient_flow.png)")
 
+    demo = sub.add_parser("demo", help="train a small MLP with fastact to show an effect, e.g. dying ReLU units")
+    demo.add_argument("what", choices=["dying-relu"], help="dying-relu: SGD at a high learning rate kills ReLU "
+                      "units (f' = 0 on every sample) but not Leaky ReLU or ELU units")
+    demo.add_argument("--seed", type=int, default=0, help="data, initial weights and batch order (default: 0)")
+    demo.add_argument("--lr", type=float, default=2.0, help="SGD learning rate (default: 2.0)")
+    demo.add_argument("--epochs", type=int, default=10, help="passes over the 4096 samples (default: 10)")
+    demo.add_argument("--ops", nargs="+", metavar="OP", default=["relu", "leaky_relu", "elu"],
+                      help="activations to train (default: relu leaky_relu elu)")
+    demo.add_argument("--plot", metavar="FILE", help="also draw the dead-unit fraction over training to a PNG "
+                      "(needs fastact[plot])")
+
     args = parser.parse_args(argv)
     import fastact
 
@@ -58,6 +70,8 @@ def main(argv=None) -> int:
         return _table(fastact, parser, args)
     if args.command == "plot":
         return _plot(fastact, parser, args)
+    if args.command == "demo":
+        return _demo(fastact, parser, args)
 
     cases = fastact._cases()
     if args.command == "bench":
@@ -134,6 +148,43 @@ def _plot(fastact, parser, args) -> int:
         path = plot.gradient_flow(*([args.ops] if args.ops else []), path=args.output or "gradient_flow.png",
                                   depth=args.depth)
     print(f"wrote {path}")
+    return 0
+
+
+def _demo(fastact, parser, args) -> int:
+    from . import demo, plot
+
+    if args.plot:
+        plot.pyplot()  # no matplotlib: say which extra to install before training
+    for name in args.ops:
+        if name not in fastact.variants():
+            parser.error(f"unknown op {name!r}; available: {', '.join(fastact.variants())}")
+    if not (args.lr > 0 and args.lr < float("inf")):
+        parser.error("--lr must be positive and finite")
+    if args.epochs < 1:
+        parser.error("--epochs must be at least 1")
+    runs = demo.dying_relu(args.ops, lr=args.lr, epochs=args.epochs, seed=args.seed)
+    print(f"Dying ReLU: a 16-128-8 MLP (softmax cross-entropy) trained with SGD, learning rate {args.lr:g}, "
+          f"batch 32,\non 4096 samples with features in [0, 1), seed {args.seed}. Every activation starts from "
+          "the same\nweights. dead: hidden units with f'(z) = 0 on every sample (no gradient reaches them again);\n"
+          "saturated: (sample, unit) pairs with |f'(z)| < 1e-3; accuracy: on the training set.\n")
+    width = 27
+    print("epoch" + "".join(f"{run.op:>{width}}" for run in runs))
+    print("     " + "".join(f"{'dead  saturated  accuracy':>{width}}" for _ in runs))
+    columns = [(run.at_epochs(run.dead_fraction), run.at_epochs(run.saturated), run.accuracy) for run in runs]
+    for epoch in range(args.epochs + 1):
+        cells = [f"{dead[epoch]:>6.0%}{saturated[epoch]:>11.0%}{accuracy[epoch]:>10.0%}"
+                 for dead, saturated, accuracy in columns]
+        print(f"{epoch:>5}" + "".join(f"{cell:>{width}}" for cell in cells))
+    print()
+    for run in runs:
+        print(f"{run.op}: {run.dead_fraction[-1]:.0%} of the hidden units dead, "
+              f"{run.saturated[-1]:.0%} of the activations saturated, training accuracy {run.accuracy[-1]:.0%}")
+    print("\nA dead unit's weights never change again, so the dead fraction can only grow. Leaky ReLU (f' = 0.01\n"
+          "for z < 0) and ELU (f' = e^z) have no zero derivative to die of, but a unit pushed far negative\n"
+          "saturates instead: ELU's f' is below 1e-3 for z < -6.9, and rounds to 0 in float32 below z = -104.")
+    if args.plot:
+        print(f"wrote {plot.dead_units(runs, args.plot, lr=args.lr)}")
     return 0
 
 

@@ -74,3 +74,25 @@ def gradient_flow(ops=("sigmoid", "tanh", "relu", "gelu", "selu"), path: str = "
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def dead_units(runs, path: str = "dead_units.png", lr=None) -> str:
+    """The fraction of dead hidden units (solid) and of saturated activations (dashed, same colour)
+    over the training of each run of ``fastact.demo.dying_relu``: a unit is dead when f'(z) = 0
+    on every training sample, an activation saturated when |f'(z)| < 1e-3."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
+    for run in runs:
+        (line,) = ax.plot(run.epoch, 100 * run.dead_fraction, linewidth=2, label=f"{run.op}: dead units")
+        ax.plot(run.epoch, 100 * run.saturated, linestyle="--", linewidth=1.5, color=line.get_color(),
+                label=f"{run.op}: saturated activations")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("dead units (solid), saturated activations (dashed), %")
+    ax.set_ylim(-2, 102)
+    ax.set_title("Dead units while training" + (f" with SGD at learning rate {lr:g}" if lr is not None else ""))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
