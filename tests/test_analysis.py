@@ -176,6 +176,18 @@ def test_unit_stats_agree_with_numpy_on_the_kernels_outputs(name, dtype):
     assert stats.samples == 777 and stats.mean.shape == (13,)
 
 
+@pytest.mark.parametrize("nudge", [-1, 0, 1])
+def test_saturation_compares_float32_derivatives_with_the_double_tol_exactly(nudge):
+    """The kernel compares float32 f' with tol rounded up to float32: the same as in double, even
+    for a tol a hair above or below one of the f' values."""
+    z = np.random.default_rng(5).standard_normal((500, 3)).astype(np.float32)
+    d = fa.sigmoid.derivative(z).astype(np.float64)
+    tol = float(d[17, 1])
+    tol = np.nextafter(tol, np.inf) if nudge > 0 else np.nextafter(tol, -np.inf) if nudge < 0 else tol
+    stats = analysis.unit_stats(z, "sigmoid", tol=tol)
+    np.testing.assert_array_equal(stats.saturated_fraction, (np.abs(d) < tol).mean(axis=0))
+
+
 def test_unit_stats_along_any_axis_and_without_cancellation():
     z = np.random.default_rng(3).standard_normal((4, 300, 5))
     along = analysis.unit_stats(z, "gelu", axis=1)

@@ -4,7 +4,10 @@
 // stores, so a tail element gets exactly the bits a body element would.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -131,18 +134,22 @@ void backward_from_output(const typename V::Scalar* g, const typename V::Scalar*
   map_streams<V, 2, 1>(n, {g, y}, {out}, [&](V gv, V yv) { return gv * Op::derivative_from_output(yv, p); });
 }
 
+// f(v) and f'(v) of one vector: the op's fused form where it has one.
+template <class Op, class V>
+inline void value_and_derivative_of(V v, const Params<V>& p, V& y, V& d) {
+  if constexpr (HasFusedValueAndDerivative<Op, V>::value) {
+    Op::value_and_derivative(v, p, y, d);
+  } else {
+    y = Op::forward(v, p);
+    d = Op::derivative(v, p);
+  }
+}
+
 template <class Op, class V>
 void value_and_derivative(const typename V::Scalar* x, typename V::Scalar* y, typename V::Scalar* d, std::size_t n,
                           const ParamValues& pv) {
   const Params<V> p(pv);
-  map_streams<V, 1, 2>(n, {x}, {y, d}, [&](V v, V& yv, V& dv) {
-    if constexpr (HasFusedValueAndDerivative<Op, V>::value) {
-      Op::value_and_derivative(v, p, yv, dv);
-    } else {
-      yv = Op::forward(v, p);
-      dv = Op::derivative(v, p);
-    }
-  });
+  map_streams<V, 1, 2>(n, {x}, {y, d}, [&](V v, V& yv, V& dv) { value_and_derivative_of<Op>(v, p, yv, dv); });
 }
 
 // Gated linear units: y = f(gate) * value (swiglu: f = silu on the first half, glu: sigmoid on
@@ -198,6 +205,94 @@ void bias_backward(const typename V::Scalar* g, const typename V::Scalar* x, con
   }
 }
 
+// UnitStatsKernel: units kStatsVectors vectors at a time; for each such block, f and f' of every
+// row come from the op's value_and_derivative in registers, and the rows' counts (in T, exact for
+// a block of rows) and sums (in double, float lanes widened) build up there too, added into the
+// running sums once per block of rows: nothing is written per element, so the pass costs about
+// what reading z and evaluating f and f' do. Every unit takes its rows in order with the same
+// roundings on every ISA (no FMA contraction: -ffp-contract=off; tail lanes do what full vectors
+// do), so the result depends on the shape alone, not on the ISA or the threads.
+constexpr std::size_t kStatsVectors = 1;
+
+// |d| < tol in T exactly as in double: tol rounded up to T (a T below the double tol is below it).
+template <class T>
+T stats_tolerance(double tol) {
+  T t = static_cast<T>(tol);
+  if (static_cast<double>(t) < tol) t = std::nextafter(t, std::numeric_limits<T>::infinity());
+  return t;
+}
+
+// A vector's lanes as double vectors: a float vector's widened parts, a double vector itself.
+template <class V>
+inline auto double_parts(V x) {
+  if constexpr (std::is_same_v<typename V::Scalar, double>) {
+    struct Itself {
+      V part[1];
+    };
+    return Itself{{x}};
+  } else {
+    return widen(x);
+  }
+}
+
+template <class Op, class V>
+void unit_stats_rows(const typename V::Scalar* z, std::size_t rows, std::size_t n,
+                     const typename V::Scalar* origin, double tol, std::int64_t* inactive, std::int64_t* saturated,
+                     double* shifted, double* squares, const ParamValues& pv) {
+  using T = typename V::Scalar;
+  using Parts = decltype(double_parts(V(T(0))));
+  using D = std::remove_cv_t<std::remove_reference_t<decltype(std::declval<Parts&>().part[0])>>;
+  constexpr std::size_t kParts = sizeof(Parts::part) / sizeof(D);
+  constexpr std::size_t kBlock = V::kLanes * kStatsVectors;
+  const Params<V> p(pv);
+  const V tolerance(stats_tolerance<T>(tol)), zero(T(0)), one(T(1));
+  for (std::size_t j = 0; j < n; j += kBlock) {
+    const std::size_t width = n - j < kBlock ? n - j : kBlock;
+    auto load = [&](const T* at, std::size_t k) {  // vector k of the block; lanes past the row: 0
+      const std::size_t first = k * V::kLanes;
+      if (first + V::kLanes <= width) return V::load(at + first);
+      return V::load_partial(at + first, first < width ? width - first : 0, T(0));
+    };
+    V in[kStatsVectors], sat[kStatsVectors];
+    Parts o[kStatsVectors], sum[kStatsVectors], sq[kStatsVectors];
+    for (std::size_t k = 0; k < kStatsVectors; ++k) {
+      in[k] = sat[k] = zero;
+      o[k] = double_parts(load(origin + j, k));
+      for (std::size_t q = 0; q < kParts; ++q) sum[k].part[q] = sq[k].part[q] = D(0.0);
+    }
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t k = 0; k < kStatsVectors; ++k) {
+        V y, g;
+        value_and_derivative_of<Op>(load(z + r * n + j, k), p, y, g);
+        in[k] = in[k] + select(g == zero, one, zero);
+        sat[k] = sat[k] + select(abs(g) < tolerance, one, zero);
+        const Parts yd = double_parts(y);
+        for (std::size_t q = 0; q < kParts; ++q) {
+          const D f = yd.part[q] - o[k].part[q];
+          sum[k].part[q] = sum[k].part[q] + f;
+          sq[k].part[q] = sq[k].part[q] + f * f;
+        }
+      }
+    }
+    T counts[2][kBlock];
+    double sums[2][kBlock];
+    for (std::size_t k = 0; k < kStatsVectors; ++k) {
+      in[k].store(counts[0] + k * V::kLanes);
+      sat[k].store(counts[1] + k * V::kLanes);
+      for (std::size_t q = 0; q < kParts; ++q) {
+        sum[k].part[q].store(sums[0] + k * V::kLanes + q * D::kLanes);
+        sq[k].part[q].store(sums[1] + k * V::kLanes + q * D::kLanes);
+      }
+    }
+    for (std::size_t u = 0; u < width; ++u) {
+      inactive[j + u] += static_cast<std::int64_t>(counts[0][u]);
+      saturated[j + u] += static_cast<std::int64_t>(counts[1][u]);
+      shifted[j + u] += sums[0][u];
+      squares[j + u] += sums[1][u];
+    }
+  }
+}
+
 template <class Op, class V>
 OpKernels<typename V::Scalar> kernels_for() {
   OpKernels<typename V::Scalar> k{};
@@ -206,6 +301,7 @@ OpKernels<typename V::Scalar> kernels_for() {
   k.backward = &backward<Op, V>;
   if constexpr (HasDerivativeFromOutput<Op, V>::value) k.backward_from_output = &backward_from_output<Op, V>;
   k.value_and_derivative = &value_and_derivative<Op, V>;
+  k.unit_stats = &unit_stats_rows<Op, V>;
   k.gated_forward = &gated_forward<Op, V>;
   k.gated_backward = &gated_backward<Op, V>;
   k.bias_forward = &bias_map<Op, V, false>;
@@ -218,22 +314,6 @@ OpKernels<typename V::Scalar> kernels_for() {
   return k;
 }
 
-// UnitFoldKernel: a plain loop, which the compiler vectorises with this ISA's flags (V picks the
-// instantiation, so each ISA's translation unit keeps its own). Each unit's sums take its rows in
-// order, the same on every ISA (no FMA contraction: -ffp-contract=off).
-template <class V>
-void unit_fold(const typename V::Scalar* y, const typename V::Scalar* d, const double* origin, double tol,
-               std::int64_t* inactive, std::int64_t* saturated, double* shifted, double* squares, std::size_t n) {
-  for (std::size_t j = 0; j < n; ++j) {
-    const double f = static_cast<double>(y[j]) - origin[j];
-    const double g = static_cast<double>(d[j]);
-    inactive[j] += g == 0.0;
-    saturated[j] += (g < tol) & (g > -tol);
-    shifted[j] += f;
-    squares[j] += f * f;
-  }
-}
-
 // Fills one ISA's rows of the table from the registry, for its two vector types.
 template <template <class> class VecT>
 void fill_table(KernelTable& table) {
@@ -244,8 +324,6 @@ void fill_table(KernelTable& table) {
 #undef FASTACT_FILL_OP
   table.float16 = converters<Format16::float16, VecT<float>>();
   table.bfloat16 = converters<Format16::bfloat16, VecT<float>>();
-  table.unit_fold_f32 = &unit_fold<VecT<float>>;
-  table.unit_fold_f64 = &unit_fold<VecT<double>>;
 }
 
 }  // namespace fastact::loops

@@ -35,6 +35,15 @@ template <class T>
 using BiasBackwardKernel = void (*)(const T* g, const T* x, const T* bias, T* gx, double* gbias, std::size_t rows,
                                     std::size_t cols, const ParamValues& p);
 
+// `rows` (<= kUnitStatsRows) rows of n units (one after another) folded into the units' running counts and sums
+// (fastact.analysis.unit_stats): inactive += (f'(z) == 0), saturated += (|f'(z)| < tol), shifted
+// += f(z) - origin, squares += (f(z) - origin)^2, in double (the counts of the block in T: exact).
+constexpr std::size_t kUnitStatsRows = 16;  // rows per UnitStatsKernel call, at most
+template <class T>
+using UnitStatsKernel = void (*)(const T* z, std::size_t rows, std::size_t n, const T* origin,
+                                 double tol, std::int64_t* inactive, std::int64_t* saturated, double* shifted,
+                                 double* squares, const ParamValues& p);
+
 template <class T>
 struct OpKernels {
   UnaryKernel<T> forward;
@@ -42,6 +51,7 @@ struct OpKernels {
   BinaryKernel<T> backward;              // g * f'(x)
   BinaryKernel<T> backward_from_output;  // g * f'(x) written in y = f(x); may be null
   DualKernel<T> value_and_derivative;
+  UnitStatsKernel<T> unit_stats;  // fastact.analysis.unit_stats over a tile of rows
   UnaryKernel<T> param_derivative;       // d f / d (first parameter), for learnable ones; may be null
   ParamBackwardKernel<T> backward_with_param;  // gx = g f'(x), returning sum(g df/da) in double; with param_derivative
   BinaryKernel<T> gated_forward;          // f(gate) * value: (gate, value, out)
@@ -69,12 +79,6 @@ struct RowKernels {
   RowBackwardKernel<T> log_softmax_backward;  // from the saved output y
 };
 
-// One row of n units folded into their running sums (fastact.analysis.unit_stats), in double:
-// inactive += (d == 0), saturated += (|d| < tol), shifted += y - origin, squares += (y - origin)^2.
-template <class T>
-using UnitFoldKernel = void (*)(const T* y, const T* d, const double* origin, double tol, std::int64_t* inactive,
-                                std::int64_t* saturated, double* shifted, double* squares, std::size_t n);
-
 struct KernelTable {
   const char* isa;
   OpKernels<float> f32[kNumOps];
@@ -83,8 +87,6 @@ struct KernelTable {
   RowKernels<double> rows_f64;
   Convert16 float16;   // float16 <-> float32, for running the f32 kernels on float16 arrays
   Convert16 bfloat16;  // the same for bfloat16
-  UnitFoldKernel<float> unit_fold_f32;
-  UnitFoldKernel<double> unit_fold_f64;
 };
 
 // Each ISA's translation unit defines its filler; dispatch.cpp calls only those compiled in.

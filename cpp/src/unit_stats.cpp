@@ -2,9 +2,8 @@
 // pre-activations z, in one pass: samples run along `axis`, every other index is a unit. For each
 // unit: how many samples have f'(z) == 0 (inactive), how many |f'(z)| < tol (saturated), and
 // f(z)'s sum and sum of squares, both taken about the unit's first sample (so the variance does
-// not cancel when the mean is large). The op's fused value_and_derivative kernel runs on one row
-// of units at a time into a buffer that stays in cache, and the ISA's fold kernel (kernel_loops.h
-// unit_fold) adds the row to the counts and sums:
+// not cancel when the mean is large). The op's unit_stats kernel (kernel_loops.h unit_stats_rows)
+// evaluates f and f' in registers and folds a block of rows at a time into the counts and sums:
 // nothing of z's size is written. Rows are cut into a number of stripes fixed by the shape alone,
 // each summed in order and the stripes added in order, so the result does not depend on the
 // thread count. fastact.analysis.unit_stats turns the sums into fractions, means and deviations.
@@ -27,25 +26,28 @@ struct Sums {
 
 // Every row s of (outer, samples, inner) folds its inner values into units [o * inner, (o + 1) * inner).
 template <class T>
-void accumulate(const OpKernels<T>& k, UnitFoldKernel<T> fold, const ParamValues& p, const T* z, std::size_t outer, std::size_t samples,
+void accumulate(const OpKernels<T>& k, const ParamValues& p, const T* z, std::size_t outer, std::size_t samples,
                 std::size_t inner, double tol, const std::vector<double>& origin, Sums& total) {
   constexpr std::size_t kMaxStripes = 16;
+  // Rows go to the kernel kUnitStatsRows at a time: it adds their sums in registers, then to the totals.
+  constexpr std::size_t kBlockRows = kUnitStatsRows;
   const std::size_t rows_per_chunk_ = rows_per_chunk<T>(inner);
   const std::size_t chunks = (samples + rows_per_chunk_ - 1) / rows_per_chunk_;
   const std::size_t stripes = chunks < kMaxStripes ? (chunks ? chunks : 1) : kMaxStripes;
   const std::size_t units = outer * inner;
   std::vector<Sums> partial(stripes, Sums(units));
+  const std::vector<T> origin_t(origin.begin(), origin.end());  // f at a sample: exact in T
   auto stripe = [&](std::size_t first, std::size_t last) {
-    std::vector<T> y(inner), d(inner);
     for (std::size_t st = first; st < last; ++st) {
       Sums& sums = partial[st];
       const std::size_t s0 = samples * st / stripes, s1 = samples * (st + 1) / stripes;
       for (std::size_t o = 0; o < outer; ++o) {
-        const std::size_t unit0 = o * inner;
-        for (std::size_t s = s0; s < s1; ++s) {
-          k.value_and_derivative(z + (o * samples + s) * inner, y.data(), d.data(), inner, p);
-          fold(y.data(), d.data(), origin.data() + unit0, tol, sums.inactive.data() + unit0,
-               sums.saturated.data() + unit0, sums.shifted.data() + unit0, sums.shifted_squares.data() + unit0, inner);
+        const std::size_t u = o * inner;
+        for (std::size_t b = s0; b < s1; b += kBlockRows) {
+          const std::size_t rows = s1 - b < kBlockRows ? s1 - b : kBlockRows;
+          k.unit_stats(z + (o * samples + b) * inner, rows, inner, origin_t.data() + u, tol,
+                       sums.inactive.data() + u, sums.saturated.data() + u, sums.shifted.data() + u,
+                       sums.shifted_squares.data() + u, p);
         }
       }
     }
@@ -114,10 +116,7 @@ py::tuple unit_stats(py::object op, py::object z, py::object axis, double tol) {
             origin[o * inner + j] = std::isfinite(static_cast<double>(first[j])) ? static_cast<double>(first[j]) : 0.0;
         }
       }
-      const KernelTable& table = active_kernels();
-      UnitFoldKernel<T> fold;
-      if constexpr (sizeof(T) == 4) fold = table.unit_fold_f32; else fold = table.unit_fold_f64;
-      accumulate<T>(k, fold, c->defaults.p, zp, outer, samples, inner, tol, origin, total);
+      accumulate<T>(k, c->defaults.p, zp, outer, samples, inner, tol, origin, total);
     }
   });
   if (!ok) throw py::error_already_set();

@@ -7,6 +7,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import accuracy as accuracy
 from . import analysis as analysis
+from . import demo as demo
 from . import plot as plot
 from . import reference as reference
 

@@ -51,42 +51,63 @@ struct Gelu {
   // Where float64 switches from the series to the tail (the tail fit starts there).
   static constexpr double kSeriesEnd = 0.8;
 
+  // The tail's terms for |x|: float32 lanes (in double) take the float fit, float64 the full one.
+  template <class V, class D>
+  static auto tail_of(D xd) {
+    if constexpr (std::is_same_v<typename V::Scalar, float>) {
+      return math::normal_tail_for_float(abs(xd));
+    } else {
+      return math::normal_tail(abs(xd));
+    }
+  }
+
+  template <class V, class D, class Tail>
+  static D value(D xd, const Tail& tail) {
+    if constexpr (std::is_same_v<typename V::Scalar, float>) {
+      const D h = select(tail.beyond, D(0.0), (tail.a * tail.k) * tail.e);
+      return select(xd < D(0.0), -h, xd - h);  // NaN: NaN - h
+    } else {
+      const D h = select(tail.beyond, D(0.0), math::times_exp(math::two_product(tail.a, tail.k), tail.e));
+      const D y = select(xd < D(0.0), -h, xd - h);
+      const math::Pair<D> u = math::two_product(xd, xd);
+      const D s = GeluSeries::s(u.hi);
+      const D near_zero = mul_add(u.hi, s, mul_add(u.lo, s, xd * D(0.5)));
+      return select(abs(xd) <= D(kSeriesEnd), near_zero, y);
+    }
+  }
+
+  template <class V, class D, class Tail>
+  static D slope(D xd, const Tail& tail) {
+    if constexpr (std::is_same_v<typename V::Scalar, float>) {
+      const D d = select(tail.beyond, D(0.0), neg_mul_add(tail.a, D(kInvSqrt2PiHi), tail.k) * tail.e);
+      return propagate_nan(xd, select(xd < D(0.0), d, D(1.0) - d));
+    } else {
+      const D k_minus = neg_mul_add(tail.a, D(kInvSqrt2PiLo), neg_mul_add(tail.a, D(kInvSqrt2PiHi), tail.k));
+      const D d = select(tail.beyond, D(0.0), math::times_exp(math::Pair<D>{k_minus, D(0.0)}, tail.e));
+      const D y = propagate_nan(xd, select(xd < D(0.0), d, D(1.0) - d));
+      const D near_zero = mul_add(xd, GeluSeries::t(xd * xd), D(0.5));
+      return select(abs(xd) <= D(kSeriesEnd), near_zero, y);
+    }
+  }
+
   template <class V>
   static V forward(V x, const Params<V>&) {
-    return math::in_double(x, [](auto xd) {
-      using D = decltype(xd);
-      if constexpr (std::is_same_v<typename V::Scalar, float>) {
-        const math::NormalTailForFloat<D> tail = math::normal_tail_for_float(abs(xd));
-        const D h = select(tail.beyond, D(0.0), (tail.a * tail.k) * tail.e);
-        return select(xd < D(0.0), -h, xd - h);  // NaN: NaN - h
-      } else {
-        const math::NormalTail<D> tail = math::normal_tail(abs(xd));
-        const D h = select(tail.beyond, D(0.0), math::times_exp(math::two_product(tail.a, tail.k), tail.e));
-        const D y = select(xd < D(0.0), -h, xd - h);
-        const math::Pair<D> u = math::two_product(xd, xd);
-        const D s = GeluSeries::s(u.hi);
-        const D near_zero = mul_add(u.hi, s, mul_add(u.lo, s, xd * D(0.5)));
-        return select(abs(xd) <= D(kSeriesEnd), near_zero, y);
-      }
-    });
+    return math::in_double(x, [](auto xd) { return value<V>(xd, tail_of<V>(xd)); });
   }
 
   template <class V>
   static V derivative(V x, const Params<V>&) {
-    return math::in_double(x, [](auto xd) {
-      using D = decltype(xd);
-      if constexpr (std::is_same_v<typename V::Scalar, float>) {
-        const math::NormalTailForFloat<D> tail = math::normal_tail_for_float(abs(xd));
-        const D d = select(tail.beyond, D(0.0), neg_mul_add(tail.a, D(kInvSqrt2PiHi), tail.k) * tail.e);
-        return propagate_nan(xd, select(xd < D(0.0), d, D(1.0) - d));
-      } else {
-        const math::NormalTail<D> tail = math::normal_tail(abs(xd));
-        const D k_minus = neg_mul_add(tail.a, D(kInvSqrt2PiLo), neg_mul_add(tail.a, D(kInvSqrt2PiHi), tail.k));
-        const D d = select(tail.beyond, D(0.0), math::times_exp(math::Pair<D>{k_minus, D(0.0)}, tail.e));
-        const D y = propagate_nan(xd, select(xd < D(0.0), d, D(1.0) - d));
-        const D near_zero = mul_add(xd, GeluSeries::t(xd * xd), D(0.5));
-        return select(abs(xd) <= D(kSeriesEnd), near_zero, y);
-      }
+    return math::in_double(x, [](auto xd) { return slope<V>(xd, tail_of<V>(xd)); });
+  }
+
+  // One tail (its exponential and its Mills-ratio fit) for both: the same bits as forward() and
+  // derivative(), at about the cost of one of them.
+  template <class V>
+  static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
+    math::in_double(x, y, d, [](auto xd, auto& yd, auto& dd) {
+      const auto tail = tail_of<V>(xd);
+      yd = value<V>(xd, tail);
+      dd = slope<V>(xd, tail);
     });
   }
 };
