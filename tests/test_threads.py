@@ -26,7 +26,7 @@ def threads():
 def under_each_thread_count(fn):
     results = []
     for n in (1, 2, 3, 5):
-        fa.set_num_threads(n)
+        fa.set_num_threads(min(n, fa.max_num_threads()))
         results.append(fn())
     return results
 
@@ -78,14 +78,70 @@ def test_rowwise_gated_bias_prelu_results_do_not_depend_on_threads(dtype, thread
 def test_thread_settings(threads):
     fa.set_num_threads(3)
     assert fa.get_num_threads() == 3 and fa.cpu_info()["threads"] == 3
-    with pytest.raises(ValueError, match="at least 1"):
-        fa.set_num_threads(0)
+    assert fa.max_num_threads() == 4 * fa.cpu_info()["available_cpus"]
+    fa.set_num_threads(fa.max_num_threads())
+    assert fa.get_num_threads() == fa.max_num_threads()
+    for bad in (0, -1, fa.max_num_threads() + 1, 2**31, 10**30):
+        with pytest.raises(ValueError, match=r"set_num_threads: n must be between 1 and \d+ \(4 x the \d+ CPUs"):
+            fa.set_num_threads(bad)
     with pytest.raises(TypeError, match="int"):
         fa.set_num_threads(2.0)
     assert fa.cpu_info()["available_cpus"] >= 1
 
 
-@pytest.mark.parametrize("value, ok", [("1", True), ("3", True), ("0", False), ("two", False)])
+def run_python(code, **env):
+    return subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=120)
+
+
+THREADS_OF_PROCESS = "int([l for l in open('/proc/self/status') if l.startswith('Threads')][0].split()[1])"
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="counts threads in /proc")
+def test_changing_the_thread_count_reuses_the_workers():
+    """Raising the count grows the one pool; lowering it and raising it again starts no thread."""
+    code = (
+        "import numpy as np, fastact as fa\n"
+        "x = np.linspace(-5, 5, 1 << 22)\n"
+        "top = fa.max_num_threads()\n"
+        "for n in [*range(2, top + 1), 2, top, 3]:\n"
+        "    fa.set_num_threads(n); fa.gelu(x)\n"
+        f"print(top, {THREADS_OF_PROCESS})\n"
+    )
+    r = run_python(code, FASTACT_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    assert r.returncode == 0, r.stderr
+    top, process_threads = map(int, r.stdout.split())
+    assert process_threads <= top  # the main thread and top - 1 workers (it was 1 + 1 + 2 + ... before)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="limits address space with RLIMIT_AS")
+@pytest.mark.parametrize("headroom_mib, workers", [(4, 0), (20, None)])
+def test_a_refused_thread_neither_hangs_nor_fails_the_call(headroom_mib, workers):
+    """Thread stacks that do not fit the address-space limit: the call runs on the threads that did
+    start (none, or some), gives the same bits, and says so once with a RuntimeWarning."""
+    code = (
+        "import resource, warnings, numpy as np, fastact as fa\n"
+        "x = np.linspace(-5, 5, 1 << 22); out = np.empty_like(x); expected = fa.gelu(x)\n"
+        "vm = int([l for l in open('/proc/self/status') if l.startswith('VmSize')][0].split()[1]) * 1024\n"
+        f"resource.setrlimit(resource.RLIMIT_AS, (vm + {headroom_mib} * (1 << 20), resource.RLIM_INFINITY))\n"
+        "fa.set_num_threads(fa.max_num_threads())\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    fa.gelu(x, out=out); ok = np.array_equal(out, expected)\n"
+        "    fa.gelu(x, out=out); ok = ok and np.array_equal(out, expected)\n"
+        "print(ok); print(len(caught)); print(caught[0].category.__name__, caught[0].message)\n"
+    )
+    r = run_python(code, FASTACT_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    assert r.returncode == 0, r.stderr
+    ok, count, warning = r.stdout.splitlines()
+    assert ok == "True" and count == "1"
+    assert warning.startswith("RuntimeWarning fastact could not start all")
+    if workers == 0:
+        assert warning.endswith("calls use 1 thread")
+
+
+@pytest.mark.parametrize("value, ok", [("1", True), ("3", True), ("0", False), ("two", False), ("100000", False),
+                                       ("99999999999", False)])
 def test_fastact_num_threads_environment(value, ok):
     code = "import fastact as fa; print(fa.get_num_threads())"
     env = {**os.environ, "FASTACT_NUM_THREADS": value}

@@ -120,6 +120,13 @@ PYBIND11_MODULE(_core, m) {
   m.def("unary", &unary, py::arg("op"), py::arg("kind"), py::arg("x").noconvert(), py::arg("out").noconvert(), py::arg("a"), py::arg("b"));
   m.def("cpu_info", &cpu_info);
   m.def("set_num_threads", &set_num_threads, py::arg("n"));
+  // A thread the system refuses (kernel_runs.h -> parallel.h) becomes a RuntimeWarning, once; under
+  // -W error it cannot interrupt the call that hit it, so it is reported as unraisable instead.
+  set_thread_warning([](const char* message) {
+    const PyGILState_STATE state = PyGILState_Ensure();
+    if (PyErr_WarnEx(PyExc_RuntimeWarning, message, 1) < 0) PyErr_WriteUnraisable(nullptr);
+    PyGILState_Release(state);
+  });
   m.def("get_num_threads", &num_threads);
   m.def("set_isa", &select_isa, py::arg("name"), "Switch kernel tables (for tests): 'auto', 'avx512', 'avx2' or 'scalar'.");
 }

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -50,11 +51,26 @@ struct Job {
 
 class Pool {
  public:
-  explicit Pool(int workers) {
-    threads_.reserve(static_cast<std::size_t>(workers));
-    for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
-  }
   int workers() const { return static_cast<int>(threads_.size()); }
+
+  // Starts workers until there are `workers`; returns false if the system refused a thread (the
+  // pool then keeps those that did start). A worker that starts while a call runs may join it
+  // (it takes a helper's place: the call's count of helpers does not change).
+  bool grow(int workers) {
+    while (static_cast<int>(threads_.size()) < workers) {
+      std::size_t seen;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        seen = generation_.load();
+      }
+      try {
+        threads_.emplace_back([this, seen] { work(seen); });
+      } catch (const std::system_error&) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   // Runs the job on up to `helpers` workers and the caller; returns when every chunk is done.
   void run(Job& job, int helpers) {
@@ -84,8 +100,7 @@ class Pool {
     }
   }
 
-  void work() {
-    std::size_t seen = 0;
+  void work(std::size_t seen) {
     for (;;) {
       Job* job;
       const auto spin_until = std::chrono::steady_clock::now() + std::chrono::duration<double>(kSpinSeconds);
@@ -120,6 +135,8 @@ class Pool {
 std::atomic<int> g_threads{0};  // 0: not set yet (available_cpus())
 std::atomic<Pool*> g_pool{nullptr};
 std::mutex g_pool_mutex;  // creating or growing the pool
+std::atomic<bool> g_refused_warned{false};  // the "could not start threads" warning, once
+std::atomic<void (*)(const char*)> g_warn{nullptr};
 
 #if defined(__unix__) || defined(__APPLE__)
 // Fork while a parallel call runs would copy a locked dispatch mutex and no workers: hold the
@@ -139,18 +156,34 @@ void after_fork_child() {
 }
 #endif
 
+// The pool, grown to `workers` workers if it has fewer (never replaced: the workers it has are
+// reused, so changing the thread count back and forth starts no more threads than the largest
+// count asks for). If the system refuses a thread, the pool keeps those it has, calls run on
+// them, and the first refusal is reported through the warning hook.
 Pool* pool_with(int workers) {
-  std::lock_guard<std::mutex> lock(g_pool_mutex);
+  bool refused = false;
+  Pool* p;
+  {
+    std::lock_guard<std::mutex> lock(g_pool_mutex);
 #if defined(__unix__) || defined(__APPLE__)
-  static const bool registered = (pthread_atfork(before_fork, after_fork_parent, after_fork_child), true);
-  (void)registered;
+    static const bool registered = (pthread_atfork(before_fork, after_fork_parent, after_fork_child), true);
+    (void)registered;
 #endif
-  Pool* p = g_pool.load();
-  if (!p || p->workers() < workers) {
-    // A larger pool replaces the old one, which stays alive (its idle workers simply wait): a call
-    // still using it finishes normally.
-    p = new Pool(workers);
-    g_pool.store(p);
+    p = g_pool.load();
+    if (!p) {
+      p = new Pool();
+      g_pool.store(p);
+    }
+    if (p->workers() < workers) refused = !p->grow(workers);
+  }
+  // Outside g_pool_mutex: the hook takes the GIL, which another caller may hold while waiting here.
+  if (refused && !g_refused_warned.exchange(true)) {
+    if (auto warn = g_warn.load()) {
+      const std::string message = "fastact could not start all " + std::to_string(workers + 1) +
+                                  " threads asked for (the system refused a thread); calls use " +
+                                  std::to_string(p->workers() + 1) + (p->workers() == 0 ? " thread" : " threads");
+      warn(message.c_str());
+    }
   }
   return p;
 }
@@ -178,6 +211,8 @@ void set_num_threads(int n) {
   if (n < 1) throw std::invalid_argument("number of threads must be at least 1, got " + std::to_string(n));
   g_threads.store(n);
 }
+
+void set_thread_warning(void (*warn)(const char* message)) { g_warn.store(warn); }
 
 std::size_t elementwise_chunk(std::size_t bytes_per_element) { return kChunkBytes / bytes_per_element; }
 
@@ -209,8 +244,13 @@ void parallel_for(std::size_t n, std::size_t chunk, const std::function<void(std
   job.n = n;
   job.chunk = chunk;
   job.next.store(1);
-  const std::size_t rest = chunks - 1;
-  const std::size_t helpers = rest < static_cast<std::size_t>(threads - 1) ? rest : threads - 1;
+  std::size_t helpers = chunks - 1;
+  if (helpers > static_cast<std::size_t>(threads - 1)) helpers = static_cast<std::size_t>(threads - 1);
+  if (helpers > static_cast<std::size_t>(pool->workers())) helpers = static_cast<std::size_t>(pool->workers());
+  if (helpers == 0) {  // the system gave no worker: the caller does it all
+    body(chunk, n);
+    return;
+  }
   pool->run(job, static_cast<int>(helpers));
 }
 

@@ -7,6 +7,10 @@
 // computes each element (or each reduction group) the same way in whatever chunk it falls, so
 // results are bit-identical for any number of threads.
 //
+// A thread the system refuses to start (process or memory limits) is not an error: the pool keeps
+// the workers it has, calls run on them (or on the caller alone), and the warning hook is told
+// once. Lowering the thread count keeps the workers idle; raising it again reuses them.
+//
 // Fork: the child starts with no workers (they are not copied by fork) and builds a new pool on
 // its first parallel call. The pool is never destroyed: at exit its idle workers end with the
 // process, so interpreter shutdown never waits on them.
@@ -23,6 +27,10 @@ int num_threads();
 void set_num_threads(int n);
 // CPUs this process may run on (sched_getaffinity where available): the default thread count.
 int available_cpus();
+
+// Where the pool reports, once, that the system refused a thread (set by the Python module to
+// issue a RuntimeWarning). Called without any of the pool's locks held.
+void set_thread_warning(void (*warn)(const char* message));
 
 // Runs body(begin, end) over [0, n) in chunks of `chunk` indices (the last one shorter), spread
 // over the pool when there are at least two chunks and more than one thread, else on the caller.

@@ -45,12 +45,20 @@ _core.set_isa(_os.environ.get("FASTACT_ISA", "auto"))
 def set_num_threads(n: int) -> None:
     """Use up to ``n`` threads (the caller's included) per call from now on. The default is the
     number of CPUs this process may run on; ``FASTACT_NUM_THREADS`` sets it at import. Results
-    are bit-identical whatever the count. Arrays below 64 KiB run on one thread."""
+    are bit-identical whatever the count. Arrays below 64 KiB run on one thread. At most
+    ``max_num_threads()`` (4 x the CPUs this process may run on); if the system refuses to start
+    a thread, calls run on the threads it did start, with a RuntimeWarning the first time."""
     if isinstance(n, bool) or not isinstance(n, (int, _np.integer)):
         raise TypeError(f"set_num_threads: n must be an int, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"set_num_threads: n must be at least 1, got {n}")
+    if not 1 <= n <= max_num_threads():
+        raise ValueError(f"set_num_threads: n must be between 1 and {max_num_threads()} (4 x the "
+                         f"{_core.cpu_info()['available_cpus']} CPUs this process may run on), got {n}")
     _core.set_num_threads(int(n))
+
+
+def max_num_threads() -> int:
+    """The largest thread count ``set_num_threads`` accepts: 4 x the CPUs this process may run on."""
+    return 4 * _core.cpu_info()["available_cpus"]
 
 
 def get_num_threads() -> int:
@@ -66,8 +74,9 @@ def _threads_from_environment() -> None:
         n = int(value)
     except ValueError:
         raise ValueError(f"FASTACT_NUM_THREADS must be a positive integer, got {value!r}") from None
-    if n < 1:
-        raise ValueError(f"FASTACT_NUM_THREADS must be a positive integer, got {value!r}")
+    if not 1 <= n <= max_num_threads():
+        raise ValueError(f"FASTACT_NUM_THREADS must be an integer from 1 to {max_num_threads()} (4 x the CPUs "
+                         f"this process may run on), got {value!r}")
     set_num_threads(n)
 
 
@@ -187,5 +196,5 @@ def cpu_info() -> "dict[str, object]":
 
 
 __all__ = ["Activation", "BinaryCrossEntropyWithLogits", "CrossEntropy", "Gated", "LogSoftmax", "PReLU", "Softmax",
-           "accuracy", "analysis", "demo", "plot", "cpu_info", "get", "get_num_threads", "ops", "reference", "set_num_threads", "variants",
+           "accuracy", "analysis", "demo", "plot", "cpu_info", "get", "get_num_threads", "ops", "reference", "set_num_threads", "max_num_threads", "variants",
            *ops()]
