@@ -90,13 +90,28 @@ def test_gated_bad_arguments(name):
 
 # -- bias fusion --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_bias_forward_and_derivative_equal_the_op_on_x_plus_bias(op, dtype):
+    """float16 included: the sum is rounded to float16 as NumPy's x + b is, and a zero keeps its sign."""
     rng = np.random.default_rng(11)
     x = (rng.standard_normal((9, 37)) * 4).astype(dtype)
     b = (rng.standard_normal(37) * 4).astype(dtype)
-    np.testing.assert_array_equal(op(x, bias=b), op(x + b))
-    np.testing.assert_array_equal(op.derivative(x, bias=b), op.derivative(x + b))
+    x[0, :3], b[:3] = [-0.0, 0.0, -0.0], [-0.0, -0.0, 0.0]
+    for bias in (b, b[5], 0.1):
+        for got, want in ((op(x, bias=bias), op(x + bias)), (op.derivative(x, bias=bias), op.derivative(x + bias))):
+            assert got.dtype == want.dtype
+            assert got.tobytes() == want.tobytes()  # bit for bit, signs of zeros and NaN payloads included
+
+
+@pytest.mark.parametrize("bias", [np.float64(0.1), np.float32(0.1), 0.1, 1])
+def test_a_numpy_scalar_bias_promotes_as_in_numpy(bias):
+    """np.float64 is a Python float subclass but a strongly typed NumPy scalar: x32 + np.float64(b)
+    is float64 (NEP 50), while a Python number is weak."""
+    x = np.linspace(-3, 3, 11, dtype=np.float32)
+    got, want = fa.gelu(x, bias=bias), fa.gelu(x + bias)
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    gx, gb = fa.gelu.backward(np.ones_like(x), x, bias=bias)
+    assert gx.dtype == gb.dtype == want.dtype
 
 
 @pytest.mark.parametrize("shift", [1, 37, -1])
@@ -114,7 +129,7 @@ def test_bias_out_overlapping_x_partially_is_still_correct(op, shift):
     np.testing.assert_array_equal(out, expected)
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_bias_backward_returns_the_bias_gradient(op, dtype):
     rng = np.random.default_rng(12)
     x = (rng.standard_normal((2, 5, 19)) * 4).astype(dtype)
@@ -124,13 +139,20 @@ def test_bias_backward_returns_the_bias_gradient(op, dtype):
     plain = op.backward(g, x + b)
     gx_plain = plain[0] if op.spec.learnable else plain
     assert len(r) == (3 if op.spec.learnable else 2)
+    assert r[0].dtype == dtype
     np.testing.assert_array_equal(r[0], gx_plain)
     if op.spec.learnable:
-        assert r[1] == plain[1]
+        assert r[1] == plain[1] and r[1].dtype == dtype
     gbias = r[-1]
     assert gbias.shape == (19,) and gbias.dtype == dtype
-    np.testing.assert_allclose(gbias, gx_plain.astype(np.float64).sum(axis=(0, 1)), rtol=np.finfo(dtype).eps * 4,
-                               atol=np.finfo(dtype).tiny)
+    expected = gx_plain.astype(np.float64).sum(axis=(0, 1))
+    if dtype == np.float16:
+        # float16's gx are summed before their rounding to float16: within a few roundings of the
+        # summed magnitudes (the reference's own rounding errors do not cancel as the sum does)
+        magnitude = np.abs(gx_plain.astype(np.float64)).sum(axis=(0, 1))
+        assert np.all(np.abs(gbias.astype(np.float64) - expected) <= 4 * np.finfo(dtype).eps * magnitude)
+    else:
+        np.testing.assert_allclose(gbias, expected, rtol=np.finfo(dtype).eps * 4, atol=np.finfo(dtype).tiny)
 
 
 def test_bias_conventions():

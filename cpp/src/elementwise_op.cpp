@@ -156,7 +156,8 @@ bool bias_inputs(PyObject* x, const char* xname, PyObject* bias, PyObject* g, Bi
     return false;
   }
   in->result = xt;
-  const bool weak = (PyFloat_CheckExact(bias) || PyFloat_Check(bias) || PyLong_Check(bias)) && !PyBool_Check(bias);
+  // Exactly a Python float or int: NumPy scalars (np.float64 is a float subclass) are strongly typed.
+  const bool weak = PyFloat_CheckExact(bias) || PyLong_CheckExact(bias);
   if (!weak) in->result = arrays::promote(in->result, bt);
   if (g) {
     in->g.reset(reinterpret_cast<PyObject*>(arrays::normalized(g, "g", &gt)));
@@ -165,15 +166,27 @@ bool bias_inputs(PyObject* x, const char* xname, PyObject* bias, PyObject* g, Bi
     in->result = arrays::promote(in->result, gt);
   }
   in->compute = arrays::compute_format(in->result);
-  in->x.reset(reinterpret_cast<PyObject*>(arrays::converted(xs, in->compute)));
+  // float16 / bfloat16: the kernels add in float32, which would skip the rounding of x + b to the
+  // 16-bit result. So x + b is formed here, in the result's format (NumPy rounds it once), and the
+  // kernels add -0.0 (x + -0.0 is x, the sign of a zero included). Not for y=, which has b in it.
+  const bool pre_add = arrays::is_16bit(in->result) && std::strcmp(xname, "x") == 0;
+  if (pre_add) {
+    Owned x16(arrays::converted(xs, in->result)), b16(arrays::converted(bs, in->result));
+    if (!x16.p || !b16.p) return false;
+    Owned sum(PyNumber_Add(x16.p, b16.p));
+    if (!sum.p) return false;
+    in->x.reset(reinterpret_cast<PyObject*>(arrays::converted(reinterpret_cast<PyArrayObject*>(sum.p), in->compute)));
+  } else {
+    in->x.reset(reinterpret_cast<PyObject*>(arrays::converted(xs, in->compute)));
+  }
   if (!in->x.p) return false;
   if (g) {
     in->g.reset(reinterpret_cast<PyObject*>(arrays::converted(in->g.array(), in->compute)));
     if (!in->g.p) return false;
   }
-  Owned bc(arrays::converted(bs, in->compute));
+  Owned bc(pre_add ? PyFloat_FromDouble(-0.0) : reinterpret_cast<PyObject*>(arrays::converted(bs, in->compute)));
   if (!bc.p) return false;
-  if (PyArray_NDIM(bs) == 0) {  // a scalar: one value per column
+  if (pre_add || PyArray_NDIM(bs) == 0) {  // a scalar: one value per column
     npy_intp n = cols;
     in->bias.reset(reinterpret_cast<PyObject*>(arrays::new_array(in->compute, 1, &n)));
     if (!in->bias.p || PyArray_FillWithScalar(in->bias.array(), bc.p) < 0) return false;
@@ -263,11 +276,23 @@ PyObject* backward_with_bias(PyObject* self, const Arguments& a) {
   }
   Owned r(backward(self, inner));
   if (!r.p) return nullptr;
-  PyObject* gx = c.learnable.empty() ? r.p : PyTuple_GET_ITEM(r.p, 0);
-  Owned gbias(column_sums(gx, in.rows, in.cols, in.result));
+  // The inner pass saw the arrays in the compute format (float32 for 16-bit): results go back to
+  // the caller's format, as every other path returns them (out= keeps its own dtype).
+  Owned gx(c.learnable.empty() ? r.p : PyTuple_GET_ITEM(r.p, 0));
+  Py_INCREF(gx.p);
+  Owned gp(c.learnable.empty() ? nullptr : PyTuple_GET_ITEM(r.p, 1));
+  Py_XINCREF(gp.p);
+  if (in.result != in.compute) {
+    Owned descr(reinterpret_cast<PyObject*>(arrays::descriptor(in.result)));
+    if (!descr.p) return nullptr;
+    if (!a.out) gx.reset(PyObject_CallMethod(gx.p, "astype", "O", descr.p));
+    if (gp.p) gp.reset(PyObject_CallMethod(gp.p, "astype", "O", descr.p));  // an array or a NumPy scalar
+    if (!gx.p || (!c.learnable.empty() && !gp.p)) return nullptr;
+  }
+  Owned gbias(column_sums(gx.p, in.rows, in.cols, in.result));
   if (!gbias.p) return nullptr;
-  if (c.learnable.empty()) return PyTuple_Pack(2, gx, gbias.p);
-  return PyTuple_Pack(3, gx, PyTuple_GET_ITEM(r.p, 1), gbias.p);
+  if (c.learnable.empty()) return PyTuple_Pack(2, gx.p, gbias.p);
+  return PyTuple_Pack(3, gx.p, gp.p, gbias.p);
 }
 
 // -- the methods ------------------------------------------------------------------------------
