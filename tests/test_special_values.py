@@ -75,10 +75,26 @@ def test_nan_gradient_propagates_through_backward(op, dtype):
     assert np.isnan(backward_x(op, np.full_like(x, np.nan), x)).all()
 
 
-@pytest.mark.parametrize("name", ["tanh", "leaky_relu", "hardtanh"])
-def test_odd_functions_keep_the_sign_of_zero(name, dtype):
-    y = fa.get(name)(np.array([-0.0, 0.0], dtype=dtype))
-    assert np.signbit(y[0]) and not np.signbit(y[1])
+ZERO_AT_ZERO = [name for name in fa.variants() if fa.get(name).reference(np.array([0.0]))[0] == 0.0]
+
+
+@pytest.mark.parametrize("name", ZERO_AT_ZERO)
+def test_a_zero_result_at_zero_keeps_the_sign_of_zero(name, dtype):
+    """f(+-0) = +-0 for every op with f(0) = 0, as IEEE arithmetic and PyTorch give it (elu(-0) =
+    expm1(-0), silu(-0) = -0 * sigmoid(-0)), for the value alone and from value_and_derivative."""
+    op = fa.get(name)
+    x = np.array([-0.0, 0.0], dtype=dtype)
+    for y in (op(x), op.value_and_derivative(x)[0]):
+        assert y.tolist() == [0.0, 0.0] and np.signbit(y[0]) and not np.signbit(y[1])
+
+
+@pytest.mark.parametrize("name", ["silu", "swish", "mish", "gelu", "gelu[tanh]", "hardswish"])
+def test_x_times_a_gate_underflows_to_a_zero_of_the_sign_of_x(name, dtype):
+    """f(x) = x g(x) with g >= 0: where it underflows for x < 0 it is -0.0 (PyTorch's x * 0), also
+    at -inf."""
+    x = np.array([-1e30, -1e5, -1000.0, -np.inf], dtype=dtype)  # below the underflow in both dtypes
+    y = fa.get(name)(x)
+    assert np.all(y == 0) and np.all(np.signbit(y))
 
 
 def test_tiny_and_subnormal_inputs(dtype):

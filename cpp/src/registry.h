@@ -11,35 +11,52 @@
 #include "activations/piecewise_linear.h"
 #include "activations/rational.h"
 #include "activations/sigmoid.h"
+#include "activations/sign_of_zero.h"
 #include "activations/softplus.h"
 #include "activations/subnormal_inputs.h"
 #include "activations/x_sigmoid.h"
 #include "activations/tanh.h"
 
+namespace fastact {
+
+// Ops whose zero results get x's sign back (activations/sign_of_zero.h), named for the list below
+// (a macro argument cannot hold a comma).
+using SignedElu = SignFixed<Elu, ZeroHasSignOfX>;
+using SignedSelu = SignFixed<Selu, ZeroHasSignOfX>;
+using SignedHardswish = SignFixed<FlushSubnormalInputs<Hardswish>, ValueHasSignOfX>;
+using SignedSilu = SignFixed<FlushSubnormalInputs<Silu>, ValueHasSignOfX>;
+using SignedSwish = SignFixed<FlushSubnormalInputs<Swish>, ValueHasSignOfX>;
+using SignedMish = SignFixed<FlushSubnormalInputs<Mish>, ValueHasSignOfX>;
+using SignedGelu = SignFixed<FlushSubnormalInputs<Gelu>, ValueHasSignOfX>;
+using SignedGeluTanh = SignFixed<FlushSubnormalInputs<GeluTanh>, ValueHasSignOfX>;
+
+}  // namespace fastact
+
 // X(name, Struct): `name` is the kernel name the Python catalogue refers to. The smooth ops run
 // through FlushSubnormalInputs (activations/subnormal_inputs.h): same results, no slow path for
 // subnormal x. The piecewise-linear ones are exact and have no slow path to avoid; elu and selu,
-// kinked at 0, flush inside their exponential branch.
-#define FASTACT_FOR_EACH_OP(X)                            \
-  X(relu, Relu)                                           \
-  X(leaky_relu, LeakyRelu)                                \
-  X(hardtanh, Hardtanh)                                   \
-  X(sigmoid, FlushSubnormalInputs<Sigmoid>)               \
-  X(tanh, FlushSubnormalInputs<Tanh>)                     \
-  X(elu, Elu)                                             \
-  X(selu, Selu)                                           \
-  X(celu, FlushSubnormalInputs<Celu>)                     \
-  X(softsign, FlushSubnormalInputs<Softsign>)             \
-  X(hardsigmoid, FlushSubnormalInputs<Hardsigmoid>)       \
-  X(hardswish, FlushSubnormalInputs<Hardswish>)           \
-  X(silu, FlushSubnormalInputs<Silu>)                     \
-  X(swish, FlushSubnormalInputs<Swish>)                   \
-  X(softplus, FlushSubnormalInputs<Softplus>)             \
-  X(softplus_unit, FlushSubnormalInputs<SoftplusUnit>)    \
-  X(log_sigmoid, FlushSubnormalInputs<LogSigmoid>)        \
-  X(mish, FlushSubnormalInputs<Mish>)                     \
-  X(gelu, FlushSubnormalInputs<Gelu>)                     \
-  X(gelu_tanh, FlushSubnormalInputs<GeluTanh>)
+// kinked at 0, flush inside their exponential branch. SignFixed (activations/sign_of_zero.h) gives
+// zero results the sign IEEE arithmetic gives them.
+#define FASTACT_FOR_EACH_OP(X)                         \
+  X(relu, Relu)                                        \
+  X(leaky_relu, LeakyRelu)                             \
+  X(hardtanh, Hardtanh)                                \
+  X(sigmoid, FlushSubnormalInputs<Sigmoid>)            \
+  X(tanh, FlushSubnormalInputs<Tanh>)                  \
+  X(elu, SignedElu)                                    \
+  X(selu, SignedSelu)                                  \
+  X(celu, FlushSubnormalInputs<Celu>)                  \
+  X(softsign, FlushSubnormalInputs<Softsign>)          \
+  X(hardsigmoid, FlushSubnormalInputs<Hardsigmoid>)    \
+  X(hardswish, SignedHardswish)                        \
+  X(silu, SignedSilu)                                  \
+  X(swish, SignedSwish)                                \
+  X(softplus, FlushSubnormalInputs<Softplus>)          \
+  X(softplus_unit, FlushSubnormalInputs<SoftplusUnit>) \
+  X(log_sigmoid, FlushSubnormalInputs<LogSigmoid>)     \
+  X(mish, SignedMish)                                  \
+  X(gelu, SignedGelu)                                  \
+  X(gelu_tanh, SignedGeluTanh)
 
 namespace fastact {
 

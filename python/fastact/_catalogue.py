@@ -230,7 +230,7 @@ OPS: tuple[OpSpec, ...] = (
         formula="Hard swish: x * relu6(x + 3) / 6, i.e. 0 for x <= -3, x for x >= 3, x (x + 3) / 6 between.",
         derivative="(2x + 3) / 6 for -3 < x < 3, 0 for x <= -3, 1 for x >= 3 (hardswish'(-3) = 0, (3) = 1).",
         peak_derivative=1.5,
-        example=">>> fa.hardswish([-4.0, 1.0, 4.0])\narray([0.        , 0.66666667, 4.        ])",
+        example=">>> fa.hardswish([-4.0, 1.0, 4.0])  # x relu6(x + 3) / 6: -4 * 0 is -0.0\narray([-0.        ,  0.66666667,  4.        ])",
     ),
     OpSpec(
         name="silu",
