@@ -535,6 +535,38 @@ def test_parameter_errors():
         fa.hardtanh.derivative(x, min_val=2.0, max_val=1.0)
 
 
+def test_parameter_errors_name_an_int_too_large_for_a_float():
+    with pytest.raises(ValueError, match="elu: alpha is too large for a float64, got an int of 1329 bits"):
+        fa.elu(np.ones(3), alpha=10**400)
+
+
+# Parameters that turn into inf or 0 in the format a call computes in would make NaN of ordinary
+# inputs (inf * 0, x / 0): they are rejected, naming the parameter, the format and the range.
+@pytest.mark.parametrize("call, dtype, pattern", [
+    (lambda x: fa.leaky_relu(x, alpha=1e40), np.float32, "leaky_relu: alpha = 1e\\+40 overflows float32"),
+    (lambda x: fa.elu(x, alpha=-1e40), np.float32, "elu: alpha = -1e\\+40 overflows float32"),
+    (lambda x: fa.swish(x, beta=1e300), np.float32, "swish: beta = 1e\\+300 overflows float32"),
+    (lambda x: fa.celu.derivative(x, alpha=1e40), np.float32, "celu: alpha = 1e\\+40 does not fit float32"),
+    (lambda x: fa.celu(x, alpha=1e-50), np.float32, "celu: alpha = 1e-50 does not fit float32"),
+    (lambda x: fa.softplus(x, beta=1e300), np.float32, "softplus: beta = 1e\\+300 does not fit float32"),
+    (lambda x: fa.softplus(x, beta=1e-320), np.float64, "softplus: beta = 1e-320 does not fit float64"),
+    (lambda x: fa.softplus.backward(x, x, beta=1e-50), np.float16, "does not fit float32"),
+])
+def test_parameters_must_survive_rounding_to_the_compute_format(call, dtype, pattern):
+    x = np.array([-3.0, -0.0, 0.0, 2.0], dtype=dtype)
+    with pytest.raises(ValueError, match=pattern):
+        call(x)
+
+
+def test_parameters_that_fit_the_compute_format_give_no_nan():
+    x32 = np.array([-3.0, 0.0, 2.0], dtype=np.float32)
+    assert fa.leaky_relu(x32.astype(np.float64), alpha=1e40).tolist() == [-3e40, 0.0, 2.0]  # fits float64
+    assert fa.leaky_relu.backward(np.ones(3), x32, alpha=1e40).dtype == np.float64  # g promotes the call
+    assert fa.softplus(x32, beta=1e-30)[1] == np.float32(np.log(2) / 1e-30)
+    assert not np.isnan(fa.hardtanh(x32, min_val=-1e40, max_val=1e40)).any()  # may be inf: rounds to it
+    assert not np.isnan(fa.swish(x32, beta=1e38)).any() and not np.isnan(fa.celu(x32, alpha=1e-37)).any()
+
+
 def test_numpy_scalar_parameters_are_accepted():
     x = np.array([-2.0])
     assert fa.leaky_relu(x, alpha=np.float32(0.5))[0] == -1.0

@@ -87,6 +87,20 @@ def test_cross_entropy_is_stable_for_huge_logits():
     np.testing.assert_array_equal(grad, [[1, -1, 0], [-1, 1, 0]])
 
 
+@pytest.mark.parametrize("index", ["a", 1.0, True, np.bool_(True), [1], np.array([1])])
+def test_cross_entropy_ignore_index_takes_an_int_only(index):
+    with pytest.raises(TypeError, match="cross_entropy: ignore_index must be an int"):
+        fa.cross_entropy(LOGITS, TARGET, ignore_index=index)
+    with pytest.raises(TypeError, match="ignore_index must be an int"):
+        fa.cross_entropy.backward(LOGITS, TARGET, ignore_index=index)
+
+
+def test_cross_entropy_ignore_index_as_a_numpy_int_and_out_of_range():
+    assert fa.cross_entropy(LOGITS, TARGET, ignore_index=np.int64(1)) == fa.cross_entropy(LOGITS, TARGET, ignore_index=1)
+    with pytest.raises(ValueError, match="ignore_index .* out of the 64-bit integer range"):
+        fa.cross_entropy(LOGITS, TARGET, ignore_index=2**70)
+
+
 def test_cross_entropy_bad_arguments():
     with pytest.raises(ValueError, match="target"):
         fa.cross_entropy(LOGITS, np.full(7, 5))

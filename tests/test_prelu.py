@@ -72,6 +72,13 @@ def test_inputs_are_not_modified_and_out_works():
 
 def test_errors_name_the_problem():
     x = np.ones((2, 3, 4))
+    with pytest.raises(ValueError, match="prelu: alpha must be a number or an array of numbers"):
+        fa.prelu(x, [[1.0, 2.0], [3.0]])  # ragged
+    x32 = np.array([-1.0, 0.0, 1.0], dtype=np.float32)
+    for call in (lambda: fa.prelu(x32, 1e300), lambda: fa.prelu.backward(np.ones_like(x32), x32, 1e300)):
+        with pytest.raises(ValueError, match="prelu: alpha = 1e\\+300 overflows float32"):
+            call()
+    assert fa.prelu(x32.astype(np.float64), 1e300).tolist() == [-1e300, 0.0, 1.0]  # fits float64
     with pytest.raises(ValueError, match="alpha has 4 values but x has 3 channels along axis 1"):
         fa.prelu(x, np.ones(4))
     with pytest.raises(ValueError, match="alpha must be a scalar or 1-d"):

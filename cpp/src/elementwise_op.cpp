@@ -60,6 +60,7 @@ struct Arguments {
   PyObject* bias = nullptr;
   PyObject* y = nullptr;
   Kernel kernel;
+  bool params_given = false;  // a parameter was passed (the defaults fit every format)
 };
 
 // Parses a vectorcall-style call of `m` as CPython would word its errors for the public call.
@@ -105,6 +106,7 @@ bool parse(PyObject* self, Method m, PyObject* const* args, Py_ssize_t nargs, Py
     return false;
   }
   for (Py_ssize_t i = 0; i < nargs; ++i) a->positional[i] = args[i] == Py_None && i > 0 ? nullptr : args[i];
+  a->params_given = params > 0;
   return parse_params(c, c.name, s.name, param_names, param_values, params, &a->kernel);
 }
 
@@ -429,6 +431,24 @@ PyObject* value_and_derivative(const Arguments& a) {
   return PyTuple_Pack(2, yr.p, dr.p);
 }
 
+// The format a call computes in, from its inputs (a Python-number bias is weak, as in x + b), and
+// whether the given parameters fit it (op_parameters.h params_fit). Run only when a parameter was
+// passed, so default calls pay nothing for it.
+bool params_fit_inputs(const Config& c, const Arguments& a) {
+  Float widest = Float::none;
+  for (PyObject* v : {a.positional[0], a.positional[1], a.y, a.bias}) {
+    if (!v || (v == a.bias && (PyFloat_CheckExact(v) || PyLong_CheckExact(v)))) continue;
+    Float t;
+    Owned va(arrays::normalized(v, "x", &t));
+    if (!va.p) {  // the method itself reports a bad input, naming it
+      PyErr_Clear();
+      continue;
+    }
+    widest = widest == Float::none ? t : arrays::promote(widest, t);
+  }
+  return widest == Float::none || params_fit(c, a.kernel, c.name, arrays::compute_format(widest));
+}
+
 PyObject* run_method(PyObject* self, Method m, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   if (!reinterpret_cast<OpObject*>(self)->config) {
     PyErr_SetString(PyExc_TypeError, "this op object was not configured");
@@ -437,6 +457,7 @@ PyObject* run_method(PyObject* self, Method m, PyObject* const* args, Py_ssize_t
   Arguments a;
   if (!parse(self, m, args, nargs, kwnames, &a)) return nullptr;
   const Config& c = config_of(self);
+  if (a.params_given && !params_fit_inputs(c, a)) return nullptr;
   switch (m) {
     case Method::call:
       return a.bias ? unary_with_bias(false, a.positional[0], a.bias, a.out, a.kernel)

@@ -246,8 +246,19 @@ bool cross_entropy_inputs(PyObject* const* v, CrossEntropyInputs* in) {
     if (!t64.p) return false;
     in->ignoring = v[kIgnore] != nullptr;
     if (in->ignoring) {
-      in->ignore = PyLong_AsLongLong(v[kIgnore]);
-      if (in->ignore == -1 && PyErr_Occurred()) return false;
+      PyObject* index = v[kIgnore];
+      if (PyBool_Check(index) || PyArray_IsScalar(index, Bool) || !(PyLong_Check(index) || PyArray_IsScalar(index, Integer))) {
+        PyErr_Format(PyExc_TypeError, "cross_entropy: ignore_index must be an int (a class index), got %s",
+                     Py_TYPE(index)->tp_name);
+        return false;
+      }
+      in->ignore = PyLong_AsLongLong(index);
+      if (in->ignore == -1 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError)) return false;
+        PyErr_Clear();
+        PyErr_Format(PyExc_ValueError, "cross_entropy: ignore_index %R is out of the 64-bit integer range", index);
+        return false;
+      }
     }
     in->target.reset(t64.release());
     const std::int64_t* tp = arrays::data<const std::int64_t>(in->target.array());

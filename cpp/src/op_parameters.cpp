@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "numpy_arrays.h"
 
@@ -56,7 +57,14 @@ bool real_number(PyObject* v, const std::string& owner, const char* name, bool f
     return false;
   }
   PyObject* f = PyNumber_Float(v);
-  if (!f) return false;
+  if (!f) {
+    if (PyErr_ExceptionMatches(PyExc_OverflowError)) {  // an int beyond the float range (10**400)
+      PyErr_Clear();
+      PyErr_Format(PyExc_ValueError, "%s: %s is too large for a float64, got an int of %zu bits", owner.c_str(), name,
+                   PyLong_Check(v) ? _PyLong_NumBits(v) : static_cast<std::size_t>(0));
+    }
+    return false;
+  }
   *out = PyFloat_AS_DOUBLE(f);
   Py_DECREF(f);
   if (std::isnan(*out)) {
@@ -66,6 +74,40 @@ bool real_number(PyObject* v, const std::string& owner, const char* name, bool f
   if (finite && std::isinf(*out)) {
     PyErr_Format(PyExc_ValueError, "%s: %s must be finite, got %s", owner.c_str(), name,
                  *out > 0 ? "inf" : "-inf");
+    return false;
+  }
+  return true;
+}
+
+bool params_fit(const Config& c, const Kernel& k, const std::string& owner, arrays::Float t) {
+  const bool single = t != arrays::Float::f64;  // the 16-bit formats compute in float32
+  const double largest = single ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+  const double smallest_normal = single ? std::numeric_limits<float>::min() : std::numeric_limits<double>::min();
+  const char* format = single ? "float32" : "float64";
+  std::size_t real_index = 0;
+  for (std::size_t i = 0; i < c.params.size(); ++i) {
+    const Param& p = c.params[i];
+    if (p.choice) continue;
+    const double v = k.values[real_index++];
+    bool divides = false;
+    for (const Constraint& check : c.constraints)
+      divides |= check.kind == Constraint::nonzero && check.first == static_cast<int>(real_index - 1);
+    const double magnitude = std::fabs(v);
+    const bool overflows = p.finite && magnitude > largest;  // a parameter that may be inf may round to it
+    const bool vanishes = divides && magnitude < smallest_normal;
+    if (!overflows && !vanishes) continue;
+    PyObject* value = PyFloat_FromDouble(v);
+    PyObject* low = PyFloat_FromDouble(smallest_normal);
+    PyObject* high = PyFloat_FromDouble(largest);
+    if (divides)
+      PyErr_Format(PyExc_ValueError, "%s: %s = %R does not fit %s, the format this call computes in: |%s| must be "
+                   "between %R and %R", owner.c_str(), p.name.c_str(), value, format, p.name.c_str(), low, high);
+    else
+      PyErr_Format(PyExc_ValueError, "%s: %s = %R overflows %s, the format this call computes in: |%s| must be at "
+                   "most %R", owner.c_str(), p.name.c_str(), value, format, p.name.c_str(), high);
+    Py_XDECREF(value);
+    Py_XDECREF(low);
+    Py_XDECREF(high);
     return false;
   }
   return true;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "activations/op_support.h"
+#include "numpy_arrays.h"
 
 namespace fastact {
 
@@ -73,6 +74,13 @@ bool parse_params(const Config& c, const std::string& owner, const char* method,
 // A real parameter `name` of `owner` as a double: a Python or NumPy real number or a 0-d real
 // array (TypeError otherwise), never NaN, and finite when `finite` (ValueError), errors naming it.
 bool real_number(PyObject* v, const std::string& owner, const char* name, bool finite, double* out);
+
+// Whether the real parameters of `k` survive rounding to the compute format `t` (float32 or
+// float64): a parameter that must be finite must stay finite (|v| <= the format's largest), and a parameter the op
+// divides by ("nonzero") must stay a normal number, so that neither it nor its reciprocal becomes
+// 0 or inf and turns results into NaN. False with a ValueError naming the parameter, the value
+// and the range. Only parameters given in the call can fail (the defaults always fit).
+bool params_fit(const Config& c, const Kernel& k, const std::string& owner, arrays::Float t);
 
 // The Config of an elementwise op object (an instance of _core.ElementwiseOp), or nullptr.
 const Config* elementwise_config(PyObject* op);

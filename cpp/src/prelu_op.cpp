@@ -7,6 +7,7 @@
 // rounded to x's dtype; the leaky_relu kernels run once per channel block. galpha, of alpha's
 // shape, sums g * x over the elements where x <= 0 on every axis but the channel axis, in double.
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -101,7 +102,17 @@ bool alpha_values(PyObject* alpha_arg, std::vector<double>* values, int* ndim, O
     return true;
   }
   array->reset(PyArray_FromAny(alpha_arg, nullptr, 0, 0, 0, nullptr));
-  if (!array->p) return false;
+  if (!array->p) {  // a ragged nesting, say: say which argument NumPy could not read
+    if (!PyErr_ExceptionMatches(PyExc_ValueError)) return false;
+    PyObject *type, *value, *traceback;
+    PyErr_Fetch(&type, &value, &traceback);
+    PyErr_Format(PyExc_ValueError, "prelu: alpha must be a number or an array of numbers (one per channel); "
+                 "NumPy could not make an array of it: %S", value ? value : Py_None);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(traceback);
+    return false;
+  }
   PyArray_Descr* d = PyArray_DESCR(array->array());
   const bool real = PyTypeNum_ISBOOL(d->type_num) || PyTypeNum_ISINTEGER(d->type_num) ||
                     (PyTypeNum_ISFLOAT(d->type_num) && PyDataType_ELSIZE(d) <= 8);
@@ -123,9 +134,18 @@ bool channels_of(PyArrayObject* x, PyObject* alpha_arg, PyObject* axis_arg, Chan
   Owned array;
   int alpha_ndim = 0;
   if (!alpha_values(alpha_arg ? alpha_arg : default_alpha.p, &c->alpha, &alpha_ndim, &array)) return false;
+  // x is in the format the call computes in: a slope that rounds to inf there would make NaN at 0.
+  const bool single = PyArray_TYPE(x) == NPY_FLOAT;
+  const double largest = single ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
   for (double v : c->alpha) {
     if (!std::isfinite(v)) {
       PyErr_SetString(PyExc_ValueError, "prelu: alpha must be finite");
+      return false;
+    }
+    if (std::fabs(v) > largest) {
+      Owned value(PyFloat_FromDouble(v)), high(PyFloat_FromDouble(largest));
+      PyErr_Format(PyExc_ValueError, "prelu: alpha = %R overflows %s, the format this call computes in: |alpha| "
+                   "must be at most %R", value.p, single ? "float32" : "float64", high.p);
       return false;
     }
   }
