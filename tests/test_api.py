@@ -69,6 +69,31 @@ def test_any_strides_give_the_contiguous_answer(op, dtype, make_view):
     np.testing.assert_array_equal(backward_x(op, g, x), np.ascontiguousarray(g) * expected_der)
 
 
+def unaligned(values):
+    """A C-contiguous copy of ``values`` at an odd address (NumPy marks it not aligned)."""
+    raw = np.zeros(values.nbytes + 1, np.uint8)
+    view = np.frombuffer(raw.data, dtype=values.dtype, count=values.size, offset=1).reshape(values.shape)
+    view.flags.writeable = True
+    view[...] = values
+    assert not view.flags.aligned and view.flags.c_contiguous
+    return view
+
+
+def test_unaligned_arrays_give_the_aligned_answer(op, dtype):
+    """Inputs and out= at unaligned addresses are copied to aligned buffers (a float* to them is
+    undefined behaviour in C++), with the same bits as aligned arrays."""
+    x = np.linspace(-8, 8, 101).astype(dtype)
+    ux, ug = unaligned(x), unaligned(np.linspace(1, 2, 101).astype(dtype))
+    np.testing.assert_array_equal(op(ux), op(x))
+    np.testing.assert_array_equal(op.derivative(ux), op.derivative(x))
+    np.testing.assert_array_equal(backward_x(op, ug, ux), backward_x(op, np.ascontiguousarray(ug), x))
+    out = unaligned(np.zeros_like(x))
+    assert op(ux, out=out) is out
+    np.testing.assert_array_equal(out, op(x))
+    op(out, out=out)  # in place, unaligned
+    np.testing.assert_array_equal(out, op(op(x)))
+
+
 @pytest.mark.parametrize("n", range(0, 2 * 8 + 2))
 def test_every_length_runs_the_tail_with_body_bits(op, dtype, n):
     """Lengths 0 .. 2*(vector width)+1: tail elements get exactly what body elements get."""

@@ -210,9 +210,10 @@ bool normalize_axis(PyObject* axis, int ndim, const char* owner, int* index) {
     PyErr_Format(PyExc_TypeError, "%s: axis must be an int, got %s", owner, Py_TYPE(axis)->tp_name);
     return false;
   }
-  const long value = PyLong_AsLong(axis);
+  int overflow = 0;
+  const long value = PyLong_AsLongAndOverflow(axis, &overflow);  // NumPy integers through __index__
   if (value == -1 && PyErr_Occurred()) return false;
-  if (value < -ndim || value >= ndim) {
+  if (overflow || value < -ndim || value >= ndim) {
     static PyObject* axis_error = nullptr;  // numpy.exceptions.AxisError (numpy.AxisError before 1.25)
     if (!axis_error) {
       PyObject* module = PyImport_ImportModule("numpy.exceptions");
@@ -224,7 +225,7 @@ bool normalize_axis(PyObject* axis, int ndim, const char* owner, int* index) {
       Py_XDECREF(module);
       if (!axis_error) return false;
     }
-    PyObject* error = PyObject_CallFunction(axis_error, "lis", value, ndim, owner);
+    PyObject* error = PyObject_CallFunction(axis_error, "Ois", axis, ndim, owner);
     if (error) {
       PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error)), error);
       Py_DECREF(error);

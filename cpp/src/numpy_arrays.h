@@ -64,7 +64,9 @@ inline Float float_of(PyArray_Descr* d) {
 inline Float kernel_ready(PyObject* o) {
   if (Py_TYPE(o) != &PyArray_Type) return Float::none;
   auto* a = reinterpret_cast<PyArrayObject*>(o);
-  if (!PyArray_IS_C_CONTIGUOUS(a)) return Float::none;
+  // Aligned too: a float* to an unaligned address (np.frombuffer(..., offset=1)) is undefined
+  // behaviour in C++ even where the CPU allows it; such arrays get an aligned copy.
+  if (!PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a)) return Float::none;
   return float_of(PyArray_DESCR(a));
 }
 

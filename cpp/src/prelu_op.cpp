@@ -156,7 +156,9 @@ bool channels_of(PyArrayObject* x, PyObject* alpha_arg, PyObject* axis_arg, Chan
     // one slope serves x of any shape).
     const bool integer = axis_arg && ((PyLong_Check(axis_arg) && !PyBool_Check(axis_arg)) ||
                                       PyArray_IsScalar(axis_arg, Integer));
-    const bool default_axis = !axis_arg || (integer && PyLong_AsLong(axis_arg) == kDefaultAxis);
+    int overflow = 0;
+    const bool default_axis =
+        !axis_arg || (integer && PyLong_AsLongAndOverflow(axis_arg, &overflow) == kDefaultAxis && !overflow);
     PyErr_Clear();  // an integer too large for a long is simply not the default
     int unused;
     if (!default_axis && !arrays::normalize_axis(axis_arg, ndim > 1 ? ndim : 1, kName, &unused)) return false;
