@@ -115,6 +115,8 @@ def test_changing_the_thread_count_reuses_the_workers():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="limits address space with RLIMIT_AS")
+@pytest.mark.skipif("libasan" in os.environ.get("LD_PRELOAD", ""), reason="AddressSanitizer maps its shadow "
+                    "memory outside any address-space limit")
 @pytest.mark.parametrize("headroom_mib, workers", [(4, 0), (20, None)])
 def test_a_refused_thread_neither_hangs_nor_fails_the_call(headroom_mib, workers):
     """Thread stacks that do not fit the address-space limit: the call runs on the threads that did
