@@ -103,3 +103,13 @@ def failures_under_threads(check, threads=8, repeats=5):
     for t in workers:
         t.join()
     return len(failures)
+
+
+def unaligned(values):
+    """A C-contiguous copy of ``values`` at an odd address (NumPy marks it not aligned)."""
+    raw = np.zeros(values.nbytes + 1, np.uint8)
+    view = np.frombuffer(raw.data, dtype=values.dtype, count=values.size, offset=1).reshape(values.shape)
+    view.flags.writeable = True
+    view[...] = values
+    assert not view.flags.aligned and view.flags.c_contiguous
+    return view

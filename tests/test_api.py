@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from support import backward_x, failures_under_threads
+from support import backward_x, failures_under_threads, unaligned
 
 import fastact as fa
 
@@ -67,16 +67,6 @@ def test_any_strides_give_the_contiguous_answer(op, dtype, make_view):
     np.testing.assert_array_equal(op.derivative(x), expected_der)
     g = make_view(np.linspace(1, 2, 120).astype(dtype))
     np.testing.assert_array_equal(backward_x(op, g, x), np.ascontiguousarray(g) * expected_der)
-
-
-def unaligned(values):
-    """A C-contiguous copy of ``values`` at an odd address (NumPy marks it not aligned)."""
-    raw = np.zeros(values.nbytes + 1, np.uint8)
-    view = np.frombuffer(raw.data, dtype=values.dtype, count=values.size, offset=1).reshape(values.shape)
-    view.flags.writeable = True
-    view[...] = values
-    assert not view.flags.aligned and view.flags.c_contiguous
-    return view
 
 
 def test_unaligned_arrays_give_the_aligned_answer(op, dtype):

@@ -5,6 +5,8 @@ out, and the inputs untouched either way."""
 import numpy as np
 import pytest
 
+from support import unaligned
+
 import fastact as fa
 
 X = np.linspace(-4, 4, 24).reshape(4, 6)
@@ -31,13 +33,6 @@ def methods(op):
 
 
 CASES = [(name, label, call) for name in fa.variants() for label, call in methods(fa.get(name))]
-
-
-def unaligned(values):
-    raw = np.zeros(values.nbytes + 1, np.uint8)
-    view = np.frombuffer(raw.data, dtype=values.dtype, count=values.size, offset=1).reshape(values.shape)
-    view.flags.writeable = True
-    return view
 
 
 # out kinds that take the result: (label, make out from the expected result's shape and dtype, read back)
