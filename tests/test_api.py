@@ -550,6 +550,12 @@ def test_parameter_errors():
         fa.hardtanh.derivative(x, min_val=2.0, max_val=1.0)
 
 
+@pytest.mark.parametrize("name", [[], None, 3, b"relu"])
+def test_get_takes_a_name(name):
+    with pytest.raises(TypeError, match="get: name must be a str, got"):
+        fa.get(name)
+
+
 def test_parameter_errors_name_an_int_too_large_for_a_float():
     with pytest.raises(ValueError, match="elu: alpha is too large for a float64, got an int of 1329 bits"):
         fa.elu(np.ones(3), alpha=10**400)

@@ -188,3 +188,17 @@ def test_cross_entropy_common_call_still_reports_bad_targets():
         fa.cross_entropy.backward(x, np.array([0, -1, 1]))
     with pytest.raises(TypeError, match="axis"):
         fa.cross_entropy(x, np.array([0, 1, 1]), axis=True)
+
+
+def test_means_over_nothing_are_nan_without_a_warning():
+    """PyTorch's convention for all three: an empty batch, every target ignored, or zero weights
+    leave the mean undefined. (Warnings are errors in this suite: none may leak.)"""
+    nothing = [
+        fa.cross_entropy(np.zeros((0, 3)), np.zeros(0, np.int64)),
+        fa.cross_entropy(np.zeros((0, 3)), np.zeros((0, 3))),
+        fa.binary_cross_entropy_with_logits(np.zeros(0), np.zeros(0)),
+        fa.cross_entropy(np.zeros((2, 3)), np.array([1, 1]), ignore_index=1),
+        fa.cross_entropy(np.zeros((2, 3)), np.array([0, 1]), weight=np.zeros(3)),
+    ]
+    assert all(np.isnan(v) for v in nothing)
+    assert fa.cross_entropy(np.zeros((0, 3)), np.zeros(0, np.int64), reduction="sum") == 0.0

@@ -102,3 +102,11 @@ def test_docstring_example():
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
     runner.run(test)
     assert runner.failures == 0
+
+
+def test_a_0d_input_gives_numpy_scalars_as_every_other_op():
+    x = np.float32(-2.0)
+    assert isinstance(fa.prelu(x, 0.25), np.float32) and fa.prelu(x, 0.25) == np.float32(-0.5)
+    assert isinstance(fa.prelu.derivative(x, 0.25), np.float32)
+    gx, galpha = fa.prelu.backward(np.float32(1.0), x, 0.25)
+    assert isinstance(gx, np.float32) and isinstance(galpha, np.float32) and galpha == np.float32(-2.0)
