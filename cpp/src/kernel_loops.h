@@ -205,14 +205,14 @@ void bias_backward(const typename V::Scalar* g, const typename V::Scalar* x, con
   }
 }
 
-// UnitStatsKernel: units kStatsVectors vectors at a time; for each such block, f and f' of every
-// row come from the op's value_and_derivative in registers, and the rows' counts (in T, exact for
-// a block of rows) and sums (in double, float lanes widened) build up there too, added into the
-// running sums once per block of rows: nothing is written per element, so the pass costs about
-// what reading z and evaluating f and f' do. Every unit takes its rows in order with the same
-// roundings on every ISA (no FMA contraction: -ffp-contract=off; tail lanes do what full vectors
-// do), so the result depends on the shape alone, not on the ISA or the threads.
-constexpr std::size_t kStatsVectors = 1;
+// UnitStatsKernel: one vector of units at a time; f and f' of each row come from the op's
+// value_and_derivative in registers, and the rows' counts (in T, exact for a block of rows) and
+// sums (in double, float lanes widened) build up there too, added into the running sums once per
+// block of rows: nothing is written per element, so the pass costs about what reading z and
+// evaluating f and f' do. (Two vectors per step measured slower for exact GELU: its constants no
+// longer fit the registers.) Every unit takes its rows in order with the same roundings on every
+// ISA (no FMA contraction: -ffp-contract=off; tail lanes do what full vectors do), so the result
+// depends on the shape alone, not on the ISA or the threads.
 
 // |d| < tol in T exactly as in double: tol rounded up to T (a T below the double tol is below it).
 template <class T>
@@ -243,46 +243,36 @@ void unit_stats_rows(const typename V::Scalar* z, std::size_t rows, std::size_t 
   using Parts = decltype(double_parts(V(T(0))));
   using D = std::remove_cv_t<std::remove_reference_t<decltype(std::declval<Parts&>().part[0])>>;
   constexpr std::size_t kParts = sizeof(Parts::part) / sizeof(D);
-  constexpr std::size_t kBlock = V::kLanes * kStatsVectors;
   const Params<V> p(pv);
   const V tolerance(stats_tolerance<T>(tol)), zero(T(0)), one(T(1));
-  for (std::size_t j = 0; j < n; j += kBlock) {
-    const std::size_t width = n - j < kBlock ? n - j : kBlock;
-    auto load = [&](const T* at, std::size_t k) {  // vector k of the block; lanes past the row: 0
-      const std::size_t first = k * V::kLanes;
-      if (first + V::kLanes <= width) return V::load(at + first);
-      return V::load_partial(at + first, first < width ? width - first : 0, T(0));
+  for (std::size_t j = 0; j < n; j += V::kLanes) {
+    const std::size_t width = n - j < V::kLanes ? n - j : V::kLanes;
+    auto load = [&](const T* at) {  // lanes past the row: 0
+      return width == V::kLanes ? V::load(at) : V::load_partial(at, width, T(0));
     };
-    V in[kStatsVectors], sat[kStatsVectors];
-    Parts o[kStatsVectors], sum[kStatsVectors], sq[kStatsVectors];
-    for (std::size_t k = 0; k < kStatsVectors; ++k) {
-      in[k] = sat[k] = zero;
-      o[k] = double_parts(load(origin + j, k));
-      for (std::size_t q = 0; q < kParts; ++q) sum[k].part[q] = sq[k].part[q] = D(0.0);
-    }
+    V in = zero, sat = zero;
+    const Parts o = double_parts(load(origin + j));
+    Parts sum, sq;
+    for (std::size_t q = 0; q < kParts; ++q) sum.part[q] = sq.part[q] = D(0.0);
     for (std::size_t r = 0; r < rows; ++r) {
-      for (std::size_t k = 0; k < kStatsVectors; ++k) {
-        V y, g;
-        value_and_derivative_of<Op>(load(z + r * n + j, k), p, y, g);
-        in[k] = in[k] + select(g == zero, one, zero);
-        sat[k] = sat[k] + select(abs(g) < tolerance, one, zero);
-        const Parts yd = double_parts(y);
-        for (std::size_t q = 0; q < kParts; ++q) {
-          const D f = yd.part[q] - o[k].part[q];
-          sum[k].part[q] = sum[k].part[q] + f;
-          sq[k].part[q] = sq[k].part[q] + f * f;
-        }
+      V y, g;
+      value_and_derivative_of<Op>(load(z + r * n + j), p, y, g);
+      in = in + select(g == zero, one, zero);
+      sat = sat + select(abs(g) < tolerance, one, zero);
+      const Parts yd = double_parts(y);
+      for (std::size_t q = 0; q < kParts; ++q) {
+        const D f = yd.part[q] - o.part[q];
+        sum.part[q] = sum.part[q] + f;
+        sq.part[q] = sq.part[q] + f * f;
       }
     }
-    T counts[2][kBlock];
-    double sums[2][kBlock];
-    for (std::size_t k = 0; k < kStatsVectors; ++k) {
-      in[k].store(counts[0] + k * V::kLanes);
-      sat[k].store(counts[1] + k * V::kLanes);
-      for (std::size_t q = 0; q < kParts; ++q) {
-        sum[k].part[q].store(sums[0] + k * V::kLanes + q * D::kLanes);
-        sq[k].part[q].store(sums[1] + k * V::kLanes + q * D::kLanes);
-      }
+    T counts[2][V::kLanes];
+    double sums[2][V::kLanes];
+    in.store(counts[0]);
+    sat.store(counts[1]);
+    for (std::size_t q = 0; q < kParts; ++q) {
+      sum.part[q].store(sums[0] + q * D::kLanes);
+      sq.part[q].store(sums[1] + q * D::kLanes);
     }
     for (std::size_t u = 0; u < width; ++u) {
       inactive[j + u] += static_cast<std::int64_t>(counts[0][u]);

@@ -29,8 +29,6 @@ template <class T>
 void accumulate(const OpKernels<T>& k, const ParamValues& p, const T* z, std::size_t outer, std::size_t samples,
                 std::size_t inner, double tol, const std::vector<double>& origin, Sums& total) {
   constexpr std::size_t kMaxStripes = 16;
-  // Rows go to the kernel kUnitStatsRows at a time: it adds their sums in registers, then to the totals.
-  constexpr std::size_t kBlockRows = kUnitStatsRows;
   const std::size_t rows_per_chunk_ = rows_per_chunk<T>(inner);
   const std::size_t chunks = (samples + rows_per_chunk_ - 1) / rows_per_chunk_;
   const std::size_t stripes = chunks < kMaxStripes ? (chunks ? chunks : 1) : kMaxStripes;
@@ -43,8 +41,9 @@ void accumulate(const OpKernels<T>& k, const ParamValues& p, const T* z, std::si
       const std::size_t s0 = samples * st / stripes, s1 = samples * (st + 1) / stripes;
       for (std::size_t o = 0; o < outer; ++o) {
         const std::size_t u = o * inner;
-        for (std::size_t b = s0; b < s1; b += kBlockRows) {
-          const std::size_t rows = s1 - b < kBlockRows ? s1 - b : kBlockRows;
+        // kUnitStatsRows rows per kernel call: it sums them in registers, then adds to the totals.
+        for (std::size_t b = s0; b < s1; b += kUnitStatsRows) {
+          const std::size_t rows = s1 - b < kUnitStatsRows ? s1 - b : kUnitStatsRows;
           k.unit_stats(z + (o * samples + b) * inner, rows, inner, origin_t.data() + u, tol,
                        sums.inactive.data() + u, sums.saturated.data() + u, sums.shifted.data() + u,
                        sums.shifted_squares.data() + u, p);
