@@ -431,20 +431,41 @@ PyObject* value_and_derivative(const Arguments& a) {
   return PyTuple_Pack(2, yr.p, dr.p);
 }
 
-// The format a call computes in, from its inputs (a Python-number bias is weak, as in x + b), and
-// whether the given parameters fit it (op_parameters.h params_fit). Run only when a parameter was
-// passed, so default calls pay nothing for it.
+// The format an input will compute in, read without converting it where that is possible (an
+// array's or NumPy scalar's dtype, a Python number's float64); none for what the method itself
+// will reject (arrays::target_format: bool and integers compute in float64).
+Float input_format(PyObject* v) {
+  if (PyFloat_Check(v) || PyLong_Check(v)) return Float::f64;
+  PyArray_Descr* d = nullptr;
+  if (PyArray_Check(v)) {
+    d = PyArray_DESCR(arrays::as_array(v));
+    Py_INCREF(d);
+  } else if (PyArray_IsScalar(v, Generic)) {
+    d = PyArray_DescrFromScalar(v);
+  } else {  // a list or another sequence: what NumPy makes of it
+    Float t;
+    Owned va(arrays::normalized(v, "x", &t));
+    if (!va.p) PyErr_Clear();
+    return va.p ? t : Float::none;
+  }
+  if (!d) {
+    PyErr_Clear();
+    return Float::none;
+  }
+  const Float t = arrays::target_format(d);
+  Py_DECREF(d);
+  return t;
+}
+
+// Whether the given parameters fit the format the call computes in (op_parameters.h params_fit),
+// the promotion of its inputs' formats (a Python-number bias is weak, as in x + b). Run only when
+// a parameter was passed, so default calls pay nothing for it.
 bool params_fit_inputs(const Config& c, const Arguments& a) {
   Float widest = Float::none;
   for (PyObject* v : {a.positional[0], a.positional[1], a.y, a.bias}) {
     if (!v || (v == a.bias && (PyFloat_CheckExact(v) || PyLong_CheckExact(v)))) continue;
-    Float t;
-    Owned va(arrays::normalized(v, "x", &t));
-    if (!va.p) {  // the method itself reports a bad input, naming it
-      PyErr_Clear();
-      continue;
-    }
-    widest = widest == Float::none ? t : arrays::promote(widest, t);
+    const Float t = input_format(v);
+    if (t != Float::none) widest = widest == Float::none ? t : arrays::promote(widest, t);
   }
   return widest == Float::none || params_fit(c, a.kernel, c.name, arrays::compute_format(widest));
 }

@@ -132,12 +132,7 @@ PyArrayObject* normalized(PyObject* value, const char* name, Float* format) {
     }
   }
   PyArray_Descr* d = PyArray_DESCR(a);
-  Float target = Float::none;
-  if (d->type_num == NPY_FLOAT) target = Float::f32;
-  else if (d->type_num == NPY_DOUBLE) target = Float::f64;
-  else if (d->type_num == NPY_HALF) target = Float::f16;
-  else if (is_bfloat16(d)) target = Float::bf16;
-  else if (PyTypeNum_ISBOOL(d->type_num) || PyTypeNum_ISINTEGER(d->type_num)) target = Float::f64;
+  const Float target = target_format(d);
   if (target == Float::none) {
     const char* hint = PyTypeNum_ISFLOAT(d->type_num) ? " (cast it to float64 first)" : "";
     PyErr_Format(PyExc_TypeError,

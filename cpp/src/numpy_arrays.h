@@ -59,6 +59,19 @@ inline Float float_of(PyArray_Descr* d) {
   }
 }
 
+// The format the normaliser converts data of descriptor d to, in either byte order: its own for
+// the four float formats, float64 for bool and integers; none for what it rejects.
+inline Float target_format(PyArray_Descr* d) {
+  switch (d->type_num) {
+    case NPY_FLOAT: return Float::f32;
+    case NPY_DOUBLE: return Float::f64;
+    case NPY_HALF: return Float::f16;
+    default:
+      if (is_bfloat16(d)) return Float::bf16;
+      return PyTypeNum_ISBOOL(d->type_num) || PyTypeNum_ISINTEGER(d->type_num) ? Float::f64 : Float::none;
+  }
+}
+
 // An array the kernels take as it is: an exact ndarray (subclasses keep NumPy's semantics through
 // the normaliser), C-contiguous, of one of the formats in native byte order.
 inline Float kernel_ready(PyObject* o) {
