@@ -51,11 +51,12 @@ struct Job {
 
 class Pool {
  public:
-  int workers() const { return static_cast<int>(threads_.size()); }
+  // Read by calls without g_pool_mutex, while another thread may be growing the pool.
+  int workers() const { return started_.load(); }
 
   // Starts workers until there are `workers`; returns false if the system refused a thread (the
   // pool then keeps those that did start). A worker that starts while a call runs may join it
-  // (it takes a helper's place: the call's count of helpers does not change).
+  // (it takes a helper's place: the call's count of helpers does not change). Under g_pool_mutex.
   bool grow(int workers) {
     while (static_cast<int>(threads_.size()) < workers) {
       std::size_t seen;
@@ -68,6 +69,7 @@ class Pool {
       } catch (const std::system_error&) {
         return false;
       }
+      started_.store(static_cast<int>(threads_.size()));
     }
     return true;
   }
@@ -122,7 +124,8 @@ class Pool {
     }
   }
 
-  std::vector<std::thread> threads_;
+  std::vector<std::thread> threads_;  // touched only by grow()
+  std::atomic<int> started_{0};       // threads_.size(), for readers without the lock
   std::mutex mutex_;              // guards job_, generation_, helpers_wanted_
   std::condition_variable wake_;  // workers wait for a new generation
   std::condition_variable done_;  // the caller waits for pending == 0
