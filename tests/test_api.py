@@ -557,7 +557,7 @@ def test_get_takes_a_name(name):
 
 
 def test_parameter_errors_name_an_int_too_large_for_a_float():
-    with pytest.raises(ValueError, match="elu: alpha is too large for a float64, got an int of 1329 bits"):
+    with pytest.raises(ValueError, match=r"elu: alpha is too large for a float64 \(an int beyond 1.8e308\)"):
         fa.elu(np.ones(3), alpha=10**400)
 
 

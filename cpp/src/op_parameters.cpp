@@ -60,8 +60,7 @@ bool real_number(PyObject* v, const std::string& owner, const char* name, bool f
   if (!f) {
     if (PyErr_ExceptionMatches(PyExc_OverflowError)) {  // an int beyond the float range (10**400)
       PyErr_Clear();
-      PyErr_Format(PyExc_ValueError, "%s: %s is too large for a float64, got an int of %zu bits", owner.c_str(), name,
-                   PyLong_Check(v) ? _PyLong_NumBits(v) : static_cast<std::size_t>(0));
+      PyErr_Format(PyExc_ValueError, "%s: %s is too large for a float64 (an int beyond 1.8e308)", owner.c_str(), name);
     }
     return false;
   }
