@@ -34,13 +34,14 @@ class Training:
         return values[np.flatnonzero(self.epoch == np.round(self.epoch))]
 
 
-def _positive(name: str, value, kind=int):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer) if kind is int else (int, float, np.integer, np.floating)):
-        raise TypeError(f"dying_relu: {name} must be {'an int' if kind is int else 'a real number'}, "
+def _check(name: str, value, real: bool = False) -> None:
+    """A positive int (or, with ``real``, a positive finite real number), else an error naming it."""
+    types = (int, float, np.integer, np.floating) if real else (int, np.integer)
+    if isinstance(value, bool) or not isinstance(value, types):
+        raise TypeError(f"dying_relu: {name} must be {'a real number' if real else 'an int'}, "
                         f"got {type(value).__name__}")
-    if not value > 0 or not np.isfinite(value):
+    if not (value > 0 and np.isfinite(value)):
         raise ValueError(f"dying_relu: {name} must be positive and finite, got {value!r}")
-    return value
 
 
 def dying_relu(ops=("relu", "leaky_relu", "elu"), lr: float = 2.0, epochs: int = 10, seed: int = 0,
@@ -60,9 +61,12 @@ def dying_relu(ops=("relu", "leaky_relu", "elu"), lr: float = 2.0, epochs: int =
     from . import analysis, cross_entropy, get
 
     ops = [get(op) if isinstance(op, str) else op for op in ops]
-    lr = float(_positive("lr", lr, float))
-    for name in ("epochs", "hidden", "samples", "features", "classes", "batch"):
-        _positive(name, locals()[name])
+    _check("lr", lr, real=True)
+    lr = float(lr)
+    sizes = {"epochs": epochs, "hidden": hidden, "samples": samples, "features": features, "classes": classes,
+             "batch": batch}
+    for name, value in sizes.items():
+        _check(name, value)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"dying_relu: seed must be an int, got {type(seed).__name__}")
 
