@@ -8,6 +8,8 @@
 
 #include <string>
 
+#include "foreign_arrays.h"
+
 namespace fastact {
 
 inline bool named(PyObject* name, const char* ascii) { return PyUnicode_CompareWithASCIIString(name, ascii) == 0; }
@@ -43,14 +45,19 @@ PyObject* call_as_vector(PyObject* self, PyObject* args, PyObject* kwargs, F&& f
 // The tp_call and `backward` entries of an op type whose calls all go to
 // Run(self, is_backward, args, nargs, kwnames).
 using RunCall = PyObject* (*)(PyObject*, bool, PyObject* const*, Py_ssize_t, PyObject*);
+// Arrays of other libraries go to fastact._interop first (foreign_arrays.h).
 template <RunCall Run>
 PyObject* call_entry(PyObject* self, PyObject* args, PyObject* kwargs) {
   return call_as_vector(self, args, kwargs, [](PyObject* op, PyObject* const* stack, Py_ssize_t n, PyObject* names) {
+    PyObject* handed = nullptr;
+    if (handed_to_interop(op, "call", stack, n, names, &handed)) return handed;
     return Run(op, false, stack, n, names);
   });
 }
 template <RunCall Run>
 PyObject* backward_entry(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  PyObject* handed = nullptr;
+  if (handed_to_interop(self, "backward", args, nargs, kwnames, &handed)) return handed;
   return Run(self, true, args, nargs, kwnames);
 }
 

@@ -475,6 +475,9 @@ PyObject* run_method(PyObject* self, Method m, PyObject* const* args, Py_ssize_t
     PyErr_SetString(PyExc_TypeError, "this op object was not configured");
     return nullptr;
   }
+  PyObject* handed = nullptr;
+  const char* name = m == Method::call ? "call" : spec_of(m).name;
+  if (handed_to_interop(self, name, args, nargs, kwnames, &handed)) return handed;
   Arguments a;
   if (!parse(self, m, args, nargs, kwnames, &a)) return nullptr;
   const Config& c = config_of(self);

@@ -249,7 +249,10 @@ PyObject* backward(const PreluArguments& a) {
 }
 
 template <Method m>
-PyObject* entry(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+PyObject* entry(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  PyObject* handed = nullptr;
+  const char* name = m == Method::call ? "call" : m == Method::derivative ? "derivative" : "backward";
+  if (handed_to_interop(self, name, args, nargs, kwnames, &handed)) return handed;
   PreluArguments a;
   if (!parse(m, args, nargs, kwnames, &a)) return nullptr;
   if constexpr (m == Method::backward) return backward(a);

@@ -1,0 +1,340 @@
+"""Dask arrays through fastact's ops (reached from fastact._interop): every call returns a lazy
+Dask array (or a lazy scalar for a reduced loss) and computes nothing.
+
+- Elementwise ops, their derivatives, backward passes and value_and_derivative run chunk by chunk
+  (``map_blocks``): each chunk's result is bit for bit what the op gives on that chunk, so the
+  whole equals the single-array result. Gradients that are sums (swish's beta, ``bias=``,
+  prelu's alpha) add the chunks' float64 partial sums.
+- softmax and log_softmax run chunk by chunk when ``axis`` lies in one chunk (bit for bit as on
+  one array); across several chunks they take two passes: the maximum along the axis, then
+  S = sum(exp(x - max)) in float64 over every chunk, and y = exp(x - max) / S or (x - max) - log S
+  in float64, rounded once to the input's dtype. Their backward passes reduce the same way.
+- cross_entropy along a split class axis uses that two-pass log_softmax; with the class axis in
+  one chunk each chunk of samples runs fastact's own loss. The reductions add float64 partial sums.
+- The gated units need their axis whole: it is rechunked into one chunk (halves cannot straddle).
+"""
+from __future__ import annotations
+
+import dask.array as da
+import numpy as np
+
+import fastact as fa
+
+from ._interop import native
+
+
+def _name(op) -> str:
+    return getattr(op, "label", None) or op.name
+
+
+def _meta_dtype(fn, arrays) -> np.dtype:
+    """The result dtype by fastact's rules: one call on 2 x 2 x ... arrays of the same dtypes."""
+    r = fn(*(np.zeros((2,) * a.ndim, a.dtype) for a in arrays))
+    return np.asarray(r[0] if isinstance(r, tuple) else r).dtype
+
+
+def _as_dask(value):
+    return value if isinstance(value, da.Array) else da.asarray(value)
+
+
+def call(op, method: str, args: tuple, kwargs: dict):
+    if kwargs.get("out") is not None:
+        raise TypeError(f"{_name(op)}: out= cannot be used with Dask arrays (the result is lazy; "
+                        "store it with dask.array.store or .compute())")
+    if isinstance(op, fa.Activation):
+        return _elementwise(op, method, args, kwargs)
+    if isinstance(op, (fa.Softmax, fa.LogSoftmax)):
+        return _rowwise(op, method, args, kwargs)
+    if isinstance(op, fa.Gated):
+        return _gated(op, method, args, kwargs)
+    if isinstance(op, fa.PReLU):
+        return _prelu(op, method, args, kwargs)
+    if isinstance(op, fa.CrossEntropy):
+        return _cross_entropy(op, method, args, kwargs)
+    return _binary_cross_entropy(op, method, args, kwargs)
+
+
+def _partial_sums(fn, arrays, pick, shape_of_one):
+    """sum over chunks of ``pick(fn(*chunks))`` (float64), lazily: each chunk's partial result,
+    of shape ``shape_of_one`` per chunk, is laid out in a grid and the grid summed."""
+    ndim = arrays[0].ndim
+    parts = da.map_blocks(lambda *b: np.asarray(pick(fn(*b)), np.float64).reshape((1,) * ndim + shape_of_one),
+                          *arrays, dtype=np.float64, chunks=tuple((1,) * len(c) for c in arrays[0].chunks)
+                          + tuple((n,) for n in shape_of_one), new_axis=list(range(ndim, ndim + len(shape_of_one))))
+    return parts.sum(axis=tuple(range(ndim)))
+
+
+def _elementwise(op, method, args, kwargs):
+    arrays = [_as_dask(a) for a in args]
+    bias = kwargs.get("bias")
+    kw = {k: v for k, v in kwargs.items() if k not in ("bias", "y")}
+    if "y" in kwargs and kwargs["y"] is not None:
+        arrays.append(_as_dask(kwargs["y"]))
+    with_y = "y" in kwargs and kwargs["y"] is not None
+    with_bias = bias is not None
+    # every chunk of x meets the same chunk of g and y, and its slice of the bias vector
+    arrays = [a.rechunk(arrays[0].chunks) if a.shape == arrays[0].shape else a for a in arrays]
+    if with_bias:
+        b = _as_dask(bias)
+        arrays.append(b.rechunk((arrays[0].chunks[-1],)) if b.ndim == 1 and arrays[0].ndim else b)
+
+    def run(*blocks):
+        blocks = list(blocks)
+        b = blocks.pop() if with_bias else None
+        y = blocks.pop() if with_y else None
+        extra = {**({"bias": b} if with_bias else {}), **({"y": y} if with_y else {})}
+        return native(op, method)(*blocks, **extra, **kw)
+
+    dtype = _meta_dtype(run, arrays)
+    if method == "value_and_derivative":
+        both = da.map_blocks(lambda *b: np.stack(run(*b)), *arrays, dtype=dtype, new_axis=0,
+                             chunks=((2,), *da.broadcast_arrays(*arrays)[0].chunks))
+        return both[0], both[1]
+    tuple_result = method == "backward" and (op.spec.learnable is not None or with_bias)
+    first = da.map_blocks(lambda *b: run(*b)[0] if tuple_result else run(*b), *arrays, dtype=dtype)
+    if not tuple_result:
+        return first
+    results = [first]
+    if op.spec.learnable is not None:
+        results.append(_partial_sums(run, arrays, lambda r: r[1], ()).astype(dtype))
+    if with_bias:
+        n = arrays[-1].shape[-1]
+        # each chunk's bias gradient covers its own slice of the last axis: zero-padded to n
+        def gbias(*b):
+            r = run(*b)[-1]
+            return r
+        grad = da.map_blocks(lambda *b: np.asarray(gbias(*b), np.float64).reshape((1,) * (b[0].ndim - 1) + (-1,)),
+                             *arrays, dtype=np.float64,
+                             chunks=tuple((1,) * len(c) for c in arrays[0].chunks[:-1]) + (arrays[0].chunks[-1],))
+        results.append(grad.sum(axis=tuple(range(arrays[0].ndim - 1))).astype(dtype).reshape(n))
+    return tuple(results)
+
+
+def _aligned(a, like):
+    """``a`` (of like's ndim) chunked as ``like`` along every axis where their sizes agree, so
+    map_blocks hands each chunk of ``like`` the matching part of ``a``."""
+    return a.rechunk(tuple(c if a.shape[i] == like.shape[i] else (a.shape[i],) for i, c in enumerate(like.chunks)))
+
+
+def _axis(axis, ndim: int, name: str) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise np.exceptions.AxisError(f"{name}: axis {axis!r} is out of bounds for an array of dimension {ndim}")
+    return int(axis) % ndim
+
+
+def _rowwise(op, method, args, kwargs):
+    positional = ("x", "axis") if method == "call" else ("g", "y", "axis")
+    bound = dict(zip(positional, args), **kwargs)
+    x = _as_dask(bound["x" if method == "call" else "y"])
+    axis = _axis(bound.get("axis", -1), x.ndim, _name(op))
+    is_softmax = isinstance(op, fa.Softmax)
+    dtype = _meta_dtype(lambda a: op(a, axis=axis), [x]) if method == "call" else None
+    if method == "call":
+        if len(x.chunks[axis]) == 1:
+            return x.map_blocks(lambda b: op(b, axis=axis, **({"safe": bound.get("safe", False)} if is_softmax else {})),
+                                dtype=dtype)
+        return _two_pass(x, axis, is_softmax, bound.get("safe", False), dtype)
+    g, y = _as_dask(bound["g"]), x
+    dtype = np.result_type(g.dtype, y.dtype)
+    if len(y.chunks[axis]) == 1 and len(g.chunks[axis]) == 1:
+        return da.map_blocks(lambda gb, yb: op.backward(gb, yb, axis=axis), g, y, dtype=dtype)
+    g64, y64 = g.astype(np.float64), y.astype(np.float64)
+    if is_softmax:  # y * (g - sum(g * y))
+        s = (g64 * y64).sum(axis=axis, keepdims=True)
+        return (y64 * (g64 - s)).astype(dtype)
+    s = g64.sum(axis=axis, keepdims=True)  # g - exp(y) * sum(g)
+    return (g64 - np.exp(y64) * s).astype(dtype)
+
+
+def _two_pass(x, axis, is_softmax, safe, dtype):
+    """softmax / log_softmax along a split axis: see the module docstring. Special rows as the
+    kernels: NaN -> NaN; all -inf -> NaN (zeros for softmax with safe=True); k entries of +inf
+    -> 1/k there (log: -log k), 0 (log: -inf) elsewhere."""
+    x64 = x.astype(np.float64)
+    m = x64.max(axis=axis, keepdims=True)
+    infinite = m == np.inf
+    shifted = da.where(infinite, da.where(x64 == np.inf, 0.0, -np.inf), x64 - m)  # +inf rows: the infs
+    s = da.exp(shifted).sum(axis=axis, keepdims=True)
+    if is_softmax:
+        y = da.exp(shifted) / s
+        if safe:
+            y = da.where(m == -np.inf, 0.0, y)
+    else:
+        y = shifted - da.log(s)
+    return y.astype(dtype)
+
+
+def _gated(op, method, args, kwargs):
+    positional = ("x", "axis") if method == "call" else ("g", "x", "axis")
+    bound = dict(zip(positional, args), **kwargs)
+    x = _as_dask(bound["x"])
+    axis = _axis(bound.pop("axis", -1), x.ndim, _name(op))
+    params = {k: v for k, v in bound.items() if k not in ("x", "g")}
+    whole = {axis: -1}
+    if method == "call":
+        xs = x.rechunk(whole)
+        dtype = _meta_dtype(lambda a: op(a, axis=axis, **params), [xs])
+        chunks = list(xs.chunks)
+        chunks[axis] = (xs.shape[axis] // 2,)
+        return xs.map_blocks(lambda b: op(b, axis=axis, **params), dtype=dtype, chunks=tuple(chunks))
+    g = _as_dask(bound["g"]).rechunk(whole)
+    xs = x.rechunk(whole)
+    fn = lambda gb, xb: op.backward(gb, xb, axis=axis, **params)  # noqa: E731
+    dtype = np.result_type(g.dtype, xs.dtype)
+    gc = list(xs.chunks)
+    gc[axis] = (xs.shape[axis] // 2,)
+    g = g.rechunk(tuple(gc))
+    return da.map_blocks(fn, g, xs, dtype=dtype, chunks=xs.chunks)
+
+
+def _prelu(op, method, args, kwargs):
+    positional = ("x", "alpha", "axis") if method != "backward" else ("g", "x", "alpha", "axis")
+    bound = dict(zip(positional, args), **kwargs)
+    x = _as_dask(bound["x"])
+    axis = _axis(bound.get("axis", 1), x.ndim, _name(op))
+    alpha = np.asarray(bound.get("alpha", 0.25)) if not isinstance(bound.get("alpha"), da.Array) else bound["alpha"]
+    if np.ndim(alpha) == 0:
+        a = float(alpha)
+        if method == "backward":
+            g = _as_dask(bound["g"])
+            fn = lambda gb, xb: op.backward(gb, xb, a, axis=axis)  # noqa: E731
+            gx = da.map_blocks(lambda gb, xb: fn(gb, xb)[0], g, x, dtype=_meta_dtype(fn, [g, x]))
+            return gx, _partial_sums(fn, [g, x], lambda r: r[1], ()).astype(gx.dtype)
+        f = native(op, method)
+        return x.map_blocks(lambda b: f(b, a, axis=axis), dtype=_meta_dtype(lambda b: f(b, a, axis=axis), [x]))
+    # one slope per channel: alpha laid along `axis` so each chunk sees its channels
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    alpha_d = _as_dask(alpha).reshape(shape).rechunk(tuple(x.chunks[axis] if i == axis else (1,) for i in range(x.ndim)))
+    if method != "backward":
+        f = native(op, method)
+        fn = lambda b, al: f(b, al.reshape(-1), axis=axis)  # noqa: E731
+        return da.map_blocks(fn, x, alpha_d, dtype=_meta_dtype(lambda b: f(b, 0.25, axis=axis), [x]))
+    g = _as_dask(bound["g"])
+    fn = lambda gb, xb, al: op.backward(gb, xb, al.reshape(-1), axis=axis)  # noqa: E731
+    dtype = np.result_type(g.dtype, x.dtype)
+    gx = da.map_blocks(lambda *b: fn(*b)[0], g, x, alpha_d, dtype=dtype)
+    grid = tuple((1,) * len(c) if i != axis else c for i, c in enumerate(x.chunks))
+    parts = da.map_blocks(lambda *b: np.asarray(fn(*b)[1], np.float64).reshape(
+        [-1 if i == axis else 1 for i in range(x.ndim)]), g, x, alpha_d, dtype=np.float64, chunks=grid)
+    galpha = parts.sum(axis=tuple(i for i in range(x.ndim) if i != axis))
+    return gx, galpha.astype(np.asarray(alpha).dtype if np.asarray(alpha).dtype.kind == "f" else dtype)
+
+
+def _reduce(losses, weights, reduction: str, name: str):
+    if reduction == "none":
+        return losses
+    total = losses.astype(np.float64).sum()
+    if reduction == "sum":
+        return total.astype(losses.dtype)
+    if reduction == "mean":
+        return (total / weights).astype(losses.dtype)
+    raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _cross_entropy(op, method, args, kwargs):
+    names = ("logits", "target", "axis", "reduction", "label_smoothing", "weight", "ignore_index", "g")
+    b = dict(zip(names, args), **kwargs)
+    logits, target = _as_dask(b["logits"]), b["target"]
+    axis = _axis(b.get("axis", -1), logits.ndim, "cross_entropy")
+    if method == "backward":
+        return _loss_backward(op, logits.rechunk({axis: -1}), _as_dask(target), b, axis)
+    reduction = b.get("reduction", "mean")
+    eps = float(b.get("label_smoothing", 0.0))
+    weight = None if b.get("weight") is None else np.asarray(b["weight"], np.float64)
+    ignore = b.get("ignore_index")
+    target = _as_dask(target)
+    classes = logits.shape[axis]
+    probabilities = target.ndim == logits.ndim
+    dtype = _meta_dtype(lambda a: op(a, np.zeros(a.shape, a.dtype) if probabilities else
+                                     np.zeros(np.delete(a.shape, axis), np.int64), axis=axis, reduction="none"), [logits])
+    lsm = _two_pass(logits, axis, False, False, np.float64) if len(logits.chunks[axis]) > 1 else \
+        logits.map_blocks(lambda x: fa.log_softmax(x.astype(np.float64), axis=axis), dtype=np.float64)
+    w = np.ones(classes) if weight is None else weight
+    shape = [1] * logits.ndim
+    shape[axis] = classes
+    wb = da.from_array(w.reshape(shape), chunks=tuple(logits.chunks[axis] if i == axis else (1,) for i in range(logits.ndim)))
+    if probabilities:
+        q = target.astype(np.float64) * (1 - eps) + eps / classes
+        losses = -(q * wb * lsm).sum(axis=axis)
+        return _reduce(losses.astype(dtype), float(np.prod(losses.shape)), reduction, "cross_entropy")
+    t = da.expand_dims(target.astype(np.int64), axis)
+    valid = t != ignore if ignore is not None else da.ones_like(t, dtype=bool)
+    index = da.arange(classes, chunks=logits.chunks[axis]).reshape(shape)
+    picked = -(da.where(index == t, wb * lsm, 0.0)).sum(axis=axis)
+    smooth = -(wb * lsm).sum(axis=axis) / classes
+    losses = da.where(valid.squeeze(axis), (1 - eps) * picked + eps * smooth, 0.0)
+    chosen_weight = da.where(valid, (da.where(index == t, wb, 0.0)).sum(axis=axis, keepdims=True), 0.0)
+    return _reduce(losses.astype(dtype), chosen_weight.sum(), reduction, "cross_entropy")
+
+
+def _binary_cross_entropy(op, method, args, kwargs):
+    names = ("logits", "target", "reduction", "pos_weight", "g")
+    b = dict(zip(names, args), **kwargs)
+    logits, target = _as_dask(b["logits"]), _as_dask(b["target"])
+    if method == "backward":
+        return _loss_backward(op, logits, target, b, None)
+    reduction = b.get("reduction", "mean")
+    blocks = _with_pos_weight(logits, target, b.get("pos_weight"))
+    fn = lambda x, t, *pw: op(x, t, reduction="none", pos_weight=pw[0] if pw else None)  # noqa: E731
+    losses = da.map_blocks(fn, *blocks, dtype=_meta_dtype(fn, blocks))
+    return _reduce(losses, float(np.prod(losses.shape)), reduction, "binary_cross_entropy_with_logits")
+
+
+def _with_pos_weight(logits, target, pos_weight) -> list:
+    """[logits, target (, pos_weight)], chunked alike: pos_weight broadcast to the logits' shape,
+    so that each chunk gets the weights of its own classes."""
+    blocks = [logits, _aligned(target, logits)]
+    if pos_weight is not None:
+        blocks.append(_aligned(da.broadcast_to(_as_dask(pos_weight), logits.shape), logits))
+    return blocks
+
+
+def _loss_backward(op, logits, target, b: dict, axis):
+    """d loss / d logits chunk by chunk (the class axis, if any, in one chunk): each chunk's
+    gradient of its own "sum" (or "none") loss, scaled by 1 / the whole batch's denominator for
+    "mean" (the summed target weights, or the sample count)."""
+    reduction = b.get("reduction", "mean")
+    kw = {k: v for k, v in b.items() if k not in ("logits", "target", "g", "reduction")}
+    g = b.get("g")
+    g = 1.0 if g is None else g
+    pos_weight = kw.pop("pos_weight", None)
+    if axis is not None:
+        kw["axis"] = axis
+        t = target if target.ndim == logits.ndim else da.expand_dims(target, axis)
+        blocks = [logits, _aligned(t, logits)]
+    else:
+        blocks = _with_pos_weight(logits, target, pos_weight)
+    squeeze = axis is not None and target.ndim != logits.ndim
+    weighted = pos_weight is not None and axis is None
+
+    def chunk(x, tb, *rest):
+        tb = tb.squeeze(axis) if squeeze else tb
+        extra = {"pos_weight": rest[0]} if weighted else {}
+        rest = rest[1:] if weighted else rest
+        if reduction == "none":
+            gg = rest[0].squeeze(axis) if squeeze else rest[0]
+            return op.backward(x, tb, reduction="none", g=gg, **kw, **extra)
+        return op.backward(x, tb, reduction="sum", g=1.0, **kw, **extra)
+
+    dtype = logits.dtype if logits.dtype.kind == "f" else np.dtype(np.float64)
+    if reduction == "none":
+        gd = _as_dask(np.asarray(g)) if not isinstance(g, da.Array) else g
+        gd = da.broadcast_to(gd, target.shape) if gd.ndim < target.ndim or gd.shape != target.shape else gd
+        gd = _aligned(da.expand_dims(gd, axis) if squeeze else gd, logits)
+        return da.map_blocks(chunk, *blocks, gd, dtype=dtype)
+    grad = da.map_blocks(chunk, *blocks, dtype=dtype)
+    if reduction == "sum":
+        return (grad * g).astype(dtype)
+    if axis is None:  # binary: the mean is over every element
+        return (grad * (np.float64(g) / float(np.prod(logits.shape)))).astype(dtype)
+    weight, ignore = kw.get("weight"), kw.get("ignore_index")
+    if target.ndim == logits.ndim:  # probabilities: the mean is over samples
+        count = float(np.prod(target.shape)) / logits.shape[axis]
+        return (grad * (np.float64(g) / count)).astype(dtype)
+    tw = target.astype(np.int64)
+    valid = tw != ignore if ignore is not None else da.ones_like(tw, dtype=bool)
+    w = da.ones(tw.shape, chunks=tw.chunks) if weight is None else \
+        da.take(da.from_array(np.asarray(weight, np.float64)), da.where(valid, tw, 0).ravel()).reshape(tw.shape)
+    denominator = da.where(valid, w, 0.0).sum()
+    return (grad * (g / denominator)).astype(dtype)
