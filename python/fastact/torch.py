@@ -39,18 +39,19 @@ class _Function(torch.autograd.Function):
     def forward(ctx, plan, *tensors):
         result = to_tensor(plan.forward(_arrays(plan, tensors)))
         ctx.plan = plan
-        ctx.save_for_backward(*((result,) if plan.from_output else ()), *tensors)
+        ctx.inputs = [(t.dtype, t.shape) for t in tensors]
+        ctx.save_for_backward(*((result,) if plan.from_output else tensors))
         return result
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
         plan = ctx.plan
-        saved = list(ctx.saved_tensors)
-        y = to_numpy(saved.pop(0), "y", plan.name) if plan.from_output else None
-        grads = plan.backward(_arrays(plan, saved), to_numpy(grad, "grad", plan.name), y)
-        return (None, *(None if grads.get(name) is None else to_tensor(grads[name]).to(t.dtype).reshape(t.shape)
-                        for name, t in zip(plan.array_names, saved)))
+        saved = ctx.saved_tensors
+        y = to_numpy(saved[0], "y", plan.name) if plan.from_output else None
+        grads = plan.backward({} if plan.from_output else _arrays(plan, saved), to_numpy(grad, "grad", plan.name), y)
+        return (None, *(None if grads.get(name) is None else to_tensor(grads[name]).to(dtype).reshape(shape)
+                        for name, (dtype, shape) in zip(plan.array_names, ctx.inputs)))
 
 
 def _arrays(plan, tensors) -> dict:
