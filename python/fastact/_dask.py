@@ -152,16 +152,22 @@ def _two_pass(x, axis, is_softmax, safe, dtype):
     -> 1/k there (log: -log k), 0 (log: -inf) elsewhere."""
     x64 = x.astype(np.float64)
     m = x64.max(axis=axis, keepdims=True)
-    infinite = m == np.inf
-    shifted = da.where(infinite, da.where(x64 == np.inf, 0.0, -np.inf), x64 - m)  # +inf rows: the infs
-    s = da.exp(shifted).sum(axis=axis, keepdims=True)
-    if is_softmax:
-        y = da.exp(shifted) / s
-        if safe:
-            y = da.where(m == -np.inf, 0.0, y)
-    else:
-        y = shifted - da.log(s)
-    return y.astype(dtype)
+
+    def shifted(xb, mb):  # x - max; in a row with +inf, 0 at the infs and -inf elsewhere
+        with np.errstate(invalid="ignore"):
+            return np.where(mb == np.inf, np.where(xb == np.inf, 0.0, -np.inf), xb - mb)
+
+    s = da.map_blocks(lambda xb, mb: np.exp(shifted(xb, mb)), x64, m, dtype=np.float64).sum(axis=axis, keepdims=True)
+
+    def finish(xb, mb, sb):
+        z = shifted(xb, mb)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = np.exp(z) / sb if is_softmax else z - np.log(sb)
+        if is_softmax and safe:
+            y = np.where(mb == -np.inf, 0.0, y)
+        return y.astype(dtype)
+
+    return da.map_blocks(finish, x64, m, s, dtype=dtype)
 
 
 def _gated(op, method, args, kwargs):
