@@ -172,8 +172,10 @@ def _child_result(conn):
 
 
 # Python >= 3.12 warns that fork() in a multi-threaded process may deadlock: that risk is what
-# these tests check fastact against.
-FORK_WARNING = pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")
+# these tests check fastact against. JAX, once another test has imported it, warns the same about
+# its own threads (a RuntimeWarning from its at-fork hook), which these tests do not use.
+FORK_WARNING = pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning",
+                                          "ignore:os.fork\\(\\) was called.*JAX:RuntimeWarning")
 
 
 @FORK_WARNING
