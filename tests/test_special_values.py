@@ -75,7 +75,17 @@ def test_nan_gradient_propagates_through_backward(op, dtype):
     assert np.isnan(backward_x(op, np.full_like(x, np.nan), x)).all()
 
 
-ZERO_AT_ZERO = [name for name in fa.variants() if fa.get(name).reference(np.array([0.0]))[0] == 0.0]
+# +0.0 for both zeros, as PyTorch: threshold, hardshrink and softshrink replace x by a constant
+# (value=0.0, 0.0, 0.0) around 0, and squared_relu squares (-0.0)^2 = +0.0
+POSITIVE_ZERO = ["threshold", "hardshrink", "softshrink", "squared_relu"]
+ZERO_AT_ZERO = [name for name in fa.variants()
+                if fa.get(name).reference(np.array([0.0]))[0] == 0.0 and name not in POSITIVE_ZERO]
+
+
+@pytest.mark.parametrize("name", POSITIVE_ZERO)
+def test_a_zero_that_pytorch_gives_as_positive_zero(name, dtype):
+    y = fa.get(name)(np.array([-0.0, 0.0], dtype=dtype))
+    assert y.tolist() == [0.0, 0.0] and not np.signbit(y).any()
 
 
 @pytest.mark.parametrize("name", ZERO_AT_ZERO)

@@ -71,6 +71,8 @@ PEERS = {
     "sigmoid": torch.sigmoid, "tanh": torch.tanh, "elu": F.elu, "selu": F.selu, "celu": F.celu,
     "softsign": F.softsign, "hardsigmoid": F.hardsigmoid, "hardswish": F.hardswish, "silu": F.silu,
     "softplus": F.softplus, "log_sigmoid": F.logsigmoid, "mish": F.mish, "gelu": F.gelu,
+    "threshold": lambda x: F.threshold(x, 0.0, 0.0), "hardshrink": F.hardshrink, "softshrink": F.softshrink,
+    "squared_relu": lambda x: F.relu(x) ** 2,
 }
 
 

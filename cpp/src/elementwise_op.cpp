@@ -569,8 +569,8 @@ void configure(py::object self, const std::string& name, int kernel, py::list pa
       if (kind == "at_most") {
         check.kind = Constraint::at_most;
         check.second = param_index(c, t[2].cast<std::string>());
-      } else if (kind == "nonzero") {
-        check.kind = Constraint::nonzero;
+      } else if (kind == "nonzero" || kind == "nonnegative") {
+        check.kind = kind == "nonzero" ? Constraint::nonzero : Constraint::nonnegative;
         check.second = -1;
         check.reason = t[2].cast<std::string>();
       } else {

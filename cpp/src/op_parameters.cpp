@@ -174,6 +174,13 @@ bool parse_params(const Config& c, const std::string& owner, const char* method,
       Py_XDECREF(pb);
       return false;
     }
+    if (check.kind == Constraint::nonnegative && !(a >= 0.0)) {
+      PyObject* pa = PyFloat_FromDouble(a);
+      PyErr_Format(PyExc_ValueError, "%s: %s must be >= 0 (%s), got %R", owner.c_str(),
+                   c.params[check.first].name.c_str(), check.reason.c_str(), pa);
+      Py_XDECREF(pa);
+      return false;
+    }
     if (check.kind == Constraint::nonzero && a == 0.0) {
       PyErr_Format(PyExc_ValueError, "%s: %s must not be 0 (%s)", owner.c_str(), c.params[check.first].name.c_str(),
                    check.reason.c_str());

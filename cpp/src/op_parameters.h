@@ -29,9 +29,9 @@ struct Param {
 
 // A constraint between parameter values, checked on every call with parameters.
 struct Constraint {
-  enum Kind { at_most, nonzero } kind;
+  enum Kind { at_most, nonzero, nonnegative } kind;
   int first, second;   // parameter indices (second: at_most only)
-  std::string reason;  // nonzero: why, for the error
+  std::string reason;  // nonzero, nonnegative: why, for the error
 };
 
 // What a call runs: the kernel, its two scalar slots, and the real parameters' values.

@@ -41,6 +41,10 @@ using SignedGeluTanh = SignFixed<FlushSubnormalInputs<GeluTanh>, ValueHasSignOfX
   X(relu, Relu)                                        \
   X(leaky_relu, LeakyRelu)                             \
   X(hardtanh, Hardtanh)                                \
+  X(threshold, Threshold)                              \
+  X(hardshrink, Hardshrink)                            \
+  X(softshrink, Softshrink)                            \
+  X(squared_relu, SquaredRelu)                         \
   X(sigmoid, FlushSubnormalInputs<Sigmoid>)            \
   X(tanh, FlushSubnormalInputs<Tanh>)                  \
   X(elu, SignedElu)                                    \

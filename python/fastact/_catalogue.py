@@ -43,7 +43,7 @@ class OpSpec:
     # a faster kernel for one value of one parameter: (kernel name, parameter name, value)
     special_kernel: Optional[tuple] = None
     # constraints between parameter values, enforced by the core on every call:
-    # ("at_most", p, q): p <= q; ("nonzero", p, why): p != 0
+    # ("at_most", p, q): p <= q; ("nonzero", p, why): p != 0; ("nonnegative", p, why): p >= 0
     constraints: tuple = ()
     exact: bool = False  # piecewise linear: results are exact, not just within a few ULP
     kinks: tuple = ()  # where f' jumps (with the default parameters)
@@ -156,6 +156,46 @@ OPS: tuple[OpSpec, ...] = (
         fixed=(0.0, 6.0),
         exact=True,
         example=">>> fa.relu6([-1.0, 3.0, 7.0])\narray([0., 3., 6.])",
+    ),
+    OpSpec(
+        name="threshold",
+        kinks=(0.0,),
+        kernel="threshold",
+        formula="Threshold: x for x > threshold, value otherwise (PyTorch's F.threshold).",
+        derivative="1 for x > threshold, 0 otherwise (0 at x = threshold, as PyTorch).",
+        params=(
+            Param("threshold", 0.0, "Where x is replaced (rounded to the array's dtype)."),
+            Param("value", 0.0, "What replaces x <= threshold (rounded to the array's dtype)."),
+        ),
+        exact=True,
+        example=">>> fa.threshold([-1.0, 0.5, 2.0], threshold=1.0, value=-5.0)\narray([-5., -5.,  2.])",
+    ),
+    OpSpec(
+        name="hardshrink",
+        kinks=(-0.5, 0.5),
+        kernel="hardshrink",
+        formula="Hard shrinkage: x for |x| > lambd, 0 otherwise.",
+        derivative="1 for |x| > lambd, 0 otherwise (0 at x = +-lambd, as PyTorch).",
+        params=(Param("lambd", 0.5, "Half-width of the zeroed band (rounded to the array's dtype)."),),
+        exact=True,
+        example=">>> fa.hardshrink([-1.0, 0.25, 0.75])\narray([-1.  ,  0.  ,  0.75])",
+    ),
+    OpSpec(
+        name="softshrink",
+        kinks=(-0.5, 0.5),
+        kernel="softshrink",
+        formula="Soft shrinkage: x - lambd for x > lambd, x + lambd for x < -lambd, 0 between.",
+        derivative="1 for |x| > lambd, 0 otherwise (0 at x = +-lambd, as PyTorch).",
+        params=(Param("lambd", 0.5, "Half-width of the zeroed band, >= 0 (rounded to the array's dtype)."),),
+        constraints=(("nonnegative", "lambd", "the band's half-width"),),
+        example=">>> fa.softshrink([-1.0, 0.25, 0.75])\narray([-0.5 ,  0.  ,  0.25])",
+    ),
+    OpSpec(
+        name="squared_relu",
+        kernel="squared_relu",
+        formula="Squared ReLU (Primer): max(x, 0)^2, one rounding.",
+        derivative="2 max(x, 0), exact (continuous at 0: squared_relu is C1, unlike relu).",
+        example=">>> fa.squared_relu([-1.0, 0.5, 3.0])\narray([0.  , 0.25, 9.  ])",
     ),
     OpSpec(
         name="sigmoid",

@@ -21,6 +21,8 @@ __all__ = [
     "leaky_relu", "leaky_relu_derivative",
     "hardtanh", "hardtanh_derivative",
     "relu6", "relu6_derivative",
+    "threshold", "threshold_derivative", "hardshrink", "hardshrink_derivative",
+    "softshrink", "softshrink_derivative", "squared_relu", "squared_relu_derivative",
     "sigmoid", "sigmoid_derivative",
     "tanh", "tanh_derivative",
     "elu", "elu_derivative", "selu", "selu_derivative", "celu", "celu_derivative",
@@ -82,6 +84,55 @@ def hardtanh_derivative(x, min_val=-1.0, max_val=1.0):
 def relu6(x):
     """min(max(x, 0), 6)"""
     return hardtanh(x, 0.0, 6.0)
+
+
+def threshold(x, threshold=0.0, value=0.0):
+    """x for x > threshold, value otherwise (NaN stays NaN)"""
+    x = _wide(x)
+    t = x.dtype.type
+    return np.where(x <= t(threshold), t(value), x)
+
+
+def threshold_derivative(x, threshold=0.0, value=0.0):
+    x = _wide(x)
+    return _step(x, x > x.dtype.type(threshold), 1, 0)
+
+
+def hardshrink(x, lambd=0.5):
+    """x for |x| > lambd, 0 otherwise"""
+    x = _wide(x)
+    t = x.dtype.type
+    return np.where(np.abs(x) <= t(lambd), t(0), x)
+
+
+def hardshrink_derivative(x, lambd=0.5):
+    x = _wide(x)
+    return _step(x, np.abs(x) > x.dtype.type(lambd), 1, 0)
+
+
+def softshrink(x, lambd=0.5):
+    """x - lambd for x > lambd, x + lambd for x < -lambd, 0 between"""
+    x = _wide(x)
+    t = x.dtype.type
+    return np.where(np.abs(x) <= t(lambd), t(0), x - np.sign(x) * t(lambd))
+
+
+def softshrink_derivative(x, lambd=0.5):
+    x = _wide(x)
+    return _step(x, np.abs(x) > x.dtype.type(lambd), 1, 0)
+
+
+def squared_relu(x):
+    """max(x, 0)^2"""
+    x = _wide(x)
+    with np.errstate(over="ignore"):
+        return np.maximum(x, x.dtype.type(0)) ** 2
+
+
+def squared_relu_derivative(x):
+    """2 max(x, 0)"""
+    x = _wide(x)
+    return 2 * np.maximum(x, x.dtype.type(0))
 
 
 def relu6_derivative(x):

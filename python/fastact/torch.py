@@ -112,6 +112,8 @@ def _module(class_name: str, op_name: str):
 
 
 for _class, _op in (("ReLU", "relu"), ("LeakyReLU", "leaky_relu"), ("Hardtanh", "hardtanh"), ("ReLU6", "relu6"),
+                    ("Threshold", "threshold"), ("Hardshrink", "hardshrink"), ("Softshrink", "softshrink"),
+                    ("SquaredReLU", "squared_relu"),
                     ("Sigmoid", "sigmoid"), ("Tanh", "tanh"), ("ELU", "elu"), ("SELU", "selu"), ("CELU", "celu"),
                     ("Softsign", "softsign"), ("Hardsigmoid", "hardsigmoid"), ("Hardswish", "hardswish"),
                     ("SiLU", "silu"), ("Softplus", "softplus"), ("LogSigmoid", "log_sigmoid"), ("Mish", "mish"),
