@@ -13,6 +13,7 @@
 #include "activations/sigmoid.h"
 #include "activations/sign_of_zero.h"
 #include "activations/softplus.h"
+#include "activations/sparse.h"
 #include "activations/subnormal_inputs.h"
 #include "activations/x_sigmoid.h"
 #include "activations/tanh.h"
@@ -45,6 +46,9 @@ using SignedGeluTanh = SignFixed<FlushSubnormalInputs<GeluTanh>, ValueHasSignOfX
   X(hardshrink, Hardshrink)                            \
   X(softshrink, Softshrink)                            \
   X(squared_relu, SquaredRelu)                         \
+  X(sparse_sigmoid, SparseSigmoid)                     \
+  X(sparse_plus, SparsePlus)                           \
+  X(squareplus, Squareplus)                            \
   X(sigmoid, FlushSubnormalInputs<Sigmoid>)            \
   X(tanh, FlushSubnormalInputs<Tanh>)                  \
   X(elu, SignedElu)                                    \

@@ -198,6 +198,33 @@ OPS: tuple[OpSpec, ...] = (
         example=">>> fa.squared_relu([-1.0, 0.5, 3.0])\narray([0.  , 0.25, 9.  ])",
     ),
     OpSpec(
+        name="sparse_sigmoid",
+        kinks=(-1.0, 1.0),
+        kernel="sparse_sigmoid",
+        formula="Sparse sigmoid (jax.nn.sparse_sigmoid): 0 for x <= -1, (x + 1) / 2 between, 1 for x >= 1.",
+        derivative="1/2 for -1 < x < 1, else 0 (0 at both bounds, as hardsigmoid).",
+        example=">>> fa.sparse_sigmoid([-2.0, 0.0, 0.5])\narray([0.  , 0.5 , 0.75])",
+    ),
+    OpSpec(
+        name="sparse_plus",
+        kernel="sparse_plus",
+        formula="Sparse plus (jax.nn.sparse_plus): 0 for x <= -1, (x + 1)^2 / 4 between, x for x >= 1\n"
+        "(a softplus-shaped curve from two polynomials; C1).",
+        derivative="sparse_sigmoid(x): 0 for x <= -1, (x + 1) / 2 between, 1 for x >= 1.",
+        example=">>> fa.sparse_plus([-2.0, 0.0, 3.0])\narray([0.  , 0.25, 3.  ])",
+    ),
+    OpSpec(
+        name="squareplus",
+        kernel="squareplus",
+        formula="Squareplus (jax.nn.squareplus): (x + sqrt(x^2 + b)) / 2, a smooth ReLU without\n"
+        "exponentials; computed as (b / 4) / ((sqrt(x^2 + b) - x) / 2) for x < 0 (no cancellation)\n"
+        "and without forming x^2 (no overflow).",
+        derivative="(1 + x / sqrt(x^2 + b)) / 2; for x < 0, squareplus(x) / sqrt(x^2 + b).",
+        params=(Param("b", 4.0, "Curvature near 0, > 0 (rounded to the array's dtype)."),),
+        constraints=(("nonnegative", "b", "sqrt(b) is the curve's width"), ("nonzero", "b", "b = 0 is relu")),
+        example=">>> fa.squareplus([-1.0, 0.0, 1.0]).round(4)\narray([0.618, 1.   , 1.618])",
+    ),
+    OpSpec(
         name="sigmoid",
         kernel="sigmoid",
         formula="Logistic sigmoid: sigmoid(x) = 1 / (1 + exp(-x)), computed from exp(-|x|) so it never\n"

@@ -23,6 +23,8 @@ __all__ = [
     "relu6", "relu6_derivative",
     "threshold", "threshold_derivative", "hardshrink", "hardshrink_derivative",
     "softshrink", "softshrink_derivative", "squared_relu", "squared_relu_derivative",
+    "sparse_sigmoid", "sparse_sigmoid_derivative", "sparse_plus", "sparse_plus_derivative",
+    "squareplus", "squareplus_derivative",
     "sigmoid", "sigmoid_derivative",
     "tanh", "tanh_derivative",
     "elu", "elu_derivative", "selu", "selu_derivative", "celu", "celu_derivative",
@@ -133,6 +135,48 @@ def squared_relu_derivative(x):
     """2 max(x, 0)"""
     x = _wide(x)
     return 2 * np.maximum(x, x.dtype.type(0))
+
+
+def sparse_sigmoid(x):
+    """0 for x <= -1, (x + 1) / 2 between, 1 for x >= 1"""
+    x = _wide(x)
+    return np.clip((x + 1) / 2, 0, 1)
+
+
+def sparse_sigmoid_derivative(x):
+    x = _wide(x)
+    return _step(x, (x > -1) & (x < 1), 0.5, 0)
+
+
+def sparse_plus(x):
+    """0 for x <= -1, (x + 1)^2 / 4 between, x for x >= 1"""
+    x = _wide(x)
+    t = x.dtype.type
+    return np.where(np.isnan(x) | (x >= 1), x, np.where(x > -1, (x + 1) ** 2 / 4, t(0)))
+
+
+def sparse_plus_derivative(x):
+    """sparse_sigmoid(x)"""
+    return sparse_sigmoid(x)
+
+
+def squareplus(x, b=4.0):
+    """(x + sqrt(x^2 + b)) / 2, as b / (2 (sqrt(x^2 + b) - x)) for x < 0 (no cancellation); x^2
+    never formed for large |x| (hypot)"""
+    x = _wide(x)
+    b = x.dtype.type(b)
+    s = np.hypot(x, np.sqrt(b))
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        return np.where(x >= 0, (x + s) / 2, (b / 4) / (s / 2 - x / 2))
+
+
+def squareplus_derivative(x, b=4.0):
+    """(1 + x / s) / 2; for x < 0, squareplus(x) / s"""
+    x = _wide(x)
+    s = np.hypot(x, np.sqrt(x.dtype.type(b)))
+    with np.errstate(invalid="ignore", over="ignore"):
+        ratio = np.where(np.isinf(x), x.dtype.type(1), np.abs(x) / s)
+        return np.where(x >= 0, (1 + ratio) / 2, squareplus(x, b) / s)
 
 
 def relu6_derivative(x):
