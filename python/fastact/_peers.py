@@ -38,6 +38,12 @@ def numpy_forward(label: str):
         "elu": lambda a: np.where(a > 0, a, np.expm1(a)),
         "softsign": lambda a: a / (one(a) + np.abs(a)),
         "mish": lambda a: a * np.tanh(np.logaddexp(a.dtype.type(0), a)),
+        "threshold": lambda a: np.where(a > 0, a, a.dtype.type(0)),
+        "hardshrink": lambda a: np.where(np.abs(a) > a.dtype.type(0.5), a, a.dtype.type(0)),
+        "softshrink": lambda a: np.sign(a) * np.maximum(np.abs(a) - a.dtype.type(0.5), 0),
+        "squared_relu": lambda a: np.square(np.maximum(a, 0)),
+        "sparse_sigmoid": lambda a: np.clip((a + one(a)) / a.dtype.type(2), 0, 1),
+        "squareplus": lambda a: (a + np.sqrt(a * a + a.dtype.type(4))) / a.dtype.type(2),
     }.get(label))
 
 
@@ -98,6 +104,8 @@ def torch_forward(torch, label: str):
         "softsign": F.softsign, "hardsigmoid": F.hardsigmoid, "hardswish": F.hardswish, "silu": F.silu,
         "softplus": F.softplus, "log_sigmoid": F.logsigmoid, "mish": F.mish, "gelu": F.gelu,
         "gelu[tanh]": lambda t: F.gelu(t, approximate="tanh"),
+        "threshold": lambda t: F.threshold(t, 0.0, 0.0), "hardshrink": F.hardshrink, "softshrink": F.softshrink,
+        "squared_relu": lambda t: torch.square(F.relu(t)),
     }.get(label)
 
 
@@ -127,6 +135,8 @@ def jax_forward(jax, jnp, label: str):
         "softsign": n.soft_sign, "hardsigmoid": n.hard_sigmoid, "hardswish": n.hard_swish, "silu": n.silu,
         "swish": n.silu, "softplus": n.softplus, "log_sigmoid": n.log_sigmoid, "mish": n.mish,
         "gelu": lambda a: n.gelu(a, approximate=False), "gelu[tanh]": lambda a: n.gelu(a, approximate=True),
+        "sparse_sigmoid": n.sparse_sigmoid, "sparse_plus": n.sparse_plus, "squareplus": n.squareplus,
+        "squared_relu": lambda a: jnp.square(n.relu(a)),
     }.get(label)
 
 

@@ -48,9 +48,8 @@ struct SparsePlus {
 };
 
 // squareplus: evaluated in double for float32 lanes (math/in_double.h), where plain arithmetic is
-// far below a float ULP. s = sqrt(x^2 + b) as M sqrt(1 + (m / M)^2), M = max(|x|, sqrt b), m the
-// other, so x^2 never overflows; for x < 0, where x + s cancels, y = (b / 4) / h with
-// h = (s - x) / 2 (halves first: no overflow), and y' = y / s.
+// far below a float ULP. For x < 0, where x + s cancels, y = (b / 4) / h with h = (s - x) / 2
+// (halves first: no overflow), and y' = y / s.
 struct Squareplus {
   template <class V>
   static auto b_in_double(const Params<V>& p) {
@@ -60,19 +59,27 @@ struct Squareplus {
       return widen(p.a).part[0];
     }
   }
-  // s = sqrt(x^2 + b) and |x| / s (= 1 / sqrt(1 + r^2) or r / sqrt(1 + r^2): no inf / inf at
-  // x = +-inf).
+  // s = sqrt(x^2 + b) and |x| / s. float64: as M sqrt(1 + (m / M)^2), M = max(|x|, sqrt b), m the
+  // other, so x^2 never overflows, and |x| / s = 1 / sqrt(1 + r^2) or r / sqrt(1 + r^2) (no
+  // inf / inf at +-inf). float32 lanes in double: x^2 cannot overflow, so one square root
+  // (|x| / s = 1 at +-inf).
   template <class D>
   struct Root {
     D s, ratio;
   };
-  template <class D>
+  template <bool kFloatLanes, class D>
   static Root<D> root(D xd, D b) {
-    const D ax = abs(xd), rb = sqrt(b);
-    const D big = max(rb, ax), small = min(rb, ax);  // NaN: both NaN
-    const D r = small / big;
-    const D norm = sqrt(mul_add(r, r, D(1.0)));
-    return {big * norm, select(ax >= rb, D(1.0), r) / norm};
+    if constexpr (kFloatLanes) {
+      const D ax = abs(xd);
+      const D s = sqrt(mul_add(ax, ax, b));
+      return {s, select(ax > D(0x1p1000), D(1.0), ax / s)};  // only +-inf is that large; NaN: NaN
+    } else {
+      const D ax = abs(xd), rb = sqrt(b);
+      const D big = max(rb, ax), small = min(rb, ax);  // NaN: both NaN
+      const D r = small / big;
+      const D norm = sqrt(mul_add(r, r, D(1.0)));
+      return {big * norm, select(ax >= rb, D(1.0), r) / norm};
+    }
   }
   template <class D>
   static D value(D xd, D b, const Root<D>& t) {
@@ -86,15 +93,18 @@ struct Squareplus {
   }
 
   template <class V>
+  static constexpr bool kFloatLanes = std::is_same_v<typename V::Scalar, float>;
+
+  template <class V>
   static V forward(V x, const Params<V>& p) {
     const auto b = b_in_double(p);
-    return math::in_double(x, [&](auto xd) { return value(xd, b, root(xd, b)); });
+    return math::in_double(x, [&](auto xd) { return value(xd, b, root<kFloatLanes<V>>(xd, b)); });
   }
   template <class V>
   static V derivative(V x, const Params<V>& p) {
     const auto b = b_in_double(p);
     return math::in_double(x, [&](auto xd) {
-      const auto t = root(xd, b);
+      const auto t = root<kFloatLanes<V>>(xd, b);
       return slope(xd, value(xd, b, t), t);
     });
   }
@@ -102,7 +112,7 @@ struct Squareplus {
   static void value_and_derivative(V x, const Params<V>& p, V& y, V& d) {
     const auto b = b_in_double(p);
     math::in_double(x, y, d, [&](auto xd, auto& yd, auto& dd) {
-      const auto t = root(xd, b);
+      const auto t = root<kFloatLanes<V>>(xd, b);
       yd = value(xd, b, t);
       dd = slope(xd, yd, t);
     });
