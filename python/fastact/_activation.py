@@ -141,6 +141,7 @@ class Activation(_core.ElementwiseOp):
         ``dtype`` if one is named."""
         self._kernel_params(params, "reference")
         values = {p.name: params.get(p.name, p.default) for p in self.spec.params}
-        for p in self.spec.scalar_params:
-            values[p.name] = float(values[p.name]) if dtype is None else float(np.dtype(dtype).type(values[p.name]))
+        values.update(self.spec.reference_constants)
+        for name in [p.name for p in self.spec.scalar_params] + [name for name, _ in self.spec.reference_constants]:
+            values[name] = float(values[name]) if dtype is None else float(np.dtype(dtype).type(values[name]))
         return values

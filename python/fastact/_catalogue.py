@@ -50,6 +50,9 @@ class OpSpec:
     # max |f'| where f' has an interior zero: there the derivative is held to an absolute error
     # of eps * peak_derivative instead of ULP (docs/numerics.md)
     peak_derivative: Optional[float] = None
+    # constants of the kernel (with ``fixed``) the reference takes as keywords, rounded to the
+    # array's dtype as the kernel rounds them: quick_gelu's 1.702
+    reference_constants: tuple = ()
     learnable: Optional[str] = None  # the parameter backward() also returns a gradient for
     # backward(g, y=...) needs this parameter >= 0 (elu: with alpha < 0, y does not determine x)
     output_backward_nonnegative: Optional[str] = None
@@ -320,6 +323,17 @@ OPS: tuple[OpSpec, ...] = (
         learnable="beta",
         peak_derivative=1.099839320128867,
         example=">>> gx, gbeta = fa.swish.backward([1.0, 1.0], [-1.0, 2.0], beta=1.0)\n>>> round(float(gbeta), 4)\n0.6166",
+    ),
+    OpSpec(
+        name="quick_gelu",
+        kernel="swish",
+        formula="QuickGELU (CLIP): x * sigmoid(1.702 * x), a sigmoid approximation of GELU; swish with\n"
+        "beta = 1.702 rounded to the array's dtype (as x * torch.sigmoid(1.702 * x) rounds it).",
+        derivative="sigmoid(z) * (1 + z * (1 - sigmoid(z))), z = 1.702 * x; peak 1.0998 at z = 2.3994.",
+        fixed=(1.702, 0.0),
+        reference_constants=(("beta", 1.702),),
+        peak_derivative=1.099839320128867,
+        example=">>> fa.quick_gelu([-1.0, 0.0, 1.0]).round(4)\narray([-0.1542,  0.    ,  0.8458])",
     ),
     OpSpec(
         name="softplus",

@@ -31,6 +31,7 @@ __all__ = [
     "softsign", "softsign_derivative", "hardsigmoid", "hardsigmoid_derivative",
     "hardswish", "hardswish_derivative",
     "silu", "silu_derivative", "swish", "swish_derivative", "swish_param_derivative",
+    "quick_gelu", "quick_gelu_derivative",
     "softplus", "softplus_derivative", "log_sigmoid", "log_sigmoid_derivative",
     "mish", "mish_derivative", "gelu", "gelu_derivative", "normal_upper_tail",
     "prelu", "prelu_derivative",
@@ -315,6 +316,15 @@ def swish(x, beta=1.0):
         y = x * sigmoid(z)
     limit = np.where(z > 0, x, np.where(z < 0, x.dtype.type(0), x / 2))
     return np.where(np.isinf(x), limit, y)
+
+
+def quick_gelu(x, beta=1.702):
+    """x * sigmoid(1.702 x): swish with beta = 1.702 (the caller rounds beta to the dtype)"""
+    return swish(x, beta)
+
+
+def quick_gelu_derivative(x, beta=1.702):
+    return swish_derivative(x, beta)
 
 
 def swish_derivative(x, beta=1.0):

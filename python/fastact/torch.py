@@ -116,7 +116,7 @@ for _class, _op in (("ReLU", "relu"), ("LeakyReLU", "leaky_relu"), ("Hardtanh", 
                     ("SquaredReLU", "squared_relu"),
                     ("Sigmoid", "sigmoid"), ("Tanh", "tanh"), ("ELU", "elu"), ("SELU", "selu"), ("CELU", "celu"),
                     ("Softsign", "softsign"), ("Hardsigmoid", "hardsigmoid"), ("Hardswish", "hardswish"),
-                    ("SiLU", "silu"), ("Softplus", "softplus"), ("LogSigmoid", "log_sigmoid"), ("Mish", "mish"),
+                    ("SiLU", "silu"), ("QuickGELU", "quick_gelu"), ("Softplus", "softplus"), ("LogSigmoid", "log_sigmoid"), ("Mish", "mish"),
                     ("GELU", "gelu"), ("Softmax", "softmax"), ("LogSoftmax", "log_softmax"), ("GLU", "glu"),
                     ("SwiGLU", "swiglu"), ("GEGLU", "geglu"), ("ReGLU", "reglu"),
                     ("CrossEntropyLoss", "cross_entropy"), ("BCEWithLogitsLoss", "binary_cross_entropy_with_logits")):
