@@ -112,6 +112,11 @@ def test_binary_cross_entropy_gated_and_prelu():
                                fa.binary_cross_entropy_with_logits(X, t, pos_weight=pw), rtol=1e-6)
     np.testing.assert_allclose(fa.binary_cross_entropy_with_logits.backward(lazy(X), t, pos_weight=pw).compute(),
                                fa.binary_cross_entropy_with_logits.backward(X, t, pos_weight=pw), rtol=1e-6)
+    w = np.linspace(0.5, 2, 40)
+    np.testing.assert_allclose(fa.binary_cross_entropy_with_logits(lazy(X), t, weight=w).compute(),
+                               fa.binary_cross_entropy_with_logits(X, t, weight=w), rtol=1e-6)
+    np.testing.assert_allclose(fa.binary_cross_entropy_with_logits.backward(lazy(X), t, weight=w).compute(),
+                               fa.binary_cross_entropy_with_logits.backward(X, t, weight=w), rtol=1e-6)
     equal(fa.swiglu(lazy(X), axis=1), fa.swiglu(X, axis=1))
     equal(fa.glu.backward(lazy(G[:, :20], (16, 7)), lazy(X), axis=1), fa.glu.backward(G[:, :20], X, axis=1))
     alpha = np.linspace(0.1, 0.4, 40).astype(np.float32)

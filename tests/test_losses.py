@@ -202,3 +202,30 @@ def test_means_over_nothing_are_nan_without_a_warning():
     ]
     assert all(np.isnan(v) for v in nothing)
     assert fa.cross_entropy(np.zeros((0, 3)), np.zeros(0, np.int64), reduction="sum") == 0.0
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_with_logits_weight_rescales_each_elements_loss_and_gradient(reduction):
+    rng = np.random.default_rng(7)
+    x, t = rng.standard_normal((6, 4)) * 5, rng.random((6, 4))
+    w, pw = rng.random(4) + 0.5, rng.random(4) + 1.0
+    unweighted = fa.binary_cross_entropy_with_logits(x, t, reduction="none", pos_weight=pw)
+    expected = {"none": w * unweighted, "sum": (w * unweighted).sum(), "mean": (w * unweighted).mean()}[reduction]
+    np.testing.assert_allclose(fa.binary_cross_entropy_with_logits(x, t, reduction, pw, w), expected, rtol=1e-14)
+    g = np.ones(x.shape) if reduction == "none" else 1.0
+    grad = fa.binary_cross_entropy_with_logits.backward(x, t, reduction, pw, g=g, weight=w)
+    plain = fa.binary_cross_entropy_with_logits.backward(x, t, reduction, pw, g=g)
+    np.testing.assert_allclose(grad, w * plain, rtol=1e-14)
+    torch = pytest.importorskip("torch")
+    xt = torch.tensor(x, requires_grad=True)
+    theirs = torch.nn.functional.binary_cross_entropy_with_logits(
+        xt, torch.tensor(t), weight=torch.tensor(w), pos_weight=torch.tensor(pw), reduction=reduction)
+    np.testing.assert_allclose(fa.binary_cross_entropy_with_logits(x, t, reduction, pw, w), theirs.detach().numpy(),
+                               rtol=1e-14, atol=1e-15)
+    (g_theirs,) = torch.autograd.grad(theirs.sum(), xt)
+    np.testing.assert_allclose(grad, g_theirs.numpy(), rtol=1e-13, atol=1e-16)
+
+
+def test_bce_with_logits_weight_must_broadcast():
+    with pytest.raises(ValueError, match="weight: shape"):
+        fa.binary_cross_entropy_with_logits(np.zeros((2, 3)), np.zeros((2, 3)), weight=np.ones(2))

@@ -3,7 +3,7 @@
 //
 //   cross_entropy(logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
 //                 ignore_index=None)                                    and .backward(..., g=None)
-//   binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weight=None)
+//   binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weight=None, weight=None)
 //                                                                       and .backward(..., g=None)
 //
 // cross_entropy runs the log_softmax (forward) or softmax (backward) kernels on the logits as
@@ -38,8 +38,8 @@ const std::vector<const char*>& argument_names(Loss kind, bool backward) {
                                            "ignore_index"};
   static const std::vector<const char*> ce_backward{"logits", "target", "axis", "reduction", "label_smoothing",
                                                     "weight", "ignore_index", "g"};
-  static const std::vector<const char*> bce{"logits", "target", "reduction", "pos_weight"};
-  static const std::vector<const char*> bce_backward{"logits", "target", "reduction", "pos_weight", "g"};
+  static const std::vector<const char*> bce{"logits", "target", "reduction", "pos_weight", "weight"};
+  static const std::vector<const char*> bce_backward{"logits", "target", "reduction", "pos_weight", "g", "weight"};
   if (kind == Loss::cross_entropy) return backward ? ce_backward : ce;
   return backward ? bce_backward : bce;
 }
@@ -426,17 +426,48 @@ PyObject* cross_entropy_backward(PyObject* const* v) {
 
 // -- binary_cross_entropy_with_logits ---------------------------------------------------------
 
-enum { kBceLogits, kBceTarget, kBceReduction, kBcePosWeight, kBceUpstream };
+// The call's argument slots: weight comes last in both (after backward's g), so that the order
+// of the arguments before it stays as it was.
+enum { kBceLogits, kBceTarget, kBceReduction, kBcePosWeight };
+constexpr int kBceUpstream = 4;
+int bce_weight_slot(bool backward) { return backward ? 5 : 4; }
 
-// x and t in double, the per-element weight of the positive term 1 + (pw - 1) t (empty: none).
+// x and t in double, the per-element weight of the positive term 1 + (pw - 1) t and the
+// per-element rescaling `weight` (empty: none).
 struct BceInputs {
   Owned x, t;
   Float result = Float::none;
   Reduction reduction = Reduction::mean;
-  std::vector<double> positive_weight;
+  std::vector<double> positive_weight, weight;
 };
 
-bool bce_inputs(PyObject* const* v, BceInputs* in) {
+// `value` broadcast to x's shape, in double, one entry per element of x; false with a ValueError
+// naming `name` when it does not broadcast.
+bool broadcast_to_logits(PyObject* value, const char* name, PyArrayObject* x, std::vector<double>* out) {
+  Float format;
+  Owned a(arrays::normalized(value, name, &format));
+  if (!a.p) return false;
+  static PyObject* broadcast_to = nullptr;  // numpy.broadcast_to, looked up once
+  if (!broadcast_to) {
+    Owned numpy(PyImport_ImportModule("numpy"));
+    if (!numpy.p || !(broadcast_to = PyObject_GetAttrString(numpy.p, "broadcast_to"))) return false;
+  }
+  Owned shape(PyObject_GetAttrString(reinterpret_cast<PyObject*>(x), "shape"));
+  Owned wide(shape.p ? PyObject_CallFunctionObjArgs(broadcast_to, a.p, shape.p, nullptr) : nullptr);
+  if (!wide.p) {
+    PyErr_Clear();
+    Owned given(PyObject_GetAttrString(a.p, "shape"));
+    PyErr_Format(PyExc_ValueError, "%s: shape %S does not broadcast to the logits' shape %S", name, given.p, shape.p);
+    return false;
+  }
+  Owned wide64(as_float64(wide.p));
+  if (!wide64.p) return false;
+  const double* p = arrays::data<const double>(wide64.array());
+  out->assign(p, p + arrays::element_count(x));
+  return true;
+}
+
+bool bce_inputs(PyObject* const* v, bool backward, BceInputs* in) {
   const char* owner = "binary_cross_entropy_with_logits";
   Float tt;
   Owned la(arrays::normalized(v[kBceLogits], "logits", &in->result));
@@ -452,31 +483,13 @@ bool bce_inputs(PyObject* const* v, BceInputs* in) {
   in->t.reset(reinterpret_cast<PyObject*>(arrays::converted(ta.array(), Float::f64)));
   if (!in->x.p || !in->t.p) return false;
   if (v[kBcePosWeight]) {
-    Float pt;
-    Owned pw(arrays::normalized(v[kBcePosWeight], "pos_weight", &pt));
-    if (!pw.p) return false;
-    static PyObject* broadcast_to = nullptr;  // numpy.broadcast_to, looked up once
-    if (!broadcast_to) {
-      Owned numpy(PyImport_ImportModule("numpy"));
-      if (!numpy.p || !(broadcast_to = PyObject_GetAttrString(numpy.p, "broadcast_to"))) return false;
-    }
-    Owned shape(PyObject_GetAttrString(in->x.p, "shape"));
-    Owned wide(shape.p ? PyObject_CallFunctionObjArgs(broadcast_to, pw.p, shape.p, nullptr) : nullptr);
-    if (!wide.p) {
-      PyErr_Clear();
-      Owned pshape(PyObject_GetAttrString(pw.p, "shape"));
-      PyErr_Format(PyExc_ValueError, "pos_weight: shape %S does not broadcast to the logits' shape %S", pshape.p,
-                   shape.p);
-      return false;
-    }
-    Owned pw64(as_float64(wide.p));
-    if (!pw64.p) return false;
-    const double* p = arrays::data<const double>(pw64.array());
+    if (!broadcast_to_logits(v[kBcePosWeight], "pos_weight", in->x.array(), &in->positive_weight)) return false;
     const double* t = arrays::data<const double>(in->t.array());
-    const std::size_t n = arrays::element_count(in->x.array());
-    in->positive_weight.resize(n);
-    for (std::size_t i = 0; i < n; ++i) in->positive_weight[i] = 1.0 + (p[i] - 1.0) * t[i];
+    for (std::size_t i = 0; i < in->positive_weight.size(); ++i)
+      in->positive_weight[i] = 1.0 + (in->positive_weight[i] - 1.0) * t[i];
   }
+  PyObject* weight = v[bce_weight_slot(backward)];
+  if (weight && weight != Py_None && !broadcast_to_logits(weight, "weight", in->x.array(), &in->weight)) return false;
   return true;
 }
 
@@ -493,20 +506,21 @@ std::vector<double> of_minus_x(OpId op, PyArrayObject* x) {
 
 PyObject* bce(PyObject* const* v) {
   BceInputs in;
-  if (!bce_inputs(v, &in)) return nullptr;
+  if (!bce_inputs(v, false, &in)) return nullptr;
   PyArrayObject* xs = in.x.array();
   std::vector<double> per;
   if (!with_format(Float::f64, [&](auto) { per = of_minus_x(OpId::softplus_unit, xs); })) return nullptr;
   const double* x = arrays::data<const double>(xs);
   const double* t = arrays::data<const double>(in.t.array());
   for (std::size_t i = 0; i < per.size(); ++i)  // softplus(-x) = log(1 + e^-x), accurate for every x
-    per[i] = (1 - t[i]) * x[i] + (in.positive_weight.empty() ? per[i] : in.positive_weight[i] * per[i]);
+    per[i] = ((1 - t[i]) * x[i] + (in.positive_weight.empty() ? per[i] : in.positive_weight[i] * per[i])) *
+             (in.weight.empty() ? 1.0 : in.weight[i]);
   return reduced(per, in.reduction, static_cast<double>(per.size()), PyArray_NDIM(xs), PyArray_DIMS(xs), in.result);
 }
 
 PyObject* bce_backward(PyObject* const* v) {
   BceInputs in;
-  if (!bce_inputs(v, &in)) return nullptr;
+  if (!bce_inputs(v, true, &in)) return nullptr;
   PyArrayObject* xs = in.x.array();
   Owned ga;
   bool per_sample;
@@ -524,7 +538,7 @@ PyObject* bce_backward(PyObject* const* v) {
   const double denominator = in.reduction == Reduction::mean ? static_cast<double>(n > 0 ? n : 1) : 1.0;
   for (std::size_t i = 0; i < n; ++i) {
     const double d = (1 - t[i]) - (in.positive_weight.empty() ? s[i] : in.positive_weight[i] * s[i]);
-    gp[i] = d * (per_sample ? g[i] : g[0]) / denominator;
+    gp[i] = d * (in.weight.empty() ? 1.0 : in.weight[i]) * (per_sample ? g[i] : g[0]) / denominator;
   }
   return reinterpret_cast<PyObject*>(arrays::converted(grad.array(), in.result));
 }

@@ -281,19 +281,19 @@ def _binary_cross_entropy(op, method, args, kwargs):
     if method == "backward":
         return _loss_backward(op, logits, target, b, None)
     reduction = b.get("reduction", "mean")
-    blocks = _with_pos_weight(logits, target, b.get("pos_weight"))
-    fn = lambda x, t, *pw: op(x, t, reduction="none", pos_weight=pw[0] if pw else None)  # noqa: E731
+    blocks, names = _with_weights(logits, target, {"pos_weight": b.get("pos_weight"), "weight": b.get("weight")})
+    fn = lambda x, t, *w: op(x, t, reduction="none", **dict(zip(names, w)))  # noqa: E731
     losses = da.map_blocks(fn, *blocks, dtype=_meta_dtype(fn, blocks))
     return _reduce(losses, float(np.prod(losses.shape)), reduction, "binary_cross_entropy_with_logits")
 
 
-def _with_pos_weight(logits, target, pos_weight) -> list:
-    """[logits, target (, pos_weight)], chunked alike: pos_weight broadcast to the logits' shape,
-    so that each chunk gets the weights of its own classes."""
+def _with_weights(logits, target, weights: dict) -> tuple:
+    """([logits, target, *the given weights], their names): the weights (pos_weight, weight)
+    broadcast to the logits' shape and chunked alike, so that each chunk gets its own."""
     blocks = [logits, _aligned(target, logits)]
-    if pos_weight is not None:
-        blocks.append(_aligned(da.broadcast_to(_as_dask(pos_weight), logits.shape), logits))
-    return blocks
+    names = [k for k, v in weights.items() if v is not None]
+    blocks += [_aligned(da.broadcast_to(_as_dask(weights[k]), logits.shape), logits) for k in names]
+    return blocks, names
 
 
 def _loss_backward(op, logits, target, b: dict, axis):
@@ -304,20 +304,20 @@ def _loss_backward(op, logits, target, b: dict, axis):
     kw = {k: v for k, v in b.items() if k not in ("logits", "target", "g", "reduction")}
     g = b.get("g")
     g = 1.0 if g is None else g
-    pos_weight = kw.pop("pos_weight", None)
+    names = []
     if axis is not None:
         kw["axis"] = axis
         t = target if target.ndim == logits.ndim else da.expand_dims(target, axis)
         blocks = [logits, _aligned(t, logits)]
-    else:
-        blocks = _with_pos_weight(logits, target, pos_weight)
+    else:  # binary: the element weights travel with their chunks
+        blocks, names = _with_weights(logits, target, {"pos_weight": kw.pop("pos_weight", None),
+                                                       "weight": kw.pop("weight", None)})
     squeeze = axis is not None and target.ndim != logits.ndim
-    weighted = pos_weight is not None and axis is None
 
     def chunk(x, tb, *rest):
         tb = tb.squeeze(axis) if squeeze else tb
-        extra = {"pos_weight": rest[0]} if weighted else {}
-        rest = rest[1:] if weighted else rest
+        extra = dict(zip(names, rest))
+        rest = rest[len(names):]
         if reduction == "none":
             gg = rest[0].squeeze(axis) if squeeze else rest[0]
             return op.backward(x, tb, reduction="none", g=gg, **kw, **extra)

@@ -2,7 +2,7 @@
 
     cross_entropy(logits, target, axis=-1, reduction="mean", label_smoothing=0.0, weight=None,
                   ignore_index=None)
-    binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weight=None)
+    binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weight=None, weight=None)
 
 with the semantics of ``torch.nn.functional.cross_entropy`` and
 ``binary_cross_entropy_with_logits`` (class axis ``axis`` instead of PyTorch's dim 1). Each has
@@ -59,7 +59,9 @@ class CrossEntropy(_Loss):
 class BinaryCrossEntropyWithLogits(_Loss):
     """binary_cross_entropy_with_logits(x, t) = -[pw t log σ(x) + (1 - t) log(1 - σ(x))], computed as
     (1 - t) x + (1 + (pw - 1) t) softplus(-x), stable for every logit (softplus has no overflow and no threshold). ``pos_weight`` broadcasts
-    against the target (one per class along the last axis), as in PyTorch.
+    against the target (one per class along the last axis), as in PyTorch. ``weight`` rescales each
+    element's loss (broadcast against the logits, as PyTorch's ``weight``); "mean" still divides by
+    the number of elements.
 
     ``binary_cross_entropy_with_logits.backward(logits, target, ..., g=1.0)`` = (1 - t) -
     (1 + (pw - 1) t) σ(-x), scaled as the reduction says (σ(x) - t without pos_weight).
@@ -71,7 +73,7 @@ class BinaryCrossEntropyWithLogits(_Loss):
     """
 
     name = "binary_cross_entropy_with_logits"
-    __signature__ = inspect.signature(lambda logits, target, reduction="mean", pos_weight=None: None)
+    __signature__ = inspect.signature(lambda logits, target, reduction="mean", pos_weight=None, weight=None: None)
 
     def __repr__(self) -> str:
         return "<fastact loss binary_cross_entropy_with_logits(logits, target, reduction='mean')>"
@@ -79,6 +81,7 @@ class BinaryCrossEntropyWithLogits(_Loss):
 
 for _cls, _arguments in ((CrossEntropy, 'logits, target, axis=-1, reduction="mean", label_smoothing=0.0, '
                                         'weight=None, ignore_index=None, g=None'),
-                         (BinaryCrossEntropyWithLogits, 'logits, target, reduction="mean", pos_weight=None, g=None')):
+                         (BinaryCrossEntropyWithLogits,
+                          'logits, target, reduction="mean", pos_weight=None, g=None, weight=None')):
     _cls.backward = _core.op_method(_cls, "backward",
                                     f"backward($self, {_arguments})\n--\n\n{_core.LossOp.backward.__doc__}")
