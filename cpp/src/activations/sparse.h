@@ -31,14 +31,12 @@ struct SparsePlus {
   template <class V>
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;
-    // t = 1 + x as hi + lo exactly (Fast2Sum: |x| < 1 in the middle branch), then
-    // t^2 = hi^2 + 2 hi lo to first order, with hi^2's own rounding error recovered by FMA: the
-    // quarter of it rounds once.
+    // t = 1 + x as hi + lo exactly (Fast2Sum: |x| < 1 in the middle branch); with h = hi / 2 and
+    // l = lo / 2, t^2 / 4 = h^2 + 2 h l (+ l^2, below an ULP of the result) in one FMA: one rounding.
     const V hi = V(T(1)) + x;
-    const V lo = x - (hi - V(T(1)));
-    const V sq = hi * hi;
-    const V sq_lo = mul_add(hi, hi, -sq) + (hi + hi) * lo;
-    const V middle = (sq + sq_lo) * V(T(0.25));
+    const V h = hi * V(T(0.5));
+    const V l = (x - (hi - V(T(1)))) * V(T(0.5));
+    const V middle = mul_add(h, h, (h + h) * l);
     return propagate_nan(x, select(x >= V(T(1)), x, select(x > V(T(-1)), middle, V(T(0)))));
   }
   template <class V>
