@@ -158,3 +158,13 @@ def test_on_a_cluster_of_two_worker_processes():
         part = x[:2048, :4096].rechunk((512, 1024))
         s = client.compute(fa.softmax(part, axis=1)).result()
         assert ulp_error(s, fa.softmax.reference(local[:2048, :4096].astype(np.float64), axis=1)).max() <= 4
+
+
+def test_softmin_stays_lazy():
+    y = fa.softmin(lazy(X), axis=1)
+    assert isinstance(y, da.Array)
+    np.testing.assert_allclose(y.compute(), fa.softmin(X, axis=1), rtol=1e-6, atol=1e-9)
+    gx = fa.softmin.backward(lazy(G), y, axis=1)
+    assert isinstance(gx, da.Array)
+    np.testing.assert_allclose(gx.compute(), fa.softmin.backward(G, fa.softmin(X, axis=1), axis=1), rtol=1e-5,
+                               atol=1e-6)

@@ -54,7 +54,7 @@ for _name in fa.variants():
     for _method in ("__call__", "derivative", "backward", "value_and_derivative", "param_derivative"):
         if hasattr(_op, _method):
             TARGETS[f"{_name}.{_method}"] = getattr(_op, _method)
-for _name in ("prelu", "softmax", "log_softmax", "glu", "swiglu", "geglu", "reglu", "cross_entropy",
+for _name in ("prelu", "softmax", "log_softmax", "softmin", "glu", "swiglu", "geglu", "reglu", "cross_entropy",
               "binary_cross_entropy_with_logits"):
     TARGETS[_name] = getattr(fa, _name)
     TARGETS[f"{_name}.backward"] = getattr(fa, _name).backward

@@ -23,7 +23,8 @@ def _x(*shape, seed=0):
     return jnp.asarray(np.random.default_rng(seed).standard_normal(shape) * 2 + 0.1)
 
 
-@pytest.mark.parametrize("name", fa.ops("elementwise") + ["softmax", "log_softmax", "glu", "swiglu", "geglu", "reglu"])
+@pytest.mark.parametrize("name", fa.ops("elementwise") + ["softmax", "log_softmax", "softmin", "glu", "swiglu", "geglu",
+                                                          "reglu"])
 def test_check_grads_in_float64(name):
     check_grads(getattr(fj, name), (_x(3, 4),), order=1, modes=["rev"])
 

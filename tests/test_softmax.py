@@ -291,3 +291,46 @@ def test_bad_arguments(op):
     if op is fa.softmax:
         with pytest.raises(TypeError, match="safe"):
             op(x, safe="yes")
+
+
+def test_softmin_is_softmax_of_the_negated_input(dtype):
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((5, 7)) * 4).astype(dtype)
+    for axis in (0, 1, -1):
+        np.testing.assert_array_equal(fa.softmin(x, axis), fa.softmax(-x, axis))
+        y = fa.softmin(x, axis)
+        g = rng.standard_normal(x.shape).astype(dtype)
+        np.testing.assert_array_equal(fa.softmin.backward(g, y, axis), -fa.softmax.backward(g, y, axis))
+    out = np.empty_like(x)
+    assert fa.softmin(x, out=out) is out
+    gout = np.empty_like(x)
+    assert fa.softmin.backward(np.ones_like(x), out, out=gout) is gout
+    np.testing.assert_array_equal(fa.softmin([1, 2, 3]), fa.softmax(np.array([-1.0, -2.0, -3.0])))
+    with pytest.raises(TypeError, match="out="):
+        fa.softmin.backward(x, x, out=[0.0])
+
+
+def test_softmin_gradient_and_special_rows():
+    from support import numeric_gradient
+
+    x = np.array([0.3, -1.2, 2.0, 0.5])
+    g = np.array([1.0, -2.0, 0.5, 3.0])
+    y = fa.softmin(x)
+    np.testing.assert_allclose(fa.softmin.backward(g, y), numeric_gradient(lambda v: (g * fa.softmin(v)).sum(), x),
+                               rtol=1e-7, atol=1e-9)
+    rows = np.array([[np.inf, np.inf], [-np.inf, 0.0], [np.nan, 0.0]])
+    got = fa.softmin(rows, axis=1)
+    assert np.isnan(got[0]).all() and got[1].tolist() == [1.0, 0.0] and np.isnan(got[2]).all()
+    assert fa.softmin(rows[:1], axis=1, safe=True).tolist() == [[0.0, 0.0]]
+
+
+def test_softmin_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(5).standard_normal((4, 6))
+    t = torch.tensor(x, requires_grad=True)
+    theirs = torch.nn.functional.softmin(t, dim=1)
+    np.testing.assert_allclose(fa.softmin(x, axis=1), theirs.detach().numpy(), rtol=1e-15, atol=1e-17)
+    g = np.random.default_rng(6).standard_normal(x.shape)
+    (gt,) = torch.autograd.grad(theirs, t, torch.tensor(g))
+    np.testing.assert_allclose(fa.softmin.backward(g, fa.softmin(x, axis=1), axis=1), gt.numpy(), rtol=1e-13,
+                               atol=1e-16)

@@ -26,7 +26,7 @@ def test_gradcheck_elementwise(name):
     assert torch.autograd.gradcheck(getattr(ft, name), (x,))
 
 
-@pytest.mark.parametrize("name", ["softmax", "log_softmax", "glu", "swiglu", "geglu", "reglu"])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin", "glu", "swiglu", "geglu", "reglu"])
 @pytest.mark.parametrize("axis", [0, -1])
 def test_gradcheck_rowwise_and_gated(name, axis):
     x = _x(4, 6)
@@ -102,7 +102,7 @@ def test_top_level_op_on_a_tensor_that_requires_grad_is_differentiable():
 
 def test_output_is_saved_instead_of_input_where_the_op_allows_it():
     x = _x(8)
-    for name in ("sigmoid", "tanh", "elu", "selu", "softmax", "log_softmax"):
+    for name in ("sigmoid", "tanh", "elu", "selu", "softmax", "log_softmax", "softmin"):
         y = getattr(ft, name)(x)
         (saved,) = y.grad_fn.saved_tensors
         assert torch.equal(saved, y), name

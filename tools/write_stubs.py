@@ -90,7 +90,7 @@ def _class(name: str, op) -> list[str]:
         if callable(getattr(op, method, None)) and not (method == "derivative" and isinstance(op, fa.Gated)):
             methods.append((method, inspect.signature(getattr(op, method))))
     for method, sig in methods:
-        typed = (fa.Activation, fa.Gated, fa.PReLU, fa.Softmax, fa.LogSoftmax)
+        typed = (fa.Activation, fa.Gated, fa.PReLU, fa.Softmax, fa.LogSoftmax, fa.Softmin)
         if method in ("__call__", "derivative") and isinstance(op, typed):
             lines += _typed_pair(op, method, sig, "NDArray[_F]")
         elif method == "value_and_derivative":
@@ -102,7 +102,7 @@ def _class(name: str, op) -> list[str]:
 
 def render() -> str:
     lines = [HEADER]
-    for cls in (fa.Activation, fa.Gated, fa.PReLU, fa.Softmax, fa.LogSoftmax, fa.CrossEntropy,
+    for cls in (fa.Activation, fa.Gated, fa.PReLU, fa.Softmax, fa.LogSoftmax, fa.Softmin, fa.CrossEntropy,
                 fa.BinaryCrossEntropyWithLogits):
         lines += [f"class {cls.__name__}:", "    name: str", "    __name__: str", "    __qualname__: str"]
         if cls is fa.Activation:

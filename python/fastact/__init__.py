@@ -32,7 +32,7 @@ from ._activation import Activation
 from ._activation import op_class as _op_class
 from ._glu import Gated
 from ._prelu import PReLU
-from ._softmax import LogSoftmax, Softmax
+from ._softmax import LogSoftmax, Softmax, Softmin
 from ._losses import BinaryCrossEntropyWithLogits, CrossEntropy
 
 __version__ = "0.1.0"
@@ -122,6 +122,7 @@ prelu = PReLU()
 #: row-wise normalisations along any axis (see fastact._softmax)
 softmax = Softmax()
 log_softmax = LogSoftmax()
+softmin = Softmin()
 #: losses on logits, through log-softmax / softplus (see fastact._losses)
 cross_entropy = CrossEntropy()
 binary_cross_entropy_with_logits = BinaryCrossEntropyWithLogits()
@@ -141,7 +142,7 @@ reglu = _glu.make(relu, "reglu", True, "relu(a) * b",
 _FAMILIES = {
     "elementwise": lambda: list(_OPS),
     "prelu": lambda: ["prelu"],
-    "rowwise": lambda: ["softmax", "log_softmax"],
+    "rowwise": lambda: ["softmax", "log_softmax", "softmin"],
     "gated": lambda: ["glu", "swiglu", "geglu", "reglu"],
     "loss": lambda: ["cross_entropy", "binary_cross_entropy_with_logits"],
 }
@@ -149,7 +150,7 @@ _FAMILIES = {
 
 def ops(family: "str | None" = None) -> "list[str]":
     """Names of the public ops: every one (``family=None``), or one family's: ``"elementwise"``
-    (the activations with ``derivative``/``backward``), ``"prelu"``, ``"rowwise"`` (softmax,
+    (the activations with ``derivative``/``backward``), ``"prelu"``, ``"rowwise"`` (softmax, softmin,
     log_softmax), ``"gated"`` (the GLU family) or ``"loss"``. ``fastact.get`` takes each name,
     and the labels of ``variants()``."""
     if family is None:
@@ -204,5 +205,6 @@ def cpu_info() -> "dict[str, object]":
 
 
 __all__ = ["Activation", "BinaryCrossEntropyWithLogits", "CrossEntropy", "Gated", "LogSoftmax", "PReLU", "Softmax",
+           "Softmin",
            "accuracy", "analysis", "demo", "plot", "cpu_info", "get", "get_num_threads", "ops", "reference", "set_num_threads", "max_num_threads", "variants",
            *ops()]

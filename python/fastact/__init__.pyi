@@ -52,6 +52,12 @@ class LogSoftmax:
     __qualname__: str
     def reference(self, *args: Any, **kwargs: Any) -> Any: ...
 
+class Softmin:
+    name: str
+    __name__: str
+    __qualname__: str
+    def reference(self, *args: Any, **kwargs: Any) -> Any: ...
+
 class CrossEntropy:
     name: str
     __name__: str
@@ -534,6 +540,15 @@ class _log_softmax(LogSoftmax):
     def backward(self, g: ArrayLike, y: ArrayLike, /, axis: int = -1, *, out: NDArray[Any] | None = None) -> Any: ...
 
 log_softmax: _log_softmax
+
+class _softmin(Softmin):
+    @overload
+    def __call__(self, x: NDArray[_F], /, axis: int = -1, *, safe: bool = False, out: NDArray[_F] | None = None) -> NDArray[_F]: ...
+    @overload
+    def __call__(self, x: ArrayLike, /, axis: int = -1, *, safe: bool = False, out: NDArray[Any] | None = None) -> Any: ...
+    def backward(self, g: ArrayLike, y: ArrayLike, /, axis: int = -1, *, out: NDArray[Any] | None = None) -> Any: ...
+
+softmin: _softmin
 
 class _glu(Gated):
     @overload

@@ -29,7 +29,7 @@ class Plan:
         self.array_names = [k for k, v in arguments.items() if is_array(v)]
         self.arrays = [arguments[k] for k in self.array_names]
         # ops whose backward needs only the output save it instead of the input
-        self.from_output = isinstance(op, (fa.Softmax, fa.LogSoftmax)) or (
+        self.from_output = isinstance(op, (fa.Softmax, fa.LogSoftmax, fa.Softmin)) or (
             isinstance(op, fa.Activation) and op.has_output_backward and self.array_names == ["x"]
             and op.spec.learnable is None)
 
@@ -60,7 +60,7 @@ class Plan:
             if "bias" in a:
                 grads["bias"] = r.pop(0)
             return grads
-        if isinstance(op, (fa.Softmax, fa.LogSoftmax)):
+        if isinstance(op, (fa.Softmax, fa.LogSoftmax, fa.Softmin)):
             return {"x": op.backward(g, y, axis=s.get("axis", -1))}
         if isinstance(op, fa.Gated):
             params = {k: v for k, v in s.items() if k != "axis"}

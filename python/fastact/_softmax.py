@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
+
 from . import _core, reference
 from ._by_name import ByName
 
@@ -85,3 +87,60 @@ class LogSoftmax(_RowOp):
 
     def reference_backward(self, g, y, axis=-1):
         return reference.log_softmax_backward(g, y, axis)
+
+
+def _negated(x):
+    """-x, for softmin: NumPy input (lists, integers and bools as float64, as softmax reads them)
+    negated into a new array; other libraries' arrays by their own negation, which keeps them
+    lazy (Dask) or differentiable (PyTorch, JAX)."""
+    if isinstance(x, np.ndarray) or np.isscalar(x) or isinstance(x, (list, tuple)):
+        a = np.asarray(x)
+        if a.dtype.kind in "biu":
+            a = a.astype(np.float64)
+        return np.negative(a) if a.dtype.kind == "f" or a.dtype.name == "bfloat16" else a
+    return -x
+
+
+class Softmin(ByName):
+    """softmin(x) = softmax(-x) along ``axis``: exp(min - x) / sum(exp(min - x)), the weights
+    of the smallest entries (``torch.nn.functional.softmin``). Computed as softmax of the negated
+    input (negation is exact, so the accuracy and the special rows are softmax's, mirrored: a row
+    of +inf only gives NaN, or zeros with ``safe=True``; k entries equal to -inf get 1/k each).
+    Costs one more pass than softmax (the negation).
+
+    ``softmin.backward(g, y, axis=-1)`` = -y * (g - sum(g * y)), from the saved output.
+
+    Example
+    -------
+    >>> fa.softmin(np.array([2.0, 1.0, 0.1])).round(3)
+    array([0.096, 0.261, 0.643])
+    """
+
+    name = "softmin"
+    __signature__ = inspect.signature(lambda x, /, axis=-1, *, safe=False, out=None: None)
+
+    def __repr__(self) -> str:
+        return "<fastact row-wise op softmin(x, axis=-1)>"
+
+    def __call__(self, x, /, axis=-1, *, safe=False, out=None):
+        from . import softmax
+
+        return softmax(_negated(x), axis, safe=safe, out=out)
+
+    def backward(self, g, y, /, axis=-1, *, out=None):
+        """The gradient with respect to x: -softmax.backward(g, y, axis), from the saved output."""
+        from . import softmax
+
+        if out is not None and not isinstance(out, np.ndarray):
+            raise TypeError(f"softmin.backward: out= must be a NumPy array, got {type(out).__name__}")
+        gx = softmax.backward(g, y, axis, out=out)
+        if isinstance(gx, np.ndarray):
+            return np.negative(gx, out=gx)
+        return -gx
+
+    def reference(self, x, axis=-1, safe=False):
+        """The float64 NumPy reference: ``fastact.reference.softmax`` of -x."""
+        return reference.softmax(-np.asarray(x, dtype=np.float64), axis, safe)
+
+    def reference_backward(self, g, y, axis=-1):
+        return -reference.softmax_backward(g, y, axis)

@@ -66,7 +66,7 @@ def _vmap_method(op, array_names) -> str:
     """Elementwise ops, the row-wise ops and the gated units see one more leading axis under vmap
     and give the same answer ("broadcast_all"); losses (reductions), prelu's per-channel alpha and
     bias= (a vector along the last axis) run once per batch entry ("sequential")."""
-    if isinstance(op, (_fa.Softmax, _fa.LogSoftmax, _fa.Gated)):
+    if isinstance(op, (_fa.Softmax, _fa.LogSoftmax, _fa.Softmin, _fa.Gated)):
         return "broadcast_all"
     if isinstance(op, _fa.Activation) and "bias" not in array_names:
         return "broadcast_all"

@@ -113,11 +113,12 @@ def _module(class_name: str, op_name: str):
 
 for _class, _op in (("ReLU", "relu"), ("LeakyReLU", "leaky_relu"), ("Hardtanh", "hardtanh"), ("ReLU6", "relu6"),
                     ("Threshold", "threshold"), ("Hardshrink", "hardshrink"), ("Softshrink", "softshrink"),
-                    ("SquaredReLU", "squared_relu"),
-                    ("Sigmoid", "sigmoid"), ("Tanh", "tanh"), ("ELU", "elu"), ("SELU", "selu"), ("CELU", "celu"),
-                    ("Softsign", "softsign"), ("Hardsigmoid", "hardsigmoid"), ("Hardswish", "hardswish"),
-                    ("SiLU", "silu"), ("QuickGELU", "quick_gelu"), ("Softplus", "softplus"), ("LogSigmoid", "log_sigmoid"), ("Mish", "mish"),
-                    ("GELU", "gelu"), ("Softmax", "softmax"), ("LogSoftmax", "log_softmax"), ("GLU", "glu"),
+                    ("SquaredReLU", "squared_relu"), ("Sigmoid", "sigmoid"), ("Tanh", "tanh"), ("ELU", "elu"),
+                    ("SELU", "selu"), ("CELU", "celu"), ("Softsign", "softsign"), ("Hardsigmoid", "hardsigmoid"),
+                    ("Hardswish", "hardswish"), ("SiLU", "silu"), ("QuickGELU", "quick_gelu"),
+                    ("Softplus", "softplus"), ("LogSigmoid", "log_sigmoid"), ("Mish", "mish"), ("GELU", "gelu"),
+                    ("SparseSigmoid", "sparse_sigmoid"), ("SparsePlus", "sparse_plus"), ("Squareplus", "squareplus"),
+                    ("Softmax", "softmax"), ("LogSoftmax", "log_softmax"), ("Softmin", "softmin"), ("GLU", "glu"),
                     ("SwiGLU", "swiglu"), ("GEGLU", "geglu"), ("ReGLU", "reglu"),
                     ("CrossEntropyLoss", "cross_entropy"), ("BCEWithLogitsLoss", "binary_cross_entropy_with_logits")):
     _module(_class, _op)
