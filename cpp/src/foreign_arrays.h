@@ -12,12 +12,11 @@
 
 namespace fastact {
 
-// What the core takes as it is: ndarrays (and subclasses), NumPy and Python scalars, strings
-// (choice parameters), None, and lists of them (nested lists are read by NumPy); a tuple (out=(y,
-// d)) is looked into one level.
+// What the core takes as it is: ndarrays (and subclasses), NumPy and Python scalars (numbers,
+// bytes, and strings: the choice parameters), None, lists (nested lists are read by NumPy), and
+// dicts and types (which it rejects itself); a tuple (out=(y, d)) is looked into one level.
 inline bool is_foreign(PyObject* o, bool look_into_tuples = true) {
-  if (PyArray_Check(o) || PyArray_IsAnyScalar(o) || o == Py_None || PyFloat_Check(o) || PyLong_Check(o) ||
-      PyUnicode_Check(o) || PyList_Check(o) || PyComplex_Check(o) || PyBytes_Check(o) || PyDict_Check(o) ||
+  if (PyArray_Check(o) || PyArray_IsAnyScalar(o) || o == Py_None || PyList_Check(o) || PyDict_Check(o) ||
       PyType_Check(o))
     return false;
   if (PyTuple_Check(o)) {

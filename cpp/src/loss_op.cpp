@@ -489,7 +489,7 @@ bool bce_inputs(PyObject* const* v, bool backward, BceInputs* in) {
       in->positive_weight[i] = 1.0 + (in->positive_weight[i] - 1.0) * t[i];
   }
   PyObject* weight = v[bce_weight_slot(backward)];
-  if (weight && weight != Py_None && !broadcast_to_logits(weight, "weight", in->x.array(), &in->weight)) return false;
+  if (weight && !broadcast_to_logits(weight, "weight", in->x.array(), &in->weight)) return false;  // None: nullptr
   return true;
 }
 

@@ -8,6 +8,8 @@ import inspect
 
 import numpy as np
 
+from ._interop import op_name
+
 
 class Plan:
     """``op(*args, **kwargs)`` bound to the op's signature: ``array_names`` are the arguments
@@ -18,10 +20,10 @@ class Plan:
 
         self.fa = fa
         self.op = op
-        self.name = getattr(op, "label", None) or op.name
+        self.name = op_name(op)
         if kwargs.get("out") is not None:
-            raise TypeError(f"{self.name}: out= is not supported with automatic differentiation "
-                            "(it needs new outputs)")
+            raise TypeError(f"{self.name}: out= cannot be used when differentiating (autograd needs new "
+                            "outputs); call it without out=, or under torch.no_grad()")
         bound = inspect.signature(op).bind(*args, **kwargs)
         bound.apply_defaults()
         arguments = {k: v for k, v in bound.arguments.items() if k != "out" and v is not None}
@@ -71,3 +73,16 @@ class Plan:
         # a loss: the gradient of the logits only (targets and class weights are data)
         kw = {**s, **{k: v for k, v in a.items() if k != "logits"}}
         return {"logits": op.backward(a["logits"], g=g[()] if np.ndim(g) == 0 else g, **kw)}
+
+
+def function_of(op, apply, library: str):
+    """``op`` as a function of ``library``'s arrays, ``apply(op, args, kwargs)`` doing the call:
+    named, documented and with the op's signature less ``out=``."""
+    def f(*args, **kwargs):
+        return apply(op, args, kwargs)
+
+    signature = inspect.signature(op)
+    f.__name__ = f.__qualname__ = op.name
+    f.__doc__ = f"fastact.{op.name} on {library} arrays, differentiable by fastact's backward pass.\n\n{op.__doc__ or ''}"
+    f.__signature__ = signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "out"])
+    return f

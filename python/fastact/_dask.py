@@ -4,7 +4,8 @@ Dask array (or a lazy scalar for a reduced loss) and computes nothing.
 - Elementwise ops, their derivatives, backward passes and value_and_derivative run chunk by chunk
   (``map_blocks``): each chunk's result is bit for bit what the op gives on that chunk, so the
   whole equals the single-array result. Gradients that are sums (swish's beta, ``bias=``,
-  prelu's alpha) add the chunks' float64 partial sums.
+  prelu's alpha) add the chunks' float64 partial sums; each of them runs the chunk's backward
+  once more (a Dask chunk holds one array, not the backward's tuple).
 - softmax and log_softmax run chunk by chunk when ``axis`` lies in one chunk (bit for bit as on
   one array); across several chunks they take two passes: the maximum along the axis, then
   S = sum(exp(x - max)) in float64 over every chunk, and y = exp(x - max) / S or (x - max) - log S
@@ -20,11 +21,7 @@ import numpy as np
 
 import fastact as fa
 
-from ._interop import native
-
-
-def _name(op) -> str:
-    return getattr(op, "label", None) or op.name
+from ._interop import native, op_name
 
 
 def _meta_dtype(fn, arrays) -> np.dtype:
@@ -39,7 +36,7 @@ def _as_dask(value):
 
 def call(op, method: str, args: tuple, kwargs: dict):
     if kwargs.get("out") is not None:
-        raise TypeError(f"{_name(op)}: out= cannot be used with Dask arrays (the result is lazy; "
+        raise TypeError(f"{op_name(op)}: out= cannot be used with Dask arrays (the result is lazy; "
                         "store it with dask.array.store or .compute())")
     if isinstance(op, fa.Activation):
         return _elementwise(op, method, args, kwargs)
@@ -98,15 +95,12 @@ def _elementwise(op, method, args, kwargs):
     if op.spec.learnable is not None:
         results.append(_partial_sums(run, arrays, lambda r: r[1], ()).astype(dtype))
     if with_bias:
-        n = arrays[-1].shape[-1]
-        # each chunk's bias gradient covers its own slice of the last axis: zero-padded to n
-        def gbias(*b):
-            r = run(*b)[-1]
-            return r
-        grad = da.map_blocks(lambda *b: np.asarray(gbias(*b), np.float64).reshape((1,) * (b[0].ndim - 1) + (-1,)),
-                             *arrays, dtype=np.float64,
-                             chunks=tuple((1,) * len(c) for c in arrays[0].chunks[:-1]) + (arrays[0].chunks[-1],))
-        results.append(grad.sum(axis=tuple(range(arrays[0].ndim - 1))).astype(dtype).reshape(n))
+        # each chunk's bias gradient covers its own slice of the last axis: a grid of those slices,
+        # summed over the other axes
+        grid = tuple((1,) * len(c) for c in arrays[0].chunks[:-1]) + (arrays[0].chunks[-1],)
+        parts = da.map_blocks(lambda *b: np.asarray(run(*b)[-1], np.float64).reshape((1,) * (b[0].ndim - 1) + (-1,)),
+                              *arrays, dtype=np.float64, chunks=grid)
+        results.append(parts.sum(axis=tuple(range(arrays[0].ndim - 1))).astype(dtype))
     return tuple(results)
 
 
@@ -126,7 +120,7 @@ def _rowwise(op, method, args, kwargs):
     positional = ("x", "axis") if method == "call" else ("g", "y", "axis")
     bound = dict(zip(positional, args), **kwargs)
     x = _as_dask(bound["x" if method == "call" else "y"])
-    axis = _axis(bound.get("axis", -1), x.ndim, _name(op))
+    axis = _axis(bound.get("axis", -1), x.ndim, op_name(op))
     is_softmax = isinstance(op, fa.Softmax)
     dtype = _meta_dtype(lambda a: op(a, axis=axis), [x]) if method == "call" else None
     if method == "call":
@@ -174,7 +168,7 @@ def _gated(op, method, args, kwargs):
     positional = ("x", "axis") if method == "call" else ("g", "x", "axis")
     bound = dict(zip(positional, args), **kwargs)
     x = _as_dask(bound["x"])
-    axis = _axis(bound.pop("axis", -1), x.ndim, _name(op))
+    axis = _axis(bound.pop("axis", -1), x.ndim, op_name(op))
     params = {k: v for k, v in bound.items() if k not in ("x", "g")}
     whole = {axis: -1}
     if method == "call":
@@ -197,7 +191,7 @@ def _prelu(op, method, args, kwargs):
     positional = ("x", "alpha", "axis") if method != "backward" else ("g", "x", "alpha", "axis")
     bound = dict(zip(positional, args), **kwargs)
     x = _as_dask(bound["x"])
-    axis = _axis(bound.get("axis", 1), x.ndim, _name(op))
+    axis = _axis(bound.get("axis", 1), x.ndim, op_name(op))
     alpha = np.asarray(bound.get("alpha", 0.25)) if not isinstance(bound.get("alpha"), da.Array) else bound["alpha"]
     if np.ndim(alpha) == 0:
         a = float(alpha)

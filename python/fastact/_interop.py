@@ -104,14 +104,14 @@ def _dlpack_call(op, method, args, kwargs):
         try:
             return np.from_dlpack(value)
         except (BufferError, TypeError, RuntimeError, ValueError) as exc:
-            raise TypeError(f"{_op_name(op)}: {name} offers __dlpack__ but NumPy cannot read it "
+            raise TypeError(f"{op_name(op)}: {name} offers __dlpack__ but NumPy cannot read it "
                             f"on the CPU ({exc})") from None
 
     a, k = map_arguments(args, kwargs, convert)
     if "out" in kwargs and kwargs["out"] is not None:
         for o in (k["out"] if isinstance(k["out"], tuple) else (k["out"],)):
             if isinstance(o, np.ndarray) and not o.flags.writeable:
-                raise ValueError(f"{_op_name(op)}: out= is a read-only DLPack array")
+                raise ValueError(f"{op_name(op)}: out= is a read-only DLPack array")
     return native(op, method)(*a, **k)
 
 
@@ -121,7 +121,7 @@ def _pandas_call(op, method, args, kwargs):
     import pandas as pd
 
     if any(isinstance(o, (pd.Series, pd.DataFrame)) for o in _as_tuple(kwargs.get("out"))):
-        raise TypeError(f"{_op_name(op)}: out= must be a NumPy array, not a pandas object "
+        raise TypeError(f"{op_name(op)}: out= must be a NumPy array, not a pandas object "
                         "(pandas gives no writable view of its data)")
     template = next(v for v in _leaves(args, kwargs) if isinstance(v, (pd.Series, pd.DataFrame)))
 
@@ -145,5 +145,6 @@ def _as_tuple(value) -> tuple:
     return () if value is None else value if isinstance(value, tuple) else (value,)
 
 
-def _op_name(op) -> str:
+def op_name(op) -> str:
+    """How errors name the op: its label (``gelu[tanh]``) or its name."""
     return getattr(op, "label", None) or getattr(op, "name", type(op).__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._interop import map_arguments, native
+from ._interop import map_arguments, native, op_name
 
 _NUMPY_VIEWS = {torch.float32, torch.float64, torch.float16, torch.int8, torch.int16, torch.int32, torch.int64,
                 torch.uint8, torch.bool}
@@ -50,21 +50,18 @@ def to_tensor(a):
 
 
 def call(op, method: str, args: tuple, kwargs: dict):
-    op_name = getattr(op, "label", None) or op.name
+    label = op_name(op)
     tensors = [v for v in (*args, *kwargs.values()) if isinstance(v, torch.Tensor)]
     if method == "call" and torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
-        if kwargs.get("out") is not None:
-            raise TypeError(f"{op_name}: out= cannot be used on tensors that require grad (as in PyTorch); "
-                            "call it under torch.no_grad() or without out=")
         from . import torch as fastact_torch
 
-        return fastact_torch.apply(op, args, kwargs)
+        return fastact_torch.apply(op, args, kwargs)  # refuses out=, as autograd needs new outputs
     outs = {}  # id of an out= array view -> the tensor it views
 
     def convert(value, name):
         if not isinstance(value, torch.Tensor):
             return value
-        a = to_numpy(value, name, op_name)
+        a = to_numpy(value, name, label)
         if name.startswith("out"):
             outs[id(a)] = value
         return a

@@ -15,14 +15,13 @@ values; arrays may be traced. ``out=`` does not exist in JAX.
 """
 from __future__ import annotations
 
-import inspect
 
 import jax
 import numpy as np
 
 import fastact as _fa
 
-from ._autodiff import Plan
+from ._autodiff import Plan, function_of
 from ._interop import native
 
 __all__ = ["call"]
@@ -128,17 +127,6 @@ def call(op, method: str, args: tuple, kwargs: dict):
     return _callback(fn, [args[i] for i in positions] + [kwargs[k] for k in keys], "sequential")
 
 
-def _function(op):
-    def f(*args, **kwargs):
-        return apply(op, args, kwargs)
-
-    signature = inspect.signature(op)
-    f.__name__ = f.__qualname__ = op.name
-    f.__doc__ = f"fastact.{op.name} on JAX arrays, differentiable by fastact's backward pass.\n\n{op.__doc__ or ''}"
-    f.__signature__ = signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "out"])
-    return f
-
-
 for _name in _fa.ops():
-    globals()[_name] = _function(_fa.get(_name))
+    globals()[_name] = function_of(_fa.get(_name), apply, "JAX")
     __all__.append(_name)

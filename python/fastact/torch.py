@@ -11,7 +11,7 @@ tensors out) and as an ``nn.Module`` named as PyTorch names it (``ft.GELU``, ``f
 ``ft.PReLU`` with a learnable ``weight``, ``ft.Swish`` with a learnable ``beta``,
 ``ft.CrossEntropyLoss`` ...). The forward and backward passes run fastact's kernels on CPU
 tensors without copies (float32, float64, float16, bfloat16); ops whose backward needs only the
-output (sigmoid, tanh, elu, selu, softmax, log_softmax) save the output, the others the input.
+output (sigmoid, tanh, elu, selu, softmax, log_softmax, softmin) save the output, the others the input.
 Second derivatives are not provided (``once_differentiable``). Calling a top-level op on a tensor
 that requires grad (``fastact.gelu(x)``) comes here too.
 """
@@ -24,7 +24,7 @@ from torch.autograd.function import once_differentiable
 
 import fastact as _fa
 
-from ._autodiff import Plan
+from ._autodiff import Plan, function_of
 from ._torch_arrays import to_numpy, to_tensor
 
 __all__ = ["apply"]
@@ -68,19 +68,8 @@ def apply(op, args: tuple, kwargs: dict):
     return _Function.apply(plan, *plan.arrays)
 
 
-def _function(op):
-    def f(*args, **kwargs):
-        return apply(op, args, kwargs)
-
-    f.__name__ = f.__qualname__ = op.name
-    f.__doc__ = f"fastact.{op.name} on tensors, differentiable by fastact's backward pass.\n\n{op.__doc__ or ''}"
-    f.__signature__ = inspect.signature(op).replace(
-        parameters=[p for p in inspect.signature(op).parameters.values() if p.name != "out"])
-    return f
-
-
 for _name in _fa.ops():
-    globals()[_name] = _function(_fa.get(_name))
+    globals()[_name] = function_of(_fa.get(_name), apply, "PyTorch")
     __all__.append(_name)
 
 
