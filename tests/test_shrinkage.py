@@ -1,5 +1,5 @@
-"""threshold, hardshrink, softshrink, squared_relu: worked values, PyTorch's conventions at the
-kinks, the parameter rules."""
+"""threshold, hardshrink, softshrink, squared_relu, tanhshrink: worked values, PyTorch's
+conventions at the kinks, the parameter rules, tanhshrink's accuracy where x - tanh(x) cancels."""
 
 import numpy as np
 import pytest
@@ -42,3 +42,30 @@ def test_against_pytorch_at_and_around_the_kinks():
         if ours is not fa.softshrink:  # PyTorch's softshrink gives -0.0 or +0.0 by array length
             np.testing.assert_array_equal(np.signbit(ours(x, **kw)), np.signbit(y.detach().numpy()))
         np.testing.assert_array_equal(ours.derivative(x, **kw), g.numpy())
+
+
+def test_tanhshrink_keeps_relative_accuracy_where_the_difference_cancels(dtype):
+    """x - tanh(x) ~ x^3 / 3 near 0: the plain difference rounds to 0 below |x| ~ 2^-12 (float32),
+    tanhshrink keeps every digit there, odd, down to where x^3 / 3 underflows."""
+    x = np.array([1e-5, -3e-4, 2e-3, 0.1, -0.7], dtype=dtype)
+    xl = x.astype(np.float64)
+    series = xl**3 / 3 - 2 * xl**5 / 15 + 17 * xl**7 / 315 - 62 * xl**9 / 2835 + 1382 * xl**11 / 155925
+    close = np.abs(x) < 1e-2  # the series to 1e-21 relative there
+    y = fa.tanhshrink(x)
+    np.testing.assert_allclose(y[close], series[close], rtol=2 * np.finfo(dtype).eps, atol=0)
+    assert (x[0] - np.tanh(x[0]) == 0) == (dtype == np.float32)  # what the naive formula gives
+    np.testing.assert_allclose(y[~close], xl[~close] - np.tanh(xl[~close]), rtol=1e-6 if dtype == np.float32 else 1e-13)
+    np.testing.assert_array_equal(fa.tanhshrink(-x), -y)
+
+
+def test_tanhshrink_derivative_is_tanh_squared_and_the_backward_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    x = np.array([-20.0, -1.0, -1e-3, 0.0, 0.5, 1.0, 3.0, np.inf])
+    t = torch.tensor(x, requires_grad=True)
+    y = torch.nn.functional.tanhshrink(t)
+    (g,) = torch.autograd.grad(y.sum(), t)
+    np.testing.assert_allclose(fa.tanhshrink.derivative(x), np.tanh(x) ** 2, rtol=1e-15)
+    # PyTorch differentiates x - tanh(x) as 1 - (1 - tanh^2): it cancels near 0, where it is
+    # good to 1e-16 absolute only
+    np.testing.assert_allclose(fa.tanhshrink.derivative(x), g.numpy(), rtol=1e-15, atol=1e-16)
+    np.testing.assert_allclose(fa.tanhshrink(x), y.detach().numpy(), rtol=1e-15, atol=1e-16)  # the same there

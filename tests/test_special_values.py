@@ -16,6 +16,7 @@ LIMITS = [
     ("relu6", np.inf, 6.0, 0.0), ("relu6", -np.inf, 0.0, 0.0),
     ("sigmoid", np.inf, 1.0, 0.0), ("sigmoid", -np.inf, 0.0, 0.0),
     ("tanh", np.inf, 1.0, 0.0), ("tanh", -np.inf, -1.0, 0.0),
+    ("tanhshrink", np.inf, np.inf, 1.0), ("tanhshrink", -np.inf, -np.inf, 1.0),
     ("elu", np.inf, np.inf, 1.0), ("elu", -np.inf, -1.0, 0.0),
     ("selu", -np.inf, -1.7580993408473766, 0.0), ("celu", -np.inf, -1.0, 0.0),
     ("softsign", np.inf, 1.0, 0.0), ("softsign", -np.inf, -1.0, 0.0),

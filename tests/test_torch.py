@@ -72,7 +72,7 @@ PEERS = {
     "softsign": F.softsign, "hardsigmoid": F.hardsigmoid, "hardswish": F.hardswish, "silu": F.silu,
     "softplus": F.softplus, "log_sigmoid": F.logsigmoid, "mish": F.mish, "gelu": F.gelu,
     "threshold": lambda x: F.threshold(x, 0.0, 0.0), "hardshrink": F.hardshrink, "softshrink": F.softshrink,
-    "squared_relu": lambda x: F.relu(x) ** 2, "quick_gelu": lambda x: x * torch.sigmoid(1.702 * x),
+    "squared_relu": lambda x: F.relu(x) ** 2, "tanhshrink": F.tanhshrink, "quick_gelu": lambda x: x * torch.sigmoid(1.702 * x),
 }
 
 

@@ -91,6 +91,19 @@ def fit_tanh(dtype, degree_terms, cutoff):
     return f, basis, mp.mpf(0), mp.mpf(cutoff) ** 2
 
 
+def fit_tanhshrink(terms, cutoff):
+    # x - tanh(x) = x^3 * Q(x^2) on |x| <= cutoff; fit Q(s) = (sqrt s - tanh(sqrt s)) / sqrt(s)^3
+    # (1/3 at 0, 1 - tanh(1) at s = 1), in relative error of Q: it is the result's relative error.
+    def f(s):
+        if s < mp.mpf(10) ** -20:
+            return mp.mpf(1) / 3 - 2 * s / 15
+        r = mp.sqrt(s)
+        return (r - mp.tanh(r)) / r**3
+
+    basis = [lambda s, k=k: s**k for k in range(terms)]
+    return f, basis, mp.mpf(0), mp.mpf(cutoff) ** 2
+
+
 def fit_exp_tail(terms):
     # e^r = 1 + r + r^2 * P(r) on |r| <= ln2/2; fit P(r) = (e^r - 1 - r) / r^2 (about 1/2).
     def f(r):
@@ -189,6 +202,9 @@ FITS = {
     # name: (builder, float type)
     "tanh_f32": (lambda: fit_tanh(np.float32, 5, "0.5625"), np.float32),
     "tanh_f64": (lambda: fit_tanh(np.float64, 11, "0.5625"), np.float64),
+    # float32 tanhshrink evaluates in double (8 float terms leave 1.4 ULP of fit error alone)
+    "tanhshrink_for_float": (lambda: fit_tanhshrink(10, 1), np.float64),
+    "tanhshrink_f64": (lambda: fit_tanhshrink(16, 1), np.float64),
     # float32 GELU evaluates in double (math/in_double.h): 12 terms give 2e-10, far below a float ULP
     "normal_tail_f32": (lambda: fit_normal_tail("normal_tail_f32", 12), np.float64),
     "normal_tail_f64": (lambda: fit_normal_tail("normal_tail_f64", 20), np.float64),

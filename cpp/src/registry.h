@@ -17,6 +17,7 @@
 #include "activations/subnormal_inputs.h"
 #include "activations/x_sigmoid.h"
 #include "activations/tanh.h"
+#include "activations/tanhshrink.h"
 
 namespace fastact {
 
@@ -51,6 +52,7 @@ using SignedGeluTanh = SignFixed<FlushSubnormalInputs<GeluTanh>, ValueHasSignOfX
   X(squareplus, Squareplus)                            \
   X(sigmoid, FlushSubnormalInputs<Sigmoid>)            \
   X(tanh, FlushSubnormalInputs<Tanh>)                  \
+  X(tanhshrink, FlushSubnormalInputs<Tanhshrink>)      \
   X(elu, SignedElu)                                    \
   X(selu, SignedSelu)                                  \
   X(celu, FlushSubnormalInputs<Celu>)                  \

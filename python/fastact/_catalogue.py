@@ -249,6 +249,15 @@ OPS: tuple[OpSpec, ...] = (
         example=">>> round(float(fa.tanh(1.0)), 4)\n0.7616",
     ),
     OpSpec(
+        name="tanhshrink",
+        kernel="tanhshrink",
+        formula="Tanhshrink (torch.nn.Tanhshrink): x - tanh(x), computed as x^3 Q(x^2) for |x| < 1 (full\n"
+        "relative accuracy near 0, where the plain difference rounds to 0) and as\n"
+        "(|x| - 1) + 2e / (1 + e), e = exp(-2|x|), above; odd (tanhshrink(-0.0) = -0.0).",
+        derivative="tanh(x)^2 (no cancellation).",
+        example=">>> fa.tanhshrink([1e-3, 1.0, 4.0])\narray([3.33333200e-10, 2.38405844e-01, 3.00067070e+00])",
+    ),
+    OpSpec(
         name="elu",
         kinks=(0.0,),
         kernel="elu",

@@ -42,6 +42,7 @@ def numpy_forward(label: str):
         "hardshrink": lambda a: np.where(np.abs(a) > a.dtype.type(0.5), a, a.dtype.type(0)),
         "softshrink": lambda a: np.sign(a) * np.maximum(np.abs(a) - a.dtype.type(0.5), 0),
         "squared_relu": lambda a: np.square(np.maximum(a, 0)),
+        "tanhshrink": lambda a: a - np.tanh(a),
         "sparse_sigmoid": lambda a: np.clip((a + one(a)) / a.dtype.type(2), 0, 1),
         "squareplus": lambda a: (a + np.sqrt(a * a + a.dtype.type(4))) / a.dtype.type(2),
         "quick_gelu": lambda a: a / (one(a) + np.exp(a * a.dtype.type(-1.702))),
@@ -106,7 +107,7 @@ def torch_forward(torch, label: str):
         "softplus": F.softplus, "log_sigmoid": F.logsigmoid, "mish": F.mish, "gelu": F.gelu,
         "gelu[tanh]": lambda t: F.gelu(t, approximate="tanh"),
         "threshold": lambda t: F.threshold(t, 0.0, 0.0), "hardshrink": F.hardshrink, "softshrink": F.softshrink,
-        "squared_relu": lambda t: torch.square(F.relu(t)),
+        "squared_relu": lambda t: torch.square(F.relu(t)), "tanhshrink": F.tanhshrink,
         "quick_gelu": lambda t: t * torch.sigmoid(1.702 * t),  # CLIP's and transformers' QuickGELU
     }.get(label)
 
@@ -138,7 +139,7 @@ def jax_forward(jax, jnp, label: str):
         "swish": n.silu, "softplus": n.softplus, "log_sigmoid": n.log_sigmoid, "mish": n.mish,
         "gelu": lambda a: n.gelu(a, approximate=False), "gelu[tanh]": lambda a: n.gelu(a, approximate=True),
         "sparse_sigmoid": n.sparse_sigmoid, "sparse_plus": n.sparse_plus, "squareplus": n.squareplus,
-        "squared_relu": lambda a: jnp.square(n.relu(a)),
+        "squared_relu": lambda a: jnp.square(n.relu(a)), "tanhshrink": lambda a: a - jnp.tanh(a),
         "quick_gelu": lambda a: a * n.sigmoid(1.702 * a),
     }.get(label)
 

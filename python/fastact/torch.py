@@ -102,7 +102,8 @@ def _module(class_name: str, op_name: str):
 
 for _class, _op in (("ReLU", "relu"), ("LeakyReLU", "leaky_relu"), ("Hardtanh", "hardtanh"), ("ReLU6", "relu6"),
                     ("Threshold", "threshold"), ("Hardshrink", "hardshrink"), ("Softshrink", "softshrink"),
-                    ("SquaredReLU", "squared_relu"), ("Sigmoid", "sigmoid"), ("Tanh", "tanh"), ("ELU", "elu"),
+                    ("SquaredReLU", "squared_relu"), ("Sigmoid", "sigmoid"), ("Tanh", "tanh"),
+                    ("Tanhshrink", "tanhshrink"), ("ELU", "elu"),
                     ("SELU", "selu"), ("CELU", "celu"), ("Softsign", "softsign"), ("Hardsigmoid", "hardsigmoid"),
                     ("Hardswish", "hardswish"), ("SiLU", "silu"), ("QuickGELU", "quick_gelu"),
                     ("Softplus", "softplus"), ("LogSigmoid", "log_sigmoid"), ("Mish", "mish"), ("GELU", "gelu"),
