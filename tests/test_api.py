@@ -495,7 +495,7 @@ def test_bad_axes_raise_numpys_axis_error(call):
 
 
 def test_get_and_ops_cover_every_public_op_and_label():
-    families = ("elementwise", "prelu", "rowwise", "gated", "loss")
+    families = ("elementwise", "prelu", "rowwise", "gated", "loss")  # prelu: prelu, rrelu
     assert sum((fa.ops(f) for f in families), []) == fa.ops()
     for name in fa.ops():
         assert fa.get(name) is getattr(fa, name)

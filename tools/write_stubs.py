@@ -102,8 +102,8 @@ def _class(name: str, op) -> list[str]:
 
 def render() -> str:
     lines = [HEADER]
-    for cls in (fa.Activation, fa.Gated, fa.PReLU, fa.Softmax, fa.LogSoftmax, fa.Softmin, fa.CrossEntropy,
-                fa.BinaryCrossEntropyWithLogits):
+    for cls in (fa.Activation, fa.Gated, fa.PReLU, fa.RReLU, fa.Softmax, fa.LogSoftmax, fa.Softmin, fa.LogSumExp,
+                fa.CrossEntropy, fa.BinaryCrossEntropyWithLogits, fa.NLLLoss, fa.KLDiv, fa.BinaryCrossEntropy):
         lines += [f"class {cls.__name__}:", "    name: str", "    __name__: str", "    __qualname__: str"]
         if cls is fa.Activation:
             lines += ["    label: str", "    parameters: dict[str, float | str]", "    has_output_backward: bool",

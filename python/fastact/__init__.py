@@ -32,8 +32,10 @@ from ._activation import Activation
 from ._activation import op_class as _op_class
 from ._glu import Gated
 from ._prelu import PReLU
-from ._softmax import LogSoftmax, Softmax, Softmin
+from ._softmax import LogSoftmax, LogSumExp, Softmax, Softmin
 from ._losses import BinaryCrossEntropyWithLogits, CrossEntropy
+from ._prob_losses import BinaryCrossEntropy, KLDiv, NLLLoss
+from ._rrelu import RReLU
 
 __version__ = "0.1.0"
 
@@ -120,13 +122,20 @@ gelu = _OPS["gelu"]
 
 #: leaky ReLU with one learnable slope per channel (see fastact._prelu)
 prelu = PReLU()
+#: leaky ReLU with random slopes in training (see fastact._rrelu)
+rrelu = RReLU()
 #: row-wise normalisations along any axis (see fastact._softmax)
 softmax = Softmax()
 log_softmax = LogSoftmax()
 softmin = Softmin()
+logsumexp = LogSumExp()
 #: losses on logits, through log-softmax / softplus (see fastact._losses)
 cross_entropy = CrossEntropy()
 binary_cross_entropy_with_logits = BinaryCrossEntropyWithLogits()
+#: losses on probabilities and log-probabilities (see fastact._prob_losses)
+nll_loss = NLLLoss()
+kl_div = KLDiv()
+binary_cross_entropy = BinaryCrossEntropy()
 
 #: gated linear units over halves of x along an axis (see fastact._glu)
 glu = _glu.make(sigmoid, "glu", False, "a * sigmoid(b)",
@@ -142,17 +151,17 @@ reglu = _glu.make(relu, "reglu", True, "relu(a) * b",
 # The public ops by family, in the order listings give them.
 _FAMILIES = {
     "elementwise": lambda: list(_OPS),
-    "prelu": lambda: ["prelu"],
-    "rowwise": lambda: ["softmax", "log_softmax", "softmin"],
+    "prelu": lambda: ["prelu", "rrelu"],
+    "rowwise": lambda: ["softmax", "log_softmax", "softmin", "logsumexp"],
     "gated": lambda: ["glu", "swiglu", "geglu", "reglu"],
-    "loss": lambda: ["cross_entropy", "binary_cross_entropy_with_logits"],
+    "loss": lambda: ["cross_entropy", "binary_cross_entropy_with_logits", "nll_loss", "kl_div", "binary_cross_entropy"],
 }
 
 
 def ops(family: "str | None" = None) -> "list[str]":
     """Names of the public ops: every one (``family=None``), or one family's: ``"elementwise"``
-    (the activations with ``derivative``/``backward``), ``"prelu"``, ``"rowwise"`` (softmax, softmin,
-    log_softmax), ``"gated"`` (the GLU family) or ``"loss"``. ``fastact.get`` takes each name,
+    (the activations with ``derivative``/``backward``), ``"prelu"`` (prelu, rrelu), ``"rowwise"``
+    (softmax, log_softmax, softmin, logsumexp), ``"gated"`` (the GLU family) or ``"loss"``. ``fastact.get`` takes each name,
     and the labels of ``variants()``."""
     if family is None:
         return [name for names in _FAMILIES.values() for name in names()]
@@ -168,7 +177,7 @@ def variants() -> "list[str]":
     return list(_cases())
 
 
-def get(name: str) -> "Activation | Gated | PReLU | Softmax | LogSoftmax | CrossEntropy | BinaryCrossEntropyWithLogits":
+def get(name: str) -> "Activation | Gated | PReLU | RReLU | Softmax | LogSoftmax | Softmin | LogSumExp | CrossEntropy | BinaryCrossEntropyWithLogits | NLLLoss | KLDiv | BinaryCrossEntropy":
     """The public op called ``name`` (``fastact.get("sigmoid") is fastact.sigmoid``), or the variant a
     label names (``fastact.get("gelu[tanh]")``: gelu with approximate="tanh" as its default)."""
     if not isinstance(name, str):
@@ -205,7 +214,7 @@ def cpu_info() -> "dict[str, object]":
     return dict(_core.cpu_info())
 
 
-__all__ = ["Activation", "BinaryCrossEntropyWithLogits", "CrossEntropy", "Gated", "LogSoftmax", "PReLU", "Softmax",
-           "Softmin",
+__all__ = ["Activation", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "CrossEntropy", "Gated", "KLDiv",
+           "LogSoftmax", "LogSumExp", "NLLLoss", "PReLU", "RReLU", "Softmax", "Softmin",
            "accuracy", "analysis", "demo", "plot", "cpu_info", "get", "get_num_threads", "ops", "reference", "set_num_threads", "max_num_threads", "variants",
            *ops()]

@@ -40,6 +40,11 @@ class PReLU:
     __qualname__: str
     def reference(self, *args: Any, **kwargs: Any) -> Any: ...
 
+class RReLU:
+    name: str
+    __name__: str
+    __qualname__: str
+
 class Softmax:
     name: str
     __name__: str
@@ -58,12 +63,33 @@ class Softmin:
     __qualname__: str
     def reference(self, *args: Any, **kwargs: Any) -> Any: ...
 
+class LogSumExp:
+    name: str
+    __name__: str
+    __qualname__: str
+    def reference(self, *args: Any, **kwargs: Any) -> Any: ...
+
 class CrossEntropy:
     name: str
     __name__: str
     __qualname__: str
 
 class BinaryCrossEntropyWithLogits:
+    name: str
+    __name__: str
+    __qualname__: str
+
+class NLLLoss:
+    name: str
+    __name__: str
+    __qualname__: str
+
+class KLDiv:
+    name: str
+    __name__: str
+    __qualname__: str
+
+class BinaryCrossEntropy:
     name: str
     __name__: str
     __qualname__: str
@@ -540,6 +566,12 @@ class _prelu(PReLU):
 
 prelu: _prelu
 
+class _rrelu(RReLU):
+    def __call__(self, x: ArrayLike, /, lower: ArrayLike = 0.125, upper: ArrayLike = 0.3333333333333333, training: ArrayLike = False, *, rng: ArrayLike | None = None, seed: ArrayLike | None = None, slopes: ArrayLike | None = None, out: NDArray[Any] | None = None) -> Any: ...
+    def backward(self, g: ArrayLike, x: ArrayLike, /, slopes: ArrayLike | None = None, lower: ArrayLike = 0.125, upper: ArrayLike = 0.3333333333333333) -> Any: ...
+
+rrelu: _rrelu
+
 class _softmax(Softmax):
     @overload
     def __call__(self, x: NDArray[_F], /, axis: int = -1, *, safe: bool = False, out: NDArray[_F] | None = None) -> NDArray[_F]: ...
@@ -566,6 +598,12 @@ class _softmin(Softmin):
     def backward(self, g: ArrayLike, y: ArrayLike, /, axis: int = -1, *, out: NDArray[Any] | None = None) -> Any: ...
 
 softmin: _softmin
+
+class _logsumexp(LogSumExp):
+    def __call__(self, x: ArrayLike, /, axis: int = -1, keepdims: ArrayLike = False) -> Any: ...
+    def backward(self, g: ArrayLike, x: ArrayLike, /, axis: int = -1, keepdims: ArrayLike = False) -> Any: ...
+
+logsumexp: _logsumexp
 
 class _glu(Gated):
     @overload
@@ -615,8 +653,26 @@ class _binary_cross_entropy_with_logits(BinaryCrossEntropyWithLogits):
 
 binary_cross_entropy_with_logits: _binary_cross_entropy_with_logits
 
+class _nll_loss(NLLLoss):
+    def __call__(self, log_probs: ArrayLike, target: ArrayLike, axis: int = -1, reduction: Literal["mean", "sum", "none"] = 'mean', weight: ArrayLike | None = None, ignore_index: int | None = None) -> Any: ...
+    def backward(self, args: ArrayLike, kwargs: ArrayLike) -> Any: ...
+
+nll_loss: _nll_loss
+
+class _kl_div(KLDiv):
+    def __call__(self, input: ArrayLike, target: ArrayLike, reduction: Literal["mean", "sum", "none"] = 'mean', log_target: ArrayLike = False) -> Any: ...
+    def backward(self, args: ArrayLike, kwargs: ArrayLike) -> Any: ...
+
+kl_div: _kl_div
+
+class _binary_cross_entropy(BinaryCrossEntropy):
+    def __call__(self, probs: ArrayLike, target: ArrayLike, reduction: Literal["mean", "sum", "none"] = 'mean', weight: ArrayLike | None = None) -> Any: ...
+    def backward(self, args: ArrayLike, kwargs: ArrayLike) -> Any: ...
+
+binary_cross_entropy: _binary_cross_entropy
+
 def cpu_info() -> dict[str, object]: ...
-def get(name: str) -> Activation | Gated | PReLU | Softmax | LogSoftmax | CrossEntropy | BinaryCrossEntropyWithLogits: ...
+def get(name: str) -> Activation | Gated | PReLU | RReLU | Softmax | LogSoftmax | Softmin | LogSumExp | CrossEntropy | BinaryCrossEntropyWithLogits | NLLLoss | KLDiv | BinaryCrossEntropy: ...
 def get_num_threads() -> int: ...
 def ops(family: str | None = None) -> list[str]: ...
 def set_num_threads(n: int) -> None: ...

@@ -64,15 +64,19 @@ class Plan:
             return grads
         if isinstance(op, (fa.Softmax, fa.LogSoftmax, fa.Softmin)):
             return {"x": op.backward(g, y, axis=s.get("axis", -1))}
+        if isinstance(op, fa.LogSumExp):
+            return {"x": op.backward(g, a["x"], axis=s.get("axis", -1), keepdims=s.get("keepdims", False))}
         if isinstance(op, fa.Gated):
             params = {k: v for k, v in s.items() if k != "axis"}
             return {"x": op.backward(g, a["x"], axis=s.get("axis", -1), **params)}
         if isinstance(op, fa.PReLU):
             gx, galpha = op.backward(g, a["x"], a.get("alpha", s.get("alpha", 0.25)), axis=s.get("axis", 1))
             return {"x": gx, "alpha": galpha}
-        # a loss: the gradient of the logits only (targets and class weights are data)
-        kw = {**s, **{k: v for k, v in a.items() if k != "logits"}}
-        return {"logits": op.backward(a["logits"], g=g[()] if np.ndim(g) == 0 else g, **kw)}
+        # a loss: the gradient of its first argument only (logits, log-probabilities or
+        # probabilities; targets and class weights are data)
+        first = next(iter(inspect.signature(op).parameters))
+        kw = {**s, **{k: v for k, v in a.items() if k != first}}
+        return {first: op.backward(a[first], g=g[()] if np.ndim(g) == 0 else g, **kw)}
 
 
 def function_of(op, apply, library: str):

@@ -48,7 +48,10 @@ def call(op, method: str, args: tuple, kwargs: dict):
         return _prelu(op, method, args, kwargs)
     if isinstance(op, fa.CrossEntropy):
         return _cross_entropy(op, method, args, kwargs)
-    return _binary_cross_entropy(op, method, args, kwargs)
+    if isinstance(op, fa.BinaryCrossEntropyWithLogits):
+        return _binary_cross_entropy(op, method, args, kwargs)
+    raise TypeError(f"{op_name(op)}: Dask arrays are not supported by this op (it has no lazy form yet); "
+                    "call .compute() on the arguments first")
 
 
 def _partial_sums(fn, arrays, pick, shape_of_one):

@@ -1,4 +1,4 @@
-"""softmax and log_softmax along any axis, with their backward passes from the saved output.
+"""softmax, log_softmax, softmin and logsumexp along any axis, with their backward passes.
 
 The compiled kernels (cpp/src/rowwise/) view a C-contiguous array as (outer, len, inner) and
 reduce along the middle axis: along rows when ``axis`` is the last one, across columns (vectors
@@ -13,7 +13,7 @@ import inspect
 
 import numpy as np
 
-from . import _core, reference
+from . import _core, _interop, reference
 from ._by_name import ByName
 
 
@@ -144,3 +144,91 @@ class Softmin(ByName):
 
     def reference_backward(self, g, y, axis=-1):
         return -reference.softmax_backward(g, y, axis)
+
+
+class LogSumExp(ByName):
+    """logsumexp(x) = log(sum(exp(x))) along ``axis`` (an int, a tuple of ints, or None for every
+    element), computed as m + log(sum(exp(x - m))), m the maximum, in float64 and rounded once
+    to x's dtype: no overflow, no underflow to -inf while any term is representable. A row of
+    -inf gives -inf, a row with +inf gives +inf, NaN gives NaN (``scipy.special.logsumexp``,
+    ``torch.logsumexp``, ``jax.nn.logsumexp``). ``keepdims`` keeps the reduced axes as length 1.
+
+    ``logsumexp.backward(g, x, axis=-1, keepdims=False)`` = g * softmax(x) along the axis (g
+    broadcast back over it).
+
+    Example
+    -------
+    >>> round(float(fa.logsumexp(np.array([1000.0, 1000.0]))), 4)
+    1000.6931
+    """
+
+    name = "logsumexp"
+    __signature__ = inspect.signature(lambda x, /, axis=-1, keepdims=False: None)
+
+    def __repr__(self) -> str:
+        return "<fastact row-wise op logsumexp(x, axis=-1, keepdims=False)>"
+
+    def __call__(self, x, /, axis=-1, keepdims=False):
+        r = _interop.call(self, "call", (x,), {"axis": axis, "keepdims": keepdims})
+        if r is not NotImplemented:
+            return r
+        a, dtype, axis = self._prepare(x, axis, keepdims)
+        m = np.max(a, axis=axis, keepdims=True) if a.size else np.zeros((1,) * a.ndim)
+        shift = np.where(np.isfinite(m), m, 0.0)  # rows of +-inf: exp(x) itself gives the limit
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            r = shift + np.log(np.sum(np.exp(a - shift), axis=axis, keepdims=True))
+        if not keepdims:
+            r = np.squeeze(r, axis=axis) if axis is not None else r.reshape(())
+        return r.astype(dtype)[()] if r.ndim == 0 else r.astype(dtype)
+
+    def backward(self, g, x, /, axis=-1, keepdims=False):
+        """The gradient with respect to x: g * softmax(x) along ``axis`` (g has the result's shape)."""
+        r = _interop.call(self, "backward", (g, x), {"axis": axis, "keepdims": keepdims})
+        if r is not NotImplemented:
+            return r
+        a, dtype, axis = self._prepare(x, axis, keepdims)
+        reduced = np.sum(np.zeros(a.shape, bool), axis=axis, keepdims=keepdims).shape
+        ga = np.asarray(g, dtype=np.float64)
+        if ga.shape != reduced:
+            raise ValueError(f"logsumexp.backward: g must have the result's shape {reduced}, got {ga.shape}")
+        if not keepdims and axis is not None:
+            ga = np.expand_dims(ga, axis)
+        m = np.max(a, axis=axis, keepdims=True) if a.size else np.zeros((1,) * a.ndim)
+        shift = np.where(np.isfinite(m), m, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            e = np.exp(a - shift)
+            weights = e / np.sum(e, axis=axis, keepdims=True)
+        return (ga * weights).astype(dtype)
+
+    @staticmethod
+    def _prepare(x, axis, keepdims):
+        """x as float64, the result's dtype, and axis as a tuple of non-negative ints (or None)."""
+        a = np.asarray(x)
+        if a.dtype.kind in "biu":
+            dtype = np.dtype(np.float64)
+        elif a.dtype.kind == "f" or a.dtype.name == "bfloat16":
+            dtype = a.dtype
+        else:
+            raise TypeError(f"logsumexp: x must be an array of real numbers, got dtype {a.dtype}")
+        if not isinstance(keepdims, (bool, np.bool_)):
+            raise TypeError(f"logsumexp: keepdims must be a bool, got {type(keepdims).__name__}")
+        if axis is not None:
+            axes = axis if isinstance(axis, tuple) else (axis,)
+            for ax in axes:
+                if isinstance(ax, bool) or not isinstance(ax, (int, np.integer)):
+                    raise TypeError(f"logsumexp: axis must be an int, a tuple of ints or None, got {axis!r}")
+            axis = tuple(_normalize_axis(ax, a.ndim) for ax in axes)
+            if len(set(axis)) != len(axis):
+                raise ValueError(f"logsumexp: axis {axis!r} repeats an axis")
+        return a.astype(np.float64), dtype, axis
+
+    def reference(self, x, axis=-1, keepdims=False):
+        """The NumPy reference (``fastact.reference.logsumexp``): float64, or longdouble for a
+        longdouble x."""
+        return reference.logsumexp(x, axis, keepdims)
+
+
+def _normalize_axis(axis: int, ndim: int) -> int:
+    if not -ndim <= axis < ndim:
+        raise np.exceptions.AxisError(axis, ndim)
+    return axis % ndim

@@ -128,5 +128,7 @@ def call(op, method: str, args: tuple, kwargs: dict):
 
 
 for _name in _fa.ops():
+    if _name == "rrelu":  # random slopes need JAX's keys: write it with jax.random
+        continue
     globals()[_name] = function_of(_fa.get(_name), apply, "JAX")
     __all__.append(_name)

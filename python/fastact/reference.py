@@ -35,7 +35,7 @@ __all__ = [
     "softplus", "softplus_derivative", "log_sigmoid", "log_sigmoid_derivative",
     "mish", "mish_derivative", "gelu", "gelu_derivative", "normal_upper_tail",
     "prelu", "prelu_derivative",
-    "softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
+    "softmax", "log_softmax", "softmax_backward", "log_softmax_backward", "logsumexp",
 ]  # fmt: skip
 
 
@@ -583,3 +583,14 @@ def log_softmax_backward(g, y, axis=-1):
     g, y = _wide(g), _wide(y)
     with np.errstate(invalid="ignore", over="ignore"):
         return g - np.exp(y) * np.sum(g, axis=axis, keepdims=True)
+
+
+def logsumexp(x, axis=-1, keepdims=False):
+    """m + log(sum(exp(x - m))), m the maximum along axis (0 where it is +-inf or NaN, so a row of
+    -inf gives -inf and a row with +inf gives +inf)"""
+    x = _wide(x)
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, x.dtype.type(0))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
+    return r if keepdims else (np.squeeze(r, axis=axis) if axis is not None else r.reshape(()))

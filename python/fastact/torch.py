@@ -69,6 +69,8 @@ def apply(op, args: tuple, kwargs: dict):
 
 
 for _name in _fa.ops():
+    if _name == "rrelu":  # random slopes come from PyTorch's own generator: torch.nn.functional.rrelu
+        continue
     globals()[_name] = function_of(_fa.get(_name), apply, "PyTorch")
     __all__.append(_name)
 
@@ -110,7 +112,8 @@ for _class, _op in (("ReLU", "relu"), ("LeakyReLU", "leaky_relu"), ("Hardtanh", 
                     ("SparseSigmoid", "sparse_sigmoid"), ("SparsePlus", "sparse_plus"), ("Squareplus", "squareplus"),
                     ("Softmax", "softmax"), ("LogSoftmax", "log_softmax"), ("Softmin", "softmin"), ("GLU", "glu"),
                     ("SwiGLU", "swiglu"), ("GEGLU", "geglu"), ("ReGLU", "reglu"),
-                    ("CrossEntropyLoss", "cross_entropy"), ("BCEWithLogitsLoss", "binary_cross_entropy_with_logits")):
+                    ("CrossEntropyLoss", "cross_entropy"), ("BCEWithLogitsLoss", "binary_cross_entropy_with_logits"),
+                    ("NLLLoss", "nll_loss"), ("KLDivLoss", "kl_div"), ("BCELoss", "binary_cross_entropy")):
     _module(_class, _op)
 
 
