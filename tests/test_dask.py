@@ -55,6 +55,14 @@ def test_backward_from_output_and_bias():
     equal(gx, ex)
     np.testing.assert_allclose(gb.compute(), eb, rtol=1e-6)
     equal(fa.silu(lazy(X), bias=bias), fa.silu(X, bias=bias))
+    channel_bias = np.linspace(-1, 1, X.shape[0]).astype(np.float32)  # along axis 0, split in chunks
+    gx, gb = fa.silu.backward(lazy(G), lazy(X), bias=channel_bias, axis=0)
+    ex, eb = fa.silu.backward(G, X, bias=channel_bias, axis=0)
+    equal(gx, ex)
+    # each chunk's partial sum is rounded to float32 before the chunks are added
+    magnitude = np.abs(ex.astype(np.float64)).sum(axis=1)
+    assert np.all(np.abs(gb.compute() - eb.astype(np.float64)) <= 4 * np.finfo(np.float32).eps * magnitude)
+    equal(fa.silu(lazy(X), bias=channel_bias, axis=0), fa.silu(X, bias=channel_bias, axis=0))
 
 
 def test_nothing_is_computed_until_asked():

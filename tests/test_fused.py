@@ -178,3 +178,74 @@ def test_bias_conventions():
         fa.gelu(np.float32(1.0), bias=b)
     with pytest.raises(TypeError, match="bias"):
         fa.gelu(x, bias="b")
+
+
+# -- bias along any axis ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("axis", [0, 1, -2])
+def test_bias_along_any_axis_equals_the_op_on_x_plus_the_broadcast_bias(op, dtype, axis):
+    """An NCHW-like x with one bias per channel: forward, derivative and gx bit for bit as the op on
+    x + b[:, None, None] (NumPy's broadcast sum), the bias gradient summed over every other axis."""
+    rng = np.random.default_rng(21)
+    x = (rng.standard_normal((3, 5, 4, 7)) * 4).astype(dtype)
+    channels = x.shape[axis]
+    b = (rng.standard_normal(channels) * 4).astype(dtype)
+    shaped = b.reshape((channels,) + (1,) * (x.ndim - 1 - axis % x.ndim))
+    for got, want in ((op(x, bias=b, axis=axis), op(x + shaped)),
+                      (op.derivative(x, bias=b, axis=axis), op.derivative(x + shaped))):
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    g = rng.standard_normal(x.shape).astype(dtype)
+    r = op.backward(g, x, bias=b, axis=axis)
+    plain = op.backward(g, x + shaped)
+    gx_plain = plain[0] if op.spec.learnable else plain
+    assert r[0].tobytes() == gx_plain.tobytes()
+    others = tuple(i for i in range(x.ndim) if i != axis % x.ndim)
+    expected = gx_plain.astype(np.float64).sum(axis=others)
+    assert r[-1].shape == (channels,) and r[-1].dtype == dtype
+    # within a few roundings of the summed magnitudes: float64 sums in another order than NumPy's,
+    # float16 sums gx before its rounding to float16 (as along the last axis)
+    magnitude = np.abs(gx_plain.astype(np.float64)).sum(axis=others)
+    assert np.all(np.abs(r[-1].astype(np.float64) - expected) <= 4 * np.finfo(dtype).eps * magnitude)
+
+
+def test_bias_axis_gradient_does_not_depend_on_the_thread_count():
+    x = np.random.default_rng(3).standard_normal((8, 16, 64, 64)).astype(np.float32)  # above the threading threshold
+    b = np.linspace(-1, 1, 16, dtype=np.float32)
+    before = fa.get_num_threads()
+    try:
+        results = []
+        for n in (1, 2):
+            fa.set_num_threads(min(n, fa.max_num_threads()))
+            results.append(fa.gelu.backward(np.ones_like(x), x, bias=b, axis=1))
+    finally:
+        fa.set_num_threads(before)
+    assert all(a.tobytes() == c.tobytes() for a, c in zip(results[0], results[1]))
+
+
+def test_bias_axis_with_y_and_a_learnable_parameter():
+    x = np.random.default_rng(4).standard_normal((2, 3, 5))
+    b = np.array([0.5, -1.0, 2.0])
+    g = np.ones_like(x)
+    y = fa.sigmoid(x, bias=b, axis=1)
+    gx, gb = fa.sigmoid.backward(g, y=y, bias=b, axis=1)
+    np.testing.assert_array_equal(gx, fa.sigmoid.backward(g, y=y))
+    np.testing.assert_allclose(gb, gx.sum(axis=(0, 2)), rtol=1e-15)
+    gx, gbeta, gb = fa.swish.backward(g, x, bias=b, axis=1, beta=1.5)
+    plain = fa.swish.backward(g, x + b[:, None], beta=1.5)
+    np.testing.assert_array_equal(gx, plain[0])
+    assert gbeta == plain[1]
+    np.testing.assert_allclose(gb, gx.sum(axis=(0, 2)), rtol=1e-15)
+
+
+def test_bias_axis_errors():
+    x = np.ones((2, 3, 4))
+    with pytest.raises(ValueError, match="axis= is the axis bias= runs along; it needs bias="):
+        fa.relu(x, axis=1)
+    with pytest.raises(np.exceptions.AxisError):
+        fa.relu(x, bias=np.ones(3), axis=3)
+    with pytest.raises(TypeError, match="axis must be an int"):
+        fa.relu(x, bias=np.ones(3), axis=1.0)
+    with pytest.raises(ValueError, match=r"one value per entry of axis 1 \(shape \(3,\)\)"):
+        fa.relu(x, bias=np.ones(4), axis=1)
+    np.testing.assert_array_equal(fa.relu(x, bias=2.0, axis=0), 3.0)  # a scalar: any axis

@@ -95,3 +95,21 @@ def test_every_isa_gives_identical_bits(op, dtype, restore_isa):
     for isa in AVAILABLE[1:]:
         for a, b in zip(results[AVAILABLE[0]], results[isa]):
             np.testing.assert_array_equal(a.view(np.uint8), b.view(np.uint8))  # bits, NaN payloads aside
+
+
+@pytest.mark.skipif(len(AVAILABLE) < 2, reason="this CPU runs only the portable path")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bias_gradients_are_identical_on_every_isa(dtype, restore_isa):
+    """The per-channel sums (bias along a middle axis) and column sums (last axis) add in an order
+    fixed by the shape, not by the vector width."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((4, 6, 123)).astype(dtype)
+    g = rng.standard_normal(x.shape).astype(dtype)
+    results = {}
+    for isa in AVAILABLE:
+        fa._core.set_isa(isa)
+        results[isa] = [*fa.gelu.backward(g, x, bias=np.linspace(-1, 1, 6).astype(dtype), axis=1),
+                        *fa.gelu.backward(g, x, bias=np.linspace(-1, 1, 123).astype(dtype))]
+    for isa in AVAILABLE[1:]:
+        for a, b in zip(results[AVAILABLE[0]], results[isa]):
+            assert a.tobytes() == b.tobytes(), isa

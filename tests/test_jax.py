@@ -32,6 +32,7 @@ def test_check_grads_in_float64(name):
 def test_check_grads_with_parameters_bias_and_losses():
     x = _x(4, 6)
     check_grads(lambda t, b: fj.silu(t, bias=b), (x, _x(6, seed=1)), order=1, modes=["rev"])
+    check_grads(lambda t, b: fj.silu(t, bias=b, axis=0), (x, _x(4, seed=2)), order=1, modes=["rev"])
     check_grads(lambda t, a: fj.prelu(t, a, axis=1), (x, jnp.linspace(0.1, 0.6, 6)), order=1, modes=["rev"])
     check_grads(lambda t: fj.swish(t, beta=1.7), (x,), order=1, modes=["rev"])
     check_grads(lambda t: fj.cross_entropy(t, jnp.array([0, 2, 5, 1]), label_smoothing=0.1), (x,), order=1,

@@ -41,6 +41,7 @@ def test_gradcheck_learnable_parameters_and_bias():
     assert torch.autograd.gradcheck(lambda t, a: ft.prelu(t, a, axis=1), (x, alpha))
     bias = _x(6, seed=1)
     assert torch.autograd.gradcheck(lambda t, b: ft.gelu(t, bias=b), (x, bias))
+    assert torch.autograd.gradcheck(lambda t, b: ft.gelu(t, bias=b, axis=0), (x, _x(4, seed=2)))
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"reduction": "sum"}, {"reduction": "none"}, {"label_smoothing": 0.1},

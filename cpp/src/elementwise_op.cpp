@@ -58,6 +58,7 @@ struct Arguments {
   PyObject* positional[2] = {nullptr, nullptr};
   PyObject* out = nullptr;
   PyObject* bias = nullptr;
+  PyObject* axis = nullptr;  // the axis bias runs along (with bias= only); -1 when not given
   PyObject* y = nullptr;
   Kernel kernel;
   bool params_given = false;  // a parameter was passed (the defaults fit every format)
@@ -85,6 +86,8 @@ bool parse(PyObject* self, Method m, PyObject* const* args, Py_ssize_t nargs, Py
       a->out = value == Py_None ? nullptr : value;
     } else if (s.bias && named(name, "bias")) {
       a->bias = value == Py_None ? nullptr : value;
+    } else if (s.bias && named(name, "axis")) {
+      a->axis = value;
     } else if (s.y && named(name, "y")) {
       a->y = value == Py_None ? nullptr : value;
     } else if (params < kMaxParams) {
@@ -96,6 +99,13 @@ bool parse(PyObject* self, Method m, PyObject* const* args, Py_ssize_t nargs, Py
     }
   }
   if (!positional_by_keyword.empty()) return positional_only_error(call(), positional_by_keyword);
+  // axis= without bias= is a mistake, except the default itself (wrappers that bind the signature
+  // pass it along).
+  if (a->axis && !a->bias && !(PyLong_CheckExact(a->axis) && PyLong_AsLong(a->axis) == -1)) {
+    PyErr_Clear();  // PyLong_AsLong's overflow, if any: the error below says what is wrong
+    PyErr_Format(PyExc_ValueError, "%s: axis= is the axis bias= runs along; it needs bias=", call().c_str());
+    return false;
+  }
   if (nargs > s.positional_count) {
     PyErr_Format(PyExc_TypeError, "%s takes at most %d positional argument(s) (%s), %zd given", call().c_str(),
                  s.positional_count, s.positional_count == 1 ? s.positional[0] : "g, x", nargs);
@@ -127,17 +137,31 @@ PyObject* unary(int kind, PyObject* x, PyObject* out, const Kernel& k) {
 
 // -- bias= ------------------------------------------------------------------------------------
 
-// x, bias (and g) for f(x + bias), bias one value per column of x's last axis (or a scalar):
-// C-contiguous arrays of one compute format (16-bit results compute in float32), the result's
-// format, and x viewed as (rows, cols). A Python number for bias is weak (x + 0.5 keeps x's
-// dtype), as in NumPy's own x + bias.
+// x, bias (and g) for f(x + bias), bias one value per entry of x's axis `axis` (default the last;
+// or a scalar): C-contiguous arrays of one compute format (16-bit results compute in float32), the
+// result's format, and x viewed as (outer, channels, inner) around that axis. A Python number for
+// bias is weak (x + 0.5 keeps x's dtype), as in NumPy's own x + bias.
 struct BiasInputs {
   Owned x, bias, g;
+  Owned bias_broadcast;  // bias shaped (channels, 1, ..., 1), to broadcast against x in NumPy
   Float result = Float::none, compute = Float::none;
-  std::size_t rows = 0, cols = 0;
+  std::size_t outer = 0, channels = 0, inner = 0;
 };
 
-bool bias_inputs(PyObject* x, const char* xname, PyObject* bias, PyObject* g, BiasInputs* in) {
+// v (a 1-d array) as (n, 1, ..., 1) with `ones` trailing axes of length 1: a new reference.
+PyObject* with_trailing_axes(PyObject* v, int ones) {
+  if (ones == 0) {
+    Py_INCREF(v);
+    return v;
+  }
+  npy_intp dims[NPY_MAXDIMS];
+  dims[0] = PyArray_DIM(reinterpret_cast<PyArrayObject*>(v), 0);
+  for (int i = 1; i <= ones; ++i) dims[i] = 1;
+  PyArray_Dims shape{dims, ones + 1};
+  return PyArray_Newshape(reinterpret_cast<PyArrayObject*>(v), &shape, NPY_CORDER);
+}
+
+bool bias_inputs(PyObject* x, const char* xname, PyObject* bias, PyObject* axis, PyObject* g, BiasInputs* in) {
   Float xt, bt, gt;
   in->x.reset(reinterpret_cast<PyObject*>(arrays::normalized(x, xname, &xt)));
   if (!in->x.p) return false;
@@ -145,18 +169,26 @@ bool bias_inputs(PyObject* x, const char* xname, PyObject* bias, PyObject* g, Bi
   if (!b.p) return false;
   PyArrayObject* xs = in->x.array();
   PyArrayObject* bs = b.array();
-  if (PyArray_NDIM(xs) == 0) {
-    PyErr_SetString(PyExc_ValueError, "bias: needs an x with at least one axis (bias runs along the last one)");
+  const int ndim = PyArray_NDIM(xs);
+  if (ndim == 0) {
+    PyErr_SetString(PyExc_ValueError, "bias: needs an x with at least one axis (bias runs along one of them)");
     return false;
   }
-  const npy_intp cols = PyArray_DIM(xs, PyArray_NDIM(xs) - 1);
+  int ax = ndim - 1;
+  if (axis && !arrays::normalize_axis(axis, ndim, "bias", &ax)) return false;
+  const npy_intp cols = PyArray_DIM(xs, ax);
   if (PyArray_NDIM(bs) > 1 || (PyArray_NDIM(bs) == 1 && PyArray_DIM(bs, 0) != cols)) {
     Owned xshape(PyObject_GetAttrString(in->x.p, "shape")), bshape(PyObject_GetAttrString(b.p, "shape"));
     PyErr_Format(PyExc_ValueError,
-                 "bias: expected a scalar or one value per feature (shape (%zd,)) for x of shape %S, got shape %S",
-                 static_cast<Py_ssize_t>(cols), xshape.p, bshape.p);
+                 "bias: expected a scalar or one value per entry of axis %d (shape (%zd,)) for x of shape %S, "
+                 "got shape %S",
+                 ax, static_cast<Py_ssize_t>(cols), xshape.p, bshape.p);
     return false;
   }
+  std::size_t outer = 1, inner = 1;
+  for (int i = 0; i < ax; ++i) outer *= static_cast<std::size_t>(PyArray_DIM(xs, i));
+  for (int i = ax + 1; i < ndim; ++i) inner *= static_cast<std::size_t>(PyArray_DIM(xs, i));
+  const int trailing = ndim - 1 - ax;
   in->result = xt;
   // Exactly a Python float or int: NumPy scalars (np.float64 is a float subclass) are strongly typed.
   const bool weak = PyFloat_CheckExact(bias) || PyLong_CheckExact(bias);
@@ -175,6 +207,8 @@ bool bias_inputs(PyObject* x, const char* xname, PyObject* bias, PyObject* g, Bi
   if (pre_add) {
     Owned x16(arrays::converted(xs, in->result)), b16(arrays::converted(bs, in->result));
     if (!x16.p || !b16.p) return false;
+    if (PyArray_NDIM(bs) == 1) b16.reset(with_trailing_axes(b16.p, trailing));
+    if (!b16.p) return false;
     Owned sum(PyNumber_Add(x16.p, b16.p));
     if (!sum.p) return false;
     in->x.reset(reinterpret_cast<PyObject*>(arrays::converted(reinterpret_cast<PyArrayObject*>(sum.p), in->compute)));
@@ -195,43 +229,57 @@ bool bias_inputs(PyObject* x, const char* xname, PyObject* bias, PyObject* g, Bi
   } else {
     in->bias.reset(bc.release());
   }
-  in->cols = static_cast<std::size_t>(cols);
-  in->rows = cols ? arrays::element_count(in->x.array()) / in->cols : 0;
+  in->bias_broadcast.reset(with_trailing_axes(in->bias.p, trailing));
+  if (!in->bias_broadcast.p) return false;
+  in->outer = outer;
+  in->channels = static_cast<std::size_t>(cols);
+  in->inner = inner;
   return true;
 }
 
-PyObject* unary_with_bias(bool derivative, PyObject* x, PyObject* bias, PyObject* out, const Kernel& k) {
+// Bias along the last axis runs row by row with the bias vector as a second stream; along
+// another axis, each run of `inner` elements with its channel's value broadcast.
+PyObject* unary_with_bias(bool derivative, PyObject* x, PyObject* bias, PyObject* axis, PyObject* out,
+                          const Kernel& k) {
   BiasInputs in;
-  if (!bias_inputs(x, "x", bias, nullptr, &in)) return nullptr;
+  if (!bias_inputs(x, "x", bias, axis, nullptr, &in)) return nullptr;
   PyArrayObject* xs = in.x.array();
   return compute_result(out, in.result, in.compute, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs},
                         [&](auto zero, PyArrayObject* dst) {
                           using T = decltype(zero);
                           if constexpr (!kIs16Bit<T>) {
-                            run_bias_unary<T>(static_cast<std::size_t>(k.op), derivative, arrays::data<const T>(xs),
-                                              arrays::data<const T>(in.bias.array()), arrays::data<T>(dst), in.rows,
-                                              in.cols, k.p);
+                            const auto id = static_cast<std::size_t>(k.op);
+                            const T* bp = arrays::data<const T>(in.bias.array());
+                            if (in.inner == 1) {
+                              run_bias_unary<T>(id, derivative, arrays::data<const T>(xs), bp, arrays::data<T>(dst),
+                                                in.outer, in.channels, k.p);
+                            } else {
+                              run_channel_bias_unary<T>(id, derivative, arrays::data<const T>(xs), bp,
+                                                        arrays::data<T>(dst), in.outer, in.channels, in.inner, k.p);
+                            }
                           }
                         });
 }
 
 PyObject* backward(PyObject* self, const Arguments& a);
 
-// Column sums of gx viewed as (rows, cols), in double, as the result format (a 1-d array).
-PyObject* column_sums(PyObject* gx, std::size_t rows, std::size_t cols, Float t) {
+// Sums of gx viewed as (outer, channels, inner) over its first and last axes, in double, as the
+// result format (a 1-d array of `channels` values).
+PyObject* channel_sums(PyObject* gx, std::size_t outer, std::size_t channels, std::size_t inner, Float t) {
   Float gt;
   Owned g64(arrays::normalized(gx, "gx", &gt));
   if (!g64.p) return nullptr;
   g64.reset(reinterpret_cast<PyObject*>(arrays::converted(g64.array(), Float::f64)));
   if (!g64.p) return nullptr;
-  npy_intp n = static_cast<npy_intp>(cols);
+  npy_intp n = static_cast<npy_intp>(channels);
   Owned sums(arrays::new_array(Float::f64, 1, &n));
   if (!sums.p) return nullptr;
   const double* gp = arrays::data<const double>(g64.array());
   double* s = arrays::data<double>(sums.array());
-  for (std::size_t j = 0; j < cols; ++j) s[j] = 0.0;
-  for (std::size_t r = 0; r < rows; ++r)
-    for (std::size_t j = 0; j < cols; ++j) s[j] += gp[r * cols + j];
+  for (std::size_t j = 0; j < channels; ++j) s[j] = 0.0;
+  for (std::size_t o = 0; o < outer; ++o)
+    for (std::size_t j = 0; j < channels; ++j)
+      for (std::size_t i = 0; i < inner; ++i) s[j] += gp[(o * channels + j) * inner + i];
   return reinterpret_cast<PyObject*>(arrays::converted(sums.array(), t));
 }
 
@@ -242,21 +290,28 @@ PyObject* backward_with_bias(PyObject* self, const Arguments& a) {
   PyObject* g = a.positional[0];
   PyObject* x = a.positional[1];
   BiasInputs in;
-  if (!bias_inputs(x ? x : a.y, x ? "x" : "y", a.bias, g, &in)) return nullptr;
-  if (x && c.learnable.empty()) {  // one fused pass: gx and the column sums
+  if (!bias_inputs(x ? x : a.y, x ? "x" : "y", a.bias, a.axis, g, &in)) return nullptr;
+  if (x && c.learnable.empty()) {  // one fused pass: gx and the bias gradient
     PyArrayObject* xs = in.x.array();
-    npy_intp n = static_cast<npy_intp>(in.cols);
+    npy_intp n = static_cast<npy_intp>(in.channels);
     Owned gbias(arrays::new_array(Float::f64, 1, &n));
     if (!gbias.p) return nullptr;
     Owned gx(compute_result(a.out, in.result, in.compute, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs, in.g.array()},
                             [&](auto zero, PyArrayObject* dst) {
                               using T = decltype(zero);
                               if constexpr (!kIs16Bit<T>) {
-                                run_bias_backward<T>(static_cast<std::size_t>(a.kernel.op),
-                                                     arrays::data<const T>(in.g.array()), arrays::data<const T>(xs),
-                                                     arrays::data<const T>(in.bias.array()), arrays::data<T>(dst),
-                                                     arrays::data<double>(gbias.array()), in.rows, in.cols,
-                                                     a.kernel.p);
+                                const auto id = static_cast<std::size_t>(a.kernel.op);
+                                const T* gp = arrays::data<const T>(in.g.array());
+                                const T* bp = arrays::data<const T>(in.bias.array());
+                                double* gbp = arrays::data<double>(gbias.array());
+                                if (in.inner == 1) {
+                                  run_bias_backward<T>(id, gp, arrays::data<const T>(xs), bp, arrays::data<T>(dst), gbp,
+                                                       in.outer, in.channels, a.kernel.p);
+                                } else {
+                                  run_channel_bias_backward<T>(id, gp, arrays::data<const T>(xs), bp,
+                                                               arrays::data<T>(dst), gbp, in.outer, in.channels,
+                                                               in.inner, a.kernel.p);
+                                }
                               }
                             }));
     if (!gx.p) return nullptr;
@@ -264,13 +319,14 @@ PyObject* backward_with_bias(PyObject* self, const Arguments& a) {
     return gb.p ? PyTuple_Pack(2, gx.p, gb.p) : nullptr;
   }
   // From y (bias is already in it), or a learnable parameter: the backward pass at x + bias (or
-  // y), then the column sums of gx.
+  // y), then the sums of gx per channel.
   Arguments inner = a;
   inner.bias = nullptr;
+  inner.axis = nullptr;
   inner.positional[0] = in.g.p;
   Owned shifted;
   if (x) {
-    shifted.reset(PyNumber_Add(in.x.p, in.bias.p));
+    shifted.reset(PyNumber_Add(in.x.p, in.bias_broadcast.p));
     if (!shifted.p) return nullptr;
     inner.positional[1] = shifted.p;
   } else {
@@ -291,7 +347,7 @@ PyObject* backward_with_bias(PyObject* self, const Arguments& a) {
     if (gp.p) gp.reset(PyObject_CallMethod(gp.p, "astype", "O", descr.p));  // an array or a NumPy scalar
     if (!gx.p || (!c.learnable.empty() && !gp.p)) return nullptr;
   }
-  Owned gbias(column_sums(gx.p, in.rows, in.cols, in.result));
+  Owned gbias(channel_sums(gx.p, in.outer, in.channels, in.inner, in.result));
   if (!gbias.p) return nullptr;
   if (c.learnable.empty()) return PyTuple_Pack(2, gx.p, gbias.p);
   return PyTuple_Pack(3, gx.p, gp.p, gbias.p);
@@ -484,10 +540,10 @@ PyObject* run_method(PyObject* self, Method m, PyObject* const* args, Py_ssize_t
   if (a.params_given && !params_fit_inputs(c, a)) return nullptr;
   switch (m) {
     case Method::call:
-      return a.bias ? unary_with_bias(false, a.positional[0], a.bias, a.out, a.kernel)
+      return a.bias ? unary_with_bias(false, a.positional[0], a.bias, a.axis, a.out, a.kernel)
                     : unary(static_cast<int>(UnaryKind::forward), a.positional[0], a.out, a.kernel);
     case Method::derivative:
-      return a.bias ? unary_with_bias(true, a.positional[0], a.bias, a.out, a.kernel)
+      return a.bias ? unary_with_bias(true, a.positional[0], a.bias, a.axis, a.out, a.kernel)
                     : unary(static_cast<int>(UnaryKind::derivative), a.positional[0], a.out, a.kernel);
     case Method::backward:
       return backward(self, a);
@@ -642,7 +698,7 @@ PyMethodDef op_methods[] = {
      "``has_output_backward``) from the saved output ``y = f(x)``. ``g`` and ``x``/``y`` must have the\n"
      "same shape; the result has the promoted dtype of the two. For an op with a learnable parameter\n"
      "p (swish's beta) it returns ``(gx, gp)``, gp = sum(g * df/dp) accumulated in float64. With\n"
-     "``bias=`` (the op applied to x + bias, bias along the last axis) it also returns the bias\n"
+     "``bias=`` (the op applied to x + bias, bias along ``axis``, default the last) it also returns the bias\n"
      "gradient last: ``(gx, gbias)`` or ``(gx, gp, gbias)``."},
     {"value_and_derivative", as_method(method<Method::value_and_derivative>), METH_FASTCALL | METH_KEYWORDS,
      "value_and_derivative($self, x, /, *, out=None, **params)\n--\n\n"

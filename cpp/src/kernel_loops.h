@@ -205,6 +205,43 @@ void bias_backward(const typename V::Scalar* g, const typename V::Scalar* x, con
   }
 }
 
+// The sum of n values in double through kBlockSumLanes running sums, value i going to sum i mod
+// kBlockSumLanes, added in lane order at the end: a fixed order, so every ISA (and the compiler's
+// vectorisation of the independent sums) gives the same bits, and no serial chain of additions.
+constexpr std::size_t kBlockSumLanes = 16;
+template <class T>
+double block_sum(const T* v, std::size_t n) {
+  double acc[kBlockSumLanes] = {};
+  std::size_t i = 0;
+  for (; i + kBlockSumLanes <= n; i += kBlockSumLanes)
+    for (std::size_t k = 0; k < kBlockSumLanes; ++k) acc[k] += static_cast<double>(v[i + k]);
+  for (std::size_t k = 0; i + k < n; ++k) acc[k] += static_cast<double>(v[i + k]);
+  double total = 0.0;
+  for (double a : acc) total += a;
+  return total;
+}
+
+// Bias along a middle axis: a run of one channel, its bias value broadcast.
+template <class Op, class V, bool kDerivative>
+void channel_bias_map(const typename V::Scalar* x, typename V::Scalar bias, typename V::Scalar* y, std::size_t n,
+                      const ParamValues& pv) {
+  const Params<V> p(pv);
+  const V b(bias);
+  map_streams<V, 1, 1>(n, {x}, {y}, [&](V xv) {
+    if constexpr (kDerivative) return Op::derivative(xv + b, p); else return Op::forward(xv + b, p);
+  });
+}
+
+// gx = g f'(x + bias) over a run of one channel, and its sum (read back while the run is in L1).
+template <class Op, class V>
+double channel_bias_backward(const typename V::Scalar* g, const typename V::Scalar* x, typename V::Scalar bias,
+                             typename V::Scalar* gx, std::size_t n, const ParamValues& pv) {
+  const Params<V> p(pv);
+  const V b(bias);
+  map_streams<V, 2, 1>(n, {g, x}, {gx}, [&](V gv, V xv) { return gv * Op::derivative(xv + b, p); });
+  return block_sum(gx, n);
+}
+
 // UnitStatsKernel: one vector of units at a time; f and f' of each row come from the op's
 // value_and_derivative in registers, and the rows' counts (in T, exact for a block of rows) and
 // sums (in double, float lanes widened) build up there too, added into the running sums once per
@@ -297,6 +334,9 @@ OpKernels<typename V::Scalar> kernels_for() {
   k.bias_forward = &bias_map<Op, V, false>;
   k.bias_derivative = &bias_map<Op, V, true>;
   k.bias_backward = &bias_backward<Op, V>;
+  k.channel_bias_forward = &channel_bias_map<Op, V, false>;
+  k.channel_bias_derivative = &channel_bias_map<Op, V, true>;
+  k.channel_bias_backward = &channel_bias_backward<Op, V>;
   if constexpr (HasParamDerivative<Op, V>::value) {
     k.param_derivative = &param_derivative<Op, V>;
     k.backward_with_param = &backward_with_param<Op, V>;

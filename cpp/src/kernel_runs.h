@@ -282,6 +282,48 @@ void run_prelu(PreluKind kind, const T* xp, const T* gp, const T* ap, T* op_, st
   split_blocks<T>(outer * channels, inner, block);
 }
 
+// f(x + bias) or f'(x + bias) for C-contiguous x and out of (outer, channels, inner), bias of
+// `channels` values along the middle axis: each run of inner elements with its bias value.
+template <class T>
+inline void run_channel_bias_unary(std::size_t id, bool derivative, const T* xp, const T* bp, T* op_,
+                                   std::size_t outer, std::size_t channels, std::size_t inner, const ParamValues& p) {
+  const auto& k = kernels_of<T>(active_kernels(), id);
+  const auto kernel = derivative ? k.channel_bias_derivative : k.channel_bias_forward;
+  split_blocks<T>(outer * channels, inner, [&](std::size_t block, std::size_t b, std::size_t e) {
+    const std::size_t at = block * inner + b;
+    kernel(xp + at, bp[block % channels], op_ + at, e - b, p);
+  });
+}
+
+// gx = g * f'(x + bias) and gbias (channels values, overwritten) = the sums of gx over every axis
+// but the middle one, in double. Each run's sum is computed whole by one thread (the runs are
+// the units of work, never split), and the runs are added in order: the result depends on the
+// shape alone, not on the thread count.
+template <class T>
+inline void run_channel_bias_backward(std::size_t id, const T* gp, const T* xp, const T* bp, T* gxp, double* gbp,
+                                      std::size_t outer, std::size_t channels, std::size_t inner,
+                                      const ParamValues& p) {
+  const auto kernel = kernels_of<T>(active_kernels(), id).channel_bias_backward;
+  const std::size_t blocks = outer * channels;
+  std::vector<double> sums(blocks, 0.0);
+  auto run = [&] {
+    parallel_for(blocks, rows_per_chunk<T>(inner), [&](std::size_t b, std::size_t e) {
+      for (std::size_t block = b; block < e; ++block) {
+        const std::size_t at = block * inner;
+        sums[block] = kernel(gp + at, xp + at, bp[block % channels], gxp + at, inner, p);
+      }
+    });
+  };
+  if (blocks * inner <= kReleaseGilAbove) {
+    run();
+  } else {
+    GilRelease release;
+    run();
+  }
+  for (std::size_t c = 0; c < channels; ++c) gbp[c] = 0.0;
+  for (std::size_t block = 0; block < blocks; ++block) gbp[block % channels] += sums[block];
+}
+
 // Row-wise ops (softmax, log_softmax and their backward passes) along the middle axis of a
 // C-contiguous array viewed as (outer, len, inner).
 enum class RowKind : int { softmax = 0, log_softmax = 1 };

@@ -31,6 +31,15 @@ using GatedBackwardKernel = void (*)(const T* g, const T* gate, const T* value, 
 template <class T>
 using BiasKernel = void (*)(const T* x, const T* bias, T* out, std::size_t rows, std::size_t cols,
                             const ParamValues& p);
+// Bias along a middle axis (x viewed as (outer, channels, inner), inner > 1): each run of n
+// elements of one channel sees the same bias value, broadcast in a register.
+template <class T>
+using ChannelBiasKernel = void (*)(const T* x, T bias, T* out, std::size_t n, const ParamValues& p);
+// gx = g f'(x + bias) over a run of one channel, returning sum(gx) in double (block_sum: the same
+// bits on every ISA).
+template <class T>
+using ChannelBiasBackwardKernel = double (*)(const T* g, const T* x, T bias, T* gx, std::size_t n,
+                                             const ParamValues& p);
 template <class T>
 using BiasBackwardKernel = void (*)(const T* g, const T* x, const T* bias, T* gx, double* gbias, std::size_t rows,
                                     std::size_t cols, const ParamValues& p);
@@ -59,6 +68,9 @@ struct OpKernels {
   BiasKernel<T> bias_forward;             // f(x + bias), bias along the last axis
   BiasKernel<T> bias_derivative;          // f'(x + bias)
   BiasBackwardKernel<T> bias_backward;    // g f'(x + bias), and gbias += its column sums
+  ChannelBiasKernel<T> channel_bias_forward;     // f(x + bias) over one channel's run, bias along a middle axis
+  ChannelBiasKernel<T> channel_bias_derivative;  // f'(x + bias) likewise
+  ChannelBiasBackwardKernel<T> channel_bias_backward;  // g f'(x + bias), returning the run's sum of gx
 };
 
 // Reductions along one axis of a C-contiguous array viewed as (outer, len, inner) (rowwise/).

@@ -1,7 +1,7 @@
 """The elementwise activations: each public op (``fastact.gelu``, ...) is an instance of the core's
 type ``_core.ElementwiseOp`` (cpp/src/elementwise_op.cpp), which takes every call itself: ``f(x)``,
 ``f.derivative(x)``, ``f.backward(g, x)`` (or ``y=``), ``f.value_and_derivative(x)``,
-``f.param_derivative(x)``, with ``out=``, ``bias=`` and the op's parameters.
+``f.param_derivative(x)``, with ``out=``, ``bias=`` (and its ``axis=``) and the op's parameters.
 
 This module only describes the ops to the core (from their :class:`~fastact._catalogue.OpSpec`)
 and adds what is not a call: documentation and signatures, the reference formulas, labels.
@@ -40,12 +40,13 @@ def op_class(spec, has_output_backward: bool, catalogue_choices: tuple = ()) -> 
     keyword = inspect.Parameter.KEYWORD_ONLY
     cls.__signature__ = inspect.Signature(
         [inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY),
-         inspect.Parameter("out", keyword, default=None), inspect.Parameter("bias", keyword, default=None)]
+         inspect.Parameter("out", keyword, default=None), inspect.Parameter("bias", keyword, default=None),
+         inspect.Parameter("axis", keyword, default=-1)]
         + [inspect.Parameter(p.name, keyword, default=p.default) for p in spec.params])
     y = ("y=None",) if has_output_backward else ()
     signatures = {
-        "derivative": f"x, /, {_parameter_list(spec, 'out=None', 'bias=None')}",
-        "backward": f"g, x=None, /, {_parameter_list(spec, *y, 'out=None', 'bias=None')}",
+        "derivative": f"x, /, {_parameter_list(spec, 'out=None', 'bias=None', 'axis=-1')}",
+        "backward": f"g, x=None, /, {_parameter_list(spec, *y, 'out=None', 'bias=None', 'axis=-1')}",
         "value_and_derivative": f"x, /, {_parameter_list(spec, 'out=None')}",
     }
     if spec.learnable:

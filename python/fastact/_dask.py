@@ -72,15 +72,22 @@ def _elementwise(op, method, args, kwargs):
         arrays.append(_as_dask(kwargs["y"]))
     with_y = "y" in kwargs and kwargs["y"] is not None
     with_bias = bias is not None
-    # every chunk of x meets the same chunk of g and y, and its slice of the bias vector
+    ndim = arrays[0].ndim
+    ax = _axis(kwargs.get("axis", -1), ndim, "bias") if with_bias and ndim else -1
+    # every chunk of x meets the same chunk of g and y, and its slice of the bias vector (shaped
+    # (C, 1, ..., 1) to line up with x's axis `ax`, made 1-d again in each block)
     arrays = [a.rechunk(arrays[0].chunks) if a.shape == arrays[0].shape else a for a in arrays]
     if with_bias:
         b = _as_dask(bias)
-        arrays.append(b.rechunk((arrays[0].chunks[-1],)) if b.ndim == 1 and arrays[0].ndim else b)
+        if b.ndim == 1 and ndim:
+            b = b.rechunk((arrays[0].chunks[ax],))[(slice(None),) + (None,) * (ndim - 1 - ax)]
+        arrays.append(b)
 
     def run(*blocks):
         blocks = list(blocks)
         b = blocks.pop() if with_bias else None
+        if b is not None and b.ndim > 1:  # (c, 1, ..., 1) back to c values
+            b = b[(slice(None),) + (0,) * (b.ndim - 1)]
         y = blocks.pop() if with_y else None
         extra = {**({"bias": b} if with_bias else {}), **({"y": y} if with_y else {})}
         return native(op, method)(*blocks, **extra, **kw)
@@ -98,12 +105,13 @@ def _elementwise(op, method, args, kwargs):
     if op.spec.learnable is not None:
         results.append(_partial_sums(run, arrays, lambda r: r[1], ()).astype(dtype))
     if with_bias:
-        # each chunk's bias gradient covers its own slice of the last axis: a grid of those slices,
+        # each chunk's bias gradient covers its own slice of axis `ax`: a grid of those slices,
         # summed over the other axes
-        grid = tuple((1,) * len(c) for c in arrays[0].chunks[:-1]) + (arrays[0].chunks[-1],)
-        parts = da.map_blocks(lambda *b: np.asarray(run(*b)[-1], np.float64).reshape((1,) * (b[0].ndim - 1) + (-1,)),
+        grid = tuple(c if i == ax else (1,) * len(c) for i, c in enumerate(arrays[0].chunks))
+        shape = tuple(-1 if i == ax else 1 for i in range(ndim))
+        parts = da.map_blocks(lambda *b: np.asarray(run(*b)[-1], np.float64).reshape(shape),
                               *arrays, dtype=np.float64, chunks=grid)
-        results.append(parts.sum(axis=tuple(range(arrays[0].ndim - 1))).astype(dtype))
+        results.append(parts.sum(axis=tuple(i for i in range(ndim) if i != ax)).astype(dtype))
     return tuple(results)
 
 
