@@ -345,7 +345,9 @@ def test_backward_is_g_times_derivative(name, data):
     shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=9))
     x = data.draw(hnp.arrays(dt, shape, elements=st.floats(-200, 200, width=np.dtype(dt).itemsize * 8)))
     g = data.draw(hnp.arrays(dt, shape, elements=st.floats(-1e3, 1e3, width=np.dtype(dt).itemsize * 8)))
-    np.testing.assert_array_equal(backward_x(op, g, x), g * op.derivative(x))
+    with np.errstate(invalid="ignore"):  # 0 * inf = NaN where f' is infinite (log1mexp at 0), as the kernel's
+        expected = g * op.derivative(x)
+    np.testing.assert_array_equal(backward_x(op, g, x), expected)
     y, d = op.value_and_derivative(x)
     np.testing.assert_array_equal(y, op(x))
     np.testing.assert_array_equal(d, op.derivative(x))
@@ -440,10 +442,10 @@ def test_arrays_are_positional_only_as_in_numpy_ufuncs():
 
 
 def test_entry_points_have_inspectable_signatures():
-    assert str(inspect.signature(fa.elu)) == "(x, /, *, out=None, bias=None, alpha=1.0)"
-    assert str(inspect.signature(fa.elu.derivative)) == "(x, /, *, out=None, bias=None, alpha=1.0)"
-    assert str(inspect.signature(fa.elu.backward)) == "(g, x=None, /, *, y=None, out=None, bias=None, alpha=1.0)"
-    assert str(inspect.signature(fa.relu.backward)) == "(g, x=None, /, *, out=None, bias=None)"
+    assert str(inspect.signature(fa.elu)) == "(x, /, *, out=None, bias=None, axis=-1, alpha=1.0)"
+    assert str(inspect.signature(fa.elu.derivative)) == "(x, /, *, out=None, bias=None, axis=-1, alpha=1.0)"
+    assert str(inspect.signature(fa.elu.backward)) == "(g, x=None, /, *, y=None, out=None, bias=None, axis=-1, alpha=1.0)"
+    assert str(inspect.signature(fa.relu.backward)) == "(g, x=None, /, *, out=None, bias=None, axis=-1)"
     assert str(inspect.signature(fa.gelu.value_and_derivative)) == "(x, /, *, out=None, approximate='none')"
     assert str(inspect.signature(fa.geglu)) == "(x, /, axis=-1, *, out=None, approximate='none')"
     assert str(inspect.signature(fa.geglu.backward)) == "(g, x, /, axis=-1, *, approximate='none')"

@@ -26,6 +26,7 @@ LIMITS = [
     ("swish", np.inf, np.inf, 1.0), ("swish", -np.inf, 0.0, 0.0),
     ("softplus", np.inf, np.inf, 1.0), ("softplus", -np.inf, 0.0, 0.0),
     ("log_sigmoid", np.inf, 0.0, 0.0), ("log_sigmoid", -np.inf, -np.inf, 1.0),
+    ("log1mexp", np.inf, -0.0, 0.0),
     ("mish", np.inf, np.inf, 1.0), ("mish", -np.inf, 0.0, 0.0),
     ("gelu", np.inf, np.inf, 1.0), ("gelu", -np.inf, 0.0, 0.0),
     ("gelu[tanh]", np.inf, np.inf, 1.0), ("gelu[tanh]", -np.inf, 0.0, 0.0),

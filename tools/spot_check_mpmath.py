@@ -65,6 +65,9 @@ EXACT = {
              lambda z: mp.tanh(softplus(z)) + z * mp.sech(softplus(z)) ** 2 * sig(z)),
     "gelu": (lambda z: z * mp.ncdf(z), lambda z: mp.ncdf(z) + z * mp.npdf(z)),
     "gelu[tanh]": (gelu_tanh, gelu_tanh_derivative),
+    "tanhshrink": (lambda z: z - mp.tanh(z), lambda z: mp.tanh(z) ** 2),
+    "log1mexp": (lambda z: mp.log(-mp.expm1(-abs(z))), lambda z: mp.sign(z) / mp.expm1(abs(z))),
+    "squareplus": (lambda z: (z + mp.sqrt(z * z + 4)) / 2, lambda z: (1 + z / mp.sqrt(z * z + 4)) / 2),
 }
 
 

@@ -690,10 +690,10 @@ void op_dealloc(PyObject* self) {
 
 PyMethodDef op_methods[] = {
     {"derivative", as_method(method<Method::derivative>), METH_FASTCALL | METH_KEYWORDS,
-     "derivative($self, x, /, *, out=None, bias=None, **params)\n--\n\n"
+     "derivative($self, x, /, *, out=None, bias=None, axis=-1, **params)\n--\n\n"
      "f'(x), elementwise (same parameters, dtype rules, ``bias=`` and ``out=`` as calling the op)."},
     {"backward", as_method(method<Method::backward>), METH_FASTCALL | METH_KEYWORDS,
-     "backward($self, g, x=None, /, *, y=None, out=None, bias=None, **params)\n--\n\n"
+     "backward($self, g, x=None, /, *, y=None, out=None, bias=None, axis=-1, **params)\n--\n\n"
      "The vector-Jacobian product g * f'(x), from the input ``x`` or (where the op allows it, see\n"
      "``has_output_backward``) from the saved output ``y = f(x)``. ``g`` and ``x``/``y`` must have the\n"
      "same shape; the result has the promoted dtype of the two. For an op with a learnable parameter\n"

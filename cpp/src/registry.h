@@ -7,6 +7,7 @@
 
 #include "activations/exponential_linear.h"
 #include "activations/gelu.h"
+#include "activations/log1mexp.h"
 #include "activations/mish.h"
 #include "activations/piecewise_linear.h"
 #include "activations/rational.h"
@@ -64,6 +65,7 @@ using SignedGeluTanh = SignFixed<FlushSubnormalInputs<GeluTanh>, ValueHasSignOfX
   X(softplus, FlushSubnormalInputs<Softplus>)          \
   X(softplus_unit, FlushSubnormalInputs<SoftplusUnit>) \
   X(log_sigmoid, FlushSubnormalInputs<LogSigmoid>)     \
+  X(log1mexp, Log1mexp)                                \
   X(mish, SignedMish)                                  \
   X(gelu, SignedGelu)                                  \
   X(gelu_tanh, SignedGeluTanh)

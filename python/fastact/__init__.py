@@ -117,6 +117,7 @@ swish = _OPS["swish"]
 quick_gelu = _OPS["quick_gelu"]
 softplus = _OPS["softplus"]
 log_sigmoid = _OPS["log_sigmoid"]
+log1mexp = _OPS["log1mexp"]
 mish = _OPS["mish"]
 gelu = _OPS["gelu"]
 

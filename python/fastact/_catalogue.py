@@ -367,6 +367,16 @@ OPS: tuple[OpSpec, ...] = (
         example=">>> fa.log_sigmoid([-1.0, 0.0, 2.0])\narray([-1.31326169, -0.69314718, -0.12692801])",
     ),
     OpSpec(
+        name="log1mexp",
+        kinks=(0.0,),  # a pole: -inf there, f' = +-inf on either side
+        kernel="log1mexp",
+        formula="log1mexp: log(1 - exp(-|x|)) (jax.nn.log1mexp for x >= 0; TensorFlow Probability's for every\n"
+        "x), as log(-expm1(-|x|)) below ln 2 and log1p(-exp(-|x|)) above (no cancellation in either);\n"
+        "-inf at 0, -0.0 at +-inf.",
+        derivative="sign(x) exp(-|x|) / (1 - exp(-|x|)) = sign(x) / expm1(|x|): +-inf at +-0.",
+        example=">>> fa.log1mexp([1e-3, 0.5, 20.0])\narray([-6.90825524e+00, -9.32752130e-01, -2.06115362e-09])",
+    ),
+    OpSpec(
         name="mish",
         kernel="mish",
         formula="Mish: x * tanh(softplus(x)), computed as x n / (n + 2) with n = e^x (e^x + 2) (and the\n"

@@ -43,6 +43,7 @@ def numpy_forward(label: str):
         "softshrink": lambda a: np.sign(a) * np.maximum(np.abs(a) - a.dtype.type(0.5), 0),
         "squared_relu": lambda a: np.square(np.maximum(a, 0)),
         "tanhshrink": lambda a: a - np.tanh(a),
+        "log1mexp": lambda a: np.where(a < a.dtype.type(np.log(2)), np.log(-np.expm1(-a)), np.log1p(-np.exp(-a))),
         "sparse_sigmoid": lambda a: np.clip((a + one(a)) / a.dtype.type(2), 0, 1),
         "squareplus": lambda a: (a + np.sqrt(a * a + a.dtype.type(4))) / a.dtype.type(2),
         "quick_gelu": lambda a: a / (one(a) + np.exp(a * a.dtype.type(-1.702))),
@@ -140,6 +141,7 @@ def jax_forward(jax, jnp, label: str):
         "gelu": lambda a: n.gelu(a, approximate=False), "gelu[tanh]": lambda a: n.gelu(a, approximate=True),
         "sparse_sigmoid": n.sparse_sigmoid, "sparse_plus": n.sparse_plus, "squareplus": n.squareplus,
         "squared_relu": lambda a: jnp.square(n.relu(a)), "tanhshrink": lambda a: a - jnp.tanh(a),
+        "log1mexp": n.log1mexp,
         "quick_gelu": lambda a: a * n.sigmoid(1.702 * a),
     }.get(label)
 

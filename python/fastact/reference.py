@@ -32,7 +32,7 @@ __all__ = [
     "hardswish", "hardswish_derivative",
     "silu", "silu_derivative", "swish", "swish_derivative", "swish_param_derivative",
     "quick_gelu", "quick_gelu_derivative",
-    "softplus", "softplus_derivative", "log_sigmoid", "log_sigmoid_derivative",
+    "softplus", "softplus_derivative", "log_sigmoid", "log_sigmoid_derivative", "log1mexp", "log1mexp_derivative",
     "mish", "mish_derivative", "gelu", "gelu_derivative", "normal_upper_tail",
     "prelu", "prelu_derivative",
     "softmax", "log_softmax", "softmax_backward", "log_softmax_backward", "logsumexp",
@@ -495,6 +495,20 @@ def log_sigmoid_derivative(x):
     """sigmoid(-x)"""
     x = _wide(x)
     return sigmoid(-x)
+
+
+def log1mexp(x):
+    """log(1 - exp(-|x|)): log(-expm1(-|x|)) below ln2, log1p(-exp(-|x|)) above; -inf at 0"""
+    a = np.abs(_wide(x))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(a < np.log(a.dtype.type(2)), np.log(-np.expm1(-a)), np.log1p(-np.exp(-a)))
+
+
+def log1mexp_derivative(x):
+    """sign(x) / expm1(|x|)"""
+    x = _wide(x)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.copysign(1 / np.expm1(np.abs(x)), x)
 
 
 def mish(x):

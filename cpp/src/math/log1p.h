@@ -28,15 +28,23 @@ inline V log_atanh_tail(V w) {
   }
 }
 
+// log(1 + f) for an exact f with |f / (2 + f)| <= 1/5 (f in [-1/3, 1/2]): f - s (f - s^2 R(s^2)),
+// s = f / (2 + f), as the header comment derives. log.h's reduction lands there too.
+template <class V>
+inline V log1p_reduced(V f) {
+  using T = typename V::Scalar;
+  const V s = f / (V(T(2)) + f);
+  const V w = s * s;
+  return neg_mul_add(s, neg_mul_add(w, log_atanh_tail(w), f), f);
+}
+
 // log(1 + (u + u_lo)) for u in [0, 1]; NaN gives NaN.
 template <class V>
 inline V log1p_unit(V u, V u_lo) {
   using T = typename V::Scalar;
   const auto big = u >= V(T(0.5));
   const V f = select(big, (u - V(T(1))) * V(T(0.5)), u);
-  const V s = f / (V(T(2)) + f);
-  const V w = s * s;
-  const V log_1pf = neg_mul_add(s, neg_mul_add(w, log_atanh_tail(w), f), f);
+  const V log_1pf = log1p_reduced(f);
   const V inv_1pf = mul_add(f, f - V(T(1)), V(T(1)));  // 1 / (1 + f) to within f^3
   const V low = u_lo * inv_1pf * select(big, V(T(0.5)), V(T(1)));
   // k ln2 + log(1 + f) + low, ln2 as hi + lo (exp.h's Cody-Waite split).

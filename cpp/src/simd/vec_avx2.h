@@ -85,6 +85,14 @@ struct Vec<float> {
   friend Mask<float> is_nan(Vec a) { return {_mm256_cmp_ps(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<float> m, Vec if_true, Vec if_false) { return _mm256_blendv_ps(if_false.v, if_true.v, m.m); }
   friend Vec pow2_from_biased(Vec t) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t.v), 23)); }
+  // For a positive normal a: the significand in [1, 2) (a's mantissa bits under exponent 0), and
+  // the exponent as a number in `exponent` (the biased field, unbiased).
+  friend Vec split_exponent(Vec a, Vec& exponent) {
+    const __m256i bits = _mm256_castps_si256(a.v);
+    exponent = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127)));
+    return _mm256_castsi256_ps(
+        _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)), _mm256_set1_epi32(0x3F800000)));
+  }
 
   // 16-bit storage formats (cpp/src/convert16.h): float16 by F16C (round to nearest even, as
   // NumPy's astype); bfloat16 is a float's top half, rounded to nearest even in integer
@@ -161,6 +169,16 @@ struct Vec<double> {
   friend Mask<double> is_nan(Vec a) { return {_mm256_cmp_pd(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<double> m, Vec if_true, Vec if_false) { return _mm256_blendv_pd(if_false.v, if_true.v, m.m); }
   friend Vec pow2_from_biased(Vec t) { return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_castpd_si256(t.v), 52)); }
+  // The biased exponent field becomes a double by the 2^52 trick (AVX2 has no int64 -> double):
+  // its bits under the exponent of 2^52 read as 2^52 + field.
+  friend Vec split_exponent(Vec a, Vec& exponent) {
+    const __m256i bits = _mm256_castpd_si256(a.v);
+    const __m256d field = _mm256_castsi256_pd(
+        _mm256_or_si256(_mm256_srli_epi64(bits, 52), _mm256_set1_epi64x(0x4330000000000000LL)));
+    exponent = _mm256_sub_pd(field, _mm256_set1_pd(4503599627370496.0 + 1023.0));
+    return _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi64x(0x000FFFFFFFFFFFFFLL)),
+                                               _mm256_set1_epi64x(0x3FF0000000000000LL)));
+  }
 };
 
 // float lanes evaluated in double (math/in_double.h): 8 floats widen to two vectors of 4 doubles,

@@ -88,6 +88,11 @@ struct Vec<float> {
   friend Mask<float> is_nan(Vec a) { return {_mm512_cmp_ps_mask(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<float> m, Vec if_true, Vec if_false) { return _mm512_mask_blend_ps(m.m, if_false.v, if_true.v); }
   friend Vec pow2_from_biased(Vec t) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(t.v), 23)); }
+  // For a positive normal a: the significand in [1, 2), and the exponent as a number in `exponent`.
+  friend Vec split_exponent(Vec a, Vec& exponent) {
+    exponent = _mm512_getexp_ps(a.v);
+    return _mm512_getmant_ps(a.v, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
+  }
 
   // 16-bit storage formats (cpp/src/convert16.h), as vec_avx2.h: float16 by VCVTPH2PS/VCVTPS2PH
   // (round to nearest even); bfloat16 rounded to nearest even in integer arithmetic (AVX-512 BF16's
@@ -159,6 +164,10 @@ struct Vec<double> {
   friend Mask<double> is_nan(Vec a) { return {_mm512_cmp_pd_mask(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<double> m, Vec if_true, Vec if_false) { return _mm512_mask_blend_pd(m.m, if_false.v, if_true.v); }
   friend Vec pow2_from_biased(Vec t) { return _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_castpd_si512(t.v), 52)); }
+  friend Vec split_exponent(Vec a, Vec& exponent) {
+    exponent = _mm512_getexp_pd(a.v);
+    return _mm512_getmant_pd(a.v, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
+  }
 };
 
 // float lanes evaluated in double (math/in_double.h): 16 floats widen to two vectors of 8 doubles,

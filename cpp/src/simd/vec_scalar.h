@@ -84,6 +84,13 @@ struct Vec {
   // 2^n from a "biased" t = M + n (M = 1.5 * 2^mantissa_bits + exponent_bias): t's low mantissa
   // bits hold n + bias, which shifted into the exponent field give 2^n (n + bias in [1, 2^22)).
   // Pure bit manipulation: a NaN t gives a finite garbage value; callers keep NaN in the other factor.
+  // For a positive normal a: the significand in [1, 2), and the exponent as a number in `exponent`.
+  friend Vec split_exponent(Vec a, Vec& exponent) {
+    int e = 0;
+    const T m = std::frexp(a.v, &e);  // in [1/2, 1)
+    exponent = Vec(static_cast<T>(e - 1));
+    return Vec(m * T(2));
+  }
   friend Vec pow2_from_biased(Vec t) {
     if constexpr (sizeof(T) == 4) {
       std::uint32_t bits;
