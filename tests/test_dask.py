@@ -176,3 +176,34 @@ def test_softmin_stays_lazy():
     assert isinstance(gx, da.Array)
     np.testing.assert_allclose(gx.compute(), fa.softmin.backward(G, fa.softmin(X, axis=1), axis=1), rtol=1e-5,
                                atol=1e-6)
+
+
+def test_logsumexp_and_the_probability_losses_are_lazy():
+    x = X.astype(np.float64)
+    for axis, keepdims in ((1, False), (0, True), (None, False)):
+        equal(fa.logsumexp(lazy(x), axis=axis, keepdims=keepdims), fa.logsumexp(x, axis=axis, keepdims=keepdims))
+        g = np.ones(np.shape(fa.logsumexp(x, axis=axis, keepdims=keepdims)))
+        equal(fa.logsumexp.backward(g, lazy(x), axis=axis, keepdims=keepdims),
+              fa.logsumexp.backward(g, x, axis=axis, keepdims=keepdims))
+    lp = fa.log_softmax(x, axis=1)
+    t = np.arange(x.shape[0]) % x.shape[1]
+    w = np.linspace(0.5, 2, x.shape[1])
+    for kw in ({}, {"weight": w, "ignore_index": 3}, {"reduction": "sum"}, {"reduction": "none"}):
+        ours = fa.nll_loss(lazy(lp), lazy(t, chunks=16), axis=1, **kw)
+        assert isinstance(ours, da.Array)
+        np.testing.assert_allclose(ours.compute(), fa.nll_loss(lp, t, axis=1, **kw), rtol=1e-13)
+        if kw.get("reduction") != "none":
+            np.testing.assert_allclose(fa.nll_loss.backward(lazy(lp), lazy(t, chunks=16), axis=1, **kw).compute(),
+                                       fa.nll_loss.backward(lp, t, axis=1, **kw), rtol=1e-13)
+    p = fa.softmax(x, axis=1)
+    for reduction in ("mean", "batchmean", "sum"):
+        np.testing.assert_allclose(fa.kl_div(lazy(lp), lazy(p), reduction=reduction).compute(),
+                                   fa.kl_div(lp, p, reduction=reduction), rtol=1e-13)
+        np.testing.assert_allclose(fa.kl_div.backward(lazy(lp), lazy(p), reduction=reduction).compute(),
+                                   fa.kl_div.backward(lp, p, reduction=reduction), rtol=1e-13)
+    np.testing.assert_allclose(fa.binary_cross_entropy(lazy(p), lazy(p), weight=w).compute(),
+                               fa.binary_cross_entropy(p, p, weight=w), rtol=1e-13)
+    np.testing.assert_allclose(fa.binary_cross_entropy.backward(lazy(p), lazy(p)).compute(),
+                               fa.binary_cross_entropy.backward(p, p), rtol=1e-13)
+    with pytest.raises(TypeError, match="rrelu"):
+        fa.rrelu(lazy(x))

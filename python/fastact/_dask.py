@@ -16,6 +16,8 @@ Dask array (or a lazy scalar for a reduced loss) and computes nothing.
 """
 from __future__ import annotations
 
+import inspect
+
 import dask.array as da
 import numpy as np
 
@@ -50,8 +52,12 @@ def call(op, method: str, args: tuple, kwargs: dict):
         return _cross_entropy(op, method, args, kwargs)
     if isinstance(op, fa.BinaryCrossEntropyWithLogits):
         return _binary_cross_entropy(op, method, args, kwargs)
-    raise TypeError(f"{op_name(op)}: Dask arrays are not supported by this op (it has no lazy form yet); "
-                    "call .compute() on the arguments first")
+    if isinstance(op, fa.LogSumExp):
+        return _logsumexp(op, method, args, kwargs)
+    if isinstance(op, (fa.NLLLoss, fa.KLDiv, fa.BinaryCrossEntropy)):
+        return _probability_loss(op, method, args, kwargs)
+    raise TypeError(f"{op_name(op)}: Dask arrays are not supported by this op; call .compute() on the "
+                    "arguments first")
 
 
 def _partial_sums(fn, arrays, pick, shape_of_one):
@@ -240,6 +246,8 @@ def _reduce(losses, weights, reduction: str, name: str):
         return total.astype(losses.dtype)
     if reduction == "mean":
         return (total / weights).astype(losses.dtype)
+    if reduction == "batchmean" and name == "kl_div":
+        return (total / losses.shape[0]).astype(losses.dtype)
     raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
@@ -261,22 +269,36 @@ def _cross_entropy(op, method, args, kwargs):
                                      np.zeros(np.delete(a.shape, axis), np.int64), axis=axis, reduction="none"), [logits])
     lsm = _two_pass(logits, axis, False, False, np.float64) if len(logits.chunks[axis]) > 1 else \
         logits.map_blocks(lambda x: fa.log_softmax(x.astype(np.float64), axis=axis), dtype=np.float64)
-    w = np.ones(classes) if weight is None else weight
-    shape = [1] * logits.ndim
-    shape[axis] = classes
-    wb = da.from_array(w.reshape(shape), chunks=tuple(logits.chunks[axis] if i == axis else (1,) for i in range(logits.ndim)))
+    wb = _class_weights(np.ones(classes) if weight is None else weight, logits, axis)
     if probabilities:
         q = target.astype(np.float64) * (1 - eps) + eps / classes
         losses = -(q * wb * lsm).sum(axis=axis)
         return _reduce(losses.astype(dtype), float(np.prod(losses.shape)), reduction, "cross_entropy")
+    losses, total_weight = _class_index_losses(lsm, target, axis, wb, ignore, eps)
+    return _reduce(losses.astype(dtype), total_weight, reduction, "cross_entropy")
+
+
+def _class_weights(w: np.ndarray, like, axis: int):
+    """One weight per class, shaped and chunked to broadcast along ``like``'s class axis."""
+    shape = [1] * like.ndim
+    shape[axis] = w.size
+    return da.from_array(w.reshape(shape), chunks=tuple(like.chunks[axis] if i == axis else (1,) for i in range(like.ndim)))
+
+
+def _class_index_losses(log_probs, target, axis: int, wb, ignore, eps: float):
+    """Per sample -(1 - eps) w[t] log_probs[t] - eps mean_c(w[c] log_probs[c]) (0 where ignored), and
+    the summed weight of the kept targets: the class axis may be split."""
+    classes = log_probs.shape[axis]
     t = da.expand_dims(target.astype(np.int64), axis)
     valid = t != ignore if ignore is not None else da.ones_like(t, dtype=bool)
-    index = da.arange(classes, chunks=logits.chunks[axis]).reshape(shape)
-    picked = -(da.where(index == t, wb * lsm, 0.0)).sum(axis=axis)
-    smooth = -(wb * lsm).sum(axis=axis) / classes
-    losses = da.where(valid.squeeze(axis), (1 - eps) * picked + eps * smooth, 0.0)
+    index = da.arange(classes, chunks=log_probs.chunks[axis]).reshape(wb.shape)
+    picked = -(da.where(index == t, wb * log_probs, 0.0)).sum(axis=axis)
+    losses = (1 - eps) * picked
+    if eps:
+        losses = losses + eps * (-(wb * log_probs).sum(axis=axis) / classes)
+    losses = da.where(valid.squeeze(axis), losses, 0.0)
     chosen_weight = da.where(valid, (da.where(index == t, wb, 0.0)).sum(axis=axis, keepdims=True), 0.0)
-    return _reduce(losses.astype(dtype), chosen_weight.sum(), reduction, "cross_entropy")
+    return losses, chosen_weight.sum()
 
 
 def _binary_cross_entropy(op, method, args, kwargs):
@@ -337,6 +359,8 @@ def _loss_backward(op, logits, target, b: dict, axis):
     grad = da.map_blocks(chunk, *blocks, dtype=dtype)
     if reduction == "sum":
         return (grad * g).astype(dtype)
+    if reduction == "batchmean":  # kl_div: over the first axis
+        return (grad * (np.float64(g) / logits.shape[0])).astype(dtype)
     if axis is None:  # binary: the mean is over every element
         return (grad * (np.float64(g) / float(np.prod(logits.shape)))).astype(dtype)
     weight, ignore = kw.get("weight"), kw.get("ignore_index")
@@ -349,3 +373,58 @@ def _loss_backward(op, logits, target, b: dict, axis):
         da.take(da.from_array(np.asarray(weight, np.float64)), da.where(valid, tw, 0).ravel()).reshape(tw.shape)
     denominator = da.where(valid, w, 0.0).sum()
     return (grad * (g / denominator)).astype(dtype)
+
+
+def _probability_loss(op, method, args, kwargs):
+    """nll_loss, kl_div and binary_cross_entropy through the core losses' chunking, the op's first
+    argument in the place of the logits: nll_loss as cross_entropy's class-index picking (the class
+    axis may be split), the other two chunk by chunk with "none" and a Dask reduction."""
+    fn = op._forward if method == "call" else op._backward
+    b = dict(inspect.signature(fn).bind(*args, **kwargs).arguments)
+    first = next(iter(b))
+    b["logits"] = b.pop(first)
+    logits, target = _as_dask(b["logits"]), _as_dask(b["target"])
+    is_nll = isinstance(op, fa.NLLLoss)
+    axis = _axis(b.get("axis", -1), logits.ndim, op.name) if is_nll else None
+    if method == "backward":
+        if is_nll:
+            logits = logits.rechunk({axis: -1})
+        return _loss_backward(op, logits, target, b, axis)
+    reduction = b.get("reduction", "mean")
+    static = {k: v for k, v in b.items() if k in ("log_target",)}
+    if is_nll:
+        dtype = _meta_dtype(lambda a: op(a, np.zeros(np.delete(a.shape, axis), np.int64), axis=axis,
+                                         reduction="none"), [logits])
+        weight = b.get("weight")
+        wb = _class_weights(np.ones(logits.shape[axis]) if weight is None else np.asarray(weight, np.float64),
+                            logits, axis)
+        losses, total_weight = _class_index_losses(logits.astype(np.float64), target, axis, wb,
+                                                   b.get("ignore_index"), 0.0)
+        return _reduce(losses.astype(dtype), total_weight, reduction, op.name)
+    blocks, names = _with_weights(logits, target, {"weight": b.get("weight")})
+    chunk = lambda x, t, *w: op(x, t, reduction="none", **static, **dict(zip(names, w)))  # noqa: E731
+    losses = da.map_blocks(chunk, *blocks, dtype=_meta_dtype(chunk, blocks))
+    return _reduce(losses, float(np.prod(losses.shape)), reduction, op.name)
+
+
+def _logsumexp(op, method, args, kwargs):
+    """logsumexp and its backward with the reduced axes gathered into one chunk, each chunk run by
+    the NumPy code: the same values as one array's."""
+    fn = op if method == "call" else op.backward
+    b = dict(inspect.signature(fn).bind(*args, **kwargs).arguments)
+    x = _as_dask(b["x"])
+    axis, keepdims = b.get("axis", -1), b.get("keepdims", False)
+    axes = tuple(range(x.ndim)) if axis is None else tuple(
+        _axis(a, x.ndim, "logsumexp") for a in (axis if isinstance(axis, tuple) else (axis,)))
+    x = x.rechunk({a: -1 for a in axes})
+    if method == "backward":
+        g = _as_dask(b["g"])
+        g = g if keepdims else da.expand_dims(g, axes)
+        g = g.rechunk(tuple((1,) if i in axes else c for i, c in enumerate(x.chunks)))
+        run = lambda gb, xb: op.backward(gb if keepdims else gb.squeeze(axes), xb, axis=axes, keepdims=keepdims)  # noqa: E731
+        return da.map_blocks(run, g, x, dtype=x.dtype if x.dtype.kind == "f" else np.dtype(np.float64))
+    run = lambda xb: op(xb, axis=axes, keepdims=keepdims)  # noqa: E731
+    dtype = _meta_dtype(lambda a: op(a, axis=axes, keepdims=True), [x])
+    if keepdims:
+        return da.map_blocks(run, x, dtype=dtype, chunks=tuple((1,) if i in axes else c for i, c in enumerate(x.chunks)))
+    return da.map_blocks(run, x, dtype=dtype, drop_axis=axes)

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <limits>
-#include <type_traits>
 
 #include "../math/exp.h"
 #include "../math/expm1.h"
