@@ -36,6 +36,13 @@ def test_the_dips_below_zero(name, value, at):
     assert not p.monotonic and p.output_range[0] == p.minimum[0]
 
 
+def test_a_pole_is_the_minimum_and_one_kink():
+    """log1mexp = log(1 - e^-|x|): -inf at 0, where f' jumps from -inf to +inf."""
+    p = TABLE["log1mexp"]
+    assert p.minimum == (-math.inf, 0.0) and p.kinks == (0.0,) and p.output_range[0] == -math.inf
+    assert p.saturates == "both" and not p.monotonic and not p.zero_centred
+
+
 def test_the_refined_minimum_is_where_the_derivative_vanishes():
     for name in ("gelu", "silu", "mish"):
         x = TABLE[name].minimum[1]

@@ -148,19 +148,21 @@ def properties(op, cost: bool = True) -> Properties:
     kinks = []
     for i in np.flatnonzero(np.abs(np.diff(d)) > 1e-2):  # f' moves by > 1e-2 between points 1/1024 apart
         kink = _jump(d_scalar, float(_GRID[i]), float(_GRID[i + 1]))
-        if kink is not None:
+        if kink is not None and (not kinks or kink != kinks[-1]):  # a pole's jump spans two intervals
             kinks.append(kink)
 
     lowest = min(float(np.nanmin(f)), *limits)
     highest = max(float(np.nanmax(f)), *limits)
     monotonic = bool(np.all(d >= 0)) and slopes[0] >= 0 and slopes[1] >= 0
 
-    # The dip: an interior minimum where f' crosses zero from below.
+    # The dip: an interior minimum where f' crosses zero from below (smoothly, or by jumping at a
+    # kink or pole: log1mexp's -inf at 0).
     minimum = None
     crossings = np.flatnonzero((d[:-1] < 0) & (d[1:] >= 0))
     if crossings.size:
         i = crossings[0]
-        x_min = _bisect(d_scalar, float(_GRID[i]), float(_GRID[i + 1]))
+        kink = next((k for k in kinks if _GRID[i] <= k <= _GRID[i + 1]), None)
+        x_min = kink if kink is not None else _bisect(d_scalar, float(_GRID[i]), float(_GRID[i + 1]))
         minimum = (f_scalar(x_min), x_min)
         lowest = min(lowest, minimum[0])
 
