@@ -443,10 +443,10 @@ def test_arrays_are_positional_only_as_in_numpy_ufuncs():
 
 
 def test_entry_points_have_inspectable_signatures():
-    assert str(inspect.signature(fa.elu)) == "(x, /, *, out=None, bias=None, axis=-1, alpha=1.0)"
-    assert str(inspect.signature(fa.elu.derivative)) == "(x, /, *, out=None, bias=None, axis=-1, alpha=1.0)"
-    assert str(inspect.signature(fa.elu.backward)) == "(g, x=None, /, *, y=None, out=None, bias=None, axis=-1, alpha=1.0)"
-    assert str(inspect.signature(fa.relu.backward)) == "(g, x=None, /, *, out=None, bias=None, axis=-1)"
+    assert str(inspect.signature(fa.elu)) == "(x, /, *, out=None, bias=None, axis=None, alpha=1.0)"
+    assert str(inspect.signature(fa.elu.derivative)) == "(x, /, *, out=None, bias=None, axis=None, alpha=1.0)"
+    assert str(inspect.signature(fa.elu.backward)) == "(g, x=None, /, *, y=None, out=None, bias=None, axis=None, alpha=1.0)"
+    assert str(inspect.signature(fa.relu.backward)) == "(g, x=None, /, *, out=None, bias=None, axis=None)"
     assert str(inspect.signature(fa.gelu.value_and_derivative)) == "(x, /, *, out=None, approximate='none')"
     assert str(inspect.signature(fa.geglu)) == "(x, /, axis=-1, *, out=None, approximate='none')"
     assert str(inspect.signature(fa.geglu.backward)) == "(g, x, /, axis=-1, *, approximate='none')"

@@ -58,7 +58,7 @@ struct Arguments {
   PyObject* positional[2] = {nullptr, nullptr};
   PyObject* out = nullptr;
   PyObject* bias = nullptr;
-  PyObject* axis = nullptr;  // the axis bias runs along (with bias= only); -1 when not given
+  PyObject* axis = nullptr;  // the axis bias runs along (with bias= only); the last when not given
   PyObject* y = nullptr;
   Kernel kernel;
   bool params_given = false;  // a parameter was passed (the defaults fit every format)
@@ -87,7 +87,7 @@ bool parse(PyObject* self, Method m, PyObject* const* args, Py_ssize_t nargs, Py
     } else if (s.bias && named(name, "bias")) {
       a->bias = value == Py_None ? nullptr : value;
     } else if (s.bias && named(name, "axis")) {
-      a->axis = value;
+      a->axis = value == Py_None ? nullptr : value;
     } else if (s.y && named(name, "y")) {
       a->y = value == Py_None ? nullptr : value;
     } else if (params < kMaxParams) {
@@ -99,10 +99,7 @@ bool parse(PyObject* self, Method m, PyObject* const* args, Py_ssize_t nargs, Py
     }
   }
   if (!positional_by_keyword.empty()) return positional_only_error(call(), positional_by_keyword);
-  // axis= without bias= is a mistake, except the default itself (wrappers that bind the signature
-  // pass it along).
-  if (a->axis && !a->bias && !(PyLong_CheckExact(a->axis) && PyLong_AsLong(a->axis) == -1)) {
-    PyErr_Clear();  // PyLong_AsLong's overflow, if any: the error below says what is wrong
+  if (a->axis && !a->bias) {
     PyErr_Format(PyExc_ValueError, "%s: axis= is the axis bias= runs along; it needs bias=", call().c_str());
     return false;
   }
@@ -690,15 +687,15 @@ void op_dealloc(PyObject* self) {
 
 PyMethodDef op_methods[] = {
     {"derivative", as_method(method<Method::derivative>), METH_FASTCALL | METH_KEYWORDS,
-     "derivative($self, x, /, *, out=None, bias=None, axis=-1, **params)\n--\n\n"
+     "derivative($self, x, /, *, out=None, bias=None, axis=None, **params)\n--\n\n"
      "f'(x), elementwise (same parameters, dtype rules, ``bias=`` and ``out=`` as calling the op)."},
     {"backward", as_method(method<Method::backward>), METH_FASTCALL | METH_KEYWORDS,
-     "backward($self, g, x=None, /, *, y=None, out=None, bias=None, axis=-1, **params)\n--\n\n"
+     "backward($self, g, x=None, /, *, y=None, out=None, bias=None, axis=None, **params)\n--\n\n"
      "The vector-Jacobian product g * f'(x), from the input ``x`` or (where the op allows it, see\n"
      "``has_output_backward``) from the saved output ``y = f(x)``. ``g`` and ``x``/``y`` must have the\n"
      "same shape; the result has the promoted dtype of the two. For an op with a learnable parameter\n"
      "p (swish's beta) it returns ``(gx, gp)``, gp = sum(g * df/dp) accumulated in float64. With\n"
-     "``bias=`` (the op applied to x + bias, bias along ``axis``, default the last) it also returns the bias\n"
+     "``bias=`` (the op applied to x + bias, bias along ``axis``, the last by default) it also returns the bias\n"
      "gradient last: ``(gx, gbias)`` or ``(gx, gp, gbias)``."},
     {"value_and_derivative", as_method(method<Method::value_and_derivative>), METH_FASTCALL | METH_KEYWORDS,
      "value_and_derivative($self, x, /, *, out=None, **params)\n--\n\n"

@@ -61,6 +61,15 @@ using ComputeType = std::conditional_t<kIs16Bit<T>, float, T>;
 // kernel (NumPy's ufuncs draw the same line at 500).
 inline constexpr std::size_t kReleaseGilAbove = 500;
 
+// f() with the GIL released when the call touches more than kReleaseGilAbove elements, kept
+// otherwise (f spreads its own work over the pool).
+template <class F>
+inline void releasing_gil_above_threshold(std::size_t elements, F&& f) {
+  if (elements <= kReleaseGilAbove) return f();
+  GilRelease release;
+  f();
+}
+
 // f(begin, end) over n elements of T: in one piece holding the GIL when n is small, else with the
 // GIL released and spread over the pool.
 template <class T, class F>
@@ -198,20 +207,14 @@ inline void run_bias_backward(std::size_t id, const T* gp, const T* xp, const T*
   const std::size_t chunk = rows_per_chunk<T>(cols);
   const std::size_t chunks = rows == 0 ? 0 : (rows + chunk - 1) / chunk;
   std::vector<double> partial(chunks * cols, 0.0);
-  auto run = [&] {
+  releasing_gil_above_threshold(rows * cols, [&] {
     parallel_for(chunks, 1, [&](std::size_t b, std::size_t e) {
       for (std::size_t c = b; c < e; ++c) {
         const std::size_t r0 = c * chunk, r1 = r0 + chunk < rows ? r0 + chunk : rows;
         kernel(gp + r0 * cols, xp + r0 * cols, bp, gxp + r0 * cols, partial.data() + c * cols, r1 - r0, cols, p);
       }
     });
-  };
-  if (rows * cols <= kReleaseGilAbove) {  // small: the GIL kept, as run_elements does
-    run();
-  } else {
-    GilRelease release;
-    run();
-  }
+  });
   for (std::size_t j = 0; j < cols; ++j) gbp[j] = 0.0;
   for (std::size_t c = 0; c < chunks; ++c)
     for (std::size_t j = 0; j < cols; ++j) gbp[j] += partial[c * cols + j];
@@ -222,7 +225,7 @@ inline void run_bias_backward(std::size_t id, const T* gp, const T* xp, const T*
 // released above the small-array threshold).
 template <class T, class F>
 void split_blocks(std::size_t blocks, std::size_t size, F&& f) {
-  auto run = [&] {
+  releasing_gil_above_threshold(blocks * size, [&] {
     if (blocks == 1) {
       split_elements<T>(size, [&](std::size_t b, std::size_t e) { f(0, b, e); });
     } else {
@@ -230,10 +233,7 @@ void split_blocks(std::size_t blocks, std::size_t size, F&& f) {
         for (std::size_t o = b; o < e; ++o) f(o, 0, size);
       });
     }
-  };
-  if (blocks * size <= kReleaseGilAbove) return run();
-  GilRelease release;
-  run();
+  });
 }
 
 // Gated linear units over a C-contiguous x viewed as (outer, 2, half): per outer index, the two
@@ -306,20 +306,14 @@ inline void run_channel_bias_backward(std::size_t id, const T* gp, const T* xp, 
   const auto kernel = kernels_of<T>(active_kernels(), id).channel_bias_backward;
   const std::size_t blocks = outer * channels;
   std::vector<double> sums(blocks, 0.0);
-  auto run = [&] {
+  releasing_gil_above_threshold(blocks * inner, [&] {
     parallel_for(blocks, rows_per_chunk<T>(inner), [&](std::size_t b, std::size_t e) {
       for (std::size_t block = b; block < e; ++block) {
         const std::size_t at = block * inner;
         sums[block] = kernel(gp + at, xp + at, bp[block % channels], gxp + at, inner, p);
       }
     });
-  };
-  if (blocks * inner <= kReleaseGilAbove) {
-    run();
-  } else {
-    GilRelease release;
-    run();
-  }
+  });
   for (std::size_t c = 0; c < channels; ++c) gbp[c] = 0.0;
   for (std::size_t block = 0; block < blocks; ++block) gbp[block % channels] += sums[block];
 }

@@ -41,12 +41,12 @@ def op_class(spec, has_output_backward: bool, catalogue_choices: tuple = ()) -> 
     cls.__signature__ = inspect.Signature(
         [inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY),
          inspect.Parameter("out", keyword, default=None), inspect.Parameter("bias", keyword, default=None),
-         inspect.Parameter("axis", keyword, default=-1)]
+         inspect.Parameter("axis", keyword, default=None)]
         + [inspect.Parameter(p.name, keyword, default=p.default) for p in spec.params])
     y = ("y=None",) if has_output_backward else ()
     signatures = {
-        "derivative": f"x, /, {_parameter_list(spec, 'out=None', 'bias=None', 'axis=-1')}",
-        "backward": f"g, x=None, /, {_parameter_list(spec, *y, 'out=None', 'bias=None', 'axis=-1')}",
+        "derivative": f"x, /, {_parameter_list(spec, 'out=None', 'bias=None', 'axis=None')}",
+        "backward": f"g, x=None, /, {_parameter_list(spec, *y, 'out=None', 'bias=None', 'axis=None')}",
         "value_and_derivative": f"x, /, {_parameter_list(spec, 'out=None')}",
     }
     if spec.learnable:

@@ -106,8 +106,8 @@ out : ndarray, optional
     Where to write the result: same shape and dtype as the result; may be ``x`` itself.
 bias : array_like, optional
     f(x + bias) in one pass, bias one value per entry of x's axis ``axis`` (or a scalar).
-axis : int, default -1
-    The axis bias runs along (with ``bias=`` only): -1 for features last, 1 for the channels
+axis : int, optional
+    The axis bias runs along (with ``bias=`` only; the last when not given): 1 for the channels
     of an NCHW batch.{params}
 
 Also: ``{self.name}.derivative(x)`` = f'(x), ``{self.name}.backward(g, x)`` = g * f'(x),

@@ -79,7 +79,8 @@ def _elementwise(op, method, args, kwargs):
     with_y = "y" in kwargs and kwargs["y"] is not None
     with_bias = bias is not None
     ndim = arrays[0].ndim
-    ax = _axis(kwargs.get("axis", -1), ndim, "bias") if with_bias and ndim else -1
+    axis = kwargs.get("axis")
+    ax = _axis(-1 if axis is None else axis, ndim, "bias") if with_bias and ndim else -1
     # every chunk of x meets the same chunk of g and y, and its slice of the bias vector (shaped
     # (C, 1, ..., 1) to line up with x's axis `ax`, made 1-d again in each block)
     arrays = [a.rechunk(arrays[0].chunks) if a.shape == arrays[0].shape else a for a in arrays]

@@ -18,19 +18,15 @@ import numpy as np
 
 from . import _interop
 from ._by_name import ByName
+from ._real_input import real_array
 
 _REDUCTIONS = ("mean", "sum", "none")
 
 
 def _floating(value, name: str, owner: str) -> tuple[np.ndarray, np.dtype]:
-    """value as a float64 array and the dtype of the result: value's own floating dtype, float64
-    for integers and bools."""
-    a = np.asarray(value)
-    if a.dtype.kind == "f" or a.dtype.name == "bfloat16":
-        return a.astype(np.float64), a.dtype
-    if a.dtype.kind in "biu":
-        return a.astype(np.float64), np.dtype(np.float64)
-    raise TypeError(f"{owner}: {name} must be an array of real numbers, got dtype {a.dtype}")
+    """value as a float64 array, and the dtype of the result (fastact._real_input's rules)."""
+    a = real_array(value, owner, name)
+    return a.astype(np.float64), a.dtype
 
 
 def _same_shape(a: np.ndarray, b: np.ndarray, names: str, owner: str) -> None:
@@ -205,8 +201,7 @@ class KLDiv(_ProbabilityLoss):
     def _backward(self, input, target, reduction="mean", log_target=False, g=None):
         x, t, dtype = self._parts(input, target, reduction, log_target)
         scale = _mean(_upstream(g, reduction, x.shape, self.name), self._divisor(x, reduction))
-        grad = -(np.exp(t) if log_target else t) * scale
-        return np.broadcast_to(grad, x.shape).astype(dtype)
+        return (-(np.exp(t) if log_target else t) * scale).astype(dtype)
 
 
 class BinaryCrossEntropy(_ProbabilityLoss):
@@ -268,4 +263,4 @@ class BinaryCrossEntropy(_ProbabilityLoss):
         grad = (p - t) / np.maximum(p * (1 - p), self._EPSILON) * scale
         if w is not None:
             grad = grad * w
-        return np.broadcast_to(grad, p.shape).astype(dtype)
+        return grad.astype(dtype)

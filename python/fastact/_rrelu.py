@@ -15,7 +15,9 @@ import numbers
 
 import numpy as np
 
+from . import _interop
 from ._by_name import ByName
+from ._real_input import real_array
 
 
 def _check_bounds(lower, upper) -> tuple[float, float]:
@@ -28,15 +30,10 @@ def _check_bounds(lower, upper) -> tuple[float, float]:
 
 
 def _floating(x, name: str) -> np.ndarray:
-    if type(x).__module__.partition(".")[0] in ("torch", "jax", "jaxlib", "dask"):
+    if _interop.library_of((x,), {}) in ("torch", "jax", "dask"):  # pandas and DLPack NumPy reads itself
         raise TypeError(f"rrelu: {name} must be a NumPy array (got {type(x).__module__}.{type(x).__name__}); "
                         "PyTorch and JAX have their own rrelu")
-    a = np.asarray(x)
-    if a.dtype.kind in "biu":
-        return a.astype(np.float64)
-    if a.dtype.kind != "f" and a.dtype.name != "bfloat16":
-        raise TypeError(f"rrelu: {name} must be an array of real numbers, got dtype {a.dtype}")
-    return a
+    return real_array(x, "rrelu", name)
 
 
 class RReLU(ByName):

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _core, _interop, reference
 from ._by_name import ByName
+from ._real_input import real_array
 
 
 class _RowOp(ByName, _core.RowOp):
@@ -173,10 +174,9 @@ class LogSumExp(ByName):
         if r is not NotImplemented:
             return r
         a, dtype, axis = self._prepare(x, axis, keepdims)
-        m = np.max(a, axis=axis, keepdims=True) if a.size else np.zeros((1,) * a.ndim)
-        shift = np.where(np.isfinite(m), m, 0.0)  # rows of +-inf: exp(x) itself gives the limit
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            r = shift + np.log(np.sum(np.exp(a - shift), axis=axis, keepdims=True))
+        shift, e = self._shifted_exp(a, axis)
+        with np.errstate(divide="ignore"):
+            r = shift + np.log(np.sum(e, axis=axis, keepdims=True))
         if not keepdims:
             r = np.squeeze(r, axis=axis) if axis is not None else r.reshape(())
         return r.astype(dtype)[()] if r.ndim == 0 else r.astype(dtype)
@@ -187,29 +187,32 @@ class LogSumExp(ByName):
         if r is not NotImplemented:
             return r
         a, dtype, axis = self._prepare(x, axis, keepdims)
-        reduced = np.sum(np.zeros(a.shape, bool), axis=axis, keepdims=keepdims).shape
+        reduced = tuple(1 if axis is None or i in axis else n for i, n in enumerate(a.shape))
+        if not keepdims:
+            reduced = tuple(n for i, n in enumerate(a.shape) if axis is not None and i not in axis)
         ga = np.asarray(g, dtype=np.float64)
         if ga.shape != reduced:
             raise ValueError(f"logsumexp.backward: g must have the result's shape {reduced}, got {ga.shape}")
         if not keepdims and axis is not None:
             ga = np.expand_dims(ga, axis)
-        m = np.max(a, axis=axis, keepdims=True) if a.size else np.zeros((1,) * a.ndim)
-        shift = np.where(np.isfinite(m), m, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            e = np.exp(a - shift)
+        _, e = self._shifted_exp(a, axis)
+        with np.errstate(invalid="ignore"):
             weights = e / np.sum(e, axis=axis, keepdims=True)
         return (ga * weights).astype(dtype)
 
     @staticmethod
+    def _shifted_exp(a, axis):
+        """The shift m (the maximum along axis, 0 for rows whose maximum is +-inf or NaN, so that
+        exp(x) itself gives their limit) and exp(a - m)."""
+        m = np.max(a, axis=axis, keepdims=True) if a.size else np.zeros((1,) * a.ndim)
+        shift = np.where(np.isfinite(m), m, 0.0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return shift, np.exp(a - shift)
+
+    @staticmethod
     def _prepare(x, axis, keepdims):
         """x as float64, the result's dtype, and axis as a tuple of non-negative ints (or None)."""
-        a = np.asarray(x)
-        if a.dtype.kind in "biu":
-            dtype = np.dtype(np.float64)
-        elif a.dtype.kind == "f" or a.dtype.name == "bfloat16":
-            dtype = a.dtype
-        else:
-            raise TypeError(f"logsumexp: x must be an array of real numbers, got dtype {a.dtype}")
+        a = real_array(x, "logsumexp", "x")
         if not isinstance(keepdims, (bool, np.bool_)):
             raise TypeError(f"logsumexp: keepdims must be a bool, got {type(keepdims).__name__}")
         if axis is not None:
@@ -220,7 +223,7 @@ class LogSumExp(ByName):
             axis = tuple(_normalize_axis(ax, a.ndim) for ax in axes)
             if len(set(axis)) != len(axis):
                 raise ValueError(f"logsumexp: axis {axis!r} repeats an axis")
-        return a.astype(np.float64), dtype, axis
+        return a.astype(np.float64), a.dtype, axis
 
     def reference(self, x, axis=-1, keepdims=False):
         """The NumPy reference (``fastact.reference.logsumexp``): float64, or longdouble for a

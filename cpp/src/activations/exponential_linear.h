@@ -22,12 +22,10 @@ template <class V>
 inline void expm1_and_exp256(V x, V& em1, V& e256) {
   using T = typename V::Scalar;
   using E = math::Expm1Constants<T>;
-  const V lowest(math::ExpConstants<T>::kMinNormalArg - T(8) * T(0.69314718055994530942));
-  const V u = max(lowest, min(V(T(0)), x));  // NaN passes both
-  const math::ExpSplit<V> split = math::exp_split(u);
+  const V nonpositive = min(V(T(0)), x);
+  const math::ExpSplit<V> split = math::exp_split(max(V(math::kFlushedLowest<T, 8>), nonpositive));  // NaN passes
   em1 = select(x < V(E::kMinArg), V(T(-1)), math::expm1_nonpositive_from_split(split));
-  const V s = pow2_from_biased(split.biased + V(T(8)));
-  e256 = select(min(V(T(0)), x) < lowest, V(T(0)), mul_add(s, split.q, s));
+  e256 = math::exp_flushed_from_split<8>(split, nonpositive);
 }
 
 // expm1(z) and e^z over the whole range (celu's forward and derivative) from one exponential:

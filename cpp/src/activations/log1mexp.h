@@ -27,13 +27,11 @@ struct Log1mexp {
   template <class D>
   static D value(D xd) {
     using T = typename D::Scalar;
-    using C = math::ExpConstants<T>;
     const D ax = abs(xd);
     const D arg = -ax;
-    const math::ExpSplit<D> e = math::exp_split(max(D(C::kMinNormalArg), arg));  // NaN passes through max
+    const math::ExpSplit<D> e = math::exp_split(max(D(math::kFlushedLowest<T>), arg));  // NaN passes through max
     const D one_minus_e = -math::expm1_nonpositive_from_split(e);  // used where |x| < ln2
-    const D s = pow2_from_biased(e.biased);
-    const D minus_e = -select(arg < D(C::kMinNormalArg), D(T(0)), mul_add(s, e.q, s));
+    const D minus_e = -math::exp_flushed_from_split(e, arg);
     const auto near_zero = ax < D(T(0.6931471805599453));
     const math::LogReduction<D> a = math::reduce_log(one_minus_e);
     const math::LogReduction<D> b = math::reduce_log1p_nonpositive(minus_e);

@@ -29,15 +29,22 @@ struct Tanh {
     }
   }
 
+  // 1 - tanh(ax) = 2e / (1 + e), e = e^-2ax, for ax = |x| (tanhshrink's large-|x| term too).
+  // Where e flushes, 1 - 2e/(1+e) rounds to 1 anyway.
+  template <class V>
+  static V complement(V ax) {
+    using T = typename V::Scalar;
+    const V e = math::exp_flushed(-(ax + ax));
+    return (e + e) / (V(T(1)) + e);
+  }
+
   template <class V>
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;
     const V ax = abs(x);
     const V s = ax * ax;
     const V small = mul_add(ax * s, small_argument_poly(s), ax);
-    const V e = math::exp_flushed(-(ax + ax));  // where e flushes, 1 - 2e/(1+e) rounds to 1 anyway
-    const V large = V(T(1)) - (e + e) / (V(T(1)) + e);
-    return copysign(select(ax < V(T(0.5625)), small, large), x);
+    return copysign(select(ax < V(T(0.5625)), small, V(T(1)) - complement(ax)), x);
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {

@@ -15,7 +15,6 @@
 
 #include <type_traits>
 
-#include "../math/exp.h"
 #include "../math/in_double.h"
 #include "../math/polynomial.h"
 #include "op_support.h"
@@ -49,12 +48,11 @@ struct Tanhshrink {
     const D s = ax * ax;
     return (ax * s) * cubic_factor<kForFloat>(s);
   }
-  // (|x| - 1) + 2e / (1 + e); e flushed where 2e / (1 + e) is below an ULP of the result anyway.
-  template <class W>
-  static W large(W ax) {
-    using T = typename W::Scalar;
-    const W e = math::exp_flushed(-(ax + ax));
-    return (ax - W(T(1))) + (e + e) / (W(T(1)) + e);
+  // (|x| - 1) + (1 - tanh|x|).
+  template <class V>
+  static V large(V ax) {
+    using T = typename V::Scalar;
+    return (ax - V(T(1))) + Tanh::complement(ax);
   }
 
   template <class V>

@@ -171,15 +171,25 @@ inline V scale_pow2(V p, V n) {
 // e^x * 2^K for x <= 0 (K in [0, 8]), with results below the smallest normal number flushed to +0
 // (docs/numerics.md allows it). One shift instead of exp()'s two-step scaling: for the callers whose
 // results are subnormal only where this factor is (derivatives, tanh's saturating branch).
+// Where exp_flushed<K> clamps: results are normal for x >= kMinNormalArg - K ln2, where n + K >=
+// min_exponent still holds.
+template <class T, int K = 0>
+inline constexpr T kFlushedLowest = ExpConstants<T>::kMinNormalArg - T(K) * T(0.69314718055994530942);
+
+// exp_flushed<K>(x) from the split of max(kFlushedLowest, x), for callers that use the split for
+// more than e^x (elu, selu and log1mexp take expm1 from it too).
+template <int K = 0, class V>
+inline V exp_flushed_from_split(const ExpSplit<V>& e, V x) {
+  using T = typename V::Scalar;
+  const V s = pow2_from_biased(e.biased + V(T(K)));
+  return select(x < V(kFlushedLowest<T, K>), V(T(0)), mul_add(s, e.q, s));
+}
+
 template <int K = 0, ExpAccuracy kAccuracy = ExpAccuracy::full, class V>
 inline V exp_flushed(V x) {
   using T = typename V::Scalar;
-  using C = ExpConstants<T>;
-  // Results are normal for x >= kMinNormalArg - K ln2, where n + K >= min_exponent still holds.
-  const V lowest = V(C::kMinNormalArg - T(K) * T(0.69314718055994530942));
-  const ExpSplit<V> e = exp_split<kAccuracy>(max(lowest, x));  // NaN passes through max(lowest, .)
-  const V s = pow2_from_biased(e.biased + V(T(K)));
-  return select(x < lowest, V(T(0)), mul_add(s, e.q, s));
+  // NaN passes through max(lowest, .)
+  return exp_flushed_from_split<K>(exp_split<kAccuracy>(max(V(kFlushedLowest<T, K>), x)), x);
 }
 
 // e^x for every x: exp(NaN) = NaN, exp(-inf) = +0, exp(+inf) = +inf, subnormal results rounded
