@@ -138,9 +138,9 @@ def fit_log_atanh(terms):
 # division of the fit P. That form has no cancellation at large a, where Q is smallest and a
 # plain Horner sum of alternating terms would lose two bits.
 NORMAL_TAIL_C = 4
-# (a_min, a_max): beyond a_max the results flush (float32: gelu(-14) ~ 1e-43; float64: a^2/2 > 752);
-# float64 takes |x| <= 0.8 from the series below, float32 (evaluated in double) needs no split.
-NORMAL_TAIL_RANGE = {"normal_tail_f32": (0, 14), "normal_tail_f64": (0.8, 39)}
+# (a_min, a_max): beyond a_max the results flush (a^2/2 > 752); float64 takes |x| <= 0.8 from the
+# series below. float32 GELU has its own tables (tools/fit_gelu_tables.py).
+NORMAL_TAIL_RANGE = {"normal_tail_f64": (0.8, 39)}
 
 
 def fit_normal_tail(name, terms):
@@ -190,12 +190,14 @@ def fit_gelu_series(which, terms):
     return f, basis, mp.mpf(0), mp.mpf(1)
 
 
-POST = {"normal_tail_f32": normal_tail_form, "normal_tail_f64": normal_tail_form}
+POST = {"normal_tail_f64": normal_tail_form}
 
 FITS = {
     "log_atanh_f32": (lambda: fit_log_atanh(4), np.float32),
     "log_atanh_f64": (lambda: fit_log_atanh(8), np.float64),
     "exp_tail_f32": (lambda: fit_exp_tail(5), np.float32),
+    # float exponentials kept as an unrounded 1 + q_hi + q_lo (exp_split_unrounded)
+    "exp_tail_f32_unrounded": (lambda: fit_exp_tail(6), np.float32),
     "exp_tail_f64": (lambda: fit_exp_tail(10), np.float64),
     # double exponentials whose results are rounded to float (math/in_double.h callers)
     "exp_tail_for_float": (lambda: fit_exp_tail(8), np.float64),
@@ -205,8 +207,6 @@ FITS = {
     # float32 tanhshrink evaluates |x| < 1.5 in double (8 float terms leave 1.4 ULP of fit error alone)
     "tanhshrink_for_float": (lambda: fit_tanhshrink(13, 1.5), np.float64),
     "tanhshrink_f64": (lambda: fit_tanhshrink(16, 1), np.float64),
-    # float32 GELU evaluates in double (math/in_double.h): 12 terms give 2e-10, far below a float ULP
-    "normal_tail_f32": (lambda: fit_normal_tail("normal_tail_f32", 12), np.float64),
     "normal_tail_f64": (lambda: fit_normal_tail("normal_tail_f64", 20), np.float64),
     "gelu_series_phi_f64": (lambda: fit_gelu_series("S", 12), np.float64),
     "gelu_series_dphi_f64": (lambda: fit_gelu_series("T", 12), np.float64),

@@ -1,16 +1,17 @@
 // gelu(x) = x Phi(x), Phi the standard normal CDF (approximate="none": Gelu), and its tanh form
 // (approximate="tanh": GeluTanh, at the end, built on the x-sigmoid family of x_sigmoid.h).
 //
-// With a = |x| and H(a) = a Phi(-a) = a e^(-a^2/2) t Q (math/normal_tail.h):
+// With a = |x| and H(a) = a Phi(-a) = e^(-a^2/2) a K(a), K the Mills ratio over sqrt(2 pi):
 //   gelu(x) = -H(a) for x < 0,  x - H(a) for x >= 0 (H <= x/2 there: no cancellation),
 //   gelu'(x) = Phi(x) + x phi(x) = D for x < 0, 1 - D for x >= 0, with
-//   D = Phi(-a) - a phi(a) = e^(-a^2/2) (t Q - a / sqrt(2 pi)).
+//   D = Phi(-a) - a phi(a) = e^(-a^2/2) (K(a) - a / sqrt(2 pi)).
 // The tail x < -5, where 1 + erf(x / sqrt 2) cancels to nothing in float32 (the trap of
 // docs/numerics.md), is computed from e^(-a^2/2) and the Mills ratio directly. gelu' has an
 // interior zero at x = -0.7518 (absolute error there: docs/numerics.md carve-out); its peak is
 // 1.1289 at x = sqrt 2.
-// float32 is evaluated in double (math/in_double.h) and rounded once. float64 takes |x| <= 0.8
-// from odd series instead, gelu = x/2 + x^2 S(x^2) and gelu' = 1/2 + x T(x^2) (the tail's
+// float32 is evaluated in float: a K(a) and K(a) - a / sqrt(2 pi) come from per-interval tables
+// (math/normal_tail_table.h), and gelu takes |x| < 1/2 from a series, 1/2 x + x^2 S(x^2).
+// float64 computes K(a) = t Q (math/normal_tail.h) and takes |x| <= 0.8 from odd series instead, gelu = x/2 + x^2 S(x^2) and gelu' = 1/2 + x T(x^2) (the tail's
 // products t Q and its e^(-a^2/2) would add two ULP there, and gelu' near its zero needs an
 // error that is small in absolute terms, which one final fused multiply-add gives).
 #pragma once
@@ -19,6 +20,7 @@
 
 #include "../math/in_double.h"
 #include "../math/normal_tail.h"
+#include "../math/normal_tail_table.h"
 #include "op_support.h"
 #include "x_sigmoid.h"
 
@@ -50,65 +52,76 @@ struct Gelu {
   static constexpr double kInvSqrt2PiHi = 0.3989422804014327, kInvSqrt2PiLo = -2.49232720227773e-17;
   // Where float64 switches from the series to the tail (the tail fit starts there).
   static constexpr double kSeriesEnd = 0.8;
+  // Where float32 switches from its series to the tables: below, x - H(a) would cancel by half.
+  static constexpr float kFloatSeriesEnd = 0.5f;
 
-  // The tail's terms for |x|: float32 lanes (in double) take the float fit, float64 the full one.
-  template <class V, class D>
-  static auto tail_of(D xd) {
-    if constexpr (std::is_same_v<typename V::Scalar, float>) {
-      return math::normal_tail_for_float(abs(xd));
-    } else {
-      return math::normal_tail(abs(xd));
-    }
+  // float64
+  template <class D>
+  static D value(D xd, const math::NormalTail<D>& tail) {
+    const D h = select(tail.beyond, D(0.0), math::times_exp(math::two_product(tail.a, tail.k), tail.e));
+    const D y = select(xd < D(0.0), -h, xd - h);
+    const math::Pair<D> u = math::two_product(xd, xd);
+    const D s = GeluSeries::s(u.hi);
+    const D near_zero = mul_add(u.hi, s, mul_add(u.lo, s, xd * D(0.5)));
+    return select(abs(xd) <= D(kSeriesEnd), near_zero, y);
+  }
+  template <class D>
+  static D slope(D xd, const math::NormalTail<D>& tail) {
+    const D k_minus = neg_mul_add(tail.a, D(kInvSqrt2PiLo), neg_mul_add(tail.a, D(kInvSqrt2PiHi), tail.k));
+    const D d = select(tail.beyond, D(0.0), math::times_exp(math::Pair<D>{k_minus, D(0.0)}, tail.e));
+    const D y = propagate_nan(xd, select(xd < D(0.0), d, D(1.0) - d));
+    const D near_zero = mul_add(xd, GeluSeries::t(xd * xd), D(0.5));
+    return select(abs(xd) <= D(kSeriesEnd), near_zero, y);
   }
 
-  template <class V, class D, class Tail>
-  static D value(D xd, const Tail& tail) {
-    if constexpr (std::is_same_v<typename V::Scalar, float>) {
-      const D h = select(tail.beyond, D(0.0), (tail.a * tail.k) * tail.e);
-      return select(xd < D(0.0), -h, xd - h);  // NaN: NaN - h
-    } else {
-      const D h = select(tail.beyond, D(0.0), math::times_exp(math::two_product(tail.a, tail.k), tail.e));
-      const D y = select(xd < D(0.0), -h, xd - h);
-      const math::Pair<D> u = math::two_product(xd, xd);
-      const D s = GeluSeries::s(u.hi);
-      const D near_zero = mul_add(u.hi, s, mul_add(u.lo, s, xd * D(0.5)));
-      return select(abs(xd) <= D(kSeriesEnd), near_zero, y);
-    }
+  // float32, in float: the tables of math/normal_tail_table.h for |x| >= 1/2 (the derivative for
+  // every x: 1 - D(a) and D(a) never cancel), the series 1/2 x + x^2 S(x^2) below.
+  template <class V>
+  static V value_in_float(V x, const math::NormalTailPoint<V>& p) {
+    using S = math::GeluSeriesForFloat;
+    const V h = math::normal_tail_times<math::GeluValueTable>(p);
+    const V y = select(x < V(0.0f), -h, x - h);  // NaN: NaN - h
+    const V x2 = x * x;
+    const V series = mul_add(x2, math::horner(x2, S::kS[0], S::kS[1], S::kS[2], S::kS[3], S::kS[4]), x * V(0.5f));
+    return select(abs(x) < V(kFloatSeriesEnd), series, y);
   }
-
-  template <class V, class D, class Tail>
-  static D slope(D xd, const Tail& tail) {
-    if constexpr (std::is_same_v<typename V::Scalar, float>) {
-      const D d = select(tail.beyond, D(0.0), neg_mul_add(tail.a, D(kInvSqrt2PiHi), tail.k) * tail.e);
-      return propagate_nan(xd, select(xd < D(0.0), d, D(1.0) - d));
-    } else {
-      const D k_minus = neg_mul_add(tail.a, D(kInvSqrt2PiLo), neg_mul_add(tail.a, D(kInvSqrt2PiHi), tail.k));
-      const D d = select(tail.beyond, D(0.0), math::times_exp(math::Pair<D>{k_minus, D(0.0)}, tail.e));
-      const D y = propagate_nan(xd, select(xd < D(0.0), d, D(1.0) - d));
-      const D near_zero = mul_add(xd, GeluSeries::t(xd * xd), D(0.5));
-      return select(abs(xd) <= D(kSeriesEnd), near_zero, y);
-    }
+  template <class V>
+  static V slope_in_float(V x, const math::NormalTailPoint<V>& p) {
+    const V d = math::normal_tail_times<math::GeluSlopeTable>(p);
+    return propagate_nan(x, select(x < V(0.0f), d, V(1.0f) - d));
   }
 
   template <class V>
   static V forward(V x, const Params<V>&) {
-    return math::in_double(x, [](auto xd) { return value<V>(xd, tail_of<V>(xd)); });
+    if constexpr (std::is_same_v<typename V::Scalar, float>) {
+      return value_in_float(x, math::normal_tail_point(abs(x)));
+    } else {
+      return value(x, math::normal_tail(abs(x)));
+    }
   }
 
   template <class V>
   static V derivative(V x, const Params<V>&) {
-    return math::in_double(x, [](auto xd) { return slope<V>(xd, tail_of<V>(xd)); });
+    if constexpr (std::is_same_v<typename V::Scalar, float>) {
+      return slope_in_float(x, math::normal_tail_point(abs(x)));
+    } else {
+      return slope(x, math::normal_tail(abs(x)));
+    }
   }
 
-  // One tail (its exponential and its Mills-ratio fit) for both: the same bits as forward() and
-  // derivative(), at about the cost of one of them.
+  // One tail (its exponential; float64: its Mills-ratio fit too) for both: the same bits as
+  // forward() and derivative(), at less than the cost of both.
   template <class V>
   static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
-    math::in_double(x, y, d, [](auto xd, auto& yd, auto& dd) {
-      const auto tail = tail_of<V>(xd);
-      yd = value<V>(xd, tail);
-      dd = slope<V>(xd, tail);
-    });
+    if constexpr (std::is_same_v<typename V::Scalar, float>) {
+      const auto p = math::normal_tail_point(abs(x));
+      y = value_in_float(x, p);
+      d = slope_in_float(x, p);
+    } else {
+      const auto tail = math::normal_tail(abs(x));
+      y = value(x, tail);
+      d = slope(x, tail);
+    }
   }
 };
 

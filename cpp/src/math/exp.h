@@ -54,7 +54,8 @@ struct ExpConstants<double> {
 
 // How accurate a double exponential must be: to double precision, or only for a result that is
 // rounded to float in the end (the float32 kernels evaluated in double, math/in_double.h).
-enum class ExpAccuracy { full, for_float };
+// unrounded: for exp_split_unrounded, whose callers keep 1 + q unrounded (float: 6 terms).
+enum class ExpAccuracy { full, for_float, unrounded };
 
 // (e^r - 1 - r) / r^2 on |r| <= ln2/2: minimax coefficients from tools/fit_minimax.py. For_float:
 // exp_tail_for_float, 8 terms instead of 10, max relative error 9.0e-13, which reaches e^r as
@@ -66,6 +67,10 @@ inline V exp_tail(V r) {
   if constexpr (kAccuracy == ExpAccuracy::for_float && sizeof(T) == 8) {
     return horner(r, 0.4999999999995539, 0.1666666666673858, 0.04166666678584133, 0.00833333329351758,
                   0.001388883920485574, 0.00019841309066715666, 2.486781782931562e-05, 2.7577357746711896e-06);
+  } else if constexpr (kAccuracy == ExpAccuracy::unrounded && sizeof(T) == 4) {
+    // exp_tail_f32_unrounded: max relative error 1.0e-8, reaching e^r as < 1.3e-9
+    return horner(r, 0.5f, 0.1666666716337204f, 0.04166646674275398f, 0.008333360776305199f,
+                  0.0013933597365394235f, 0.00019857799634337425f);
   } else if constexpr (sizeof(T) == 4) {
     return horner(r, 0.5f, 0.16666577756404877f, 0.04166685417294502f, 0.008363140746951103f,
                   0.001390128512866795f);
@@ -105,6 +110,28 @@ inline ExpSplit<V> exp_split(V x, V x_lo) {
   V r = neg_mul_add(n, V(C::kLn2Hi), x);
   r = neg_mul_add(n, V(C::kLn2Lo), r + x_lo);
   return {n, biased, mul_add(r * r, exp_tail(r), r)};
+}
+
+// e^(x + x_lo) = 2^n (1 + q_hi + q_lo) with the sum left unrounded: q_hi = x - n ln2_hi is exact
+// (Cody-Waite), and q_lo, the rest, is small (|q_lo| < 0.07), so a caller that multiplies by 1 + q
+// in pieces loses none of the ~1/4-ULP roundings of r and of q that exp_split's single q carries.
+// For float callers whose whole error budget is a couple of ULP (float32 GELU).
+template <class V>
+struct ExpSplitUnrounded {
+  V biased;  // n + kRoundBias
+  V q_hi;
+  V q_lo;
+};
+
+template <class V>
+inline ExpSplitUnrounded<V> exp_split_unrounded(V x, V x_lo) {
+  using C = ExpConstants<typename V::Scalar>;
+  const V biased = mul_add(x, V(C::kLog2e), V(C::kRoundBias));
+  const V n = biased - V(C::kRoundBias);
+  const V r_hi = neg_mul_add(n, V(C::kLn2Hi), x);     // exact
+  const V r_lo = neg_mul_add(n, V(C::kLn2Lo), x_lo);  // |n ln2_lo| small: one tiny rounding
+  const V r = r_hi + r_lo;
+  return {biased, r_hi, mul_add(r * r, exp_tail<ExpAccuracy::unrounded>(r), r_lo)};
 }
 
 // The low part of an argument that is exact as it stands (sigmoid(x), silu(x), softplus(x)): with

@@ -4,15 +4,13 @@
 // never arises because 1 - Phi(a) is never formed from Phi(a).
 //
 // K(a) = t Q(s), t = 4 / (4 + a), s = alpha t + beta in [-1, 1] (t in [4 / (4 + a_max), 1]);
-// Q = q0 + (1 + s) R(s), R a polynomial from tools/fit_minimax.py (normal_tail_f32 /
-// normal_tail_f64: max relative error of Q 1.9e-10 / 1.1e-16 after rounding the coefficients).
-// One polynomial covers every a up to a_max (float32 from 0, float64 from 1), beyond which the
-// callers' results flush.
+// Q = q0 + (1 + s) R(s), R a polynomial from tools/fit_minimax.py
+// (normal_tail_f64: max relative error of Q 1.1e-16 after rounding the coefficients).
+// One polynomial covers every a in [0.8, a_max], beyond which the callers' results flush.
 // e^(-a^2/2) takes a^2/2 as an exact pair, so its relative error stays below an ULP even at
 // a = 38, where a rounded a^2/2 alone would be off by 2^-46 relative.
 //
-// Written for double vectors only; float32 callers evaluate in double (math/in_double.h) with
-// normal_tail_for_float and the float32 coefficient set, accurate to far below a float ULP.
+// Written for double vectors only; float32 GELU has its own tables (normal_tail_table.h).
 #pragma once
 
 #include <type_traits>
@@ -23,23 +21,9 @@
 
 namespace fastact::math {
 
-// T: the precision the caller's result is rounded to (float: fewer terms suffice).
+// The fit for float64 results (float32 GELU uses the tables of normal_tail_table.h).
 template <class T>
 struct NormalTailFit;
-
-template <>
-struct NormalTailFit<float> {
-  // a_max = 14: beyond, |gelu| < 14 Phi(-14) < 1e-42 and |gelu'| < 1e-41, subnormal in float32.
-  static constexpr double kMaxArg = 14.0;
-  static constexpr double kAlpha = 2.5714285714285716, kBeta = -1.5714285714285714;
-  static constexpr double kQ0 = 0.12758697234838057;
-  template <class D>
-  static D r(D s) {
-    return horner(s, 0.100335267458657, 0.0572271535063671, 0.02293667806543537, 0.0056507299228939325,
-                  0.0003516252135982392, -0.0002548121627893499, -5.652614422111648e-05, 1.2896745905456648e-05,
-                  4.571923110117609e-06, -8.273559448231651e-07, -2.4339552739364374e-07);
-  }
-};
 
 template <>
 struct NormalTailFit<double> {
@@ -79,27 +63,6 @@ struct NormalTail {
   ScaledExp<D> e;  // e^(-a^2/2), scaled by 2^64 where tiny (see exp.h)
   typename D::MaskType beyond;
 };
-
-// float32 results, evaluated in double: a^2 is exact (a has 24 bits), e^(-a^2/2) >= e^-98 is a
-// normal double, and plain double arithmetic is far inside a float ULP, so no pairs and no
-// scaling (a third of the work of the float64 path).
-template <class D>
-struct NormalTailForFloat {
-  D a;  // min(a, a_max)
-  D k;  // K(a)
-  D e;  // e^(-a^2/2)
-  typename D::MaskType beyond;
-};
-
-template <class D>
-inline NormalTailForFloat<D> normal_tail_for_float(D a) {
-  using Fit = NormalTailFit<float>;
-  const D ac = min(a, D(Fit::kMaxArg));  // NaN becomes a_max: callers keep NaN in their other term
-  const D t = D(4.0) / (ac + D(4.0));
-  const D s = mul_add(t, D(Fit::kAlpha), D(Fit::kBeta));
-  return {ac, t * mul_add(s + D(1.0), Fit::r(s), D(Fit::kQ0)),
-          exp_flushed<0, ExpAccuracy::for_float>((ac * ac) * D(-0.5)), D(Fit::kMaxArg) < a};
-}
 
 // float64: every step that would cost an ULP is carried further.
 template <class D>

@@ -94,6 +94,12 @@ struct Vec<float> {
     return _mm512_getmant_ps(a.v, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
   }
 
+  // table[floor(position)] per lane, for a 64-byte aligned table of 32 floats and position in
+  // [0, 32): one two-register permute (VPERMI2PS).
+  friend Vec lookup32(const float* table, Vec position) {
+    return _mm512_permutex2var_ps(_mm512_load_ps(table), _mm512_cvttps_epi32(position.v), _mm512_load_ps(table + 16));
+  }
+
   // 16-bit storage formats (cpp/src/convert16.h), as vec_avx2.h: float16 by VCVTPH2PS/VCVTPS2PH
   // (round to nearest even); bfloat16 rounded to nearest even in integer arithmetic (AVX-512 BF16's
   // VCVTNEPS2BF16 would flush subnormals), NaN kept quiet.

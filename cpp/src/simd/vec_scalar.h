@@ -81,9 +81,6 @@ struct Vec {
   void store_bf16(std::uint16_t* p) const;
   friend Vec select(Mask<T> m, Vec if_true, Vec if_false) { return m.m ? if_true : if_false; }
 
-  // 2^n from a "biased" t = M + n (M = 1.5 * 2^mantissa_bits + exponent_bias): t's low mantissa
-  // bits hold n + bias, which shifted into the exponent field give 2^n (n + bias in [1, 2^22)).
-  // Pure bit manipulation: a NaN t gives a finite garbage value; callers keep NaN in the other factor.
   // For a positive normal a: the significand in [1, 2), and the exponent as a number in `exponent`.
   friend Vec split_exponent(Vec a, Vec& exponent) {
     int e = 0;
@@ -91,6 +88,11 @@ struct Vec {
     exponent = Vec(static_cast<T>(e - 1));
     return Vec(m * T(2));
   }
+  // table[floor(position)] for a table of 32 entries and position in [0, 32).
+  friend Vec lookup32(const T* table, Vec position) { return Vec(table[static_cast<int>(position.v)]); }
+  // 2^n from a "biased" t = M + n (M = 1.5 * 2^mantissa_bits + exponent_bias): t's low mantissa
+  // bits hold n + bias, which shifted into the exponent field give 2^n (n + bias in [1, 2^22)).
+  // Pure bit manipulation: a NaN t gives a finite garbage value; callers keep NaN in the other factor.
   friend Vec pow2_from_biased(Vec t) {
     if constexpr (sizeof(T) == 4) {
       std::uint32_t bits;

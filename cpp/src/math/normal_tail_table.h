@@ -1,0 +1,59 @@
+// Float32 GELU's tail terms from tables, evaluated in float (no widening to double):
+//   a Phi(-a) = e^(-a^2/2) P(a)   and   Phi(-a) - a phi(a) = e^(-a^2/2) P2(a)   for a = |x| < 15,
+// P and P2 one degree-6 polynomial per interval of width 1/2 (math/gelu_tables.h, fitted by
+// tools/fit_gelu_tables.py to < 1e-8 relative), picked per lane by a table lookup (lookup32).
+//
+// Why it stays within 2 ULP in float arithmetic: the error budget is spent only where it must be.
+// e^(-a^2/2) takes a^2 as an exact pair and keeps 1 + q as an unrounded sum (exp_split_unrounded);
+// the polynomial's constant term carries its rounding error (kC0Lo); and c(u) (1 + q) is
+// assembled as c0 + [u R(u) (1 + q) + c0 q], where every rounding but the last falls on a term
+// smaller than the result. The sum is rounded once, then scaled by 2^n exactly.
+#pragma once
+
+#include "exp.h"
+#include "gelu_tables.h"
+#include "polynomial.h"
+
+namespace fastact::math {
+
+// Where the tables end: a = 14.75 sits in the last interval (30 intervals of width 1/2), and
+// beyond it both results are below 2^-150 (a Phi(-a) < 1e-46), so they round to 0.
+inline constexpr float kNormalTailTableEnd = 14.75f;
+
+// What both tables share for one x: the lane's position in the tables and e^(-a^2/2).
+template <class V>
+struct NormalTailPoint {
+  V a;         // min(|x|, kNormalTailTableEnd); NaN becomes the end (callers keep NaN in x)
+  V position;  // 2 a: the table entry is floor(position)
+  V scale;     // 2^(n + 64), so that e^(-a^2/2) = 2^-64 scale (1 + q) stays normal down to a = 14.75
+  V q_hi, q_lo;
+  typename V::MaskType beyond;  // |x| > kNormalTailTableEnd
+};
+
+template <class V>
+inline NormalTailPoint<V> normal_tail_point(V abs_x) {
+  using T = typename V::Scalar;
+  const V a = min(abs_x, V(kNormalTailTableEnd));
+  const V a2 = a * a;
+  const V a2_lo = mul_add(a, a, -a2);  // a^2 = a2 + a2_lo exactly
+  const ExpSplitUnrounded<V> e = exp_split_unrounded(a2 * V(T(-0.5)), a2_lo * V(T(-0.5)));
+  return {a, a + a, pow2_from_biased(e.biased + V(T(64))), e.q_hi, e.q_lo, V(kNormalTailTableEnd) < abs_x};
+}
+
+// e^(-a^2/2) c(a) for the table's polynomial c (GeluValueTable: a Phi(-a); GeluSlopeTable:
+// Phi(-a) - a phi(a)), 0 beyond the table's end. Results below 2^-126 are rounded twice.
+template <class Table, class V>
+inline V normal_tail_times(const NormalTailPoint<V>& p) {
+  using T = typename V::Scalar;
+  const V u = p.a - lookup32(Table::kCenter, p.position);  // exact (Sterbenz) but for a < 1/8 in entry 0
+  const V rest = horner(u, lookup32(Table::kC1, p.position), lookup32(Table::kC2, p.position),
+                        lookup32(Table::kC3, p.position), lookup32(Table::kC4, p.position),
+                        lookup32(Table::kC5, p.position), lookup32(Table::kC6, p.position));
+  const V c0 = lookup32(Table::kC0, p.position);
+  const V rest_times_e = mul_add(rest, p.q_hi + p.q_lo, rest);  // R(u) (1 + q)
+  const V c0_q = mul_add(c0, p.q_hi, mul_add(c0, p.q_lo, lookup32(Table::kC0Lo, p.position)));
+  const V m = c0 + mul_add(u, rest_times_e, c0_q);  // c(u) (1 + q), rounded once at the end
+  return select(p.beyond, V(T(0)), (p.scale * m) * V(T(5.421010862427522e-20)));  // 2^-64
+}
+
+}  // namespace fastact::math
