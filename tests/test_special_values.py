@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from support import assert_within_contract, backward_x
+from support import assert_within_contract, backward_x, evaluate
 
 import fastact as fa
 from fastact import accuracy
@@ -139,6 +139,19 @@ def test_tanh_regime_switch_and_saturation(x, dtype):
     ref = fa.tanh.reference(xs)
     assert np.all(np.abs(fa.tanh(xs) - ref) <= 2 * np.spacing(np.abs(ref).astype(dtype)))
     assert fa.tanh(xs)[0] == -fa.tanh(xs)[1]
+
+
+@pytest.mark.parametrize("kind", ["forward", "derivative"])
+def test_gelu_at_every_table_interval_edge(kind, dtype):
+    """float32 GELU switches polynomial every 1/2 of |x| up to 15 (math/normal_tail_table.h) and to
+    its series below |x| = 1/2: each edge, the floats either side of it, and the flush point 14.75
+    are within the contract in both signs (float64 runs its own path through the same checks)."""
+    edges = np.arange(0, 31, dtype=np.float64) / 2
+    x = np.concatenate([edges, np.nextafter(edges.astype(dtype), dtype.type(np.inf)),
+                        np.nextafter(edges.astype(dtype), dtype.type(0)), [14.75, 14.7501, 13.3, 13.9]]).astype(dtype)
+    x = np.concatenate([x, -x])
+    op = fa.gelu
+    assert_within_contract(op, kind, x, evaluate(op, kind, x), accuracy.bound(op.spec, kind, dtype))
 
 
 @pytest.mark.parametrize("approximate, points", [("none", [-5.5, -10.0, -12.5]), ("tanh", [-5.5, -8.0, -9.5])])
