@@ -154,6 +154,20 @@ def test_gelu_at_every_table_interval_edge(kind, dtype):
     assert_within_contract(op, kind, x, evaluate(op, kind, x), accuracy.bound(op.spec, kind, dtype))
 
 
+@pytest.mark.parametrize("kind", ["forward", "derivative"])
+@pytest.mark.parametrize("b", [1e-17, 0.01, 4.0, 3e17, 1e-30, 1e30])
+def test_squareplus_across_b_and_branch_edges(kind, b, dtype):
+    """float32 squareplus runs in float for b in [2^-60, 2^60] (1e-30 and 1e30 take the double path):
+    its branches meet at x = -sqrt(b) / 4 and |x| = 2^62; both sides of each, and the range's ends,
+    are within the contract, in both dtypes."""
+    edge = np.sqrt(np.float32(b)) / 4
+    x = np.array([0.0, 1e-30, edge, 2.0**62, 3e38, np.sqrt(b), 1e3 * np.sqrt(b)], dtype=dtype)
+    x = np.concatenate([x, np.nextafter(x, dtype.type(np.inf)), np.nextafter(x, dtype.type(0))])
+    x = np.concatenate([x, -x]).astype(dtype)
+    op = fa.squareplus
+    assert_within_contract(op, kind, x, evaluate(op, kind, x, b=b), accuracy.bound(op.spec, kind, dtype), b=b)
+
+
 @pytest.mark.parametrize("approximate, points", [("none", [-5.5, -10.0, -12.5]), ("tanh", [-5.5, -8.0, -9.5])])
 def test_gelu_tail_keeps_every_digit_where_one_plus_erf_cancels(approximate, points, dtype):
     """docs/numerics.md's first trap: x < -5, where 1 + erf(x / sqrt 2) (and 1 + tanh(u)) cancel in the
