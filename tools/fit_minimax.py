@@ -139,7 +139,7 @@ def fit_log_atanh(terms):
 # plain Horner sum of alternating terms would lose two bits.
 NORMAL_TAIL_C = 4
 # (a_min, a_max): beyond a_max the results flush (a^2/2 > 752); float64 takes |x| <= 0.8 from the
-# series below. float32 GELU has its own tables (tools/fit_gelu_tables.py).
+# series below. float32 GELU has its own tables (tools/fit_lookup_tables.py).
 NORMAL_TAIL_RANGE = {"normal_tail_f64": (0.8, 39)}
 
 
@@ -204,8 +204,6 @@ FITS = {
     # name: (builder, float type)
     "tanh_f32": (lambda: fit_tanh(np.float32, 5, "0.5625"), np.float32),
     "tanh_f64": (lambda: fit_tanh(np.float64, 11, "0.5625"), np.float64),
-    # float32 tanhshrink evaluates |x| < 1.5 in double (8 float terms leave 1.4 ULP of fit error alone)
-    "tanhshrink_for_float": (lambda: fit_tanhshrink(13, 1.5), np.float64),
     "tanhshrink_f64": (lambda: fit_tanhshrink(16, 1), np.float64),
     "normal_tail_f64": (lambda: fit_normal_tail("normal_tail_f64", 20), np.float64),
     "gelu_series_phi_f64": (lambda: fit_gelu_series("S", 12), np.float64),

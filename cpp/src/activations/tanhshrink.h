@@ -1,14 +1,15 @@
 // tanhshrink(x) = x - tanh(x) (PyTorch's Tanhshrink), odd, without the cancellation of the
-// plain difference, in two regimes blended per lane:
+// plain difference. float64, in two regimes blended per lane:
 //   |x| <  c: x^3 Q(x^2), Q a minimax fit of (x - tanh x) / x^3 (tools/fit_minimax.py
-//             tanhshrink_f64 for c = 1, tanhshrink_for_float for c = 1.5), so the result keeps
+//             tanhshrink_f64, c = 1), so the result keeps
 //             full relative accuracy down to the smallest x (where x - tanh x would round to 0
 //             below |x| ~ 2^-12 in float32);
 //   |x| >= c: (|x| - 1) + 2e / (1 + e), e = e^-2|x|, from tanh(|x|) = 1 - 2e / (1 + e): both
 //             terms are >= 0, so nothing cancels (|x| - 1 is exact up to |x| = 2).
-// float32 evaluates the polynomial in double (in float, the fit's error with rounded coefficients
-// alone is 1.4 ULP) and the other regime in float from c = 1.5 on, where 2e / (1 + e) is below
-// 0.16 of the result: its 1.5 ULP become < 0.2 ULP of the result.
+// float32 stays in float with its own regimes: |x| in [1/2, 9.02] from a table of one degree-5
+// polynomial per quarter binade (math/tanhshrink_table.h, tools/fit_lookup_tables.py, picked by
+// lookup16 from |x|'s exponent and top two significand bits), below 1/2 x^3 T(x^2) with x^3 as an
+// exact pair and T's constant as hi + lo, above 9.02 |x| - 1 (the rest is below half an ULP).
 // tanhshrink'(x) = 1 - tanh'(x) = tanh(x)^2: no cancellation, from tanh's kernel (in double for
 // float32 lanes too).
 #pragma once
@@ -17,36 +18,29 @@
 
 #include "../math/in_double.h"
 #include "../math/polynomial.h"
+#include "../math/tanhshrink_table.h"
 #include "op_support.h"
 #include "tanh.h"
 
 namespace fastact {
 
 struct Tanhshrink {
-  // Q(s) = (x - tanh x) / x^3 at s = x^2: float64 on s in [0, 1] (16 terms, relative error 1.1e-16
-  // with the coefficients rounded), float32 lanes in double on s in [0, 2.25] (13 terms, 9.3e-11).
-  template <bool kForFloat, class D>
+  // Q(s) = (x - tanh x) / x^3 at s = x^2, float64 on s in [0, 1] (16 terms, relative error 1.1e-16
+  // with the coefficients rounded).
+  template <class D>
   static D cubic_factor(D s) {
-    if constexpr (kForFloat) {
-      return math::horner(s, 0.3333333333023631, -0.13333332866443132, 0.05396813610186939, -0.021868306099534374,
-                          0.008856989830143585, -0.0035721609751659896, 0.0014139131136424342,
-                          -0.0005290723625411668, 0.0001753318956184846, -4.720454874836781e-05,
-                          9.307682573126016e-06, -1.1633267339914877e-06, 6.80732130322723e-08);
-    } else {
-      return math::horner(s, 0.3333333333333333, -0.13333333333333092, 0.05396825396804674,
-                          -0.02186948852913974, 0.008863235404741142, -0.0035921266808673744,
-                          0.0014558247011305005, -0.0005899793319214536, 0.00023895716105748322,
-                          -9.646300517211584e-05, 3.838995147853161e-05, -1.4606501923747836e-05,
-                          4.988038240591263e-06, -1.379319478010967e-06, 2.633484812550445e-07,
-                          -2.5160441116866363e-08);
-    }
+    return math::horner(s, 0.3333333333333333, -0.13333333333333092, 0.05396825396804674,
+                        -0.02186948852913974, 0.008863235404741142, -0.0035921266808673744,
+                        0.0014558247011305005, -0.0005899793319214536, 0.00023895716105748322,
+                        -9.646300517211584e-05, 3.838995147853161e-05, -1.4606501923747836e-05,
+                        4.988038240591263e-06, -1.379319478010967e-06, 2.633484812550445e-07,
+                        -2.5160441116866363e-08);
   }
-
   // x^3 Q(x^2) with |x| = ax (the sign is put back by the caller).
-  template <bool kForFloat, class D>
+  template <class D>
   static D small(D ax) {
     const D s = ax * ax;
-    return (ax * s) * cubic_factor<kForFloat>(s);
+    return (ax * s) * cubic_factor(s);
   }
   // (|x| - 1) + (1 - tanh|x|).
   template <class V>
@@ -55,15 +49,49 @@ struct Tanhshrink {
     return (ax - V(T(1))) + Tanh::complement(ax);
   }
 
+  // float32, ax in [1/2, 9.02] (clamped there): the table's polynomial for ax's quarter binade.
+  template <class V>
+  static V from_table(V ax) {
+    using Table = math::TanhshrinkTable;
+    const V a = min(max(ax, V(0.5f)), V(9.02f));
+    V exponent;
+    const V significand = split_exponent(a, exponent);
+    // 4 (e + 1) + 4 (m - 1): the entry of [2^e (1 + k/4), 2^e (1 + (k + 1)/4)); entry 15 covers
+    // [7, 9.02]. Rounding can move a lane within an ULP of a boundary to the next entry, whose
+    // polynomial holds there too.
+    const V position = min(mul_add(exponent, V(4.0f), significand * V(4.0f)), V(15.5f));
+    const V u = a - lookup16(Table::kCenter, position);  // exact: a is within 1/8 of the center
+    const V rest = math::horner(u, lookup16(Table::kC1, position), lookup16(Table::kC2, position),
+                                lookup16(Table::kC3, position), lookup16(Table::kC4, position),
+                                lookup16(Table::kC5, position));
+    return mul_add(u, rest, lookup16(Table::kC0Lo, position)) + lookup16(Table::kC0, position);
+  }
+  // float32, ax < 1/2: ax^3 T(ax^2), with ax^3 = c + c_lo exactly (up to c_lo's own rounding) and
+  // T = t0 + t0_lo + s R(s): one rounding at the end, at the result's scale. The cube is taken of
+  // 2^32 ax and scaled back by 2^-96 at the end, so its low part stays a normal number for every
+  // result that is one.
+  template <class V>
+  static V series_in_float(V ax) {
+    using Table = math::TanhshrinkTable;
+    const V s = ax * ax;
+    const V rest = s * math::horner(s, Table::kSeries[0], Table::kSeries[1], Table::kSeries[2], Table::kSeries[3],
+                                    Table::kSeries[4], Table::kSeries[5], Table::kSeries[6]);
+    const V a = ax * V(0x1p32f);
+    const V a2 = a * a, a2_lo = mul_add(a, a, -a2);
+    const V c = a2 * a, c_lo = mul_add(a2, a, -c) + a2_lo * a;
+    const V y = mul_add(c, V(Table::kSeriesC0Hi), mul_add(c, rest + V(Table::kSeriesC0Lo), c_lo * V(Table::kSeriesC0Hi)));
+    return y * V(0x1p-96f);
+  }
+
   template <class V>
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;
     const V ax = abs(x);
     if constexpr (std::is_same_v<T, float>) {
-      const V near_zero = math::in_double(ax, [](auto a) { return small<true>(a); });
-      return copysign(select(ax < V(1.5f), near_zero, large(ax)), x);  // NaN: the large branch's NaN
+      const V y = select(ax < V(0.5f), series_in_float(ax), select(ax > V(9.02f), ax - V(1.0f), from_table(ax)));
+      return copysign(propagate_nan(x, y), x);
     } else {
-      return copysign(select(ax < V(1.0), small<false>(ax), large(ax)), x);
+      return copysign(select(ax < V(1.0), small(ax), large(ax)), x);
     }
   }
   // tanh^2 in float would double tanh's 1.5 ULP; from a double tanh it is rounded once.

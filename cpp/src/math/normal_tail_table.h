@@ -1,7 +1,7 @@
 // Float32 GELU's tail terms from tables, evaluated in float (no widening to double):
 //   a Phi(-a) = e^(-a^2/2) P(a)   and   Phi(-a) - a phi(a) = e^(-a^2/2) P2(a)   for a = |x| < 15,
 // P and P2 one degree-6 polynomial per interval of width 1/2 (math/gelu_tables.h, fitted by
-// tools/fit_gelu_tables.py to < 1e-8 relative), picked per lane by a table lookup (lookup32).
+// tools/fit_lookup_tables.py to < 1e-8 relative), picked per lane by a table lookup (lookup32).
 //
 // Why it stays within 2 ULP in float arithmetic: the error budget is spent only where it must be.
 // e^(-a^2/2) takes a^2 as an exact pair and keeps 1 + q as an unrounded sum (exp_split_unrounded);

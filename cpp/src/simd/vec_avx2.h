@@ -94,6 +94,14 @@ struct Vec<float> {
         _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)), _mm256_set1_epi32(0x3F800000)));
   }
 
+  // table[floor(position)] per lane, for a table of 16 floats and position in [0, 16): two
+  // 8-entry permutes and a blend on index bit 3.
+  friend Vec lookup16(const float* table, Vec position) {
+    const __m256i i = _mm256_cvttps_epi32(position.v);
+    return _mm256_blendv_ps(_mm256_permutevar8x32_ps(_mm256_loadu_ps(table), i),
+                            _mm256_permutevar8x32_ps(_mm256_loadu_ps(table + 8), i),
+                            _mm256_castsi256_ps(_mm256_slli_epi32(i, 28)));
+  }
   // table[floor(position)] per lane, for a table of 32 floats and position in [0, 32): four 8-entry
   // permutes, the pair picked by index bit 3 and then by bit 4 (a gather measured slower).
   friend Vec lookup32(const float* table, Vec position) {

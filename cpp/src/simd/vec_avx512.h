@@ -94,6 +94,11 @@ struct Vec<float> {
     return _mm512_getmant_ps(a.v, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
   }
 
+  // table[floor(position)] per lane, for a 64-byte aligned table of 16 floats and position in
+  // [0, 16): one single-register permute (VPERMPS).
+  friend Vec lookup16(const float* table, Vec position) {
+    return _mm512_permutexvar_ps(_mm512_cvttps_epi32(position.v), _mm512_load_ps(table));
+  }
   // table[floor(position)] per lane, for a 64-byte aligned table of 32 floats and position in
   // [0, 32): one two-register permute (VPERMI2PS).
   friend Vec lookup32(const float* table, Vec position) {

@@ -88,8 +88,9 @@ struct Vec {
     exponent = Vec(static_cast<T>(e - 1));
     return Vec(m * T(2));
   }
-  // table[floor(position)] for a table of 32 entries and position in [0, 32).
+  // table[floor(position)] for a table of 32 (16) entries and position in [0, 32) ([0, 16)).
   friend Vec lookup32(const T* table, Vec position) { return Vec(table[static_cast<int>(position.v)]); }
+  friend Vec lookup16(const T* table, Vec position) { return Vec(table[static_cast<int>(position.v)]); }
   // 2^n from a "biased" t = M + n (M = 1.5 * 2^mantissa_bits + exponent_bias): t's low mantissa
   // bits hold n + bias, which shifted into the exponent field give 2^n (n + bias in [1, 2^22)).
   // Pure bit manipulation: a NaN t gives a finite garbage value; callers keep NaN in the other factor.
