@@ -168,16 +168,17 @@ def test_squareplus_across_b_and_branch_edges(kind, b, dtype):
     assert_within_contract(op, kind, x, evaluate(op, kind, x, b=b), accuracy.bound(op.spec, kind, dtype), b=b)
 
 
-def test_tanhshrink_at_every_table_interval_edge(dtype):
-    """float32 tanhshrink switches polynomial at every quarter binade of |x| from 1/2 to 9.02, takes
-    a series below 1/2 and |x| - 1 above 9.02; each edge, the floats either side, and the inputs
-    whose results are near the smallest normal float (|x| ~ 3.3e-13) are within the contract."""
-    edges = np.array([2.0**e * (1 + k / 4) for e in range(-1, 3) for k in range(4)] + [8.0, 9.02, 3.3e-13, 1e-6])
+@pytest.mark.parametrize("kind", ["forward", "derivative"])
+def test_tanhshrink_at_every_table_interval_edge(kind, dtype):
+    """float32 tanhshrink and its derivative switch polynomial at every quarter binade of |x| from
+    1/2 to 9.4, take series below 1/2 and |x| - 1 (1) above 9.4; each edge, the floats either side,
+    and the inputs whose results are near the smallest normal float are within the contract."""
+    edges = np.array([2.0**e * (1 + k / 4) for e in range(-1, 3) for k in range(4)] + [8.0, 9.02, 9.4, 3.3e-13, 1e-6])
     e = edges.astype(dtype)
     x = np.concatenate([e, np.nextafter(e, dtype.type(np.inf)), np.nextafter(e, dtype.type(0))])
     x = np.concatenate([x, -x]).astype(dtype)
     op = fa.tanhshrink
-    assert_within_contract(op, "forward", x, op(x), accuracy.bound(op.spec, "forward", dtype))
+    assert_within_contract(op, kind, x, evaluate(op, kind, x), accuracy.bound(op.spec, kind, dtype))
 
 
 @pytest.mark.parametrize("approximate, points", [("none", [-5.5, -10.0, -12.5]), ("tanh", [-5.5, -8.0, -9.5])])

@@ -17,11 +17,12 @@ on 600 Chebyshev points per interval, values from mpmath at 40 digits), rounded 
 constant term's rounding error is kept as a second float32 (c0_lo) the kernel adds back.
 Also fits the series for gelu on |x| < 1/2: Phi(x) = 1/2 + x S(x^2).
 
-tanhshrink. t(a) = a - tanh(a) on a in [1/2, 9.02], cut into quarter binades
+tanhshrink. t(a) = a - tanh(a) and t'(a) = tanh(a)^2 on a in [1/2, 9.4], cut into quarter binades
 [2^e (1 + k/4), 2^e (1 + (k+1)/4)) (entry 4 (e + 1) + k), the last of the 16, entry 15, stretched
-to [7, 9.02] (from 9.02 on, a - 1 is t(a) rounded): one degree-5 polynomial per interval about its
-midpoint. The interval comes from a's exponent and top two significand bits, and 16 entries fit
-one single-register permute (lookup16). Below 1/2: t = a^3 T(a^2), whose 8 terms are fitted here.
+to [7, 9.4] (from 9.02 on, a - 1 is t(a) rounded; from 9.4, tanh^2 rounds to 1): one degree-5
+polynomial per interval about its midpoint. The interval comes from a's exponent and top two
+significand bits, and 16 entries fit one single-register permute (lookup16). Below 1/2:
+t = a^3 T(a^2) and t' = a^2 (1 + a^2 R(a^2)), 8 terms each, fitted here too.
 
     python tools/fit_lookup_tables.py         # prints the fits' errors, rewrites both headers
 
@@ -44,7 +45,7 @@ SQRT_2PI = mp.sqrt(2 * mp.pi)
 MATH = pathlib.Path(__file__).resolve().parent.parent / "cpp" / "src" / "math"
 SHRINK_DEGREE = 5
 SHRINK_FIRST_EXPONENT = -1  # the table starts at 1/2; below, the series a^3 T(a^2)
-SHRINK_END = 9.02  # the last of the 16 intervals, [7, 9.02], is stretched: one single-register permute
+SHRINK_END = 9.4  # the last of the 16 intervals, [7, 9.4], is stretched: one single-register permute
 SHRINK_TABLE = 16
 SHRINK_SERIES_TERMS = 8
 
@@ -125,18 +126,29 @@ def shrink_intervals():
     return out
 
 
-def write_tanhshrink_table():
-    def t_of(a):
-        return a - mp.tanh(a)
-
+def fit_quarter_binades(f):
     centers, coefs, worst = [], [], 0.0
     for lo, hi in shrink_intervals():
         center = (lo + hi) / 2
-        c, err = lawson(lambda u: t_of(mp.mpf(center) + u), lo - center, hi - center, SHRINK_DEGREE)
+        c, err = lawson(lambda u: f(mp.mpf(center) + u), lo - center, hi - center, SHRINK_DEGREE)
         centers.append(center)
         coefs.append(c)
         worst = max(worst, err)
-    print(f"tanhshrink: {len(centers)} intervals, degree {SHRINK_DEGREE}, max relative fit error {worst:.2e}")
+    return centers, np.array(coefs), worst
+
+
+def table_struct(name, centers, coefs, extra):
+    rounded = coefs.astype(np.float32)
+    text = (f"struct {name} {{\n" + array("kCenter", centers, SHRINK_TABLE)
+            + array("kC0Lo", coefs[:, 0] - rounded[:, 0], SHRINK_TABLE))
+    for k in range(SHRINK_DEGREE + 1):
+        text += array(f"kC{k}", rounded[:, k], SHRINK_TABLE)
+    return text + extra + "};\n"
+
+
+def write_tanhshrink_table():
+    def t_of(a):
+        return a - mp.tanh(a)
 
     def cubic(u):  # T(u) = (a - tanh a) / a^3 at u = a^2
         if u < mp.mpf(10) ** -30:
@@ -144,26 +156,37 @@ def write_tanhshrink_table():
         a = mp.sqrt(u)
         return t_of(a) / a**3
 
+    def square_rest(u):  # R(u) = ((tanh a / a)^2 - 1) / u at u = a^2
+        if u < mp.mpf(10) ** -30:
+            return mp.mpf(-2) / 3 + 17 * u / 45
+        a = mp.sqrt(u)
+        return ((mp.tanh(a) / a) ** 2 - 1) / u
+
+    centers, coefs, worst = fit_quarter_binades(t_of)
+    print(f"tanhshrink: {len(centers)} intervals, degree {SHRINK_DEGREE}, max relative fit error {worst:.2e}")
     series, err = lawson(cubic, 0.0, 1 / 4, SHRINK_SERIES_TERMS - 1)
     print(f"tanhshrink series: {SHRINK_SERIES_TERMS} terms on a^2 in [0, 1/4], max relative error {err:.2e}")
-    coefs = np.array(coefs)
-    rounded = coefs.astype(np.float32)
-    text = ("struct TanhshrinkTable {\n" + array("kCenter", centers, SHRINK_TABLE)
-            + array("kC0Lo", coefs[:, 0] - rounded[:, 0], SHRINK_TABLE))
-    for k in range(SHRINK_DEGREE + 1):
-        text += array(f"kC{k}", rounded[:, k], SHRINK_TABLE)
+    slope_centers, slope_coefs, slope_worst = fit_quarter_binades(lambda a: mp.tanh(a) ** 2)
+    print(f"tanhshrink': {len(slope_centers)} intervals, degree {SHRINK_DEGREE}, max relative fit error {slope_worst:.2e}")
+    slope_series, slope_err = lawson(square_rest, 0.0, 1 / 4, SHRINK_SERIES_TERMS - 1)
+    print(f"tanhshrink' series: {SHRINK_SERIES_TERMS} terms on a^2 in [0, 1/4], max relative error {slope_err:.2e}")
     third = np.float32(series[0])
-    text += (f"  // a^3 T(a^2) below 1/2: T's constant as hi + lo, then T's other terms\n"
-             f"  static constexpr float kSeriesC0Hi = {literal(third)}, kSeriesC0Lo = {literal(series[0] - float(third))};\n"
-             f"  static constexpr float kSeries[{SHRINK_SERIES_TERMS - 1}] = {{{', '.join(literal(v) for v in series[1:])}}};\n")
+    value = table_struct("TanhshrinkTable", centers, coefs,
+                         "  // a^3 T(a^2) below 1/2: T's constant as hi + lo, then T's other terms\n"
+                         f"  static constexpr float kSeriesC0Hi = {literal(third)}, kSeriesC0Lo = {literal(series[0] - float(third))};\n"
+                         f"  static constexpr float kSeries[{SHRINK_SERIES_TERMS - 1}] = {{{', '.join(literal(v) for v in series[1:])}}};\n")
+    slope = table_struct("TanhshrinkSlopeTable", slope_centers, slope_coefs,
+                         "  // a^2 (1 + a^2 R(a^2)) below 1/2: R's terms\n"
+                         f"  static constexpr float kSeries[{SHRINK_SERIES_TERMS}] = {{{', '.join(literal(v) for v in slope_series)}}};\n")
     path = MATH / "tanhshrink_table.h"
     path.write_text(
         "// Generated by tools/fit_lookup_tables.py (do not edit): per-interval polynomials for float32\n"
-        f"// tanhshrink, a - tanh(a), on a = |x| in [1/2, {SHRINK_END:g}], in quarter binades\n"
-        "// [2^e (1 + k/4), 2^e (1 + (k + 1)/4)), entry 4 (e + 1) + k (entry 15: [7, 9.02]). Entry i holds\n"
-        "// c_k of c(u) = sum c_k u^k, u = a - kCenter[i], and kC0Lo[i], c0's rounding error.\n"
-        f"// Max relative fit error {worst:.1e}; the series below 1/8, {err:.1e}.\n"
-        "#pragma once\n\nnamespace fastact::math {\n\n" + text + "};\n\n}  // namespace fastact::math\n"
+        f"// tanhshrink, a - tanh(a) (TanhshrinkTable), and its derivative tanh(a)^2 (TanhshrinkSlopeTable),\n"
+        f"// on a = |x| in [1/2, {SHRINK_END:g}], in quarter binades [2^e (1 + k/4), 2^e (1 + (k + 1)/4)),\n"
+        f"// entry 4 (e + 1) + k (entry 15: [7, {SHRINK_END:g}]). Entry i holds c_k of c(u) = sum c_k u^k,\n"
+        "// u = a - kCenter[i], and kC0Lo[i], c0's rounding error. Max relative fit error\n"
+        f"// {max(worst, slope_worst):.1e}; the series below 1/2, {max(err, slope_err):.1e}.\n"
+        "#pragma once\n\nnamespace fastact::math {\n\n" + value + "\n" + slope + "\n}  // namespace fastact::math\n"
     )
     print(f"wrote {path}")
 

@@ -6,12 +6,12 @@
 //             below |x| ~ 2^-12 in float32);
 //   |x| >= c: (|x| - 1) + 2e / (1 + e), e = e^-2|x|, from tanh(|x|) = 1 - 2e / (1 + e): both
 //             terms are >= 0, so nothing cancels (|x| - 1 is exact up to |x| = 2).
-// float32 stays in float with its own regimes: |x| in [1/2, 9.02] from a table of one degree-5
+// float32 stays in float with its own regimes: |x| in [1/2, 9.4] from a table of one degree-5
 // polynomial per quarter binade (math/tanhshrink_table.h, tools/fit_lookup_tables.py, picked by
 // lookup16 from |x|'s exponent and top two significand bits), below 1/2 x^3 T(x^2) with x^3 as an
-// exact pair and T's constant as hi + lo, above 9.02 |x| - 1 (the rest is below half an ULP).
-// tanhshrink'(x) = 1 - tanh'(x) = tanh(x)^2: no cancellation, from tanh's kernel (in double for
-// float32 lanes too).
+// exact pair and T's constant as hi + lo, above 9.4 |x| - 1 (the rest is below half an ULP).
+// tanhshrink'(x) = 1 - tanh'(x) = tanh(x)^2: no cancellation. float64 takes it from tanh's kernel;
+// float32 from a second table on the same intervals, x^2 (1 + x^2 R(x^2)) below 1/2, 1 above 9.4.
 #pragma once
 
 #include <type_traits>
@@ -49,15 +49,15 @@ struct Tanhshrink {
     return (ax - V(T(1))) + Tanh::complement(ax);
   }
 
-  // float32, ax in [1/2, 9.02] (clamped there): the table's polynomial for ax's quarter binade.
-  template <class V>
+  // float32, ax in [1/2, 9.4] (clamped there): the polynomial of Table (TanhshrinkTable: a - tanh a;
+  // TanhshrinkSlopeTable: tanh^2 a) for ax's quarter binade.
+  template <class Table, class V>
   static V from_table(V ax) {
-    using Table = math::TanhshrinkTable;
-    const V a = min(max(ax, V(0.5f)), V(9.02f));
+    const V a = min(max(ax, V(0.5f)), V(9.4f));
     V exponent;
     const V significand = split_exponent(a, exponent);
     // 4 (e + 1) + 4 (m - 1): the entry of [2^e (1 + k/4), 2^e (1 + (k + 1)/4)); entry 15 covers
-    // [7, 9.02]. Rounding can move a lane within an ULP of a boundary to the next entry, whose
+    // [7, 9.4]. Rounding can move a lane within an ULP of a boundary to the next entry, whose
     // polynomial holds there too.
     const V position = min(mul_add(exponent, V(4.0f), significand * V(4.0f)), V(15.5f));
     const V u = a - lookup16(Table::kCenter, position);  // exact: a is within 1/8 of the center
@@ -88,15 +88,33 @@ struct Tanhshrink {
     using T = typename V::Scalar;
     const V ax = abs(x);
     if constexpr (std::is_same_v<T, float>) {
-      const V y = select(ax < V(0.5f), series_in_float(ax), select(ax > V(9.02f), ax - V(1.0f), from_table(ax)));
+      const V y = select(ax < V(0.5f), series_in_float(ax),
+                         select(ax > V(9.4f), ax - V(1.0f), from_table<math::TanhshrinkTable>(ax)));
       return copysign(propagate_nan(x, y), x);
     } else {
       return copysign(select(ax < V(1.0), small(ax), large(ax)), x);
     }
   }
-  // tanh^2 in float would double tanh's 1.5 ULP; from a double tanh it is rounded once.
+  // float32, ax < 1/2: tanh^2 = p (1 + p R(p)), p = ax^2 = p + p_lo exactly, rounded once.
+  template <class V>
+  static V slope_series_in_float(V ax) {
+    using S = math::TanhshrinkSlopeTable;
+    const V p = ax * ax, p_lo = mul_add(ax, ax, -p);
+    const V r = math::horner(p, S::kSeries[0], S::kSeries[1], S::kSeries[2], S::kSeries[3], S::kSeries[4],
+                             S::kSeries[5], S::kSeries[6], S::kSeries[7]);
+    return mul_add(p, p * r, p_lo) + p;
+  }
+
+  // float32: tanh^2 from the series below 1/2, the table up to 9.4, 1 above (where it rounds to 1).
+  // float64: tanh^2 from the float64 tanh (a float tanh squared would double its 1.5 ULP).
   template <class V>
   static V derivative(V x, const Params<V>&) {
+    if constexpr (std::is_same_v<typename V::Scalar, float>) {
+      const V ax = abs(x);
+      const V d = select(ax < V(0.5f), slope_series_in_float(ax),
+                         select(ax > V(9.4f), V(1.0f), from_table<math::TanhshrinkSlopeTable>(ax)));
+      return propagate_nan(x, d);
+    }
     return math::in_double(x, [](auto xd) {
       const auto t = Tanh::forward(xd, Params<decltype(xd)>(ParamValues{}));
       return t * t;
