@@ -137,12 +137,13 @@ def fit_quarter_binades(f):
     return centers, np.array(coefs), worst
 
 
-def table_struct(name, centers, coefs, extra):
+def table_struct(name, centers, coefs, size, extra=""):
+    """A C++ struct of `size`-entry arrays: centers, c0's rounding error, then each coefficient."""
     rounded = coefs.astype(np.float32)
-    text = (f"struct {name} {{\n" + array("kCenter", centers, SHRINK_TABLE)
-            + array("kC0Lo", coefs[:, 0] - rounded[:, 0], SHRINK_TABLE))
-    for k in range(SHRINK_DEGREE + 1):
-        text += array(f"kC{k}", rounded[:, k], SHRINK_TABLE)
+    text = (f"struct {name} {{\n" + array("kCenter", centers, size)
+            + array("kC0Lo", coefs[:, 0] - rounded[:, 0].astype(np.float64), size))
+    for k in range(coefs.shape[1]):
+        text += array(f"kC{k}", rounded[:, k], size)
     return text + extra + "};\n"
 
 
@@ -171,11 +172,11 @@ def write_tanhshrink_table():
     slope_series, slope_err = lawson(square_rest, 0.0, 1 / 4, SHRINK_SERIES_TERMS - 1)
     print(f"tanhshrink' series: {SHRINK_SERIES_TERMS} terms on a^2 in [0, 1/4], max relative error {slope_err:.2e}")
     third = np.float32(series[0])
-    value = table_struct("TanhshrinkTable", centers, coefs,
+    value = table_struct("TanhshrinkTable", centers, coefs, SHRINK_TABLE,
                          "  // a^3 T(a^2) below 1/2: T's constant as hi + lo, then T's other terms\n"
                          f"  static constexpr float kSeriesC0Hi = {literal(third)}, kSeriesC0Lo = {literal(series[0] - float(third))};\n"
                          f"  static constexpr float kSeries[{SHRINK_SERIES_TERMS - 1}] = {{{', '.join(literal(v) for v in series[1:])}}};\n")
-    slope = table_struct("TanhshrinkSlopeTable", slope_centers, slope_coefs,
+    slope = table_struct("TanhshrinkSlopeTable", slope_centers, slope_coefs, SHRINK_TABLE,
                          "  // a^2 (1 + a^2 R(a^2)) below 1/2: R's terms\n"
                          f"  static constexpr float kSeries[{SHRINK_SERIES_TERMS}] = {{{', '.join(literal(v) for v in slope_series)}}};\n")
     path = MATH / "tanhshrink_table.h"
@@ -192,15 +193,8 @@ def write_tanhshrink_table():
 
 
 def write_gelu_tables():
-    parts = []
-    for name, struct in (("P", "GeluValueTable"), ("P2", "GeluSlopeTable")):
-        centers, coefs = fit_table(name)
-        rounded = coefs.astype(np.float32)
-        c0_lo = coefs[:, 0] - rounded[:, 0].astype(np.float64)
-        text = f"struct {struct} {{\n" + array("kCenter", centers) + array("kC0Lo", c0_lo)
-        for k in range(DEGREE + 1):
-            text += array(f"kC{k}", rounded[:, k])
-        parts.append(text + "};\n")
+    parts = [table_struct(struct, *fit_table(name), TABLE)
+             for name, struct in (("P", "GeluValueTable"), ("P2", "GeluSlopeTable"))]
     s = series()
     path = MATH / "gelu_tables.h"
     path.write_text(

@@ -11,9 +11,10 @@
 // 1.1289 at x = sqrt 2.
 // float32 is evaluated in float: a K(a) and K(a) - a / sqrt(2 pi) come from per-interval tables
 // (math/normal_tail_table.h), and gelu takes |x| < 1/2 from a series, 1/2 x + x^2 S(x^2).
-// float64 computes K(a) = t Q (math/normal_tail.h) and takes |x| <= 0.8 from odd series instead, gelu = x/2 + x^2 S(x^2) and gelu' = 1/2 + x T(x^2) (the tail's
-// products t Q and its e^(-a^2/2) would add two ULP there, and gelu' near its zero needs an
-// error that is small in absolute terms, which one final fused multiply-add gives).
+// float64 computes K(a) = t Q (math/normal_tail.h) and takes |x| <= 0.8 from odd series instead,
+// gelu = x/2 + x^2 S(x^2) and gelu' = 1/2 + x T(x^2) (the tail's products t Q and its e^(-a^2/2)
+// would add two ULP there, and gelu' near its zero needs an error that is small in absolute terms,
+// which one final fused multiply-add gives).
 #pragma once
 
 #include <type_traits>

@@ -80,9 +80,9 @@ struct SquareplusInFloat {
     // (p - s2) + b, or (b - s2) + p: the subtraction of the nearly equal pair first (exact), then
     // the small difference (exact or nearly)
     const V rho = select(p >= b, (p - s2) + b, (b - s2) + p) + (p_lo - s2_lo);
-    const V w = V(1.0f) / (s * (s + a));
-    const V inv_s = w * (s + a);
     const V d_hi = s + a;  // s >= a: the pair's error below is exact
+    const V w = V(1.0f) / (s * d_hi);
+    const V inv_s = w * d_hi;
     const V d_lo = (a - (d_hi - s)) + rho * V(0.5f) * inv_s;
     return {a, s, d_hi, d_lo, inv_s, w * s, rho, (x >= V(0.0f)) | (p < b * V(0.0625f))};
   }
