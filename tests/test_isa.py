@@ -113,3 +113,20 @@ def test_bias_gradients_are_identical_on_every_isa(dtype, restore_isa):
     for isa in AVAILABLE[1:]:
         for a, b in zip(results[AVAILABLE[0]], results[isa]):
             assert a.tobytes() == b.tobytes(), isa
+
+
+@pytest.mark.skipif(len(AVAILABLE) < 2, reason="this CPU runs only the portable path")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["relu", "gelu", "silu"])
+def test_unit_stats_are_identical_on_every_isa(name, dtype, restore_isa):
+    """Each unit takes its samples in the same order and roundings whatever the vector width: 1001
+    samples (31 full blocks of rows and a short one) of 37 units (whole vectors and a ragged end)."""
+    z = (np.random.default_rng(6).standard_normal((1001, 37)) * 3).astype(dtype)
+    results = {}
+    for isa in AVAILABLE:
+        fa._core.set_isa(isa)
+        s = fa.analysis.unit_stats(z, name, tol=1e-2)
+        results[isa] = [s.inactive_fraction, s.saturated_fraction, s.mean, s.std]
+    for isa in AVAILABLE[1:]:
+        for a, b in zip(results[AVAILABLE[0]], results[isa]):
+            assert a.tobytes() == b.tobytes(), isa

@@ -7,7 +7,9 @@
 // nothing of z's size is written. Rows are cut into a number of stripes fixed by the shape alone,
 // each summed in order and the stripes added in order, so the result does not depend on the
 // thread count. fastact.analysis.unit_stats turns the sums into fractions, means and deviations.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "op_parameters.h"
@@ -17,10 +19,10 @@
 namespace fastact {
 namespace {
 
-// The running sums of one stripe of rows, one entry per unit.
+// The running sums of one stripe of rows, one entry per unit (the counts in double too, exact to
+// 2^53 samples, so the kernel adds every total a vector at a time).
 struct Sums {
-  std::vector<std::int64_t> inactive, saturated;
-  std::vector<double> shifted, shifted_squares;
+  std::vector<double> inactive, saturated, shifted, shifted_squares;
   explicit Sums(std::size_t units) : inactive(units), saturated(units), shifted(units), shifted_squares(units) {}
 };
 
@@ -68,9 +70,9 @@ void accumulate(const OpKernels<T>& k, const ParamValues& p, const T* z, std::si
 }
 
 template <class T>
-py::array_t<T> to_numpy(const std::vector<T>& values) {
+py::array_t<T> to_numpy(const std::vector<double>& values) {
   py::array_t<T> a(static_cast<py::ssize_t>(values.size()));
-  std::copy(values.begin(), values.end(), a.mutable_data());
+  std::transform(values.begin(), values.end(), a.mutable_data(), [](double v) { return static_cast<T>(v); });
   return a;
 }
 
@@ -119,8 +121,9 @@ py::tuple unit_stats(py::object op, py::object z, py::object axis, double tol) {
     }
   });
   if (!ok) throw py::error_already_set();
-  return py::make_tuple(to_numpy(total.inactive), to_numpy(total.saturated), to_numpy(total.shifted),
-                        to_numpy(total.shifted_squares), to_numpy(origin), samples, py::tuple(unit_shape));
+  return py::make_tuple(to_numpy<std::int64_t>(total.inactive), to_numpy<std::int64_t>(total.saturated),
+                        to_numpy<double>(total.shifted), to_numpy<double>(total.shifted_squares),
+                        to_numpy<double>(origin), samples, py::tuple(unit_shape));
 }
 
 }  // namespace
