@@ -156,6 +156,30 @@ def test_logsumexp_special_rows_and_accuracy(dtype):
     assert fa.logsumexp(np.zeros((0, 3)), axis=0).tolist() == [-np.inf] * 3
 
 
+@pytest.mark.parametrize("shape, axis", [((7, 1000), 1), ((7, 1000), 0), ((3, 40, 37), 1), ((2, 5, 3), 2),
+                                         ((300, 10), 1), ((1,), 0)])
+@pytest.mark.parametrize("shift", [0.0, -2.0, 3.0])
+def test_logsumexp_is_the_float64_formula_rounded_once_on_every_layout(shape, axis, shift, dtype):
+    """Rows (one group per row), columns (a group per lane, ragged blocks) and short rows, with
+    results around 0 where m + log s cancels (shift -2: two elements of -0.69 give 2e-4), around
+    the float kernel's switch to widened terms (|result| 4) and beyond it. float32: within an ULP
+    of the exact value; float64: the float64 formula's own absolute error."""
+    x = (RNG.standard_normal(shape) + shift).astype(dtype)
+    x.flat[:2] = -0.69  # a cancelling group
+    y = fa.logsumexp(x, axis=axis)
+    ref = fa.logsumexp.reference(x.astype(np.longdouble), axis=axis)
+    ulp = np.abs(y.astype(np.longdouble) - ref) / np.spacing(np.abs(ref).astype(dtype))
+    assert y.dtype == dtype and y.shape == ref.shape
+    if dtype == np.float32:
+        assert ulp.max() <= 1.0
+    else:  # the float64 formula's own limit: e^(x - m) good to 2^-53, so log s to 2^-53 absolute
+        scale = np.abs(np.max(x, axis=axis)) + np.log(x.shape[axis]) + 1
+        assert (np.abs(y - ref) <= 4 * np.finfo(dtype).eps * scale).all()
+    if dtype == np.float32:  # exactly the float64 formula, rounded once
+        pair = np.array([-0.69, -0.69], dtype)
+        assert fa.logsumexp(pair) == np.float32(fa.logsumexp.reference(pair.astype(np.float64)))
+
+
 def test_logsumexp_bad_input():
     with pytest.raises(np.exceptions.AxisError):
         fa.logsumexp(np.ones(3), axis=1)

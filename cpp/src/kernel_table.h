@@ -85,12 +85,18 @@ template <class T>
 using RowBackwardKernel = void (*)(const T* g, const T* y, T* out, std::size_t outer, std::size_t len,
                                    std::size_t inner, std::size_t columns);
 
+// One double per reduction group (logsumexp), at out[o * inner + j] for group (o, j).
+template <class T>
+using RowTotalKernel = void (*)(const T* x, double* out, std::size_t outer, std::size_t len, std::size_t inner,
+                                std::size_t columns);
+
 template <class T>
 struct RowKernels {
   RowKernel<T> softmax;      // `safe`: a row of -inf only gives zeros instead of NaN
   RowKernel<T> log_softmax;  // `safe` unused
   RowBackwardKernel<T> softmax_backward;      // from the saved output y
   RowBackwardKernel<T> log_softmax_backward;  // from the saved output y
+  RowTotalKernel<T> logsumexp;                // in double, before rounding (cross_entropy uses it so)
 };
 
 struct KernelTable {

@@ -111,6 +111,7 @@ PYBIND11_MODULE(_core, m) {
   add_row_op(m);
   add_loss_op(m);
   add_unit_stats(m);
+  add_logsumexp(m);
   m.def("op_table", &op_table, "[(kernel name, op id, has backward from output, has param derivative)] in registry order");
   py::dict unary_kinds;  // what `unary` evaluates, from the C++ enum (no literal codes in Python)
   unary_kinds["forward"] = static_cast<int>(UnaryKind::forward);

@@ -16,5 +16,7 @@ void add_row_op(pybind11::module_& m);
 void add_loss_op(pybind11::module_& m);
 // _core.unit_stats, the per-unit statistics of fastact.analysis (unit_stats.cpp).
 void add_unit_stats(pybind11::module_& m);
+// _core.logsumexp, the row reduction under fastact.logsumexp (logsumexp_op.cpp).
+void add_logsumexp(pybind11::module_& m);
 
 }  // namespace fastact

@@ -150,7 +150,8 @@ class Softmin(ByName):
 class LogSumExp(ByName):
     """logsumexp(x) = log(sum(exp(x))) along ``axis`` (an int, a tuple of ints, or None for every
     element), computed as m + log(sum(exp(x - m))), m the maximum, in float64 and rounded once
-    to x's dtype: no overflow, no underflow to -inf while any term is representable. A row of
+    to x's dtype (over one axis or all of x, in one pass of the C++ core, threaded as softmax is):
+    no overflow, no underflow to -inf while any term is representable. A row of
     -inf gives -inf, a row with +inf gives +inf, NaN gives NaN (``scipy.special.logsumexp``,
     ``torch.logsumexp``, ``jax.nn.logsumexp``). ``keepdims`` keeps the reduced axes as length 1.
 
@@ -174,11 +175,19 @@ class LogSumExp(ByName):
         if r is not NotImplemented:
             return r
         a, dtype, axis = self._prepare(x, axis, keepdims)
-        shift, e = self._shifted_exp(a, axis)
-        with np.errstate(divide="ignore"):
-            r = shift + np.log(np.sum(e, axis=axis, keepdims=True))
-        if not keepdims:
-            r = np.squeeze(r, axis=axis) if axis is not None else r.reshape(())
+        if dtype.name in _CORE_FORMATS and (axis is None or len(axis) == 1):
+            # One axis (or every element, as one row): the core's row kernel, in double.
+            from . import _core
+
+            r = _core.logsumexp(a.reshape(-1), 0) if axis is None else _core.logsumexp(a, axis[0])
+            if keepdims:
+                r = r.reshape((1,) * a.ndim) if axis is None else np.expand_dims(r, axis[0])
+        else:  # several axes at once, or a dtype the core does not take: NumPy in float64
+            shift, e = self._shifted_exp(a.astype(np.float64), axis)
+            with np.errstate(divide="ignore"):
+                r = shift + np.log(np.sum(e, axis=axis, keepdims=True))
+            if not keepdims:
+                r = np.squeeze(r, axis=axis) if axis is not None else r.reshape(())
         return r.astype(dtype)[()] if r.ndim == 0 else r.astype(dtype)
 
     def backward(self, g, x, /, axis=-1, keepdims=False):
@@ -195,7 +204,7 @@ class LogSumExp(ByName):
             raise ValueError(f"logsumexp.backward: g must have the result's shape {reduced}, got {ga.shape}")
         if not keepdims and axis is not None:
             ga = np.expand_dims(ga, axis)
-        _, e = self._shifted_exp(a, axis)
+        _, e = self._shifted_exp(a.astype(np.float64), axis)
         with np.errstate(invalid="ignore"):
             weights = e / np.sum(e, axis=axis, keepdims=True)
         return (ga * weights).astype(dtype)
@@ -211,7 +220,7 @@ class LogSumExp(ByName):
 
     @staticmethod
     def _prepare(x, axis, keepdims):
-        """x as float64, the result's dtype, and axis as a tuple of non-negative ints (or None)."""
+        """x as an array, the result's dtype, and axis as a tuple of non-negative ints (or None)."""
         a = real_array(x, "logsumexp", "x")
         if not isinstance(keepdims, (bool, np.bool_)):
             raise TypeError(f"logsumexp: keepdims must be a bool, got {type(keepdims).__name__}")
@@ -223,12 +232,16 @@ class LogSumExp(ByName):
             axis = tuple(_normalize_axis(ax, a.ndim) for ax in axes)
             if len(set(axis)) != len(axis):
                 raise ValueError(f"logsumexp: axis {axis!r} repeats an axis")
-        return a.astype(np.float64), a.dtype, axis
+        return a, a.dtype, axis
 
     def reference(self, x, axis=-1, keepdims=False):
         """The NumPy reference (``fastact.reference.logsumexp``): float64, or longdouble for a
         longdouble x."""
         return reference.logsumexp(x, axis, keepdims)
+
+
+#: the dtypes fastact's kernels take (16-bit ones computed in float32)
+_CORE_FORMATS = frozenset({"float16", "bfloat16", "float32", "float64"})
 
 
 def _normalize_axis(axis: int, ndim: int) -> int:

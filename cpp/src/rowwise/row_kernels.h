@@ -1,11 +1,12 @@
-// The row-wise entries of one ISA's kernel table: softmax.h's group functions run over every
-// reduction group of an (outer, len, inner) array. Included by each ISA's translation unit
+// The row-wise entries of one ISA's kernel table: softmax.h's and logsumexp.h's group functions
+// run over every reduction group of an (outer, len, inner) array. Included by each ISA's translation unit
 // inside that ISA's namespace, like kernel_loops.h.
 #pragma once
 
 #include <cstddef>
 
 #include "../kernel_table.h"
+#include "logsumexp.h"
 #include "softmax.h"
 
 namespace fastact::rowwise {
@@ -56,7 +57,7 @@ void log_softmax_backward(const typename V::Scalar* g, const typename V::Scalar*
 
 template <class V>
 RowKernels<typename V::Scalar> row_kernels_for() {
-  return {&softmax<V>, &log_softmax<V>, &softmax_backward<V>, &log_softmax_backward<V>};
+  return {&softmax<V>, &log_softmax<V>, &softmax_backward<V>, &log_softmax_backward<V>, &logsumexp<V>};
 }
 
 template <template <class> class VecT>

@@ -1,0 +1,150 @@
+// logsumexp along one axis: one double per reduction group, m + log(sum e^(x - m)) with m the
+// group's maximum (shifted by 0 where m is not finite, so the limits come out of the sum itself).
+// Used by fastact.logsumexp (rounded once to the input's type) and by cross_entropy's forward
+// (loss = lse - x[target], in double), which so never writes the log-softmax of the whole batch.
+//
+// The terms are softmax's: x - m as an exact pair, e^(x - m) in the input's type, summed in
+// double (float) or compensated (double, lane_sums.h); m + log s is added in double (float) or
+// long double (double). For float the terms' errors (2^-23 relative at most) leave log s, and so
+// the result, within 2^-23 absolute: a quarter of an ULP where |result| >= kSmall = 4. Below it
+// lse = m + log s may cancel (two elements of -0.69 give 2e-4), and there that error would be
+// thousands of ULP, so a float group with a result below 4 is summed again from its widened
+// lanes, whose exponentials in double are good to 2^-53: the float64 formula, rounded once.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+
+#include "lane_sums.h"
+#include "softmax.h"
+#include "strip.h"
+
+namespace fastact::rowwise {
+
+inline constexpr double kSmall = 4.0;
+
+// e^d for d <= 0 or NaN; d > 0 (only where the shift is 0 because m = +inf) is taken as 0, since
+// that group's result is +inf (or NaN) whatever its sum.
+template <class D>
+inline D exp_nonpositive(math::Pair<D> d) {
+  using T = typename D::Scalar;
+  const auto positive = d.hi > D(T(0));
+  return exp_shifted(math::Pair<D>{select(positive, D(T(0)), d.hi), select(positive, D(T(0)), d.lo)});
+}
+
+// The group's result from its maximum m (any lane of the group) and its sum h + l.
+template <class T>
+inline double logsumexp_from(T m, double h, double l) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  const double s = h + l;
+  if (std::isnan(s)) return s;  // a NaN anywhere (the maximum may not have kept it)
+  if (m == std::numeric_limits<T>::infinity()) return kInf;
+  if (m == -std::numeric_limits<T>::infinity()) return -kInf;  // every element -inf: log 0
+  if constexpr (sizeof(T) == 4) {
+    return static_cast<double>(m) + std::log(s);
+  } else {
+    return static_cast<double>(static_cast<long double>(m) +
+                               std::log(static_cast<long double>(h) + static_cast<long double>(l)));
+  }
+}
+
+// One group (`combine`: a row walk, one result in out[0]) or one block of columns (a result per
+// lane with data, out[0 .. lanes)).
+template <class V, std::size_t U>
+void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>& strip, bool combine) {
+  using T = typename V::Scalar;
+  constexpr std::size_t W = V::kLanes;
+  constexpr T kNegInf = -std::numeric_limits<T>::infinity();
+  V m[U], shift[U];
+  group_max(x, strip, combine, m);
+  for (std::size_t u = 0; u < U; ++u)
+    shift[u] = select(abs(m[u]) <= V(std::numeric_limits<T>::max()), m[u], V(T(0)));
+  double hi[U][W], lo[U][W];
+  // The exponentials in T, x - m as an exact pair (softmax's terms), summed as lane_sums.h does.
+  auto sum_in_t = [&] {
+    LaneSums<V> sums[U];
+    strip.for_each([&](std::size_t k, auto full) {
+      for (std::size_t u = 0; u < U; ++u)
+        sums[u].add(exp_nonpositive(shifted<false>(strip.load(x, k, u, kNegInf, full), shift[u])));
+    });
+    for (std::size_t u = 0; u < U; ++u) sums[u].read(hi[u], lo[u]);
+  };
+  // float only: the exponentials of the widened lanes, in double.
+  auto sum_widened = [&] {
+    using Parts = decltype(double_lanes(V(T(0))));
+    using D = std::remove_reference_t<decltype(std::declval<Parts&>().part[0])>;
+    constexpr std::size_t kParts = std::size(Parts{}.part);
+    Parts sums[U], shifts[U];
+    for (std::size_t u = 0; u < U; ++u) {
+      shifts[u] = double_lanes(shift[u]);
+      for (auto& p : sums[u].part) p = D(0.0);
+    }
+    strip.for_each([&](std::size_t k, auto full) {
+      for (std::size_t u = 0; u < U; ++u) {
+        const Parts xd = double_lanes(strip.load(x, k, u, kNegInf, full));
+        for (std::size_t p = 0; p < kParts; ++p)
+          sums[u].part[p] = sums[u].part[p] + exp_nonpositive(math::Pair<D>{xd.part[p] - shifts[u].part[p], D(0.0)});
+      }
+    });
+    for (std::size_t u = 0; u < U; ++u) {
+      for (std::size_t p = 0; p < kParts; ++p) sums[u].part[p].store(hi[u] + p * D::kLanes);
+      for (std::size_t i = 0; i < W; ++i) lo[u][i] = 0.0;
+    }
+  };
+  T lane_max[U][W];
+  for (std::size_t u = 0; u < U; ++u) m[u].store(lane_max[u]);
+  // The results from hi/lo; false where one of them is below kSmall in magnitude.
+  auto results = [&] {
+    bool large = true;
+    auto put = [&](double* at, double r) {
+      *at = r;
+      large &= !(std::fabs(r) < kSmall);
+    };
+    if (combine) {
+      // Vector u into vector 0 lane by lane, then the lanes as a tree (i + W/2 into i, then
+      // i + W/4, ...), every step a TwoSum: short dependency chains, where one chain through all
+      // U * W lanes was most of a short row's time.
+      double h[W], l[W];
+      for (std::size_t i = 0; i < W; ++i) {
+        h[i] = hi[0][i], l[i] = lo[0][i];
+        for (std::size_t u = 1; u < U; ++u) chain_step(h[i], l[i], hi[u][i], lo[u][i]);
+      }
+      for (std::size_t half = W / 2; half >= 1; half /= 2)
+        for (std::size_t i = 0; i < half; ++i) chain_step(h[i], l[i], h[i + half], l[i + half]);
+      put(out, logsumexp_from(lane_max[0][0], h[0], std::isfinite(h[0]) ? l[0] : 0.0));
+      return large;
+    }
+    for (std::size_t u = 0; u < U; ++u)
+      for (std::size_t i = 0; i < W && u * W + i < strip.lanes; ++i)
+        put(out + u * W + i, logsumexp_from(lane_max[u][i], hi[u][i], std::isfinite(hi[u][i]) ? lo[u][i] : 0.0));
+    return large;
+  };
+  sum_in_t();
+  if (results() || sizeof(T) == 8) return;
+  sum_widened();  // float with a result near 0: again, with every term good to 2^-53
+  results();
+}
+
+// Every group of a C-contiguous (outer, len, inner) array, for the first `columns` columns:
+// out[o * inner + j] for group (o, j). A group of no elements gives -inf (log 0).
+template <class V>
+void logsumexp(const typename V::Scalar* x, double* out, std::size_t outer, std::size_t len, std::size_t inner,
+               std::size_t columns) {
+  constexpr std::size_t kBlock = kColumnVectors * V::kLanes;
+  for (std::size_t o = 0; o < outer; ++o) {
+    if (len == 0) {
+      for (std::size_t j = 0; j < columns; ++j) out[o * inner + j] = -std::numeric_limits<double>::infinity();
+    } else if (inner == 1) {
+      logsumexp_group<V>(x + o * len, out + o, Strip<V, kRowVectors>::along_row(len), true);
+    } else {
+      for (std::size_t j = 0; j < columns; j += kBlock) {
+        const std::size_t lanes = columns - j < kBlock ? columns - j : kBlock;
+        logsumexp_group<V>(x + o * len * inner + j, out + o * inner + j,
+                           Strip<V, kColumnVectors>::across_columns(len, inner, lanes), false);
+      }
+    }
+  }
+}
+
+}  // namespace fastact::rowwise
