@@ -175,6 +175,11 @@ def test_logsumexp_is_the_float64_formula_rounded_once_on_every_layout(shape, ax
     else:  # the float64 formula's own limit: e^(x - m) good to 2^-53, so log s to 2^-53 absolute
         scale = np.abs(np.max(x, axis=axis)) + np.log(x.shape[axis]) + 1
         assert (np.abs(y - ref) <= 4 * np.finfo(dtype).eps * scale).all()
+    g = RNG.standard_normal(y.shape).astype(dtype)
+    e = np.exp(x.astype(np.longdouble) - np.expand_dims(ref, axis))  # softmax: the exact weights
+    ref_g = np.expand_dims(g, axis) * e
+    err = np.abs(fa.logsumexp.backward(g, x, axis=axis).astype(np.longdouble) - ref_g)
+    assert (err <= 5 * np.finfo(dtype).eps * np.abs(ref_g) + np.finfo(dtype).tiny).all()  # softmax's 4 ULP + 1
     if dtype == np.float32:  # exactly the float64 formula, rounded once
         pair = np.array([-0.69, -0.69], dtype)
         assert fa.logsumexp(pair) == np.float32(fa.logsumexp.reference(pair.astype(np.float64)))

@@ -156,7 +156,8 @@ class LogSumExp(ByName):
     ``torch.logsumexp``, ``jax.nn.logsumexp``). ``keepdims`` keeps the reduced axes as length 1.
 
     ``logsumexp.backward(g, x, axis=-1, keepdims=False)`` = g * softmax(x) along the axis (g
-    broadcast back over it).
+    broadcast back over it; over one axis or all of x, softmax's kernel times g in x's type, so
+    within softmax's bound plus one rounding).
 
     Example
     -------
@@ -204,9 +205,19 @@ class LogSumExp(ByName):
             raise ValueError(f"logsumexp.backward: g must have the result's shape {reduced}, got {ga.shape}")
         if not keepdims and axis is not None:
             ga = np.expand_dims(ga, axis)
-        _, e = self._shifted_exp(a.astype(np.float64), axis)
-        with np.errstate(invalid="ignore"):
-            weights = e / np.sum(e, axis=axis, keepdims=True)
+        if dtype.name in _CORE_FORMATS and (axis is None or len(axis) == 1):
+            # softmax's kernel for the weights (its 4 ULP), times g in their type (float32 for the
+            # 16-bit formats): one more rounding, no float64 pass over the whole array
+            from . import softmax
+
+            weights = softmax(a.reshape(-1)).reshape(a.shape) if axis is None else softmax(a, axis=axis[0])
+            if weights.dtype != np.float64:
+                weights = weights.astype(np.float32, copy=False)
+                return np.multiply(weights, ga.astype(np.float32), out=weights).astype(dtype, copy=False)
+        else:
+            _, e = self._shifted_exp(a.astype(np.float64), axis)
+            with np.errstate(invalid="ignore"):
+                weights = e / np.sum(e, axis=axis, keepdims=True)
         return (ga * weights).astype(dtype)
 
     @staticmethod
@@ -232,6 +243,8 @@ class LogSumExp(ByName):
             axis = tuple(_normalize_axis(ax, a.ndim) for ax in axes)
             if len(set(axis)) != len(axis):
                 raise ValueError(f"logsumexp: axis {axis!r} repeats an axis")
+            if a.ndim and sorted(axis) == list(range(a.ndim)):
+                axis = None  # every axis: one row of every element, the same steps as axis=None
         return a, a.dtype, axis
 
     def reference(self, x, axis=-1, keepdims=False):
