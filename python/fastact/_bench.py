@@ -27,7 +27,7 @@ import numpy as np
 from . import _core, _peers, cpu_info, get_num_threads, set_num_threads
 
 # Ops timed on 2-d arrays, beside the elementwise ones (python -m fastact bench --ops softmax ...).
-ROW_OPS = ("softmax", "log_softmax", "cross_entropy", "swiglu")
+ROW_OPS = ("softmax", "log_softmax", "logsumexp", "cross_entropy", "swiglu")
 ROW = 1024  # elements per row
 
 
@@ -84,6 +84,11 @@ def _numpy_softmax(a):
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def _numpy_logsumexp(a):
+    m = a.max(axis=-1, keepdims=True)
+    return (m + np.log(np.exp(a - m).sum(axis=-1, keepdims=True)))[:, 0]
+
+
 def _numpy_log_softmax(a):
     s = a - a.max(axis=-1, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
@@ -120,6 +125,26 @@ def _row_calls(name: str, mode: str, x: np.ndarray, g: np.ndarray, torch, jaxm):
                 yt = _peers.torch_tensor(torch, y)
                 bw = torch.ops.aten._softmax_backward_data if name == "softmax" else torch.ops.aten._log_softmax_backward_data
                 calls["torch"] = lambda: bw(gt, yt, -1, yt.dtype)
+        return calls
+    if name == "logsumexp":  # one value per row: no out=
+        if mode == "forward":
+            calls = {"alloc": lambda: fa.logsumexp(x2), "numpy": lambda: _numpy_logsumexp(x2)}
+            if torch is not None:
+                calls["torch"] = lambda: torch.logsumexp(xt, -1)
+            if jaxm is not None:
+                calls["jax"] = _peers.jax_timer(*jaxm, lambda a: jaxm[0].nn.logsumexp(a, axis=-1), x2)
+        else:
+            gr = np.ascontiguousarray(g2[:, 0])
+            calls = {"alloc": lambda: fa.logsumexp.backward(gr, x2)}
+            if torch is not None:
+                gt1 = _peers.torch_tensor(torch, gr)
+
+                def torch_grad():
+                    xr = xt.detach().requires_grad_()
+                    torch.logsumexp(xr, -1).backward(gt1)
+                    return xr.grad
+
+                calls["torch"] = torch_grad
         return calls
     if name == "cross_entropy":
         rows = x2.shape[0]
