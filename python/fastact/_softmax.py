@@ -176,7 +176,7 @@ class LogSumExp(ByName):
         if r is not NotImplemented:
             return r
         a, dtype, axis = self._prepare(x, axis, keepdims)
-        if dtype.name in _CORE_FORMATS and (axis is None or len(axis) == 1):
+        if _in_core_format(dtype) and (axis is None or len(axis) == 1):
             # One axis (or every element, as one row): the core's row kernel, in double.
             from . import _core
 
@@ -205,7 +205,7 @@ class LogSumExp(ByName):
             raise ValueError(f"logsumexp.backward: g must have the result's shape {reduced}, got {ga.shape}")
         if not keepdims and axis is not None:
             ga = np.expand_dims(ga, axis)
-        if dtype.name in _CORE_FORMATS and (axis is None or len(axis) == 1):
+        if _in_core_format(dtype) and (axis is None or len(axis) == 1):
             # softmax's kernel for the weights (its 4 ULP), times g in their type (float32 for the
             # 16-bit formats): one more rounding, no float64 pass over the whole array
             from . import softmax
@@ -253,8 +253,13 @@ class LogSumExp(ByName):
         return reference.logsumexp(x, axis, keepdims)
 
 
-#: the dtypes fastact's kernels take (16-bit ones computed in float32)
-_CORE_FORMATS = frozenset({"float16", "bfloat16", "float32", "float64"})
+#: the dtypes fastact's kernels take (16-bit ones computed in float32); bfloat16 by name, as
+#: ml_dtypes is optional (dtype.name costs microseconds: only dtypes not in the set ask it)
+_CORE_DTYPES = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
+
+
+def _in_core_format(dtype) -> bool:
+    return dtype in _CORE_DTYPES or dtype.name == "bfloat16"
 
 
 def _normalize_axis(axis: int, ndim: int) -> int:

@@ -126,13 +126,77 @@ void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>
   results();
 }
 
+// W rows of len <= W elements each (the rows of a short-row batch), with lanes as rows: the block
+// is transposed through a small buffer, so a row's fold across lanes becomes vector operations
+// across the block. The same steps as logsumexp_group's walk of one such row, so the same bits:
+// its maximum folded as combine_all folds (lanes_max), its one term per lane, the lanes added as
+// the same tree of TwoSums (lanes past the row hold 0), and a row whose float result is below
+// kSmall summed again from widened elements.
+template <class V>
+void logsumexp_row_block(const typename V::Scalar* x, double* out, std::size_t len) {
+  using T = typename V::Scalar;
+  constexpr std::size_t W = V::kLanes;
+  alignas(64) T buf[W][W];
+  rows_to_lanes(x, len, buf);
+  const V m = lanes_max<V>(buf, len);
+  const V shift = select(abs(m) <= V(std::numeric_limits<T>::max()), m, V(T(0)));
+  T lane_max[W];
+  m.store(lane_max);
+  using Lanes = decltype(double_lanes(V(T(0))));
+  using D = std::remove_reference_t<decltype(std::declval<Lanes&>().part[0])>;
+  constexpr std::size_t kParts = std::size(Lanes{}.part);
+  // The row totals from the terms `term(k)` (double lanes), as the tree of logsumexp_group.
+  auto rows_from = [&](auto&& term, double* result) {
+    Lanes h[W], l[W];
+    for (std::size_t k = 0; k < W; ++k) {
+      if (k < len) h[k] = term(k);
+      for (std::size_t p = 0; p < kParts; ++p) {
+        if (k >= len) h[k].part[p] = D(0.0);
+        l[k].part[p] = D(0.0);
+      }
+    }
+    for (std::size_t half = W / 2; half >= 1; half /= 2)
+      for (std::size_t k = 0; k < half; ++k)
+        for (std::size_t p = 0; p < kParts; ++p) chain_step(h[k].part[p], l[k].part[p], h[k + half].part[p], l[k + half].part[p]);
+    double hs[W], ls[W];
+    for (std::size_t p = 0; p < kParts; ++p) {
+      h[0].part[p].store(hs + p * D::kLanes);
+      l[0].part[p].store(ls + p * D::kLanes);
+    }
+    bool large = true;
+    for (std::size_t r = 0; r < W; ++r) {
+      result[r] = logsumexp_from(lane_max[r], hs[r], std::isfinite(hs[r]) ? ls[r] : 0.0);
+      large &= !(std::fabs(result[r]) < kSmall);
+    }
+    return large;
+  };
+  const bool large = rows_from([&](std::size_t k) {
+    return double_lanes(exp_nonpositive(shifted<false>(V::load(buf[k]), shift)));
+  }, out);
+  if (large || sizeof(T) == 8) return;
+  double again[W];  // float rows below kSmall: their widened terms, in double
+  const Lanes shifts = double_lanes(shift);
+  rows_from([&](std::size_t k) {
+    Lanes e = double_lanes(V::load(buf[k]));
+    for (std::size_t p = 0; p < kParts; ++p)
+      e.part[p] = exp_nonpositive(math::Pair<D>{e.part[p] - shifts.part[p], D(0.0)});
+    return e;
+  }, again);
+  for (std::size_t r = 0; r < W; ++r)
+    if (std::fabs(out[r]) < kSmall) out[r] = again[r];
+}
+
 // Every group of a C-contiguous (outer, len, inner) array, for the first `columns` columns:
 // out[o * inner + j] for group (o, j). A group of no elements gives -inf (log 0).
 template <class V>
 void logsumexp(const typename V::Scalar* x, double* out, std::size_t outer, std::size_t len, std::size_t inner,
                std::size_t columns) {
   constexpr std::size_t kBlock = kColumnVectors * V::kLanes;
-  for (std::size_t o = 0; o < outer; ++o) {
+  std::size_t o = 0;
+  if (inner == 1 && len > 0 && len <= V::kLanes) {  // short rows: whole blocks of W with lanes as rows
+    for (; o + V::kLanes <= outer; o += V::kLanes) logsumexp_row_block<V>(x + o * len, out + o, len);
+  }
+  for (; o < outer; ++o) {
     if (len == 0) {
       for (std::size_t j = 0; j < columns; ++j) out[o * inner + j] = -std::numeric_limits<double>::infinity();
     } else if (inner == 1) {
