@@ -87,6 +87,24 @@ def test_cross_entropy_is_stable_for_huge_logits():
     np.testing.assert_array_equal(grad, [[1, -1, 0], [-1, 1, 0]])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_is_minus_the_target_log_softmax_special_rows_too(dtype):
+    """Class indices take lse - x_t per sample (no log-softmax array); a row whose lse is not
+    finite takes the log-softmax limits: +inf shares the mass, a row of -inf or with NaN is NaN."""
+    x = (rng.standard_normal((9, 6)) * 4).astype(dtype)
+    x[1, 2] = np.inf
+    x[2] = -np.inf
+    x[3, 4] = np.nan
+    t = np.array([0, 2, 0, 1, 5, 3, 2, 1, 0])
+    loss = fa.cross_entropy(x, t, reduction="none")
+    want = -np.take_along_axis(fa.reference.log_softmax(x.astype(np.float64), -1), t[:, None], 1)[:, 0]
+    assert loss[1] == 0.0 and np.isnan(loss[2]) and np.isnan(loss[3])
+    ok = [0, 4, 5, 6, 7, 8]
+    np.testing.assert_allclose(loss[ok], want[ok], rtol=4 * np.finfo(dtype).eps, atol=4 * np.finfo(dtype).eps)
+    x[1, 2] = 0.0  # every row ordinary: the same losses as the log-softmax path gives
+    np.testing.assert_allclose(fa.cross_entropy(x[ok], t[ok], reduction="sum"), want[ok].sum(), rtol=1e-6)
+
+
 @pytest.mark.parametrize("index", ["a", 1.0, True, np.bool_(True), [1], np.array([1])])
 def test_cross_entropy_ignore_index_takes_an_int_only(index):
     with pytest.raises(TypeError, match="cross_entropy: ignore_index must be an int"):

@@ -380,15 +380,16 @@ void run_rows_backward(RowKind kind, const T* g, const T* y, T* out, std::size_t
 
 // out[o * inner + j] = logsumexp of group (o, j) of an (outer, len, inner) contiguous array, in double.
 template <class T>
-void run_logsumexp(const T* x, double* out, std::size_t outer, std::size_t len, std::size_t inner) {
+void run_logsumexp(const T* x, double* out, std::size_t outer, std::size_t len, std::size_t inner,
+                   bool refine = true) {
   const auto kernel = row_kernels_of<T>(active_kernels()).logsumexp;
   if (outer * inner == 0) return;
-  if (len == 0) return kernel(x, out, outer, 0, inner, inner);
+  if (len == 0) return kernel(x, out, outer, 0, inner, inner, refine);
   // split_groups hands out runs of whole outer indices (at = o * len * inner) or, for one outer
   // index, runs of columns (at = the first column): the results start at o * inner or there.
   const bool by_outer = outer > 1 || inner == 1;
   run_groups<T>(outer, len, inner, [&](std::size_t at, std::size_t o, std::size_t columns) {
-    kernel(x + at, out + (by_outer ? at / len : at), o, len, inner, columns);
+    kernel(x + at, out + (by_outer ? at / len : at), o, len, inner, columns, refine);
   });
 }
 

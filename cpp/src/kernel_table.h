@@ -85,10 +85,11 @@ template <class T>
 using RowBackwardKernel = void (*)(const T* g, const T* y, T* out, std::size_t outer, std::size_t len,
                                    std::size_t inner, std::size_t columns);
 
-// One double per reduction group (logsumexp), at out[o * inner + j] for group (o, j).
+// One double per reduction group (logsumexp), at out[o * inner + j] for group (o, j); `refine`:
+// float groups whose result may cancel are summed again in double (rowwise/logsumexp.h).
 template <class T>
 using RowTotalKernel = void (*)(const T* x, double* out, std::size_t outer, std::size_t len, std::size_t inner,
-                                std::size_t columns);
+                                std::size_t columns, bool refine);
 
 template <class T>
 struct RowKernels {

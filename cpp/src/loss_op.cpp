@@ -6,9 +6,10 @@
 //   binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weight=None, weight=None)
 //                                                                       and .backward(..., g=None)
 //
-// cross_entropy runs the log_softmax (forward) or softmax (backward) kernels on the logits as
-// they are, viewed as (outer, classes, inner) along the class axis, then sums per sample in
-// double; never softmax then log. binary_cross_entropy_with_logits is (1 - t) x + (1 + (pw - 1) t)
+// cross_entropy runs the logsumexp (forward with class indices and no smoothing: w (lse - x_t)),
+// log_softmax (other forwards) or softmax (backward) kernels on the logits as they are, viewed
+// as (outer, classes, inner) along the class axis, then sums per sample in double; never softmax
+// then log. binary_cross_entropy_with_logits is (1 - t) x + (1 + (pw - 1) t)
 // softplus(-x) with the softplus and sigmoid kernels in double: no logit overflows. backward is
 // d loss / d logits times the upstream g (a scalar for "mean"/"sum", the loss's shape for "none").
 // A loss over no weight at all (an empty batch, every target ignored) is NaN, as in PyTorch.
@@ -315,10 +316,45 @@ PyArrayObject* row_kernel(const CrossEntropyInputs& in, RowKind kind) {
   return y;
 }
 
+// Class indices without smoothing, the common case: loss_s = w_t (lse_s - x_t), from one
+// logsumexp per sample in double (rowwise/logsumexp.h), so no log-softmax of the whole batch is
+// written. False (nothing set) where some kept sample's lse is not finite (a row with +inf or
+// NaN, or of -inf only), whose limits the log-softmax path below gives.
+bool cross_entropy_from_logsumexp(const CrossEntropyInputs& in, std::vector<double>& per, double& weights) {
+  Owned x(arrays::converted(in.logits.array(), in.compute));
+  if (!x.p) return false;
+  const std::size_t n = in.samples();
+  std::vector<double> lse(n);
+  bool finite = true;
+  with_format(in.compute, [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (!kIs16Bit<T>) {
+      const T* xp = arrays::data<const T>(x.array());
+      run_logsumexp<T>(xp, lse.data(), in.outer, in.classes, in.inner, false);
+      for (std::size_t s = 0; s < n && finite; ++s) {
+        if (!in.kept(s)) continue;  // per[s] stays 0
+        const std::size_t t = in.class_of(s);
+        const double wt = in.weight.empty() ? 1.0 : in.weight[t];
+        finite = std::isfinite(lse[s]);
+        weights += wt;
+        per[s] = wt * (lse[s] - static_cast<double>(xp[in.at(s, t)]));
+      }
+    }
+  });
+  return finite;
+}
+
 PyObject* cross_entropy(PyObject* const* v) {
   CrossEntropyInputs in;
   if (!cross_entropy_inputs(v, &in)) return nullptr;
   in.compute = arrays::compute_format(in.result);
+  if (in.indices && in.smoothing == 0.0) {
+    std::vector<double> per(in.samples());
+    double weights = 0.0;
+    if (cross_entropy_from_logsumexp(in, per, weights))
+      return reduced(per, in.reduction, weights, in.sample_ndim, in.sample_shape, in.result);
+    if (PyErr_Occurred()) return nullptr;
+  }
   Owned logp(row_kernel(in, RowKind::log_softmax));
   if (!logp.p) return nullptr;
   const std::size_t n = in.samples(), classes = in.classes;

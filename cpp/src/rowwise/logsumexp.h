@@ -52,7 +52,8 @@ inline double logsumexp_from(T m, double h, double l) {
 // One group (`combine`: a row walk, one result in out[0]) or one block of columns (a result per
 // lane with data, out[0 .. lanes)).
 template <class V, std::size_t U>
-void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>& strip, bool combine) {
+void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>& strip, bool combine,
+                     bool refine) {
   using T = typename V::Scalar;
   constexpr std::size_t W = V::kLanes;
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
@@ -121,7 +122,7 @@ void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>
     return large;
   };
   sum_in_t();
-  if (results() || sizeof(T) == 8) return;
+  if (results() || sizeof(T) == 8 || !refine) return;
   sum_widened();  // float with a result near 0: again, with every term good to 2^-53
   results();
 }
@@ -133,7 +134,7 @@ void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>
 // the same tree of TwoSums (lanes past the row hold 0), and a row whose float result is below
 // kSmall summed again from widened elements.
 template <class V>
-void logsumexp_row_block(const typename V::Scalar* x, double* out, std::size_t len) {
+void logsumexp_row_block(const typename V::Scalar* x, double* out, std::size_t len, bool refine) {
   using T = typename V::Scalar;
   constexpr std::size_t W = V::kLanes;
   alignas(64) T buf[W][W];
@@ -173,7 +174,7 @@ void logsumexp_row_block(const typename V::Scalar* x, double* out, std::size_t l
   const bool large = rows_from([&](std::size_t k) {
     return double_lanes(exp_nonpositive(shifted<false>(V::load(buf[k]), shift)));
   }, out);
-  if (large || sizeof(T) == 8) return;
+  if (large || sizeof(T) == 8 || !refine) return;
   double again[W];  // float rows below kSmall: their widened terms, in double
   const Lanes shifts = double_lanes(shift);
   rows_from([&](std::size_t k) {
@@ -187,25 +188,27 @@ void logsumexp_row_block(const typename V::Scalar* x, double* out, std::size_t l
 }
 
 // Every group of a C-contiguous (outer, len, inner) array, for the first `columns` columns:
-// out[o * inner + j] for group (o, j). A group of no elements gives -inf (log 0).
+// out[o * inner + j] for group (o, j). A group of no elements gives -inf (log 0). Without
+// `refine`, float results below kSmall keep the float terms' 2^-23 absolute error (cross_entropy,
+// whose loss lse - x_t carries that error anyway, as the log-softmax it replaces did).
 template <class V>
 void logsumexp(const typename V::Scalar* x, double* out, std::size_t outer, std::size_t len, std::size_t inner,
-               std::size_t columns) {
+               std::size_t columns, bool refine) {
   constexpr std::size_t kBlock = kColumnVectors * V::kLanes;
   std::size_t o = 0;
   if (inner == 1 && len > 0 && len <= V::kLanes) {  // short rows: whole blocks of W with lanes as rows
-    for (; o + V::kLanes <= outer; o += V::kLanes) logsumexp_row_block<V>(x + o * len, out + o, len);
+    for (; o + V::kLanes <= outer; o += V::kLanes) logsumexp_row_block<V>(x + o * len, out + o, len, refine);
   }
   for (; o < outer; ++o) {
     if (len == 0) {
       for (std::size_t j = 0; j < columns; ++j) out[o * inner + j] = -std::numeric_limits<double>::infinity();
     } else if (inner == 1) {
-      logsumexp_group<V>(x + o * len, out + o, Strip<V, kRowVectors>::along_row(len), true);
+      logsumexp_group<V>(x + o * len, out + o, Strip<V, kRowVectors>::along_row(len), true, refine);
     } else {
       for (std::size_t j = 0; j < columns; j += kBlock) {
         const std::size_t lanes = columns - j < kBlock ? columns - j : kBlock;
         logsumexp_group<V>(x + o * len * inner + j, out + o * inner + j,
-                           Strip<V, kColumnVectors>::across_columns(len, inner, lanes), false);
+                           Strip<V, kColumnVectors>::across_columns(len, inner, lanes), false, refine);
       }
     }
   }
