@@ -11,11 +11,10 @@ namespace {
 
 py::object logsumexp(py::object x, int axis) {
   Float t;
-  Owned xa(arrays::normalized(x.ptr(), "x", &t));
+  Owned xa;
+  in_compute_format(x.ptr(), "x", &t, xa);
   if (!xa.p) throw py::error_already_set();
   const Float compute = arrays::compute_format(t);
-  xa.reset(reinterpret_cast<PyObject*>(arrays::converted(xa.array(), compute)));
-  if (!xa.p) throw py::error_already_set();
   PyArrayObject* xs = xa.array();
   const int nd = PyArray_NDIM(xs);
   if (axis < 0 || axis >= (nd > 0 ? nd : 1)) throw py::value_error("logsumexp: axis out of range");

@@ -92,12 +92,11 @@ bool row_dims(int kind, PyArrayObject* x, PyObject* axis_arg, std::size_t dims[3
 
 PyObject* forward(int kind, const RowArguments& a) {
   Float t;
-  Owned xa(arrays::normalized(a.arrays[0], "x", &t));
+  Owned xa;
+  in_compute_format(a.arrays[0], "x", &t, xa);
   std::size_t dims[3];
   if (!xa.p || !row_dims(kind, xa.array(), a.axis, dims)) return nullptr;
   const Float compute = arrays::compute_format(t);
-  xa.reset(reinterpret_cast<PyObject*>(arrays::converted(xa.array(), compute)));
-  if (!xa.p) return nullptr;
   PyArrayObject* xs = xa.array();
   return compute_result(a.out, t, compute, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs}, [&](auto zero, PyArrayObject* y) {
     using T = decltype(zero);

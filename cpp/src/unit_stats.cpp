@@ -83,11 +83,10 @@ py::tuple unit_stats(py::object op, py::object z, py::object axis, double tol) {
   if (!c) throw py::type_error("unit_stats: op must be an elementwise op (fastact.get(name))");
   if (!(tol >= 0.0)) throw py::value_error("unit_stats: tol must be a non-negative number");
   Float t;
-  Owned za(arrays::normalized(z.ptr(), "z", &t));
+  Owned za;
+  in_compute_format(z.ptr(), "z", &t, za);
   if (!za.p) throw py::error_already_set();
   const Float compute = arrays::compute_format(t);
-  za.reset(reinterpret_cast<PyObject*>(arrays::converted(za.array(), compute)));
-  if (!za.p) throw py::error_already_set();
   PyArrayObject* zs = za.array();
   const int ndim = PyArray_NDIM(zs);
   if (ndim == 0) throw py::value_error("unit_stats: z must have a samples axis");
