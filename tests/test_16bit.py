@@ -112,3 +112,11 @@ def test_row_wise_ops_and_losses_take_16bit_arrays_with_the_same_bits(dtype16):
     out = np.empty_like(x)
     fa.softmax(x, out=out)
     assert_same_bits(out, rounded(fa.softmax(x32), dtype16))
+    # rows go through float32 a block of rows at a time: short rows in many blocks (and threads),
+    # rows longer than a block, in place
+    for shape in [(5000, 10), (3, 5000)]:
+        y = (rng.standard_normal(shape) * 4).astype(dtype16)
+        y32 = y.astype(np.float32)
+        assert_same_bits(fa.log_softmax(y), rounded(fa.log_softmax(y32), dtype16))
+        fa.softmax(y, out=y)
+        assert_same_bits(y, rounded(fa.softmax(y32), dtype16))

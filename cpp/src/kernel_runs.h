@@ -367,6 +367,28 @@ void run_rows(RowKind kind, const T* x, T* y, std::size_t outer, std::size_t len
   });
 }
 
+// y = softmax(x) or log_softmax(x) along the rows (inner == 1) of a float16 or bfloat16 array: a
+// block of whole rows at a time converted to float32 in a buffer that stays in cache, the float
+// kernel run on it, the block rounded back, so the formats cost no whole-array passes. The same
+// bits as converting all of x first (the float kernel gives a row the same result in any block).
+template <class T>
+void run_rows_16bit(RowKind kind, const T* x, T* y, std::size_t outer, std::size_t len, bool safe) {
+  const auto& k = row_kernels_of<float>(active_kernels());
+  const auto kernel = kind == RowKind::softmax ? k.softmax : k.log_softmax;
+  const Convert16& c = converter16(std::is_same_v<T, BFloat16Bits>);
+  constexpr std::size_t kBufferElements = 4096;  // 16 KB per buffer
+  run_groups<float>(outer, len, 1, [&](std::size_t at, std::size_t rows, std::size_t) {
+    const std::size_t per = len >= kBufferElements ? 1 : kBufferElements / len;
+    std::vector<float> in(per * len), out(per * len);
+    for (std::size_t r = 0; r < rows; r += per) {
+      const std::size_t n = (rows - r < per ? rows - r : per) * len;
+      c.to_float(reinterpret_cast<const std::uint16_t*>(x + at + r * len), in.data(), n);
+      kernel(in.data(), out.data(), n / len, len, 1, 1, safe);
+      c.from_float(out.data(), reinterpret_cast<std::uint16_t*>(y + at + r * len), n);
+    }
+  });
+}
+
 // out = the backward pass of softmax / log_softmax from g and the saved output y.
 template <class T>
 void run_rows_backward(RowKind kind, const T* g, const T* y, T* out, std::size_t outer, std::size_t len,

@@ -92,11 +92,22 @@ bool row_dims(int kind, PyArrayObject* x, PyObject* axis_arg, std::size_t dims[3
 
 PyObject* forward(int kind, const RowArguments& a) {
   Float t;
-  Owned xa;
-  in_compute_format(a.arrays[0], "x", &t, xa);
+  Owned xa(arrays::normalized(a.arrays[0], "x", &t));
   std::size_t dims[3];
   if (!xa.p || !row_dims(kind, xa.array(), a.axis, dims)) return nullptr;
+  if (arrays::is_16bit(t) && dims[2] == 1 && dims[1] > 0) {  // rows: converted a block at a time
+    PyArrayObject* xs = xa.array();
+    return compute_result(a.out, t, t, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs}, [&](auto zero, PyArrayObject* y) {
+      using T = decltype(zero);
+      if constexpr (kIs16Bit<T>) {
+        run_rows_16bit<T>(static_cast<RowKind>(kind), arrays::data<const T>(xs), arrays::data<T>(y), dims[0], dims[1],
+                          a.safe);
+      }
+    });
+  }
   const Float compute = arrays::compute_format(t);
+  xa.reset(reinterpret_cast<PyObject*>(arrays::converted(xa.array(), compute)));
+  if (!xa.p) return nullptr;
   PyArrayObject* xs = xa.array();
   return compute_result(a.out, t, compute, PyArray_NDIM(xs), PyArray_DIMS(xs), {xs}, [&](auto zero, PyArrayObject* y) {
     using T = decltype(zero);
