@@ -118,5 +118,13 @@ def test_row_wise_ops_and_losses_take_16bit_arrays_with_the_same_bits(dtype16):
         y = (rng.standard_normal(shape) * 4).astype(dtype16)
         y32 = y.astype(np.float32)
         assert_same_bits(fa.log_softmax(y), rounded(fa.log_softmax(y32), dtype16))
+        g = rng.standard_normal(shape).astype(dtype16)
+        for op in (fa.softmax, fa.log_softmax):
+            s = op(y)
+            want = rounded(op.backward(g.astype(np.float32), s.astype(np.float32)), dtype16)
+            assert_same_bits(op.backward(g, s), want)
+            gc = g.copy()
+            op.backward(gc, s, out=gc)
+            assert_same_bits(gc, want)
         fa.softmax(y, out=y)
         assert_same_bits(y, rounded(fa.softmax(y32), dtype16))

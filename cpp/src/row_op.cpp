@@ -121,10 +121,24 @@ PyObject* forward(int kind, const RowArguments& a) {
 PyObject* backward(int kind, const RowArguments& a) {
   Owned ga, ya;
   Float t;
-  if (!promoted_pair(a.arrays[0], a.arrays[1], "y", true, &ga, &ya, &t)) return nullptr;
+  if (!promoted_pair(a.arrays[0], a.arrays[1], "y", false, &ga, &ya, &t)) return nullptr;
   std::size_t dims[3];
   if (!row_dims(kind, ya.array(), a.axis, dims)) return nullptr;
+  if (arrays::is_16bit(t) && dims[2] == 1 && dims[1] > 0) {  // rows: converted a block at a time
+    PyArrayObject* gs = ga.array();
+    PyArrayObject* ys = ya.array();
+    return compute_result(a.out, t, t, PyArray_NDIM(ys), PyArray_DIMS(ys), {gs, ys}, [&](auto zero, PyArrayObject* gx) {
+      using T = decltype(zero);
+      if constexpr (kIs16Bit<T>) {
+        run_rows_backward_16bit<T>(static_cast<RowKind>(kind), arrays::data<const T>(gs), arrays::data<const T>(ys),
+                                   arrays::data<T>(gx), dims[0], dims[1]);
+      }
+    });
+  }
   const Float compute = arrays::compute_format(t);
+  ga.reset(reinterpret_cast<PyObject*>(arrays::converted(ga.array(), compute)));
+  ya.reset(ga.p ? reinterpret_cast<PyObject*>(arrays::converted(ya.array(), compute)) : nullptr);
+  if (!ya.p) return nullptr;
   PyArrayObject* ys = ya.array();
   return compute_result(a.out, t, compute, PyArray_NDIM(ys), PyArray_DIMS(ys), {ga.array(), ys},
                         [&](auto zero, PyArrayObject* gx) {
