@@ -126,5 +126,7 @@ def test_row_wise_ops_and_losses_take_16bit_arrays_with_the_same_bits(dtype16):
             gc = g.copy()
             op.backward(gc, s, out=gc)
             assert_same_bits(gc, want)
+        gr = rng.standard_normal(shape[0]).astype(dtype16)
+        assert_same_bits(fa.logsumexp.backward(gr, y), rounded(fa.logsumexp.backward(gr.astype(np.float32), y32), dtype16))
         fa.softmax(y, out=y)
         assert_same_bits(y, rounded(fa.softmax(y32), dtype16))

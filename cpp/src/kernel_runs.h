@@ -367,7 +367,8 @@ void run_rows(RowKind kind, const T* x, T* y, std::size_t outer, std::size_t len
   });
 }
 
-// f(in, out, rows) over the rows (inner == 1) of 16-bit arrays in[kInputs] -> out: a block of
+// f(in, out, rows, first) over the rows (inner == 1) of 16-bit arrays in[kInputs] -> out, `first`
+// the index of the block's first row: a block of
 // whole rows at a time converted to float32 in buffers that stay in cache, f run on them, the
 // block rounded back, so the formats cost no whole-array passes. The same bits as converting the
 // whole arrays first (the row kernels give a row the same result in any block). out may be one
@@ -386,7 +387,7 @@ void run_rows_through_float(const T* const (&in)[kInputs], T* out, std::size_t o
       const std::size_t n = (rows - r < per ? rows - r : per) * len;
       for (std::size_t k = 0; k < kInputs; ++k)
         c.to_float(reinterpret_cast<const std::uint16_t*>(in[k] + at + r * len), const_cast<float*>(in_buf[k]), n);
-      f(in_buf, out_buf, n / len);
+      f(in_buf, out_buf, n / len, at / len + r);
       c.from_float(out_buf, reinterpret_cast<std::uint16_t*>(out + at + r * len), n);
     }
   });
@@ -397,7 +398,7 @@ template <class T>
 void run_rows_16bit(RowKind kind, const T* x, T* y, std::size_t outer, std::size_t len, bool safe) {
   const auto& k = row_kernels_of<float>(active_kernels());
   const auto kernel = kind == RowKind::softmax ? k.softmax : k.log_softmax;
-  run_rows_through_float<T, 1>({x}, y, outer, len, [&](const float* const (&in)[1], float* out, std::size_t rows) {
+  run_rows_through_float<T, 1>({x}, y, outer, len, [&](const float* const (&in)[1], float* out, std::size_t rows, std::size_t) {
     kernel(in[0], out, rows, len, 1, 1, safe);
   });
 }
@@ -407,7 +408,8 @@ template <class T>
 void run_rows_backward_16bit(RowKind kind, const T* g, const T* y, T* out, std::size_t outer, std::size_t len) {
   const auto& k = row_kernels_of<float>(active_kernels());
   const auto kernel = kind == RowKind::softmax ? k.softmax_backward : k.log_softmax_backward;
-  run_rows_through_float<T, 2>({g, y}, out, outer, len, [&](const float* const (&in)[2], float* o, std::size_t rows) {
+  run_rows_through_float<T, 2>({g, y}, out, outer, len, [&](const float* const (&in)[2], float* o, std::size_t rows,
+                                                                     std::size_t) {
     kernel(in[0], in[1], o, rows, len, 1, 1);
   });
 }

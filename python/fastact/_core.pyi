@@ -67,5 +67,7 @@ def get_num_threads() -> int: ...
 def set_isa(name: str) -> None: ...
 def logsumexp(x: object, axis: int) -> np.ndarray:
     """logsumexp along one axis, float64, the axis removed (cpp/src/logsumexp_op.cpp)."""
+def logsumexp_backward(g: np.ndarray, x: object, axis: int) -> np.ndarray:
+    """g * softmax(x) along one axis, g one float64 per reduced group (cpp/src/logsumexp_op.cpp)."""
 def unit_stats(op: object, z: object, axis: object, tol: float) -> tuple[object, ...]:
     """Per-unit counts and sums of an elementwise op over a batch (cpp/src/unit_stats.cpp)."""

@@ -203,21 +203,20 @@ class LogSumExp(ByName):
         ga = np.asarray(g, dtype=np.float64)
         if ga.shape != reduced:
             raise ValueError(f"logsumexp.backward: g must have the result's shape {reduced}, got {ga.shape}")
+        if _in_core_format(dtype) and (axis is None or len(axis) == 1):
+            # softmax's kernel for the weights (its 4 ULP), each group times its g in the compute
+            # type, in the core (16-bit rows a block at a time): one more rounding
+            from . import _core
+
+            gc = np.ascontiguousarray(ga).reshape(-1)
+            if axis is None:
+                return _core.logsumexp_backward(gc, a.reshape(-1), 0).reshape(a.shape)
+            return _core.logsumexp_backward(gc, a, axis[0])
         if not keepdims and axis is not None:
             ga = np.expand_dims(ga, axis)
-        if _in_core_format(dtype) and (axis is None or len(axis) == 1):
-            # softmax's kernel for the weights (its 4 ULP), times g in their type (float32 for the
-            # 16-bit formats): one more rounding, no float64 pass over the whole array
-            from . import softmax
-
-            weights = softmax(a.reshape(-1)).reshape(a.shape) if axis is None else softmax(a, axis=axis[0])
-            if weights.dtype != np.float64:
-                weights = weights.astype(np.float32, copy=False)
-                return np.multiply(weights, ga.astype(np.float32), out=weights).astype(dtype, copy=False)
-        else:
-            _, e = self._shifted_exp(a.astype(np.float64), axis)
-            with np.errstate(invalid="ignore"):
-                weights = e / np.sum(e, axis=axis, keepdims=True)
+        _, e = self._shifted_exp(a.astype(np.float64), axis)
+        with np.errstate(invalid="ignore"):
+            weights = e / np.sum(e, axis=axis, keepdims=True)
         return (ga * weights).astype(dtype)
 
     @staticmethod
