@@ -156,8 +156,8 @@ class LogSumExp(ByName):
     ``torch.logsumexp``, ``jax.nn.logsumexp``). ``keepdims`` keeps the reduced axes as length 1.
 
     ``logsumexp.backward(g, x, axis=-1, keepdims=False)`` = g * softmax(x) along the axis (g
-    broadcast back over it; over one axis or all of x, softmax's kernel times g in x's type, so
-    within softmax's bound plus one rounding).
+    broadcast back over it; over one axis or all of x, softmax's kernel times g in the compute
+    type, in the core, so within softmax's bound plus one rounding).
 
     Example
     -------
