@@ -278,11 +278,13 @@ inline auto double_parts(V x) {
 inline constexpr std::size_t kUnitStatsPrefetchBytes = 256;
 inline void prefetch_ahead(const void* at) {  // a hint only: an address past the data is harmless
 #if defined(__GNUC__) || defined(__clang__)
-  __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(at) + kUnitStatsPrefetchBytes), 0, 3);
+  const std::uintptr_t ahead = reinterpret_cast<std::uintptr_t>(at) + kUnitStatsPrefetchBytes;
+  __builtin_prefetch(reinterpret_cast<const void*>(ahead), 0, 3);
 #else
   (void)at;
 #endif
 }
+
 template <class Op, class V>
 void unit_stats_rows(const typename V::Scalar* z, std::size_t rows, std::size_t n,
                      const typename V::Scalar* origin, double tol, double* inactive, double* saturated,

@@ -368,11 +368,11 @@ void run_rows(RowKind kind, const T* x, T* y, std::size_t outer, std::size_t len
 }
 
 // f(in, out, rows, first) over the rows (inner == 1) of 16-bit arrays in[kInputs] -> out, `first`
-// the index of the block's first row: a block of
-// whole rows at a time converted to float32 in buffers that stay in cache, f run on them, the
-// block rounded back, so the formats cost no whole-array passes. The same bits as converting the
-// whole arrays first (the row kernels give a row the same result in any block). out may be one
-// of the inputs: each block is read before it is written.
+// the index of the block's first row: a block of whole rows at a time converted to float32 in
+// buffers that stay in cache, f run on them, the block rounded back, so the formats cost no
+// whole-array passes. The same bits as converting the whole arrays first (the row kernels give a
+// row the same result in any block). out may be one of the inputs: each block is read before it
+// is written.
 template <class T, std::size_t kInputs, class F>
 void run_rows_through_float(const T* const (&in)[kInputs], T* out, std::size_t outer, std::size_t len, F&& f) {
   const Convert16& c = converter16(std::is_same_v<T, BFloat16Bits>);
@@ -380,13 +380,13 @@ void run_rows_through_float(const T* const (&in)[kInputs], T* out, std::size_t o
   run_groups<float>(outer, len, 1, [&](std::size_t at, std::size_t rows, std::size_t) {
     const std::size_t per = len >= kBufferElements ? 1 : kBufferElements / len;
     std::vector<float> buffers((kInputs + 1) * per * len);
-    const float* in_buf[kInputs];
+    float* in_buf[kInputs];
     for (std::size_t k = 0; k < kInputs; ++k) in_buf[k] = buffers.data() + k * per * len;
     float* out_buf = buffers.data() + kInputs * per * len;
     for (std::size_t r = 0; r < rows; r += per) {
       const std::size_t n = (rows - r < per ? rows - r : per) * len;
       for (std::size_t k = 0; k < kInputs; ++k)
-        c.to_float(reinterpret_cast<const std::uint16_t*>(in[k] + at + r * len), const_cast<float*>(in_buf[k]), n);
+        c.to_float(reinterpret_cast<const std::uint16_t*>(in[k] + at + r * len), in_buf[k], n);
       f(in_buf, out_buf, n / len, at / len + r);
       c.from_float(out_buf, reinterpret_cast<std::uint16_t*>(out + at + r * len), n);
     }
@@ -398,9 +398,10 @@ template <class T>
 void run_rows_16bit(RowKind kind, const T* x, T* y, std::size_t outer, std::size_t len, bool safe) {
   const auto& k = row_kernels_of<float>(active_kernels());
   const auto kernel = kind == RowKind::softmax ? k.softmax : k.log_softmax;
-  run_rows_through_float<T, 1>({x}, y, outer, len, [&](const float* const (&in)[1], float* out, std::size_t rows, std::size_t) {
-    kernel(in[0], out, rows, len, 1, 1, safe);
-  });
+  run_rows_through_float<T, 1>({x}, y, outer, len,
+                               [&](float* const (&in)[1], float* out, std::size_t rows, std::size_t) {
+                                 kernel(in[0], out, rows, len, 1, 1, safe);
+                               });
 }
 
 // Their backward passes, from g and the saved output y, along the rows of 16-bit arrays.
@@ -408,10 +409,10 @@ template <class T>
 void run_rows_backward_16bit(RowKind kind, const T* g, const T* y, T* out, std::size_t outer, std::size_t len) {
   const auto& k = row_kernels_of<float>(active_kernels());
   const auto kernel = kind == RowKind::softmax ? k.softmax_backward : k.log_softmax_backward;
-  run_rows_through_float<T, 2>({g, y}, out, outer, len, [&](const float* const (&in)[2], float* o, std::size_t rows,
-                                                                     std::size_t) {
-    kernel(in[0], in[1], o, rows, len, 1, 1);
-  });
+  run_rows_through_float<T, 2>({g, y}, out, outer, len,
+                               [&](float* const (&in)[2], float* o, std::size_t rows, std::size_t) {
+                                 kernel(in[0], in[1], o, rows, len, 1, 1);
+                               });
 }
 
 // out = the backward pass of softmax / log_softmax from g and the saved output y.

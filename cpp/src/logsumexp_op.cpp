@@ -67,7 +67,7 @@ py::object logsumexp_backward(py::array_t<double, py::array::c_style> g, py::obj
       if constexpr (kIs16Bit<T>) {
         const auto softmax = row_kernels_of<float>(active_kernels()).softmax;
         run_rows_through_float<T, 1>({arrays::data<const T>(xs)}, arrays::data<T>(y.array()), outer, len,
-                                     [&](const float* const (&in)[1], float* out, std::size_t rows, std::size_t first) {
+                                     [&](float* const (&in)[1], float* out, std::size_t rows, std::size_t first) {
                                        softmax(in[0], out, rows, len, 1, 1, false);
                                        for (std::size_t r = 0; r < rows; ++r) {
                                          const float scale = static_cast<float>(gp[first + r]);

@@ -59,7 +59,8 @@ struct Owned {
 // kernels compute in (the 16-bit formats to float32): empty, with the Python error set, on failure.
 inline void in_compute_format(PyObject* value, const char* name, Float* format, Owned& result) {
   result.reset(reinterpret_cast<PyObject*>(arrays::normalized(value, name, format)));
-  if (result.p) result.reset(reinterpret_cast<PyObject*>(arrays::converted(result.array(), arrays::compute_format(*format))));
+  if (!result.p) return;
+  result.reset(reinterpret_cast<PyObject*>(arrays::converted(result.array(), arrays::compute_format(*format))));
 }
 
 // The destination of a result of format t and shape (ndim, dims): out itself (direct) or a new array.

@@ -158,7 +158,8 @@ void logsumexp_row_block(const typename V::Scalar* x, double* out, std::size_t l
     }
     for (std::size_t half = W / 2; half >= 1; half /= 2)
       for (std::size_t k = 0; k < half; ++k)
-        for (std::size_t p = 0; p < kParts; ++p) chain_step(h[k].part[p], l[k].part[p], h[k + half].part[p], l[k + half].part[p]);
+        for (std::size_t p = 0; p < kParts; ++p)
+          chain_step(h[k].part[p], l[k].part[p], h[k + half].part[p], l[k + half].part[p]);
     double hs[W], ls[W];
     for (std::size_t p = 0; p < kParts; ++p) {
       h[0].part[p].store(hs + p * D::kLanes);
