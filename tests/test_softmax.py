@@ -168,12 +168,15 @@ def test_safe_rows_backward_to_zeros():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape_axis", [((6, 1000), -1), ((6, 9), 0), ((3, 40, 5), 1), ((1, 1), 0)])
 @pytest.mark.parametrize("op", [fa.softmax, fa.log_softmax], ids=["softmax", "log_softmax"])
-def test_backward_matches_its_formula(dtype, shape_axis, op):
+@pytest.mark.parametrize("g_shift", [0.0, 1000.0], ids=["g", "g+1000"])
+def test_backward_matches_its_formula(dtype, shape_axis, op, g_shift):
     """Within a few roundings of y * (g - sum g y) and g - e^y sum g evaluated in float64 on the same
-    y and g (the formulas themselves cancel where g ~ sum g y: measured against their magnitudes)."""
+    y and g (the formulas themselves cancel where g ~ sum g y: measured against their magnitudes).
+    g + 1000 makes softmax's g - sum g y cancel by 2^10 on every element (its gradient does not
+    change: sum y = 1), so the error of the sum shows through."""
     shape, axis = shape_axis
     x = rows(shape, dtype, 4.0, seed=3)
-    g = rows(shape, dtype, 1.0, seed=4)
+    g = (rows(shape, dtype, 1.0, seed=4) + dtype(g_shift)).astype(dtype)
     y = op(x, axis=axis)
     gx = op.backward(g, y, axis=axis)
     assert gx.dtype == dtype and gx.shape == shape

@@ -428,18 +428,60 @@ void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const
   });
 }
 
-// The backward passes share one shape: a sum over the group (`add(sums, g, y)`), then
-// out = apply(g, y, total) element by element.
-template <class V, std::size_t U, class Add, class Apply>
+// Float groups add their backward terms in float over runs of kFloatRun steps before widening: a run's
+// total carries at most kFloatRun roundings of 2^-24 times the run's sum of magnitudes (a product
+// enters a run through one fused multiply-add), which keeps out = y (g - sum g y) within 3 float eps
+// of y (|g| + sum |g y|), the bound the tests hold it to (4 eps). One widening per run instead of
+// one per step: the widening to double was most of the backward pass's arithmetic.
+inline constexpr std::size_t kFloatRun = 4;
+
+// The backward passes share one shape: a sum over the group, then out = apply(g, y, total) element
+// by element. The sum takes each step's g and y by `in_float(run, g, y)` (float: into a run, as
+// above) or `in_sums(sums, g, y)` (double: straight into the compensated lane sums).
+template <class V, std::size_t U, class InFloat, class InSums, class Apply>
 void sum_then_map(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
-                  const Strip<V, U>& strip, bool combine, Add&& add, Apply&& apply) {
+                  const Strip<V, U>& strip, bool combine, InFloat&& in_float, InSums&& in_sums, Apply&& apply) {
   using T = typename V::Scalar;
   LaneSums<V> sums[U];
-  strip.for_each([&](std::size_t k, auto full) {
-    for (std::size_t u = 0; u < U; ++u) add(sums[u], strip.load(g, k, u, T(0), full), strip.load(y, k, u, T(0), full));
-  });
+  if constexpr (std::is_same_v<T, float>) {
+    V run[U];
+    for (std::size_t u = 0; u < U; ++u) run[u] = V(0.0f);
+    std::size_t steps = 0;
+    const auto close_runs = [&] {
+      for (std::size_t u = 0; u < U; ++u) {
+        sums[u].add(run[u]);
+        run[u] = V(0.0f);
+      }
+    };
+    strip.for_each([&](std::size_t k, auto full) {
+      for (std::size_t u = 0; u < U; ++u)
+        run[u] = in_float(run[u], strip.load(g, k, u, T(0), full), strip.load(y, k, u, T(0), full));
+      if (++steps == kFloatRun) {
+        close_runs();
+        steps = 0;
+      }
+    });
+    if (steps) close_runs();
+  } else {
+    strip.for_each([&](std::size_t k, auto full) {
+      for (std::size_t u = 0; u < U; ++u)
+        in_sums(sums[u], strip.load(g, k, u, T(0), full), strip.load(y, k, u, T(0), full));
+    });
+  }
   V total[U];
-  from_totals(sums, strip, combine, total, [](double hi, double lo) { return static_cast<T>(hi + lo); });
+  if (std::is_same_v<T, float> && combine && !strip.row_len) {
+    // Along a row, the lanes' double sums are folded pairwise: the total is rounded to float, so
+    // their order does not matter, and a tree is shorter than the compensated chain of from_totals.
+    LaneSums<V> all = sums[0];
+    for (std::size_t u = 1; u < U; ++u) all.merge(sums[u]);
+    double hi[V::kLanes], lo[V::kLanes];
+    all.read(hi, lo);
+    for (std::size_t n = V::kLanes / 2; n > 0; n /= 2)
+      for (std::size_t i = 0; i < n; ++i) hi[i] += hi[i + n];
+    for (std::size_t u = 0; u < U; ++u) total[u] = V(static_cast<T>(hi[0]));
+  } else {
+    from_totals(sums, strip, combine, total, [](double hi, double lo) { return static_cast<T>(hi + lo); });
+  }
   strip.for_each([&](std::size_t k, auto full) {
     for (std::size_t u = 0; u < U; ++u)
       strip.store(out, k, u, apply(strip.load(g, k, u, T(0), full), strip.load(y, k, u, T(0), full), total[u]), full);
@@ -449,14 +491,16 @@ void sum_then_map(const typename V::Scalar* g, const typename V::Scalar* y, type
 template <class V, std::size_t U>
 void softmax_backward_group(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
                             const Strip<V, U>& strip, bool combine) {
-  sum_then_map(g, y, out, strip, combine, [](LaneSums<V>& s, V gv, V yv) { s.add_product(gv, yv); },
+  sum_then_map(g, y, out, strip, combine, [](V run, V gv, V yv) { return mul_add(gv, yv, run); },
+               [](LaneSums<V>& s, V gv, V yv) { s.add_product(gv, yv); },
                [](V gv, V yv, V dot) { return yv * (gv - dot); });
 }
 
 template <class V, std::size_t U>
 void log_softmax_backward_group(const typename V::Scalar* g, const typename V::Scalar* y, typename V::Scalar* out,
                                 const Strip<V, U>& strip, bool combine) {
-  sum_then_map(g, y, out, strip, combine, [](LaneSums<V>& s, V gv, V) { s.add(gv); },
+  sum_then_map(g, y, out, strip, combine, [](V run, V gv, V) { return run + gv; },
+               [](LaneSums<V>& s, V gv, V) { s.add(gv); },
                [](V gv, V yv, V total) { return neg_mul_add(math::exp(yv), total, gv); });
 }
 
