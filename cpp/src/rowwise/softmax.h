@@ -89,6 +89,22 @@ inline std::size_t lanes_with_data(const Strip<V, U>& strip) {
   return strip.total < V::kLanes ? strip.total : V::kLanes;
 }
 
+// A row longer than one vector: its sums across lanes may take any order (rows of one vector keep
+// theirs, which the transposed short-row blocks reproduce bit for bit).
+template <class V, std::size_t U>
+inline bool long_row(const Strip<V, U>& strip) {
+  return !strip.row_len && strip.total > V::kLanes;
+}
+
+// v[0 .. n) folded by `f` pairwise, in place (n a power of two): a tree of depth log2 n instead of
+// a serial chain of n - 1 steps, for folds whose order does not matter.
+template <class T, class F>
+inline T fold_pairwise(T* v, std::size_t n, F&& f) {
+  for (; n > 1; n /= 2)
+    for (std::size_t i = 0; i < n / 2; ++i) v[i] = f(v[i], v[i + n / 2]);
+  return v[0];
+}
+
 // The first `lanes` lanes of v folded into one value by `f`.
 template <class V, class F>
 inline typename V::Scalar combined(V v, std::size_t lanes, F&& f) {
@@ -195,7 +211,16 @@ inline void from_totals(const LaneSums<V> (&sums)[U], const Strip<V, U>& strip, 
     LaneSums<V> all = sums[0];
     for (std::size_t u = 1; u < U; ++u) all.merge(sums[u]);
     double h, l;
-    group_total(all, lanes_with_data(strip), h, l);
+    if (std::is_same_v<T, float> && long_row(strip)) {
+      // float lanes hold exact double sums of float terms (no low parts): a tree of double additions
+      // is far below a float ULP, and shorter than the compensated chain.
+      double hi[W], lo[W];
+      all.read(hi, lo);
+      h = fold_pairwise(hi, W, [](double a, double b) { return a + b; });
+      l = 0.0;
+    } else {
+      group_total(all, lanes_with_data(strip), h, l);
+    }
     T a, b;
     f(h, l, a, b);
     for (std::size_t u = 0; u < U; ++u) out_a[u] = V(a), out_b[u] = V(b);
@@ -469,19 +494,7 @@ void sum_then_map(const typename V::Scalar* g, const typename V::Scalar* y, type
     });
   }
   V total[U];
-  if (std::is_same_v<T, float> && combine && !strip.row_len) {
-    // Along a row, the lanes' double sums are folded pairwise: the total is rounded to float, so
-    // their order does not matter, and a tree is shorter than the compensated chain of from_totals.
-    LaneSums<V> all = sums[0];
-    for (std::size_t u = 1; u < U; ++u) all.merge(sums[u]);
-    double hi[V::kLanes], lo[V::kLanes];
-    all.read(hi, lo);
-    for (std::size_t n = V::kLanes / 2; n > 0; n /= 2)
-      for (std::size_t i = 0; i < n; ++i) hi[i] += hi[i + n];
-    for (std::size_t u = 0; u < U; ++u) total[u] = V(static_cast<T>(hi[0]));
-  } else {
-    from_totals(sums, strip, combine, total, [](double hi, double lo) { return static_cast<T>(hi + lo); });
-  }
+  from_totals(sums, strip, combine, total, [](double hi, double lo) { return static_cast<T>(hi + lo); });
   strip.for_each([&](std::size_t k, auto full) {
     for (std::size_t u = 0; u < U; ++u)
       strip.store(out, k, u, apply(strip.load(g, k, u, T(0), full), strip.load(y, k, u, T(0), full), total[u]), full);
