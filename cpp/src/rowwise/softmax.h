@@ -168,14 +168,20 @@ inline void chain_step(D& h, D& l, D w, D w_lo) {
 }
 
 // The whole group's total (`combine`; `lanes` of the merged lanes hold data) as a double pair; the
-// low part is dropped where the high part is not finite.
+// low part is dropped where the high part is not finite. Float lanes hold exact double sums of
+// float terms: plain double additions in lane order (a relative error far below a float ULP)
+// instead of the compensated chain that double lanes need.
 template <class V>
 inline void group_total(const LaneSums<V>& all, std::size_t lanes, double& h, double& l) {
   constexpr std::size_t W = V::kLanes;
   double hi[W], lo[W];
   all.read(hi, lo);
   h = hi[0], l = lo[0];
-  for (std::size_t i = 1; i < lanes; ++i) chain_step(h, l, hi[i], lo[i]);
+  if constexpr (std::is_same_v<typename V::Scalar, float>) {
+    for (std::size_t i = 1; i < lanes; ++i) h += hi[i];
+  } else {
+    for (std::size_t i = 1; i < lanes; ++i) chain_step(h, l, hi[i], lo[i]);
+  }
   if (!std::isfinite(h)) l = 0.0;
 }
 
@@ -307,8 +313,9 @@ inline auto double_lanes(V v) {
   }
 }
 
-// Per lane, the sum of e[0..len-1] as group_total takes a one-vector row's (its lanes in order,
-// chain_step in double, whose low parts are 0 there), h + l with l dropped where h is not finite.
+// Per lane, the sum of e[0..len-1] as group_total takes a one-vector row's (its lanes in order:
+// float lanes plain double additions, double lanes chain_step with low parts 0), h + l with l
+// dropped where h is not finite.
 template <class V, std::size_t W>
 inline void chain_sum(const typename V::Scalar (&e)[W][W], std::size_t len,
                       decltype(double_lanes(std::declval<V>()))& h, decltype(double_lanes(std::declval<V>()))& l) {
@@ -318,7 +325,10 @@ inline void chain_sum(const typename V::Scalar (&e)[W][W], std::size_t len,
   for (auto& part : l.part) part = D(0.0);
   for (std::size_t k = 1; k < len; ++k) {
     const auto w = double_lanes(V::load(e[k]));
-    for (std::size_t p = 0; p < std::size(h.part); ++p) chain_step(h.part[p], l.part[p], w.part[p], D(0.0));
+    for (std::size_t p = 0; p < std::size(h.part); ++p) {
+      if constexpr (std::is_same_v<typename V::Scalar, float>) h.part[p] = h.part[p] + w.part[p];
+      else chain_step(h.part[p], l.part[p], w.part[p], D(0.0));
+    }
   }
   for (std::size_t p = 0; p < std::size(h.part); ++p)
     l.part[p] = select(abs(h.part[p]) <= D(std::numeric_limits<double>::max()), l.part[p], D(0.0));
