@@ -89,22 +89,6 @@ inline std::size_t lanes_with_data(const Strip<V, U>& strip) {
   return strip.total < V::kLanes ? strip.total : V::kLanes;
 }
 
-// A row longer than one vector: its sums across lanes may take any order (rows of one vector keep
-// theirs, which the transposed short-row blocks reproduce bit for bit).
-template <class V, std::size_t U>
-inline bool long_row(const Strip<V, U>& strip) {
-  return !strip.row_len && strip.total > V::kLanes;
-}
-
-// v[0 .. n) folded by `f` pairwise, in place (n a power of two): a tree of depth log2 n instead of
-// a serial chain of n - 1 steps, for folds whose order does not matter.
-template <class T, class F>
-inline T fold_pairwise(T* v, std::size_t n, F&& f) {
-  for (; n > 1; n /= 2)
-    for (std::size_t i = 0; i < n / 2; ++i) v[i] = f(v[i], v[i + n / 2]);
-  return v[0];
-}
-
 // The first `lanes` lanes of v folded into one value by `f`.
 template <class V, class F>
 inline typename V::Scalar combined(V v, std::size_t lanes, F&& f) {
@@ -217,16 +201,7 @@ inline void from_totals(const LaneSums<V> (&sums)[U], const Strip<V, U>& strip, 
     LaneSums<V> all = sums[0];
     for (std::size_t u = 1; u < U; ++u) all.merge(sums[u]);
     double h, l;
-    if (std::is_same_v<T, float> && long_row(strip)) {
-      // float lanes hold exact double sums of float terms (no low parts): a tree of double additions
-      // is far below a float ULP, and shorter than the compensated chain.
-      double hi[W], lo[W];
-      all.read(hi, lo);
-      h = fold_pairwise(hi, W, [](double a, double b) { return a + b; });
-      l = 0.0;
-    } else {
-      group_total(all, lanes_with_data(strip), h, l);
-    }
+    group_total(all, lanes_with_data(strip), h, l);
     T a, b;
     f(h, l, a, b);
     for (std::size_t u = 0; u < U; ++u) out_a[u] = V(a), out_b[u] = V(b);
