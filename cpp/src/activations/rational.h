@@ -53,18 +53,20 @@ struct Hardsigmoid {
 
 // hardswish(x) = x relu6(x + 3) / 6: 0 for x <= -3, x for x >= 3, x (x + 3) / 6 between.
 struct Hardswish {
+  // x is clamped at -3 first, so x <= -3 gives (-3) * 0 = -0 (and -inf no inf * 0) without a
+  // select; NaN passes max as its second operand.
   template <class V>
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;
-    const V t = x + V(T(3));  // exact near -3 (Sterbenz), where the result is small
-    const V p = x * t;
-    const V p_lo = mul_add(x, t, -p);
+    const V xc = max(V(T(-3)), x);
+    const V t = xc + V(T(3));  // exact near -3 (Sterbenz), where the result is small
+    const V p = xc * t;
+    const V p_lo = mul_add(xc, t, -p);
     // q0 = p * (1/6) is within an ULP of p / 6 (no divide: it halved the op's time), so the
     // remainder p - 6 q0 is exact by FMA, and one correction step rounds the quotient.
     const V q0 = p * V(T(1.0 / 6.0));
     const V rem = mul_add(-q0, V(T(6)), p) + p_lo;  // exact remainder of p / 6, plus p's low part
-    const V middle = mul_add(rem, V(T(1.0 / 6.0)), q0);
-    return propagate_nan(x, select(x >= V(T(3)), x, select(x > V(T(-3)), middle, V(T(0)))));
+    return select(x >= V(T(3)), x, mul_add(rem, V(T(1.0 / 6.0)), q0));
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {
