@@ -229,4 +229,17 @@ inline V exp(V x) {
   return scale_pow2(e.q + V(T(1)), e.n);
 }
 
+// exp(x), the same bits, for callers whose arguments are mostly in [kMinNormalArg, 0] (log-
+// probabilities: log_softmax.backward's e^y): a vector whose lanes all lie there has a normal
+// result below 1 in every lane, so 2^n is one shift and 2^n (1 + q) one FMA (exp() rounds 1 + q
+// and scales it exactly: the same rounding). Any other vector (NaN included) takes exp().
+template <class V>
+inline V exp_mostly_nonpositive(V x) {
+  using T = typename V::Scalar;
+  if (any(~((x >= V(ExpConstants<T>::kMinNormalArg)) & (x <= V(T(0)))))) return exp(x);
+  const ExpSplit<V> e = exp_split(x);
+  const V s = pow2_from_biased(e.biased);
+  return mul_add(s, e.q, s);
+}
+
 }  // namespace fastact::math

@@ -499,7 +499,7 @@ void log_softmax_backward_group(const typename V::Scalar* g, const typename V::S
                                 const Strip<V, U>& strip, bool combine) {
   sum_then_map(g, y, out, strip, combine, [](V run, V gv, V) { return run + gv; },
                [](LaneSums<V>& s, V gv, V) { s.add(gv); },
-               [](V gv, V yv, V total) { return neg_mul_add(math::exp(yv), total, gv); });
+               [](V gv, V yv, V total) { return neg_mul_add(math::exp_mostly_nonpositive(yv), total, gv); });
 }
 
 // Vectors per step: two along a row (two independent chains for the loop-carried max and sums),
