@@ -64,7 +64,7 @@ def test_textbook_cross_entropy_is_minus_log_softmax():
 # -- accuracy -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("length", [1, 3, 8, 10, 16, 17])
+@pytest.mark.parametrize("length", [1, 3, 4, 5, 8, 10, 15, 16, 17])
 def test_short_rows_batched_give_each_rows_own_bits(dtype, length):
     """Rows of up to one vector run in transposed blocks (lanes as rows), four at a time and one at
     a time, by how many are left: every row of a batch of 37 (special rows included) gets the

@@ -138,7 +138,7 @@ void logsumexp_row_block(const typename V::Scalar* x, double* out, std::size_t l
   using T = typename V::Scalar;
   constexpr std::size_t W = V::kLanes;
   alignas(64) T buf[W][W];
-  rows_to_lanes(x, len, buf);
+  rows_to_lanes<V>(x, len, buf);
   const V m = lanes_max<V>(buf, len);
   const V shift = select(abs(m) <= V(std::numeric_limits<T>::max()), m, V(T(0)));
   T lane_max[W];

@@ -126,6 +126,51 @@ struct Vec<float> {
     const __m512i r = _mm512_mask_blend_epi32(_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), rounded, quiet);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi32_epi16(r));  // every lane < 2^16
   }
+
+  // A block of 16 short rows (rowwise/softmax.h): row r of len <= 16 floats at p + r len to lane r
+  // of buf[k * 16 ...] (element k), and back: masked row loads / stores around one in-register
+  // 16 x 16 transpose, instead of 16 len scalar moves each way.
+  static void rows_to_lanes(const float* p, std::size_t len, float* buf) {
+    const __mmask16 m = static_cast<__mmask16>((1u << len) - 1);
+    __m512 r[16];
+    for (std::size_t i = 0; i < 16; ++i) r[i] = _mm512_maskz_loadu_ps(m, p + i * len);
+    transpose16(r);
+    for (std::size_t k = 0; k < len; ++k) _mm512_store_ps(buf + k * 16, r[k]);
+  }
+  static void lanes_to_rows(const float* buf, std::size_t len, float* p) {
+    const __mmask16 m = static_cast<__mmask16>((1u << len) - 1);
+    __m512 r[16];
+    for (std::size_t k = 0; k < 16; ++k) r[k] = k < len ? _mm512_load_ps(buf + k * 16) : _mm512_setzero_ps();
+    transpose16(r);
+    for (std::size_t i = 0; i < 16; ++i) _mm512_mask_storeu_ps(p + i * len, m, r[i]);
+  }
+
+ private:
+  // r[i] lane k -> r[k] lane i: pairs of lanes, then pairs of pairs within 128-bit lanes, then the
+  // 128-bit lanes across registers in two steps.
+  static void transpose16(__m512 (&r)[16]) {
+    __m512 t[16], u[16];
+    for (std::size_t i = 0; i < 8; ++i) {
+      t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+      t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (std::size_t i = 0; i < 4; ++i) {
+      u[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+      u[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+      u[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+      u[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+    for (std::size_t h = 0; h < 2; ++h) {
+      for (std::size_t i = 0; i < 4; ++i) {
+        t[8 * h + i] = _mm512_shuffle_f32x4(u[8 * h + i], u[8 * h + 4 + i], 0x88);
+        t[8 * h + 4 + i] = _mm512_shuffle_f32x4(u[8 * h + i], u[8 * h + 4 + i], 0xDD);
+      }
+    }
+    for (std::size_t i = 0; i < 8; ++i) {
+      r[i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0x88);
+      r[8 + i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0xDD);
+    }
+  }
 };
 
 template <>
