@@ -53,8 +53,8 @@ struct Hardsigmoid {
 
 // hardswish(x) = x relu6(x + 3) / 6: 0 for x <= -3, x for x >= 3, x (x + 3) / 6 between.
 struct Hardswish {
-  // x is clamped at -3 first, so x <= -3 gives (-3) * 0 = -0 (and -inf no inf * 0) without a
-  // select; NaN passes max as its second operand.
+  // x is clamped at -3 first, so every x <= -3 (-inf too, which would give inf * 0 = NaN) reaches
+  // (-3) * 0 = -0 without a select; NaN passes max as its second operand.
   template <class V>
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;

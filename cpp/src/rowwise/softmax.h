@@ -333,21 +333,19 @@ inline constexpr std::size_t kTransposeFrom = 4;
 // x[row * len + k] into buf[k][row] for W rows, and back.
 template <class V, class T, std::size_t W>
 inline void rows_to_lanes(const T* x, std::size_t len, T (&buf)[W][W]) {
-  if (TransposesRows<V>::value && len >= kTransposeFrom) {
-    if constexpr (TransposesRows<V>::value) V::rows_to_lanes(x, len, &buf[0][0]);
-  } else {
-    for (std::size_t k = 0; k < len; ++k)
-      for (std::size_t row = 0; row < W; ++row) buf[k][row] = x[row * len + k];
+  if constexpr (TransposesRows<V>::value) {
+    if (len >= kTransposeFrom) return V::rows_to_lanes(x, len, &buf[0][0]);
   }
+  for (std::size_t k = 0; k < len; ++k)
+    for (std::size_t row = 0; row < W; ++row) buf[k][row] = x[row * len + k];
 }
 template <class V, class T, std::size_t W>
 inline void lanes_to_rows(const T (&buf)[W][W], std::size_t len, T* y) {
-  if (TransposesRows<V>::value && len >= kTransposeFrom) {
-    if constexpr (TransposesRows<V>::value) V::lanes_to_rows(&buf[0][0], len, y);
-  } else {
-    for (std::size_t row = 0; row < W; ++row)
-      for (std::size_t k = 0; k < len; ++k) y[row * len + k] = buf[k][row];
+  if constexpr (TransposesRows<V>::value) {
+    if (len >= kTransposeFrom) return V::lanes_to_rows(&buf[0][0], len, y);
   }
+  for (std::size_t row = 0; row < W; ++row)
+    for (std::size_t k = 0; k < len; ++k) y[row * len + k] = buf[k][row];
 }
 
 // The row maximum of W rows in lanes, folded as combine_all folds a one-vector row's lanes
