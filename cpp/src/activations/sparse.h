@@ -49,21 +49,65 @@ struct SparsePlus {
 // first: no overflow), and y' = y / s. float32 stays in float (SquareplusInFloat below) for b in
 // [2^-60, 2^60]; any other b takes that float64 formula on the lanes widened to double.
 //
-// float32 in float, a = |x|, s = sqrt(fma(a, a, b)) rounded: s alone costs up to 1.5 ULP, which
-// the result inherits, so each branch adds back rho / (2 s), rho = (a^2 + b) - s^2 computed
-// (nearly) exactly from the pairs a^2 = p + p_lo and s^2 = s2 + s2_lo:
-//   x >= 0, or a^2 < b / 16: y = s / 2 + (x / 2 + rho / (4 s)), rounded once (for small negative x
-//     the two terms cancel by at most 4/3);
-//   otherwise: y = b / (2 D), D = s + a + rho / (2 s) carried as D_hi + D_lo: q ~ b / (2 D_hi),
-//     corrected by its residual, y = q + (b - 2 D q) / (2 D).
-// One division serves all three reciprocals: w = 1 / (s D_hi) gives 1 / s = w D_hi and
-// 1 / D_hi = w s to a couple of ULP, enough for the corrections, which they only scale; the
-// derivative's 1 / s is refined by one Newton step. A numpy model of these steps measured 0.75 ULP
-// on either side at b = 1 and 4; the exhaustive sweep has the figure for b = 4.
-// |x| > 2^62 (s = |x| exactly; rare: a branch per vector): y = x or (b / 4) / |x|.
-// The derivative: (1 + x / s) / 2 on the first branch, y / s on the second, s exact as above.
+// float32 in float, a = |x|, s = sqrt(a^2 + b) rounded: s alone costs up to 1.5 ULP, which the
+// result would inherit, so s is carried as a pair s + s_lo, s_lo = rho / (2 s) with
+// rho = (a^2 + b) - s^2 computed (nearly) exactly from the exact pairs a^2 = p + p_lo and
+// s^2 = s2 + s2_lo. Then, for every x (the core):
+//   y = (s + x) / 2 = ((s + x) + (e + s_lo)) / 2, e the exact error of s + x (Fast2Sum: s >= |x|),
+//     rounded once. For x < 0 with a^2 >= b / 3, s + x is exact (Sterbenz) and the small result
+//     comes from the pair's low part, so the core needs s_lo to a relative error that |x| / s
+//     does not amplify past a small part of an ULP: it holds for x >= -2^9 sqrt(b) (rho's own
+//     rounding, ~2^-48 s^2, reaches y as ~2^-47 a^2 / b relative).
+//   y' = y / s = y (1 / s) (1 + 2 r - s_lo / s), r = 1/2 - s (1 / (2 s)) the reciprocal's exact
+//     residual, with one rounding at the end. One division (1 / (2 s)) serves both.
+// A lane below -2^9 sqrt(b), above 2^62, or NaN takes the wide form instead
+// (SquareplusInFloat::wide_*): y = b / (2 D) there, D = s + a + rho / (2 s) carried as D_hi + D_lo,
+// q ~ b / (2 D_hi) corrected by its residual; |x| > 2^62 (s = |x| exactly) gives x or (b / 4) / |x|.
+// Where x >= 0 or a^2 < b / 16 it takes y = s / 2 + (x / 2 + rho / (4 s)) instead (for small
+// negative x the two terms cancel by at most 4/3). One division, w = 1 / (s D_hi), gives 1 / s =
+// w D_hi and 1 / D_hi = w s to a couple of ULP, enough for the corrections, which they only scale;
+// the derivative's 1 / s is refined by one Newton step.
 struct SquareplusInFloat {
   static constexpr float kHuge = 0x1p62f;
+  // The core's reach below zero, in units of sqrt(b) (see above).
+  static constexpr float kCoreReach = 0x1p9f;
+
+  template <class V>
+  struct Core {
+    V s, s_lo;    // sqrt(a^2 + b) as a pair
+    V half_inv;   // 1 / (2 s), rounded
+  };
+  template <class V>
+  static Core<V> core(V x, V b) {
+    const V a = abs(x);
+    const V p = a * a, p_lo = mul_add(a, a, -p);
+    const V s = sqrt(p + b);
+    const V s2 = s * s, s2_lo = mul_add(s, s, -s2);
+    // (max - s2) + min: the larger of a^2 and b minus the nearly equal s^2 first (exact), then the
+    // smaller term (exact or nearly), then the products' low parts
+    const V rho = ((max(p, b) - s2) + min(p, b)) + (p_lo - s2_lo);
+    const V half_inv = V(0.5f) / s;
+    return {s, rho * half_inv, half_inv};
+  }
+  // The lanes within the core's reach: -2^9 sqrt(b) <= x <= 2^62 (false for NaN).
+  template <class V>
+  static auto in_core(V x, V b) {
+    return (x >= V(-kCoreReach) * sqrt(b)) & (x <= V(kHuge));
+  }
+  template <class V>
+  static V core_value(V x, const Core<V>& c) {
+    const V sum = c.s + x;
+    const V e = (c.s - sum) + x;
+    return V(0.5f) * (sum + (e + c.s_lo));
+  }
+  template <class V>
+  static V core_slope(V y, const Core<V>& c) {
+    const V inv = c.half_inv + c.half_inv;
+    const V r = neg_mul_add(c.s, c.half_inv, V(0.5f));  // exact: 1/2 - s / (2 s) rounded
+    const V correction = neg_mul_add(c.s_lo, inv, r + r);  // 2 r - s_lo / s
+    return mul_add(y, inv, (y * inv) * correction);
+  }
+
   template <class V>
   struct Root {
     V a, s, d_hi, d_lo;  // from |x| clamped to kHuge
@@ -72,7 +116,7 @@ struct SquareplusInFloat {
     typename V::MaskType near_side;  // x >= 0 or a^2 < b / 16: the first branch
   };
   template <class V>
-  static Root<V> root(V x, V b) {
+  static Root<V> wide_root(V x, V b) {
     const V a = min(abs(x), V(kHuge));  // NaN becomes kHuge: the result is NaN by x
     const V p = a * a, p_lo = mul_add(a, a, -p);
     const V s = sqrt(mul_add(a, a, b));
@@ -87,7 +131,7 @@ struct SquareplusInFloat {
     return {a, s, d_hi, d_lo, inv_s, w * s, rho, (x >= V(0.0f)) | (p < b * V(0.0625f))};
   }
   template <class V>
-  static V value(V x, V b, const Root<V>& t) {
+  static V wide_value(V x, V b, const Root<V>& t) {
     const V near = mul_add(V(0.5f), t.s, mul_add(t.rho * V(0.25f), t.inv_s, x * V(0.5f)));
     const V q = (b * V(0.5f)) * t.inv_d;
     const V residual = neg_mul_add(t.d_hi + t.d_hi, q, b) - (t.d_lo + t.d_lo) * q;
@@ -97,7 +141,7 @@ struct SquareplusInFloat {
     return propagate_nan(x, y);
   }
   template <class V>
-  static V slope(V x, V y, const Root<V>& t) {
+  static V wide_slope(V x, V y, const Root<V>& t) {
     // 1 / sqrt(a^2 + b) to well within an ULP: inv_s (1 + e), e = (1 - s inv_s) - rho / (2 s^2)
     const V e = neg_mul_add(t.s, t.inv_s, V(1.0f)) - (t.rho * V(0.5f)) * (t.inv_s * t.inv_s);
     const V inv_root = mul_add(t.inv_s, e, t.inv_s);
@@ -105,6 +149,29 @@ struct SquareplusInFloat {
     const auto huge = abs(x) > V(kHuge);
     if (any(huge)) d = select(huge, select(x >= V(0.0f), V(1.0f), y / abs(x)), d);
     return propagate_nan(x, d);
+  }
+
+  // The results: the core's in every lane within its reach, the wide form's in the others (per
+  // lane, so a result does not depend on its neighbours; the wide form only runs for a vector
+  // that has such a lane).
+  template <class V>
+  static V value(V x, V b) {
+    const auto core_lanes = in_core(x, b);
+    const V y = core_value(x, core(x, b));
+    if (!any(~core_lanes)) return y;
+    return select(core_lanes, y, wide_value(x, b, wide_root(x, b)));
+  }
+  template <class V>
+  static void value_and_slope(V x, V b, V& y, V& d) {
+    const auto core_lanes = in_core(x, b);
+    const auto c = core(x, b);
+    y = core_value(x, c);
+    d = core_slope(y, c);
+    if (!any(~core_lanes)) return;
+    const auto t = wide_root(x, b);
+    const V wide_y = wide_value(x, b, t);
+    y = select(core_lanes, y, wide_y);
+    d = select(core_lanes, d, wide_slope(x, wide_y, t));
   }
 };
 
@@ -165,15 +232,16 @@ struct Squareplus {
 
   template <class V>
   static V forward(V x, const Params<V>& p) {
-    if (in_float(p)) return SquareplusInFloat::value(x, p.a, SquareplusInFloat::root(x, p.a));
+    if (in_float(p)) return SquareplusInFloat::value(x, p.a);
     const auto b = b_in_double(p);
     return math::in_double(x, [&](auto xd) { return value(xd, b, root<kFloatLanes<V>>(xd, b)); });
   }
   template <class V>
   static V derivative(V x, const Params<V>& p) {
     if (in_float(p)) {
-      const auto t = SquareplusInFloat::root(x, p.a);
-      return SquareplusInFloat::slope(x, SquareplusInFloat::value(x, p.a, t), t);
+      V y, d;
+      SquareplusInFloat::value_and_slope(x, p.a, y, d);
+      return d;
     }
     const auto b = b_in_double(p);
     return math::in_double(x, [&](auto xd) {
@@ -184,9 +252,7 @@ struct Squareplus {
   template <class V>
   static void value_and_derivative(V x, const Params<V>& p, V& y, V& d) {
     if (in_float(p)) {
-      const auto t = SquareplusInFloat::root(x, p.a);
-      y = SquareplusInFloat::value(x, p.a, t);
-      d = SquareplusInFloat::slope(x, y, t);
+      SquareplusInFloat::value_and_slope(x, p.a, y, d);
       return;
     }
     const auto b = b_in_double(p);
