@@ -47,9 +47,23 @@ def _leaves(args, kwargs):
             yield value
 
 
+#: argument types NumPy reads itself, decided without looking further (the common call: NumPy
+#: arrays and Python scalars; the rest of library_of costs microseconds per call)
+_PLAIN_TYPES = frozenset({np.ndarray, int, float, bool, str, type(None)})
+
+
+def _all_plain(values) -> bool:
+    for value in values:
+        if type(value) not in _PLAIN_TYPES:
+            return False
+    return True
+
+
 def library_of(args, kwargs) -> "str | None":
     """Which library's arrays this call carries (the first of _LIBRARIES present), ``"dlpack"`` for
     other DLPack producers, None when NumPy reads every argument itself."""
+    if _all_plain(args) and _all_plain(kwargs.values()):
+        return None
     found = {_library(v) for v in _leaves(args, kwargs)} - {None}
     for name in (*_LIBRARIES, "dlpack"):
         if name in found:

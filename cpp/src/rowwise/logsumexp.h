@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <limits>
 
+#include "../math/log.h"
 #include "lane_sums.h"
 #include "softmax.h"
 #include "strip.h"
@@ -33,17 +34,44 @@ inline D exp_nonpositive(math::Pair<D> d) {
   return exp_shifted(math::Pair<D>{select(positive, D(T(0)), d.hi), select(positive, D(T(0)), d.lo)});
 }
 
-// The group's result from its maximum m (any lane of the group) and its sum h + l.
-template <class T>
-inline double logsumexp_from(T m, double h, double l) {
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  const double s = h + l;
-  if (std::isnan(s)) return s;  // a NaN anywhere (the maximum may not have kept it)
-  if (m == std::numeric_limits<T>::infinity()) return kInf;
-  if (m == -std::numeric_limits<T>::infinity()) return -kInf;  // every element -inf: log 0
+// One step of a group's total (h, l) += (w, w_lo). A float group's terms and lane sums are floats or
+// double sums of them (low parts 0), so a plain double addition does (its error is far below a float
+// ULP); double groups keep the compensated step.
+template <class T, class D>
+inline void total_step(D& h, D& l, D w, D w_lo) {
   if constexpr (sizeof(T) == 4) {
-    return static_cast<double>(m) + std::log(s);
+    h = h + w;
   } else {
+    chain_step(h, l, w, w_lo);
+  }
+}
+
+// Float groups' results from their maxima m (widened) and sums s = h + l, per lane of the double
+// vector D: m + log s with the vector log (math/log.h, about an ULP of double: far below the
+// float result's), so a block of short rows takes every row's logarithm at once. A NaN sum gives
+// NaN (the maximum may not have kept a NaN element), m = +-inf its limit (-inf: every element
+// -inf, log 0).
+template <class D>
+inline D float_logsumexp_from(D m, D s) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  const D r = m + math::log_from(math::reduce_log(s));  // s >= 1 where it is used
+  return select(is_nan(s), s, select(m == D(kInf), D(kInf), select(m == D(-kInf), D(-kInf), r)));
+}
+
+// The group's result from its maximum m (any lane of the group) and its sum h + l; D: the double
+// vector type, for float groups (the same steps as a block of short rows takes).
+template <class D, class T>
+inline double logsumexp_from(T m, double h, double l) {
+  if constexpr (sizeof(T) == 4) {
+    double r[D::kLanes];
+    float_logsumexp_from(D(static_cast<double>(m)), D(h + l)).store(r);
+    return r[0];
+  } else {
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    const double s = h + l;
+    if (std::isnan(s)) return s;  // a NaN anywhere (the maximum may not have kept it)
+    if (m == std::numeric_limits<T>::infinity()) return kInf;
+    if (m == -std::numeric_limits<T>::infinity()) return -kInf;  // every element -inf: log 0
     return static_cast<double>(static_cast<long double>(m) +
                                std::log(static_cast<long double>(h) + static_cast<long double>(l)));
   }
@@ -55,6 +83,8 @@ template <class V, std::size_t U>
 void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>& strip, bool combine,
                      bool refine) {
   using T = typename V::Scalar;
+  using Parts = decltype(double_lanes(V(T(0))));
+  using D = std::remove_reference_t<decltype(std::declval<Parts&>().part[0])>;
   constexpr std::size_t W = V::kLanes;
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
   V m[U], shift[U];
@@ -73,8 +103,6 @@ void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>
   };
   // float only: the exponentials of the widened lanes, in double.
   auto sum_widened = [&] {
-    using Parts = decltype(double_lanes(V(T(0))));
-    using D = std::remove_reference_t<decltype(std::declval<Parts&>().part[0])>;
     constexpr std::size_t kParts = std::size(Parts{}.part);
     Parts sums[U], shifts[U];
     for (std::size_t u = 0; u < U; ++u) {
@@ -104,21 +132,21 @@ void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>
     };
     if (combine) {
       // Vector u into vector 0 lane by lane, then the lanes as a tree (i + W/2 into i, then
-      // i + W/4, ...), every step a TwoSum: short dependency chains, where one chain through all
+      // i + W/4, ...), every step total_step: short dependency chains, where one chain through all
       // U * W lanes was most of a short row's time.
       double h[W], l[W];
       for (std::size_t i = 0; i < W; ++i) {
         h[i] = hi[0][i], l[i] = lo[0][i];
-        for (std::size_t u = 1; u < U; ++u) chain_step(h[i], l[i], hi[u][i], lo[u][i]);
+        for (std::size_t u = 1; u < U; ++u) total_step<T>(h[i], l[i], hi[u][i], lo[u][i]);
       }
       for (std::size_t half = W / 2; half >= 1; half /= 2)
-        for (std::size_t i = 0; i < half; ++i) chain_step(h[i], l[i], h[i + half], l[i + half]);
-      put(out, logsumexp_from(lane_max[0][0], h[0], std::isfinite(h[0]) ? l[0] : 0.0));
+        for (std::size_t i = 0; i < half; ++i) total_step<T>(h[i], l[i], h[i + half], l[i + half]);
+      put(out, logsumexp_from<D>(lane_max[0][0], h[0], std::isfinite(h[0]) ? l[0] : 0.0));
       return large;
     }
     for (std::size_t u = 0; u < U; ++u)
       for (std::size_t i = 0; i < W && u * W + i < strip.lanes; ++i)
-        put(out + u * W + i, logsumexp_from(lane_max[u][i], hi[u][i], std::isfinite(hi[u][i]) ? lo[u][i] : 0.0));
+        put(out + u * W + i, logsumexp_from<D>(lane_max[u][i], hi[u][i], std::isfinite(hi[u][i]) ? lo[u][i] : 0.0));
     return large;
   };
   sum_in_t();
@@ -131,7 +159,7 @@ void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>
 // is transposed through a small buffer, so a row's fold across lanes becomes vector operations
 // across the block. The same steps as logsumexp_group's walk of one such row, so the same bits:
 // its maximum folded as combine_all folds (lanes_max), its one term per lane, the lanes added as
-// the same tree of TwoSums (lanes past the row hold 0), and a row whose float result is below
+// the same tree of total_steps (lanes past the row hold 0), and a row whose float result is below
 // kSmall summed again from widened elements.
 template <class V>
 void logsumexp_row_block(const typename V::Scalar* x, double* out, std::size_t len, bool refine) {
@@ -159,16 +187,25 @@ void logsumexp_row_block(const typename V::Scalar* x, double* out, std::size_t l
     for (std::size_t half = W / 2; half >= 1; half /= 2)
       for (std::size_t k = 0; k < half; ++k)
         for (std::size_t p = 0; p < kParts; ++p)
-          chain_step(h[k].part[p], l[k].part[p], h[k + half].part[p], l[k + half].part[p]);
-    double hs[W], ls[W];
-    for (std::size_t p = 0; p < kParts; ++p) {
-      h[0].part[p].store(hs + p * D::kLanes);
-      l[0].part[p].store(ls + p * D::kLanes);
-    }
+          total_step<T>(h[k].part[p], l[k].part[p], h[k + half].part[p], l[k + half].part[p]);
     bool large = true;
-    for (std::size_t r = 0; r < W; ++r) {
-      result[r] = logsumexp_from(lane_max[r], hs[r], std::isfinite(hs[r]) ? ls[r] : 0.0);
-      large &= !(std::fabs(result[r]) < kSmall);
+    if constexpr (sizeof(T) == 4) {  // every row's logarithm at once
+      const Lanes ms = double_lanes(m);
+      for (std::size_t p = 0; p < kParts; ++p) {
+        const D hp = h[0].part[p];
+        const D sum = hp + select(abs(hp) <= D(std::numeric_limits<double>::max()), l[0].part[p], D(0.0));
+        const D r = float_logsumexp_from(ms.part[p], sum);
+        r.store(result + p * D::kLanes);
+        large &= !any(abs(r) < D(kSmall));
+      }
+    } else {
+      double hs[W], ls[W];
+      h[0].part[0].store(hs);
+      l[0].part[0].store(ls);
+      for (std::size_t r = 0; r < W; ++r) {
+        result[r] = logsumexp_from<D>(lane_max[r], hs[r], std::isfinite(hs[r]) ? ls[r] : 0.0);
+        large &= !(std::fabs(result[r]) < kSmall);
+      }
     }
     return large;
   };
