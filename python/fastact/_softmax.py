@@ -178,8 +178,6 @@ class LogSumExp(ByName):
         a, dtype, axis = self._prepare(x, axis, keepdims)
         if _in_core_format(dtype) and (axis is None or len(axis) == 1):
             # One axis (or every element, as one row): the core's row kernel, in double.
-            from . import _core
-
             r = _core.logsumexp(a.reshape(-1), 0) if axis is None else _core.logsumexp(a, axis[0])
             if keepdims:
                 r = r.reshape((1,) * a.ndim) if axis is None else np.expand_dims(r, axis[0])
@@ -206,8 +204,6 @@ class LogSumExp(ByName):
         if _in_core_format(dtype) and (axis is None or len(axis) == 1):
             # softmax's kernel for the weights (its 4 ULP), each group times its g in the compute
             # type, in the core (16-bit rows a block at a time): one more rounding
-            from . import _core
-
             gc = np.ascontiguousarray(ga).reshape(-1)
             if axis is None:
                 return _core.logsumexp_backward(gc, a.reshape(-1), 0).reshape(a.shape)
@@ -234,6 +230,8 @@ class LogSumExp(ByName):
         a = real_array(x, "logsumexp", "x")
         if not isinstance(keepdims, (bool, np.bool_)):
             raise TypeError(f"logsumexp: keepdims must be a bool, got {type(keepdims).__name__}")
+        if type(axis) is int and a.ndim > 1:  # the common call: one axis of a batch
+            return a, a.dtype, (_normalize_axis(axis, a.ndim),)
         if axis is not None:
             axes = axis if isinstance(axis, tuple) else (axis,)
             for ax in axes:
