@@ -143,12 +143,14 @@ def test_tanh_regime_switch_and_saturation(x, dtype):
 
 @pytest.mark.parametrize("kind", ["forward", "derivative"])
 def test_gelu_at_every_table_interval_edge(kind, dtype):
-    """float32 GELU switches polynomial every 1/2 of |x| up to 15 (math/normal_tail_table.h) and to
-    its series below |x| = 1/2: each edge, the floats either side of it, and the flush point 14.75
-    are within the contract in both signs (float64 runs its own path through the same checks)."""
+    """float32 GELU switches polynomial every 1/2 of |x| up to 15 (math/normal_tail_table.h; the
+    first about 0, down to the smallest x): each edge, the floats either side of it, and the flush
+    point 14.75 are within the contract in both signs (float64 runs its own path through the same
+    checks)."""
     edges = np.arange(0, 31, dtype=np.float64) / 2
     x = np.concatenate([edges, np.nextafter(edges.astype(dtype), dtype.type(np.inf)),
-                        np.nextafter(edges.astype(dtype), dtype.type(0)), [14.75, 14.7501, 13.3, 13.9]]).astype(dtype)
+                        np.nextafter(edges.astype(dtype), dtype.type(0)), [14.75, 14.7501, 13.3, 13.9],
+                        [0.38, 1e-6, 1e-30, 3e-38]]).astype(dtype)
     x = np.concatenate([x, -x])
     op = fa.gelu
     assert_within_contract(op, kind, x, evaluate(op, kind, x), accuracy.bound(op.spec, kind, dtype))

@@ -9,8 +9,8 @@
 // docs/numerics.md), is computed from e^(-a^2/2) and the Mills ratio directly. gelu' has an
 // interior zero at x = -0.7518 (absolute error there: docs/numerics.md carve-out); its peak is
 // 1.1289 at x = sqrt 2.
-// float32 is evaluated in float: a K(a) and K(a) - a / sqrt(2 pi) come from per-interval tables
-// (math/normal_tail_table.h), and gelu takes |x| < 1/2 from a series, 1/2 x + x^2 S(x^2).
+// float32 is evaluated in float: K(a) and K(a) - a / sqrt(2 pi) come from per-interval tables
+// (math/normal_tail_table.h), and gelu = x Phi(-a) or x - x Phi(-a) for every x.
 // float64 computes K(a) = t Q (math/normal_tail.h) and takes |x| <= 0.8 from odd series instead,
 // gelu = x/2 + x^2 S(x^2) and gelu' = 1/2 + x T(x^2) (the tail's products t Q and its e^(-a^2/2)
 // would add two ULP there, and gelu' near its zero needs an error that is small in absolute terms,
@@ -53,8 +53,6 @@ struct Gelu {
   static constexpr double kInvSqrt2PiHi = 0.3989422804014327, kInvSqrt2PiLo = -2.49232720227773e-17;
   // Where float64 switches from the series to the tail (the tail fit starts there).
   static constexpr double kSeriesEnd = 0.8;
-  // Where float32 switches from its series to the tables: below, x - H(a) would cancel by half.
-  static constexpr float kFloatSeriesEnd = 0.5f;
 
   // float64
   template <class D>
@@ -75,16 +73,24 @@ struct Gelu {
     return select(abs(xd) <= D(kSeriesEnd), near_zero, y);
   }
 
-  // float32, in float: the tables of math/normal_tail_table.h for |x| >= 1/2 (the derivative for
-  // every x: 1 - D(a) and D(a) never cancel), the series 1/2 x + x^2 S(x^2) below.
+  // float32, in float, from the tables of math/normal_tail_table.h: Phi(-a) = 2^n (c0 + rest) =
+  // 2^n (m + m_lo), m = c0 + rest rounded and m_lo its exact error (Fast2Sum: |rest| < c0), with
+  // x 2^n exact (formed at 2^64 times the scale, then scaled back: rounded only where it is
+  // subnormal, and then so is the result).
+  //   x < 0:  gelu = x 2^n m + x 2^n m_lo, one rounding (the small product's is far below it);
+  //   x >= 0: gelu = x - x 2^n m in one fused multiply-add: m's rounding reaches the result scaled
+  //           by Phi(-a) / Phi(a) <= 1, and nothing cancels (the result is at least x / 2), down
+  //           to the smallest x, so no series is needed.
+  // The derivative takes the tables for every x: 1 - D(a) and D(a) never cancel.
   template <class V>
   static V value_in_float(V x, const math::NormalTailPoint<V>& p) {
-    using S = math::GeluSeriesForFloat;
-    const V h = math::normal_tail_times<math::GeluValueTable>(p);
-    const V y = select(x < V(0.0f), -h, x - h);  // NaN: NaN - h
-    const V x2 = x * x;
-    const V series = mul_add(x2, math::horner(x2, S::kS[0], S::kS[1], S::kS[2], S::kS[3], S::kS[4]), x * V(0.5f));
-    return select(abs(x) < V(kFloatSeriesEnd), series, y);
+    const auto s = math::normal_tail_sum<math::GeluValueTable>(p);
+    const V m = s.c0 + s.rest;
+    const V m_lo = s.rest - (m - s.c0);
+    const V xh = select(p.beyond, V(0.0f), (x * p.scale) * V(5.421010862427522e-20f));  // x 2^n; beyond: 0
+    const V negative = mul_add(xh, m, xh * m_lo);
+    const V positive = neg_mul_add(xh, m, x);
+    return select(x < V(0.0f), negative, positive);  // NaN: positive, NaN
   }
   template <class V>
   static V slope_in_float(V x, const math::NormalTailPoint<V>& p) {

@@ -1,6 +1,6 @@
 // Float32 GELU's tail terms from tables, evaluated in float (no widening to double):
-//   a Phi(-a) = e^(-a^2/2) P(a)   and   Phi(-a) - a phi(a) = e^(-a^2/2) P2(a)   for a = |x| < 15,
-// P and P2 one degree-6 polynomial per interval of width 1/2 (math/gelu_tables.h, fitted by
+//   Phi(-a) = e^(-a^2/2) K(a)   and   Phi(-a) - a phi(a) = e^(-a^2/2) P2(a)   for a = |x| < 15,
+// K and P2 one degree-6 polynomial per interval of width 1/2 (math/gelu_tables.h, fitted by
 // tools/fit_lookup_tables.py to < 1e-8 relative), picked per lane by a table lookup (lookup32).
 //
 // Why it stays within 2 ULP in float arithmetic: the error budget is spent only where it must be.
@@ -40,20 +40,33 @@ inline NormalTailPoint<V> normal_tail_point(V abs_x) {
   return {a, a + a, pow2_from_biased(e.biased + V(T(64))), e.q_hi, e.q_lo, V(kNormalTailTableEnd) < abs_x};
 }
 
-// e^(-a^2/2) c(a) for the table's polynomial c (GeluValueTable: a Phi(-a); GeluSlopeTable:
-// Phi(-a) - a phi(a)), 0 beyond the table's end. Results below 2^-126 are rounded twice.
+// c(u) (1 + q) for the table's polynomial c, as c0 + rest with the sum not yet formed: every
+// rounding but that of the sum falls on rest, a term smaller than the result. The value is
+// e^(-a^2/2) c(a) = 2^-64 scale (c0 + rest).
+template <class V>
+struct NormalTailSum {
+  V c0, rest;
+};
+
 template <class Table, class V>
-inline V normal_tail_times(const NormalTailPoint<V>& p) {
-  using T = typename V::Scalar;
-  const V u = p.a - lookup32(Table::kCenter, p.position);  // exact (Sterbenz) but for a < 1/8 in entry 0
+inline NormalTailSum<V> normal_tail_sum(const NormalTailPoint<V>& p) {
+  const V u = p.a - lookup32(Table::kCenter, p.position);  // exact: Sterbenz, or center 0 (not for a < 1/8 about 1/4)
   const V rest = horner(u, lookup32(Table::kC1, p.position), lookup32(Table::kC2, p.position),
                         lookup32(Table::kC3, p.position), lookup32(Table::kC4, p.position),
                         lookup32(Table::kC5, p.position), lookup32(Table::kC6, p.position));
   const V c0 = lookup32(Table::kC0, p.position);
   const V rest_times_e = mul_add(rest, p.q_hi + p.q_lo, rest);  // R(u) (1 + q)
   const V c0_q = mul_add(c0, p.q_hi, mul_add(c0, p.q_lo, lookup32(Table::kC0Lo, p.position)));
-  const V m = c0 + mul_add(u, rest_times_e, c0_q);  // c(u) (1 + q), rounded once at the end
-  return select(p.beyond, V(T(0)), (p.scale * m) * V(T(5.421010862427522e-20)));  // 2^-64
+  return {c0, mul_add(u, rest_times_e, c0_q)};
+}
+
+// e^(-a^2/2) c(a) (GeluSlopeTable: Phi(-a) - a phi(a)), rounded once before its exact scaling, 0
+// beyond the table's end. Results below 2^-126 are rounded twice.
+template <class Table, class V>
+inline V normal_tail_times(const NormalTailPoint<V>& p) {
+  using T = typename V::Scalar;
+  const NormalTailSum<V> s = normal_tail_sum<Table>(p);
+  return select(p.beyond, V(T(0)), (p.scale * (s.c0 + s.rest)) * V(T(5.421010862427522e-20)));  // 2^-64
 }
 
 }  // namespace fastact::math
