@@ -171,6 +171,24 @@ def test_squareplus_across_b_and_branch_edges(kind, b, dtype):
 
 
 @pytest.mark.parametrize("kind", ["forward", "derivative"])
+def test_squareplus_lane_does_not_depend_on_its_neighbours(kind):
+    """float32 squareplus takes its pair form where x >= -2^9 sqrt(b) and the quotient form below
+    (and for NaN, +-inf, |x| > 2^62), per lane: a vector that mixes both gives every lane the bits
+    it gets alone, on every ISA's vector width and in the array's tail."""
+    b = 4.0
+    reach = 512 * np.sqrt(b)
+    core = np.array([0.5, -3.0, -reach, 7.0, -0.01, 1e3, -reach * 0.99], np.float32)
+    wide = np.array([-reach * 1.01, -1e6, np.nan, np.inf, -np.inf, 3e38, -2.0**70], np.float32)
+    x = np.empty(37, np.float32)
+    x[0::2] = np.resize(core, x[0::2].size)
+    x[1::2] = np.resize(wide, x[1::2].size)
+    op = fa.squareplus
+    together = evaluate(op, kind, x, b=b)
+    alone = np.concatenate([evaluate(op, kind, x[i:i + 1], b=b) for i in range(x.size)])
+    assert together.tobytes() == alone.tobytes()
+
+
+@pytest.mark.parametrize("kind", ["forward", "derivative"])
 def test_tanhshrink_at_every_table_interval_edge(kind, dtype):
     """float32 tanhshrink and its derivative switch polynomial at every quarter binade of |x| from
     1/2 to 9.4, take series below 1/2 and |x| - 1 (1) above 9.4; each edge, the floats either side,
