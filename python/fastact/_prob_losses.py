@@ -135,15 +135,15 @@ class NLLLoss(_ProbabilityLoss):
             w, _ = _floating(weight, "weight", owner)
             if w.shape != (classes,):
                 raise ValueError(f"{owner}: weight must be {classes} real numbers (one per class), got shape {w.shape}")
-        if ignore_index is None and weight is None:  # the common call: every sample counts, weight 1
-            if t.size and (t.min() < 0 or t.max() >= classes):
-                bad = t[(t < 0) | (t >= classes)]
-                raise ValueError(f"target: class index {int(bad.flat[0])} is out of range for {classes} classes")
+        kept = None if ignore_index is None else t != ignore_index
+        counted = t if kept is None else t[kept]
+        if counted.size and (counted.min() < 0 or counted.max() >= classes):
+            bad = counted[(counted < 0) | (counted >= classes)]
+            raise ValueError(f"target: class index {int(bad.flat[0])} is out of range for {classes} classes")
+        if kept is None and weight is None:  # the common call: every sample counts, weight 1
             return lp, dtype, t.astype(np.intp), np.ones(t.shape)
-        kept = np.ones(t.shape, bool) if ignore_index is None else t != ignore_index
-        bad = kept & ((t < 0) | (t >= classes))
-        if bad.any():
-            raise ValueError(f"target: class index {int(t[bad].flat[0])} is out of range for {classes} classes")
+        if kept is None:
+            kept = np.ones(t.shape, bool)
         if weight is None:
             w = np.ones(classes)
         index = np.where(kept, t, 0).astype(np.intp)

@@ -72,27 +72,29 @@ struct SquareplusInFloat {
   // The core's reach below zero, in units of sqrt(b) (see above).
   static constexpr float kCoreReach = 0x1p9f;
 
+  // rho = (a^2 + b) - s^2 from a^2 = p + p_lo: the larger of p and b minus the nearly equal s^2
+  // first (exact), then the smaller term (exact or nearly), then the products' low parts.
+  template <class V>
+  static V residual(V p, V p_lo, V s, V b) {
+    const V s2 = s * s, s2_lo = mul_add(s, s, -s2);
+    return ((max(p, b) - s2) + min(p, b)) + (p_lo - s2_lo);
+  }
+
   template <class V>
   struct Core {
     V s, s_lo;    // sqrt(a^2 + b) as a pair
     V half_inv;   // 1 / (2 s), rounded
+    typename V::MaskType inside;  // the lanes within the core's reach (false for NaN and +-inf)
   };
   template <class V>
   static Core<V> core(V x, V b) {
     const V a = abs(x);
     const V p = a * a, p_lo = mul_add(a, a, -p);
     const V s = sqrt(p + b);
-    const V s2 = s * s, s2_lo = mul_add(s, s, -s2);
-    // (max - s2) + min: the larger of a^2 and b minus the nearly equal s^2 first (exact), then the
-    // smaller term (exact or nearly), then the products' low parts
-    const V rho = ((max(p, b) - s2) + min(p, b)) + (p_lo - s2_lo);
     const V half_inv = V(0.5f) / s;
-    return {s, rho * half_inv, half_inv};
-  }
-  // The lanes within the core's reach: -2^9 sqrt(b) <= x <= 2^62 (false for NaN).
-  template <class V>
-  static auto in_core(V x, V b) {
-    return (x >= V(-kCoreReach) * sqrt(b)) & (x <= V(kHuge));
+    // x >= -2^9 sqrt(b) as x >= 0 or a^2 <= 2^18 b (no second square root per vector), and x <= 2^62
+    const auto inside = ((x >= V(0.0f)) | (p <= b * V(kCoreReach * kCoreReach))) & (x <= V(kHuge));
+    return {s, residual(p, p_lo, s, b) * half_inv, half_inv, inside};
   }
   template <class V>
   static V core_value(V x, const Core<V>& c) {
@@ -120,10 +122,7 @@ struct SquareplusInFloat {
     const V a = min(abs(x), V(kHuge));  // NaN becomes kHuge: the result is NaN by x
     const V p = a * a, p_lo = mul_add(a, a, -p);
     const V s = sqrt(mul_add(a, a, b));
-    const V s2 = s * s, s2_lo = mul_add(s, s, -s2);
-    // (p - s2) + b, or (b - s2) + p: the subtraction of the nearly equal pair first (exact), then
-    // the small difference (exact or nearly)
-    const V rho = select(p >= b, (p - s2) + b, (b - s2) + p) + (p_lo - s2_lo);
+    const V rho = residual(p, p_lo, s, b);
     const V d_hi = s + a;  // s >= a: the pair's error below is exact
     const V w = V(1.0f) / (s * d_hi);
     const V inv_s = w * d_hi;
@@ -156,22 +155,21 @@ struct SquareplusInFloat {
   // that has such a lane).
   template <class V>
   static V value(V x, V b) {
-    const auto core_lanes = in_core(x, b);
-    const V y = core_value(x, core(x, b));
-    if (!any(~core_lanes)) return y;
-    return select(core_lanes, y, wide_value(x, b, wide_root(x, b)));
+    const auto c = core(x, b);
+    const V y = core_value(x, c);
+    if (!any(~c.inside)) return y;
+    return select(c.inside, y, wide_value(x, b, wide_root(x, b)));
   }
   template <class V>
   static void value_and_slope(V x, V b, V& y, V& d) {
-    const auto core_lanes = in_core(x, b);
     const auto c = core(x, b);
     y = core_value(x, c);
     d = core_slope(y, c);
-    if (!any(~core_lanes)) return;
+    if (!any(~c.inside)) return;
     const auto t = wide_root(x, b);
     const V wide_y = wide_value(x, b, t);
-    y = select(core_lanes, y, wide_y);
-    d = select(core_lanes, d, wide_slope(x, wide_y, t));
+    y = select(c.inside, y, wide_y);
+    d = select(c.inside, d, wide_slope(x, wide_y, t));
   }
 };
 

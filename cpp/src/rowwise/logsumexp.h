@@ -189,12 +189,10 @@ void logsumexp_row_block(const typename V::Scalar* x, double* out, std::size_t l
         for (std::size_t p = 0; p < kParts; ++p)
           total_step<T>(h[k].part[p], l[k].part[p], h[k + half].part[p], l[k + half].part[p]);
     bool large = true;
-    if constexpr (sizeof(T) == 4) {  // every row's logarithm at once
+    if constexpr (sizeof(T) == 4) {  // every row's logarithm at once; float totals have no low part
       const Lanes ms = double_lanes(m);
       for (std::size_t p = 0; p < kParts; ++p) {
-        const D hp = h[0].part[p];
-        const D sum = hp + select(abs(hp) <= D(std::numeric_limits<double>::max()), l[0].part[p], D(0.0));
-        const D r = float_logsumexp_from(ms.part[p], sum);
+        const D r = float_logsumexp_from(ms.part[p], h[0].part[p]);
         r.store(result + p * D::kLanes);
         large &= !any(abs(r) < D(kSmall));
       }
