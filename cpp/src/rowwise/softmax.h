@@ -5,9 +5,9 @@
 // rounding would be amplified by |x_k - m| in the exponential, up to ~100 ULP of e_k); s = sum e_k
 // (lane_sums.h: double for float, compensated for double); then
 //   softmax     y_k = e_k * (1/s)                    (<= ~2.5 ULP: exp, 1/s, the product)
-//   log_softmax y_k = (d_hi - L_hi) + (d_lo - L_lo)  with L = log s as a pair (log in double for
-//               float, in long double for double), so y near 0 keeps an absolute error of a
-//               fraction of its ULP even when L ~ 14 (a row of a million).
+//   log_softmax y_k = (x_k - C_hi) - C_lo  with L = log s as a pair (log in double for float, in
+//               long double for double) and C = m + L as a pair (row_offset), so y near 0 keeps an
+//               absolute error of a fraction of its ULP even when L ~ 14 (a row of a million).
 // Special rows (docs/numerics.md, documented in the README):
 //   NaN anywhere -> the whole row is NaN (it reaches every element through s);
 //   all -inf     -> NaN (x - m = -inf - -inf), as PyTorch; softmax with `safe`: zeros;
@@ -275,6 +275,32 @@ inline void log_pair(double hi, double lo, T& l_hi, T& l_lo) {
   }
 }
 
+// m + L as a pair (hi, lo) from the row maximum m and L = l_hi + l_lo, for y = (x - hi) - lo: two
+// roundings per element instead of the exact x - m and three more. It stays within a float ULP of y
+// (plus ~2^-24 of lo): where y is near -lo, x is within a few ULP of hi and x - hi is exact; elsewhere
+// x - hi is rounded once, then the small lo once more. hi is finite for finite m (L <= ~50 cannot
+// carry FLT_MAX up to the next binade).
+template <class V>
+inline math::Pair<V> row_offset(V m, V l_hi, V l_lo) {
+  const math::Pair<V> s = math::two_sum(m, l_hi);
+  return {s.hi, s.lo + l_lo};
+}
+
+// log_softmax's value of x from row_offset's c. With kInfRule, the lanes whose maximum is +inf take
+// the +inf rule instead (x = +inf: -L; else -inf), lane by lane, so a lane's bits never depend on
+// whether a neighbouring lane's group holds +inf.
+template <bool kInfRule, class V>
+inline V log_softmax_value(V x, V m, math::Pair<V> c, V l_hi, V l_lo) {
+  using T = typename V::Scalar;
+  const V y = (x - c.hi) - c.lo;
+  if constexpr (!kInfRule) {
+    return y;
+  } else {
+    const math::Pair<V> d = finite_low(shifted<true>(x, m));
+    return select(m == V(std::numeric_limits<T>::infinity()), (d.hi - l_hi) + (d.lo - l_lo), y);
+  }
+}
+
 // The double lanes of a vector: widen() for float, the vector itself (one part) for double.
 template <class V>
 inline auto double_lanes(V v) {
@@ -418,10 +444,11 @@ void log_softmax_row_block(const typename V::Scalar* x, typename V::Scalar* y, s
   alignas(64) T lh[W], ll[W];
   for (std::size_t i = 0; i < W; ++i) log_pair<V>(hs[i], ls[i], lh[i], ll[i]);
   const V l_hi = V::load(lh), l_lo = V::load(ll);
+  const math::Pair<V> c = row_offset(m, l_hi, l_lo);
   for (std::size_t k = 0; k < len; ++k) {
-    const math::Pair<V> d = inf_rule ? finite_low(shifted<true>(V::load(xs[k]), m))
-                                     : finite_low(shifted<false>(V::load(xs[k]), m));
-    ((d.hi - l_hi) + (d.lo - l_lo)).store(xs[k]);
+    const V v = V::load(xs[k]);
+    (inf_rule ? log_softmax_value<true>(v, m, c, l_hi, l_lo) : log_softmax_value<false>(v, m, c, l_hi, l_lo))
+        .store(xs[k]);
   }
   lanes_to_rows<V>(xs, len, y);
 }
@@ -444,11 +471,13 @@ void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const
   V lh[U], ll[U];
   from_totals(sums, strip, combine, lh, ll,
               [](double hi, double lo, T& l_hi, T& l_lo) { log_pair<V>(hi, lo, l_hi, l_lo); });
+  math::Pair<V> c[U];
+  for (std::size_t u = 0; u < U; ++u) c[u] = row_offset(m[u], lh[u], ll[u]);
   with_inf_rule(m, [&](auto rule) {
     strip.for_each([&](std::size_t k, auto full) {
       for (std::size_t u = 0; u < U; ++u) {
-        const math::Pair<V> d = finite_low(shifted<decltype(rule)::value>(strip.load(x, k, u, kNegInf, full), m[u]));
-        strip.store(y, k, u, (d.hi - lh[u]) + (d.lo - ll[u]), full);
+        const V v = strip.load(x, k, u, kNegInf, full);
+        strip.store(y, k, u, log_softmax_value<decltype(rule)::value>(v, m[u], c[u], lh[u], ll[u]), full);
       }
     });
   });
