@@ -34,18 +34,6 @@ inline D exp_nonpositive(math::Pair<D> d) {
   return exp_shifted(math::Pair<D>{select(positive, D(T(0)), d.hi), select(positive, D(T(0)), d.lo)});
 }
 
-// One step of a group's total (h, l) += (w, w_lo). A float group's terms and lane sums are floats or
-// double sums of them (low parts 0), so a plain double addition does (its error is far below a float
-// ULP); double groups keep the compensated step.
-template <class T, class D>
-inline void total_step(D& h, D& l, D w, D w_lo) {
-  if constexpr (sizeof(T) == 4) {
-    h = h + w;
-  } else {
-    chain_step(h, l, w, w_lo);
-  }
-}
-
 // Float groups' results from their maxima m (widened) and sums s = h + l, per lane of the double
 // vector D: m + log s with the vector log (math/log.h, about an ULP of double: far below the
 // float result's), so a block of short rows takes every row's logarithm at once. A NaN sum gives
@@ -131,16 +119,15 @@ void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>
       large &= !(std::fabs(r) < kSmall);
     };
     if (combine) {
-      // Vector u into vector 0 lane by lane, then the lanes as a tree (i + W/2 into i, then
-      // i + W/4, ...), every step total_step: short dependency chains, where one chain through all
-      // U * W lanes was most of a short row's time.
-      double h[W], l[W];
-      for (std::size_t i = 0; i < W; ++i) {
-        h[i] = hi[0][i], l[i] = lo[0][i];
-        for (std::size_t u = 1; u < U; ++u) total_step<T>(h[i], l[i], hi[u][i], lo[u][i]);
-      }
-      for (std::size_t half = W / 2; half >= 1; half /= 2)
-        for (std::size_t i = 0; i < half; ++i) total_step<T>(h[i], l[i], h[i + half], l[i + half]);
+      // The U * W lanes (kRowLanes, or one vector's), numbered across the vectors, as a tree: lane
+      // j + N/2 into j, then j + N/4, ..., every step total_step. Short dependency chains (one chain
+      // through every lane was most of a short row's time), and the same order on every ISA.
+      constexpr std::size_t N = U * W;
+      double h[N], l[N];
+      for (std::size_t u = 0; u < U; ++u)
+        for (std::size_t i = 0; i < W; ++i) h[u * W + i] = hi[u][i], l[u * W + i] = lo[u][i];
+      for (std::size_t half = N / 2; half >= 1; half /= 2)
+        for (std::size_t j = 0; j < half; ++j) total_step<T>(h[j], l[j], h[j + half], l[j + half]);
       put(out, logsumexp_from<D>(lane_max[0][0], h[0], std::isfinite(h[0]) ? l[0] : 0.0));
       return large;
     }
@@ -239,7 +226,9 @@ void logsumexp(const typename V::Scalar* x, double* out, std::size_t outer, std:
     if (len == 0) {
       for (std::size_t j = 0; j < columns; ++j) out[o * inner + j] = -std::numeric_limits<double>::infinity();
     } else if (inner == 1) {
-      logsumexp_group<V>(x + o * len, out + o, Strip<V, kRowVectors>::along_row(len), true, refine);
+      with_row_vectors<V>(len, [&](auto vectors) {
+        logsumexp_group<V>(x + o * len, out + o, Strip<V, decltype(vectors)::value>::along_row(len), true, refine);
+      });
     } else {
       for (std::size_t j = 0; j < columns; j += kBlock) {
         const std::size_t lanes = columns - j < kBlock ? columns - j : kBlock;

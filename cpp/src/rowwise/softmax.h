@@ -31,6 +31,24 @@
 
 namespace fastact::rowwise {
 
+// A row walk's step holds 64 bytes (16 floats, 8 doubles) on every ISA: one AVX-512 vector, two AVX2
+// ones, 16 or 8 scalars. Its lanes, numbered across the step's vectors, are the same on every ISA,
+// and so are the row's sums in each lane and the order in which fold_lanes and logsumexp fold them:
+// the same bits everywhere. (128 bytes, two AVX-512 vectors, made AVX2's four vectors of sums spill
+// out of its 16 registers.)
+template <class T>
+inline constexpr std::size_t kRowLanes = 64 / sizeof(T);
+template <class V>
+inline constexpr std::size_t kRowVectors = kRowLanes<typename V::Scalar> / V::kLanes;
+
+// The walk's vectors for a row of `len` elements, passed to f as std::integral_constant: one where
+// the row fits a vector, else a step's.
+template <class V, class F>
+inline void with_row_vectors(std::size_t len, F&& f) {
+  if (len <= V::kLanes) f(std::integral_constant<std::size_t, 1>{});
+  else f(std::integral_constant<std::size_t, kRowVectors<V>>{});
+}
+
 // x - m as an exact pair for x <= m (TwoSum). With kInfRule (a group whose maximum is +inf), where
 // x = m = +inf the difference is taken as 0 (the +inf rule above); other groups skip that select.
 // The low part is NaN where the high part is infinite (x = -inf): exp_shifted() discards it
@@ -151,22 +169,64 @@ inline void chain_step(D& h, D& l, D w, D w_lo) {
   h = s;
 }
 
-// The whole group's total (`combine`; `lanes` of the merged lanes hold data) as a double pair; the
-// low part is dropped where the high part is not finite. Float lanes hold exact double sums of
-// float terms: plain double additions in lane order (a relative error far below a float ULP)
-// instead of the compensated chain that double lanes need.
+// One step of a row's total (h, l) += (w, w_lo). Float lanes hold double sums of float terms, so a
+// plain double addition does (its error is far below a float ULP); double lanes take chain_step.
+template <class T, class D>
+inline void total_step(D& h, D& l, D w, D w_lo) {
+  if constexpr (sizeof(T) == 4) {
+    h = h + w;
+  } else {
+    chain_step(h, l, w, w_lo);
+  }
+}
+
+// A row's total from its lane sums hi[j] + lo[j] (j < lanes; the lanes from there up to kRowLanes
+// count as zeros), as a double pair, the low part dropped where the high part is not finite. The
+// kRowLanes lanes are folded as a tree (lane j + n/2 into lane j, n halving): the same steps for
+// every vector width and row length, a chain of log2(kRowLanes) dependent additions instead of
+// one per lane, and loops of fixed length that the compiler unrolls into registers.
+template <class V>
+inline void fold_lanes(const double* hi, const double* lo, std::size_t lanes, double& h, double& l) {
+  using T = typename V::Scalar;
+  constexpr std::size_t S = kRowLanes<T>;
+  double th[S], tl[S];
+  for (std::size_t j = 0; j < S; ++j) {
+    th[j] = j < lanes ? hi[j] : 0.0;
+    tl[j] = j < lanes ? lo[j] : 0.0;
+  }
+  // Unrolled, the arrays live in registers; as loops, GCC vectorised them through memory, and every
+  // level's narrower reloads of the wider stores stalled (3x the time of a short row's backward).
+#pragma GCC unroll 8
+  for (std::size_t half = S / 2; half >= 1; half /= 2)
+#pragma GCC unroll 8
+    for (std::size_t j = 0; j < half; ++j) total_step<T>(th[j], tl[j], th[j + half], tl[j + half]);
+  h = th[0], l = std::isfinite(th[0]) ? tl[0] : 0.0;
+}
+
 template <class V>
 inline void group_total(const LaneSums<V>& all, std::size_t lanes, double& h, double& l) {
-  constexpr std::size_t W = V::kLanes;
-  double hi[W], lo[W];
+  double hi[V::kLanes], lo[V::kLanes];
   all.read(hi, lo);
-  h = hi[0], l = lo[0];
-  if constexpr (std::is_same_v<typename V::Scalar, float>) {
-    for (std::size_t i = 1; i < lanes; ++i) h += hi[i];
-  } else {
-    for (std::size_t i = 1; i < lanes; ++i) chain_step(h, l, hi[i], lo[i]);
+  fold_lanes<V>(hi, lo, lanes, h, l);
+}
+
+// A row walk's total (its `total` elements) from its lane sums: the lanes of its U vectors in order
+// (a step's kRowLanes, or one vector's for a row that fits one), folded by fold_lanes.
+// (Walks of more lanes are never combined row walks; for one, each kRowLanes chunk is folded and the
+// chunks added in order.)
+template <class V, std::size_t U>
+inline void row_total(const LaneSums<V> (&sums)[U], std::size_t total, double& h, double& l) {
+  using T = typename V::Scalar;
+  constexpr std::size_t W = V::kLanes, S = kRowLanes<T>;
+  double hi[U * W], lo[U * W];
+  for (std::size_t u = 0; u < U; ++u) sums[u].read(hi + u * W, lo + u * W);
+  const std::size_t lanes = total < U * W ? total : U * W;
+  fold_lanes<V>(hi, lo, lanes < S ? lanes : S, h, l);
+  for (std::size_t from = S; from < lanes; from += S) {
+    double ch, cl;
+    fold_lanes<V>(hi + from, lo + from, lanes - from < S ? lanes - from : S, ch, cl);
+    total_step<T>(h, l, ch, cl);
   }
-  if (!std::isfinite(h)) l = 0.0;
 }
 
 // Each lane's total as a double pair (hi, lo), per vector; the low part is dropped where the high
@@ -198,10 +258,8 @@ inline void from_totals(const LaneSums<V> (&sums)[U], const Strip<V, U>& strip, 
     return;
   }
   if (combine) {
-    LaneSums<V> all = sums[0];
-    for (std::size_t u = 1; u < U; ++u) all.merge(sums[u]);
     double h, l;
-    group_total(all, lanes_with_data(strip), h, l);
+    row_total(sums, strip.total, h, l);
     T a, b;
     f(h, l, a, b);
     for (std::size_t u = 0; u < U; ++u) out_a[u] = V(a), out_b[u] = V(b);
@@ -314,32 +372,38 @@ inline auto double_lanes(V v) {
   }
 }
 
-// Per lane, the sum of e[0..len-1] as group_total takes a one-vector row's (its lanes in order:
-// float lanes plain double additions, double lanes chain_step with low parts 0), h + l with l
-// dropped where h is not finite.
+// Per lane, the sum of e[0..len-1] as fold_lanes takes a row's lane sums (a tree over kRowLanes
+// terms, zeros past len), h + l with l dropped where h is not finite.
 template <class V, std::size_t W>
-inline void chain_sum(const typename V::Scalar (&e)[W][W], std::size_t len,
-                      decltype(double_lanes(std::declval<V>()))& h, decltype(double_lanes(std::declval<V>()))& l) {
-  h = double_lanes(V::load(e[0]));
-  l = h;
+inline void tree_sum(const typename V::Scalar (&e)[W][W], std::size_t len,
+                     decltype(double_lanes(std::declval<V>()))& h, decltype(double_lanes(std::declval<V>()))& l) {
+  using T = typename V::Scalar;
+  using Lanes = decltype(double_lanes(std::declval<V>()));
   using D = std::remove_reference_t<decltype(h.part[0])>;
-  for (auto& part : l.part) part = D(0.0);
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto w = double_lanes(V::load(e[k]));
-    for (std::size_t p = 0; p < std::size(h.part); ++p) {
-      if constexpr (std::is_same_v<typename V::Scalar, float>) h.part[p] = h.part[p] + w.part[p];
-      else chain_step(h.part[p], l.part[p], w.part[p], D(0.0));
+  constexpr std::size_t kParts = std::size(Lanes{}.part);
+  constexpr std::size_t S = kRowLanes<T>;
+  Lanes th[S], tl[S];
+  for (std::size_t k = 0; k < S; ++k) {
+    if (k < len) th[k] = double_lanes(V::load(e[k]));
+    for (std::size_t p = 0; p < kParts; ++p) {
+      if (k >= len) th[k].part[p] = D(0.0);
+      tl[k].part[p] = D(0.0);
     }
   }
-  for (std::size_t p = 0; p < std::size(h.part); ++p)
-    l.part[p] = select(abs(h.part[p]) <= D(std::numeric_limits<double>::max()), l.part[p], D(0.0));
+  for (std::size_t half = S / 2; half >= 1; half /= 2)
+    for (std::size_t k = 0; k < half; ++k)
+      for (std::size_t p = 0; p < kParts; ++p)
+        total_step<T>(th[k].part[p], tl[k].part[p], th[k + half].part[p], tl[k + half].part[p]);
+  h = th[0];
+  for (std::size_t p = 0; p < kParts; ++p)
+    l.part[p] = select(abs(h.part[p]) <= D(std::numeric_limits<double>::max()), tl[0].part[p], D(0.0));
 }
 
-// 1 / (h + l) of chain_sum, rounded once to T.
+// 1 / (h + l) of tree_sum, rounded once to T.
 template <class V, std::size_t W>
-inline V reciprocal_of_chain_sum(const typename V::Scalar (&e)[W][W], std::size_t len) {
+inline V reciprocal_of_tree_sum(const typename V::Scalar (&e)[W][W], std::size_t len) {
   decltype(double_lanes(std::declval<V>())) h, l;
-  chain_sum<V>(e, len, h, l);
+  tree_sum<V>(e, len, h, l);
   using D = std::remove_reference_t<decltype(h.part[0])>;
   for (std::size_t p = 0; p < std::size(h.part); ++p) h.part[p] = D(1.0) / (h.part[p] + l.part[p]);
   if constexpr (sizeof(typename V::Scalar) == 4) return narrow(h);
@@ -391,10 +455,10 @@ inline V lanes_max(const typename V::Scalar (&buf)[W][W], std::size_t len, V* na
 }
 
 // softmax of W rows of len <= W elements each, with lanes as rows: the block is
-// transposed through a small buffer, so the folds that a one-row walk runs lane after lane in
-// scalar code (the maximum, the double TwoSum chain of the sum) become vector operations over
+// transposed through a small buffer, so the folds that a one-row walk runs across lanes in
+// scalar code (the maximum, the tree of the sum in double) become vector operations over
 // the row's elements. The same steps as the one-row walk (softmax_group with a one-vector strip:
-// the fold rule b > a ? b : a from the first element on, the exponentials, the chain in double,
+// the fold rule b > a ? b : a from the first element on, the exponentials, fold_lanes' tree,
 // 1 / (h + l) rounded once), so the same bits.
 template <class V>
 void softmax_row_block(const typename V::Scalar* x, typename V::Scalar* y, std::size_t len, bool safe) {
@@ -410,7 +474,7 @@ void softmax_row_block(const typename V::Scalar* x, typename V::Scalar* y, std::
     const V v = V::load(buf[k]);
     (inf_rule ? exp_shifted(shifted<true>(v, m)) : exp_shifted(shifted<false>(v, m))).store(buf[k]);
   }
-  V r = reciprocal_of_chain_sum<V>(buf, len);
+  V r = reciprocal_of_tree_sum<V>(buf, len);
   if (safe) r = select((m == V(kNegInf)) & (nan_seen == V(T(0))), V(T(0)), r);
   for (std::size_t k = 0; k < len; ++k) {
     const V e = V::load(buf[k]);
@@ -434,7 +498,7 @@ void log_softmax_row_block(const typename V::Scalar* x, typename V::Scalar* y, s
     (inf_rule ? exp_shifted(shifted<true>(v, m)) : exp_shifted(shifted<false>(v, m))).store(es[k]);
   }
   decltype(double_lanes(std::declval<V>())) h, l;
-  chain_sum<V>(es, len, h, l);
+  tree_sum<V>(es, len, h, l);
   double hs[W], ls[W];
   constexpr std::size_t kPartLanes = std::remove_reference_t<decltype(h.part[0])>::kLanes;
   for (std::size_t p = 0; p < std::size(h.part); ++p) {
@@ -547,9 +611,6 @@ void log_softmax_backward_group(const typename V::Scalar* g, const typename V::S
                [](V gv, V yv, V total) { return neg_mul_add(math::exp_mostly_nonpositive(yv), total, gv); });
 }
 
-// Vectors per step: two along a row (two independent chains for the loop-carried max and sums),
-// four across columns (32 floats = 128 contiguous bytes of each row per step).
-inline constexpr std::size_t kRowVectors = 2;
 inline constexpr std::size_t kShortRows = 4;  // rows of <= W elements per walk
 inline constexpr std::size_t kColumnVectors = 4;
 
@@ -569,10 +630,8 @@ inline void for_each_group(std::size_t outer, std::size_t len, std::size_t inner
         // walk of one vector per row (so the same bits), with independent serial folds.
         group(base, Strip<V, kShortRows>::rows_of_one_vector(len, kShortRows), true);
         o += kShortRows - 1;
-      } else if (len <= V::kLanes) {
-        group(base, Strip<V, 1>::along_row(len), true);  // the last few: a second vector would only add zeros
       } else {
-        group(base, Strip<V, kRowVectors>::along_row(len), true);
+        with_row_vectors<V>(len, [&](auto vectors) { group(base, Strip<V, decltype(vectors)::value>::along_row(len), true); });
       }
     } else {
       for (std::size_t j = 0; j < columns; j += kBlock) {

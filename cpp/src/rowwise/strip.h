@@ -59,13 +59,15 @@ struct Strip {
   V load(const T* base, std::size_t k, std::size_t u, T, Full) const { return V::load(base + at(k, u)); }
   void store(T* base, std::size_t k, std::size_t u, V v, Full) const { v.store(base + at(k, u)); }
 
+  // A vector with no data touches no memory (AVX2's masked stores are slow even with an empty mask).
   V load(const T* base, std::size_t k, std::size_t u, T fill, Partial) const {
     const std::size_t n = valid(k, u);
+    if (n == 0) return V(fill);
     return n == W ? V::load(base + at(k, u)) : V::load_partial(base + at(k, u), n, fill);
   }
   void store(T* base, std::size_t k, std::size_t u, V v, Partial) const {
     const std::size_t n = valid(k, u);
-    if (n == W) v.store(base + at(k, u)); else v.store_partial(base + at(k, u), n);
+    if (n == W) v.store(base + at(k, u)); else if (n) v.store_partial(base + at(k, u), n);
   }
 
  private:
