@@ -29,7 +29,7 @@ struct Softsign {
     const V t_lo = small - (t - big);
     // t^2 = sq + sq_lo exactly (to first order in t_lo), then 1 / t^2 with one correction step.
     const V sq = t * t;
-    const V sq_lo = mul_add(t + t, t_lo, mul_add(t, t, -sq));
+    const V sq_lo = mul_add(t + t, t_lo, mul_sub(t, t, sq));
     const V d0 = V(T(1)) / sq;
     const V d = mul_add(d0, neg_mul_add(d0, sq_lo, neg_mul_add(d0, sq, V(T(1)))), d0);
     // Past half the exponent range 1/t^2 is below the smallest normal: flush (and avoid inf*0).
@@ -61,11 +61,11 @@ struct Hardswish {
     const V xc = max(V(T(-3)), x);
     const V t = xc + V(T(3));  // exact near -3 (Sterbenz), where the result is small
     const V p = xc * t;
-    const V p_lo = mul_add(xc, t, -p);
+    const V p_lo = mul_sub(xc, t, p);
     // q0 = p * (1/6) is within an ULP of p / 6 (no divide: it halved the op's time), so the
     // remainder p - 6 q0 is exact by FMA, and one correction step rounds the quotient.
     const V q0 = p * V(T(1.0 / 6.0));
-    const V rem = mul_add(-q0, V(T(6)), p) + p_lo;  // exact remainder of p / 6, plus p's low part
+    const V rem = neg_mul_add(q0, V(T(6)), p) + p_lo;  // exact remainder of p / 6, plus p's low part
     return select(x >= V(T(3)), x, mul_add(rem, V(T(1.0 / 6.0)), q0));
   }
   template <class V>

@@ -76,7 +76,7 @@ struct SquareplusInFloat {
   // first (exact), then the smaller term (exact or nearly), then the products' low parts.
   template <class V>
   static V residual(V p, V p_lo, V s, V b) {
-    const V s2 = s * s, s2_lo = mul_add(s, s, -s2);
+    const V s2 = s * s, s2_lo = mul_sub(s, s, s2);
     return ((max(p, b) - s2) + min(p, b)) + (p_lo - s2_lo);
   }
 
@@ -89,7 +89,7 @@ struct SquareplusInFloat {
   template <class V>
   static Core<V> core(V x, V b) {
     const V a = abs(x);
-    const V p = a * a, p_lo = mul_add(a, a, -p);
+    const V p = a * a, p_lo = mul_sub(a, a, p);
     const V s = sqrt(p + b);
     const V half_inv = V(0.5f) / s;
     // x >= -2^9 sqrt(b) as x >= 0 or a^2 <= 2^18 b (no second square root per vector), and x <= 2^62
@@ -120,7 +120,7 @@ struct SquareplusInFloat {
   template <class V>
   static Root<V> wide_root(V x, V b) {
     const V a = min(abs(x), V(kHuge));  // NaN becomes kHuge: the result is NaN by x
-    const V p = a * a, p_lo = mul_add(a, a, -p);
+    const V p = a * a, p_lo = mul_sub(a, a, p);
     const V s = sqrt(mul_add(a, a, b));
     const V rho = residual(p, p_lo, s, b);
     const V d_hi = s + a;  // s >= a: the pair's error below is exact

@@ -76,8 +76,8 @@ struct Tanhshrink {
     const V rest = s * math::horner(s, Table::kSeries[0], Table::kSeries[1], Table::kSeries[2], Table::kSeries[3],
                                     Table::kSeries[4], Table::kSeries[5], Table::kSeries[6]);
     const V a = ax * V(0x1p32f);
-    const V a2 = a * a, a2_lo = mul_add(a, a, -a2);
-    const V c = a2 * a, c_lo = mul_add(a2, a, -c) + a2_lo * a;
+    const V a2 = a * a, a2_lo = mul_sub(a, a, a2);
+    const V c = a2 * a, c_lo = mul_sub(a2, a, c) + a2_lo * a;
     const V y = mul_add(c, V(Table::kSeriesC0Hi), mul_add(c, rest + V(Table::kSeriesC0Lo), c_lo * V(Table::kSeriesC0Hi)));
     return y * V(0x1p-96f);
   }
@@ -98,7 +98,7 @@ struct Tanhshrink {
   template <class V>
   static V slope_series_in_float(V ax) {
     using S = math::TanhshrinkSlopeTable;
-    const V p = ax * ax, p_lo = mul_add(ax, ax, -p);
+    const V p = ax * ax, p_lo = mul_sub(ax, ax, p);
     const V r = math::horner(p, S::kSeries[0], S::kSeries[1], S::kSeries[2], S::kSeries[3], S::kSeries[4],
                              S::kSeries[5], S::kSeries[6], S::kSeries[7]);
     return mul_add(p, p * r, p_lo) + p;

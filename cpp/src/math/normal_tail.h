@@ -90,7 +90,7 @@ inline NormalTail<D> normal_tail(D a) {
   q = horner_step(q, one_plus_s, D(Fit::kQ0));
   const D k_t = mul_add(t, q.hi, t * q.lo);
   const D slope = mul_add(ac, k_t, D(-0.3989422804014327));  // K'(a) = a K - 1/sqrt(2 pi)
-  return {ac, mul_add(slope, -da, k_t), e, beyond};
+  return {ac, neg_mul_add(slope, da, k_t), e, beyond};
 }
 
 // v * e^(-a^2/2) for the tail's scaled exponential, v = v.hi + v.lo, rounded once (twice where

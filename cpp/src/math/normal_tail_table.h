@@ -35,7 +35,7 @@ inline NormalTailPoint<V> normal_tail_point(V abs_x) {
   using T = typename V::Scalar;
   const V a = min(abs_x, V(kNormalTailTableEnd));
   const V a2 = a * a;
-  const V a2_lo = mul_add(a, a, -a2);  // a^2 = a2 + a2_lo exactly
+  const V a2_lo = mul_sub(a, a, a2);  // a^2 = a2 + a2_lo exactly
   const ExpSplitUnrounded<V> e = exp_split_unrounded(a2 * V(T(-0.5)), a2_lo * V(T(-0.5)));
   return {a, a + a, pow2_from_biased(e.biased + V(T(64))), e.q_hi, e.q_lo, V(kNormalTailTableEnd) < abs_x};
 }

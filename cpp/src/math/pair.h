@@ -18,7 +18,7 @@ template <class V>
 inline Pair<V> two_product(V a, V b) {
   using T = typename V::Scalar;
   const V hi = a * b;
-  return {hi, select(abs(hi) <= V(std::numeric_limits<T>::max()), mul_add(a, b, -hi), V(T(0)))};
+  return {hi, select(abs(hi) <= V(std::numeric_limits<T>::max()), mul_sub(a, b, hi), V(T(0)))};
 }
 
 // a + b = hi + lo exactly, for any a and b (Knuth's TwoSum); lo is NaN where hi is infinite.

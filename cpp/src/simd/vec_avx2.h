@@ -73,6 +73,7 @@ struct Vec<float> {
 
   friend Vec mul_add(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a.v, b.v, c.v); }
   friend Vec neg_mul_add(Vec a, Vec b, Vec c) { return _mm256_fnmadd_ps(a.v, b.v, c.v); }
+  friend Vec mul_sub(Vec a, Vec b, Vec c) { return _mm256_fmsub_ps(a.v, b.v, c.v); }
   friend Vec min(Vec a, Vec b) { return _mm256_min_ps(a.v, b.v); }
   friend Vec max(Vec a, Vec b) { return _mm256_max_ps(a.v, b.v); }
   friend Vec abs(Vec a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a.v); }
@@ -178,6 +179,7 @@ struct Vec<double> {
 
   friend Vec mul_add(Vec a, Vec b, Vec c) { return _mm256_fmadd_pd(a.v, b.v, c.v); }
   friend Vec neg_mul_add(Vec a, Vec b, Vec c) { return _mm256_fnmadd_pd(a.v, b.v, c.v); }
+  friend Vec mul_sub(Vec a, Vec b, Vec c) { return _mm256_fmsub_pd(a.v, b.v, c.v); }
   friend Vec min(Vec a, Vec b) { return _mm256_min_pd(a.v, b.v); }
   friend Vec max(Vec a, Vec b) { return _mm256_max_pd(a.v, b.v); }
   friend Vec abs(Vec a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a.v); }

@@ -57,6 +57,8 @@ struct Vec {
   friend Vec mul_add(Vec a, Vec b, Vec c) { return Vec(std::fma(a.v, b.v, c.v)); }
   // c - a * b with one rounding.
   friend Vec neg_mul_add(Vec a, Vec b, Vec c) { return Vec(std::fma(-a.v, b.v, c.v)); }
+  // a * b - c with one rounding.
+  friend Vec mul_sub(Vec a, Vec b, Vec c) { return Vec(std::fma(a.v, b.v, -c.v)); }
   friend Vec min(Vec a, Vec b) { return Vec(a.v < b.v ? a.v : b.v); }
   friend Vec max(Vec a, Vec b) { return Vec(a.v > b.v ? a.v : b.v); }
   friend Vec abs(Vec a) { return Vec(std::fabs(a.v)); }
