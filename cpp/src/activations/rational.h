@@ -38,19 +38,25 @@ struct Softsign {
 };
 
 // hardsigmoid(x) = relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, (x + 3) / 6 between.
+// t / 6 without a division: q0 = t (1/6) is within an ULP, the remainder t - 6 q0 is exact (FMA),
+// and q0 + remainder (1/6) rounds to the correctly rounded t / 6. t / 6 lies at least a sixth of an
+// ULP from a rounding boundary (6 = 2 * 3), far more than the ~2^-p ULP error of the correction, so
+// the result is exactly the division's, for every t whose quotient is normal. (Checked over every
+// float32 t in [2^-22, 6]; the callers' t are 0 or at least 2^-22 in magnitude: sums with 3 of
+// x near -3 or -1.5, whose ULP is 2^-22 or finer.)
+template <class V>
+inline V divided_by_6(V t) {
+  using T = typename V::Scalar;
+  const V q0 = t * V(T(1.0 / 6.0));
+  return mul_add(neg_mul_add(q0, V(T(6)), t), V(T(1.0 / 6.0)), q0);
+}
+
 struct Hardsigmoid {
-  // t / 6 without a division: q0 = t (1/6) is within an ULP, the remainder t - 6 q0 is exact (FMA),
-  // and q0 + remainder (1/6) rounds to the correctly rounded t / 6. t / 6 lies at least a sixth of an
-  // ULP from a rounding boundary (6 = 2 * 3), far more than the ~2^-p ULP error of the correction,
-  // so the result is exactly the division's. (Checked over every float32 t in [2^-22, 6]: t = x + 3
-  // is 0 or at least 2^-22, the ULP of x near -3; below that, subnormal quotients would differ.)
   // x is clamped to [-3, 3] first (NaN passes), so t is in [0, 6] and the quotient in [0, 1].
   template <class V>
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;
-    const V t = min(V(T(3)), max(V(T(-3)), x)) + V(T(3));
-    const V q0 = t * V(T(1.0 / 6.0));
-    return mul_add(neg_mul_add(q0, V(T(6)), t), V(T(1.0 / 6.0)), q0);
+    return divided_by_6(min(V(T(3)), max(V(T(-3)), x)) + V(T(3)));
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {
@@ -79,7 +85,7 @@ struct Hardswish {
   template <class V>
   static V derivative(V x, const Params<V>&) {
     using T = typename V::Scalar;
-    const V middle = ((x + x) + V(T(3))) / V(T(6));  // (2x + 3) / 6: 2x + 3 exact near its zero
+    const V middle = divided_by_6((x + x) + V(T(3)));  // (2x + 3) / 6: 2x + 3 exact near its zero
     return propagate_nan(x, select(x >= V(T(3)), V(T(1)), select(x > V(T(-3)), middle, V(T(0)))));
   }
 };
