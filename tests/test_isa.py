@@ -166,3 +166,20 @@ def test_row_wise_ops_are_identical_on_every_isa(dtype, restore_isa):
             assert np.array_equal(np.isnan(a), np.isnan(b)), isa
             a, b = np.where(np.isnan(a), 0, a), np.where(np.isnan(b), 0, b)  # NaN signs and payloads aside
             np.testing.assert_array_equal(a.view(np.uint8), b.view(np.uint8), err_msg=isa)
+
+
+@pytest.mark.skipif(len(AVAILABLE) < 2, reason="this CPU runs only the portable path")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_learnable_parameter_gradient_is_identical_on_every_isa(dtype, restore_isa):
+    """swish's beta gradient puts element k in lane k mod 16 (float32) or 8 (float64) on every ISA:
+    sizes below one step, ragged ends, and several chunks (summed in chunk order)."""
+    rng = np.random.default_rng(12)
+    cases = [(rng.standard_normal(n) * 3, rng.standard_normal(n)) for n in (1, 5, 16, 17, 33, 1000, 70_001)]
+    results = {}
+    for isa in AVAILABLE:
+        fa._core.set_isa(isa)
+        results[isa] = [fa.swish.backward(g.astype(dtype), x.astype(dtype), beta=1.3) for x, g in cases]
+    for isa in AVAILABLE[1:]:
+        for (gx_a, gb_a), (gx_b, gb_b) in zip(results[AVAILABLE[0]], results[isa]):
+            assert gx_a.tobytes() == gx_b.tobytes(), isa
+            assert np.float64(gb_a).tobytes() == np.float64(gb_b).tobytes(), isa

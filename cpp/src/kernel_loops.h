@@ -99,25 +99,42 @@ void param_derivative(const typename V::Scalar* x, typename V::Scalar* d, std::s
 // gx = g f'(x) and gp = g df/da together: ops that share work define
 //   template <class V> static void derivatives(V x, const Params<V>&, V& d, V& d_param);
 // gx = g f'(x), and the parameter's gradient sum(g df/da) over these n elements, returned: summed
-// per lane in double (float: exact products; double: compensated), the lanes added in order at
-// the end, so the sum never leaves registers. The zero-padded tail lanes have g = 0 and
-// df/da(0) finite (swish: 0), so they add nothing.
+// per lane in double (float: exact products; double: compensated). Element k goes to lane
+// k mod kRowLanes on every ISA (the vectors take the row-wise ops' lane sets in turn: one on
+// AVX-512, two on AVX2, 16 or 8 scalars), and the lanes fold in rowwise::fold_lanes' fixed
+// order, so the sum has the same bits on every ISA (n starts at a multiple of 64 bytes: whole
+// chunks). The zero-padded tail lanes have g = 0 and df/da(0) finite (swish: 0): they add nothing.
 template <class Op, class V>
 double backward_with_param(const typename V::Scalar* g, const typename V::Scalar* x, typename V::Scalar* gx,
                            std::size_t n, const ParamValues& pv) {
   const Params<V> p(pv);
-  rowwise::LaneSums<V> sums;
-  map_streams<V, 2, 1>(n, {g, x}, {gx}, [&](V gv, V xv) {
+  using T = typename V::Scalar;
+  constexpr std::size_t W = V::kLanes, kSets = rowwise::kRowVectors<V>;
+  rowwise::LaneSums<V> sums[kSets];
+  const auto step = [&](std::size_t u, V gv, V xv) {
     V d, dp;
     Op::derivatives(xv, p, d, dp);
-    sums.add_product(gv, dp);
+    sums[u].add_product(gv, dp);
     return gv * d;
-  });
-  double hi[V::kLanes], lo[V::kLanes];
-  sums.read(hi, lo);
-  double total = 0.0;
-  for (std::size_t i = 0; i < V::kLanes; ++i) total += hi[i] + lo[i];
-  return total;
+  };
+  // Steps of kSets vectors, vector u into set u (constant indices: the sets stay in registers), then
+  // the rest the same way: whole vectors, and a partial one whose missing lanes have g = 0.
+  std::size_t i = 0;
+  for (; i + kSets * W <= n; i += kSets * W) {
+    for (std::size_t u = 0; u < kSets; ++u)
+      step(u, V::load(g + i + u * W), V::load(x + i + u * W)).store(gx + i + u * W);
+  }
+  for (std::size_t u = 0; u < kSets && i < n; ++u, i += W) {
+    const std::size_t rest = n - i;
+    if (rest >= W) {
+      step(u, V::load(g + i), V::load(x + i)).store(gx + i);
+    } else if constexpr (W > 1) {
+      step(u, V::load_partial(g + i, rest, T(0)), V::load_partial(x + i, rest, T(0))).store_partial(gx + i, rest);
+    }
+  }
+  double h, l;
+  rowwise::row_total(sums, kSets * V::kLanes, h, l);
+  return h + l;
 }
 
 template <class Op, class V>
