@@ -163,30 +163,20 @@ void logsumexp_row_block(const typename V::Scalar* x, double* out, std::size_t l
   constexpr std::size_t kParts = std::size(Lanes{}.part);
   // The row totals from the terms `term(k)` (double lanes), as the tree of logsumexp_group.
   auto rows_from = [&](auto&& term, double* result) {
-    Lanes h[W], l[W];
-    for (std::size_t k = 0; k < W; ++k) {
-      if (k < len) h[k] = term(k);
-      for (std::size_t p = 0; p < kParts; ++p) {
-        if (k >= len) h[k].part[p] = D(0.0);
-        l[k].part[p] = D(0.0);
-      }
-    }
-    for (std::size_t half = W / 2; half >= 1; half /= 2)
-      for (std::size_t k = 0; k < half; ++k)
-        for (std::size_t p = 0; p < kParts; ++p)
-          total_step<T>(h[k].part[p], l[k].part[p], h[k + half].part[p], l[k + half].part[p]);
+    Lanes h, l;
+    tree_of_terms<T, W>(len, term, h, l);
     bool large = true;
     if constexpr (sizeof(T) == 4) {  // every row's logarithm at once; float totals have no low part
       const Lanes ms = double_lanes(m);
       for (std::size_t p = 0; p < kParts; ++p) {
-        const D r = float_logsumexp_from(ms.part[p], h[0].part[p]);
+        const D r = float_logsumexp_from(ms.part[p], h.part[p]);
         r.store(result + p * D::kLanes);
         large &= !any(abs(r) < D(kSmall));
       }
     } else {
       double hs[W], ls[W];
-      h[0].part[0].store(hs);
-      l[0].part[0].store(ls);
+      h.part[0].store(hs);
+      l.part[0].store(ls);
       for (std::size_t r = 0; r < W; ++r) {
         result[r] = logsumexp_from<D>(lane_max[r], hs[r], std::isfinite(hs[r]) ? ls[r] : 0.0);
         large &= !(std::fabs(result[r]) < kSmall);

@@ -299,31 +299,38 @@ inline auto double_lanes(V v) {
   }
 }
 
-// Per lane, the sum of e[0..len-1] as fold_lanes takes a row's lane sums (a tree over kRowLanes
-// terms, zeros past len), h + l with l dropped where h is not finite.
-template <class V, std::size_t W>
-inline void tree_sum(const typename V::Scalar (&e)[W][W], std::size_t len,
-                     decltype(double_lanes(std::declval<V>()))& h, decltype(double_lanes(std::declval<V>()))& l) {
-  using T = typename V::Scalar;
-  using Lanes = decltype(double_lanes(std::declval<V>()));
+// Per lane of the double vectors `Lanes`, the sum of term(k) for k < len as a tree over N slots
+// (zeros from len on; N a power of two): slot k + N/2 into slot k, then N/4, ..., every step
+// total_step. The result (h, l) is slot 0.
+template <class T, std::size_t N, class Lanes, class Term>
+inline void tree_of_terms(std::size_t len, Term&& term, Lanes& h, Lanes& l) {
   using D = std::remove_reference_t<decltype(h.part[0])>;
   constexpr std::size_t kParts = std::size(Lanes{}.part);
-  constexpr std::size_t S = kRowLanes<T>;
-  Lanes th[S], tl[S];
-  for (std::size_t k = 0; k < S; ++k) {
-    if (k < len) th[k] = double_lanes(V::load(e[k]));
+  Lanes th[N], tl[N];
+  for (std::size_t k = 0; k < N; ++k) {
+    if (k < len) th[k] = term(k);
     for (std::size_t p = 0; p < kParts; ++p) {
       if (k >= len) th[k].part[p] = D(0.0);
       tl[k].part[p] = D(0.0);
     }
   }
-  for (std::size_t half = S / 2; half >= 1; half /= 2)
+  for (std::size_t half = N / 2; half >= 1; half /= 2)
     for (std::size_t k = 0; k < half; ++k)
       for (std::size_t p = 0; p < kParts; ++p)
         total_step<T>(th[k].part[p], tl[k].part[p], th[k + half].part[p], tl[k + half].part[p]);
-  h = th[0];
-  for (std::size_t p = 0; p < kParts; ++p)
-    l.part[p] = select(abs(h.part[p]) <= D(std::numeric_limits<double>::max()), tl[0].part[p], D(0.0));
+  h = th[0], l = tl[0];
+}
+
+// Per lane, the sum of e[0..len-1] as fold_lanes takes a row's lane sums (the tree over kRowLanes
+// terms), h + l with l dropped where h is not finite.
+template <class V, std::size_t W>
+inline void tree_sum(const typename V::Scalar (&e)[W][W], std::size_t len,
+                     decltype(double_lanes(std::declval<V>()))& h, decltype(double_lanes(std::declval<V>()))& l) {
+  using T = typename V::Scalar;
+  using D = std::remove_reference_t<decltype(h.part[0])>;
+  tree_of_terms<T, kRowLanes<T>>(len, [&](std::size_t k) { return double_lanes(V::load(e[k])); }, h, l);
+  for (std::size_t p = 0; p < std::size(h.part); ++p)
+    l.part[p] = select(abs(h.part[p]) <= D(std::numeric_limits<double>::max()), l.part[p], D(0.0));
 }
 
 // 1 / (h + l) of tree_sum, rounded once to T.
