@@ -117,6 +117,38 @@ def test_binary_cross_entropy_bad_input_and_small_probabilities():
     assert fa.binary_cross_entropy(np.float32([0.25]), np.float32([1.0])).dtype == np.float32
 
 
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape, weight_shape", [((50, 777), (777,)), ((50, 777), (50, 1)), ((3, 30011), None),
+                                                 ((40003,), None), ((7, 9, 401), (9, 1))])
+def test_kl_div_and_bce_over_many_chunks_match_pytorch(reduction, shape, weight_shape):
+    """Batches of 20k-40k elements, taken in float64 passes of 16k: rows cut at chunk boundaries,
+    weights broadcast along either axis, the upstream gradient of reduction='none' sliced with them."""
+    rng = np.random.default_rng(11)
+    x = np.log(rng.dirichlet(np.ones(shape[-1]), shape[:-1] or None)).reshape(shape)
+    t = rng.dirichlet(np.ones(shape[-1]), shape[:-1] or None).reshape(shape)
+    t.flat[::97] = 0.0  # 0 log 0 = 0
+    g = rng.standard_normal(shape) if reduction == "none" else None
+    y_t, g_t = _torch_grad(lambda v: F.kl_div(v, torch.tensor(t), reduction=reduction), x, g=g)
+    np.testing.assert_allclose(fa.kl_div(x, t, reduction=reduction), y_t, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(fa.kl_div.backward(x, t, reduction=reduction, g=g), g_t, rtol=1e-14)
+    p = rng.uniform(size=shape)
+    p.flat[::101] = 0.0
+    p.flat[1::103] = 1.0
+    w = None if weight_shape is None else rng.uniform(0.5, 2.0, weight_shape)
+    y_t, g_t = _torch_grad(lambda v: F.binary_cross_entropy(
+        v, torch.tensor(t), weight=None if w is None else torch.tensor(w), reduction=reduction), p, g=g)
+    np.testing.assert_allclose(fa.binary_cross_entropy(p, t, reduction=reduction, weight=w), y_t, rtol=1e-13)
+    np.testing.assert_allclose(fa.binary_cross_entropy.backward(p, t, reduction=reduction, weight=w, g=g), g_t,
+                               rtol=1e-14)
+    # float32 in, float32 out, computed in float64 and rounded once
+    y32 = fa.kl_div(x.astype(np.float32), t.astype(np.float32), reduction=reduction)
+    assert y32.dtype == np.float32
+    ref = fa.kl_div(x.astype(np.float32).astype(np.float64), t.astype(np.float32).astype(np.float64),
+                    reduction=reduction)
+    np.testing.assert_array_equal(y32, np.asarray(ref).astype(np.float32))
+
+
 def test_the_losses_through_fastact_torch_have_pytorchs_gradients():
     ft = pytest.importorskip("fastact.torch")
     x = torch.tensor(LOG_PROBS, requires_grad=True)
