@@ -546,6 +546,7 @@ void log_softmax_backward_group(const typename V::Scalar* g, const typename V::S
 }
 
 inline constexpr std::size_t kShortRows = 4;  // rows of <= W elements per walk
+// Vectors per step across columns: four (32 floats = 128 contiguous bytes of each row per step).
 inline constexpr std::size_t kColumnVectors = 4;
 
 // Runs `group(offset, strip, combine)` over every reduction group of a C-contiguous
@@ -565,7 +566,9 @@ inline void for_each_group(std::size_t outer, std::size_t len, std::size_t inner
         group(base, Strip<V, kShortRows>::rows_of_one_vector(len, kShortRows), true);
         o += kShortRows - 1;
       } else {
-        with_row_vectors<V>(len, [&](auto vectors) { group(base, Strip<V, decltype(vectors)::value>::along_row(len), true); });
+        with_row_vectors<V>(len, [&](auto vectors) {
+          group(base, Strip<V, decltype(vectors)::value>::along_row(len), true);
+        });
       }
     } else {
       for (std::size_t j = 0; j < columns; j += kBlock) {
