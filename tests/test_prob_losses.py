@@ -149,6 +149,22 @@ def test_kl_div_and_bce_over_many_chunks_match_pytorch(reduction, shape, weight_
     np.testing.assert_array_equal(y32, np.asarray(ref).astype(np.float32))
 
 
+@pytest.mark.parametrize("dtype_name", ["float16", "bfloat16"])
+def test_kl_div_and_bce_keep_16_bit_dtypes(dtype_name):
+    """16-bit inputs (bfloat16 is not a NumPy float kind) give results of their own dtype: the float64
+    result rounded once."""
+    dtype = np.dtype(pytest.importorskip("ml_dtypes").bfloat16) if dtype_name == "bfloat16" else np.dtype(dtype_name)
+    x = np.log(np.array([[0.25, 0.75], [0.5, 0.5]])).astype(dtype)
+    t = np.array([[0.5, 0.5], [0.9, 0.1]]).astype(dtype)
+    x64, t64 = x.astype(np.float64), t.astype(np.float64)
+    for reduction in ("mean", "none"):
+        for f, args, args64 in ((fa.kl_div, (x, t), (x64, t64)), (fa.binary_cross_entropy, (t, t), (t64, t64))):
+            y, y64 = f(*args, reduction=reduction), f(*args64, reduction=reduction)
+            assert np.asarray(y).dtype == dtype
+            np.testing.assert_array_equal(np.asarray(y), np.asarray(y64).astype(dtype))
+            assert f.backward(*args, reduction=reduction).dtype == dtype
+
+
 def test_the_losses_through_fastact_torch_have_pytorchs_gradients():
     ft = pytest.importorskip("fastact.torch")
     x = torch.tensor(LOG_PROBS, requires_grad=True)

@@ -45,37 +45,55 @@ inline decltype(auto) call_unpacked(F& f, const V* args, std::index_sequence<I..
   return f(args[I]..., extra...);
 }
 
-// Applies f to `kInputs` input streams and writes `kOutputs` output streams, V::kLanes at a time.
-// f takes the loaded vectors and returns one V (one output) or writes two V& (two outputs).
-template <class V, std::size_t kInputs, std::size_t kOutputs, class F>
-inline void map_streams(std::size_t n, const typename V::Scalar* const (&in)[kInputs],
-                        typename V::Scalar* const (&out)[kOutputs], F&& f) {
+// Applies f to `kInputs` input streams and writes `kOutputs` output streams, V::kLanes at a time,
+// kStep vectors per step. f takes the vector's place u in its step (0 .. kStep - 1; the vectors after
+// the last whole step continue from 0), then the loaded vectors, and returns one V (one output) or
+// writes two V& (two outputs). A fold that keeps one set of sums per place (backward_with_param)
+// indexes them with constants once the loops unroll.
+template <class V, std::size_t kInputs, std::size_t kOutputs, std::size_t kStep, class F>
+inline void map_streams_in_steps(std::size_t n, const typename V::Scalar* const (&in)[kInputs],
+                                 typename V::Scalar* const (&out)[kOutputs], F&& f) {
   using T = typename V::Scalar;
   constexpr std::size_t W = V::kLanes;
-  auto apply = [&](auto load_input, auto store_output) {
+  auto apply = [&](std::size_t u, auto load_input, auto store_output) {
+    auto at_place = [&](auto&&... a) -> decltype(auto) { return f(u, std::forward<decltype(a)>(a)...); };
     V args[kInputs];
     for (std::size_t k = 0; k < kInputs; ++k) args[k] = load_input(k);
     if constexpr (kOutputs == 1) {
-      store_output(0, call_unpacked(f, args, std::make_index_sequence<kInputs>{}));
+      store_output(0, call_unpacked(at_place, args, std::make_index_sequence<kInputs>{}));
     } else {
       V r0, r1;
-      call_unpacked(f, args, std::make_index_sequence<kInputs>{}, r0, r1);
+      call_unpacked(at_place, args, std::make_index_sequence<kInputs>{}, r0, r1);
       store_output(0, r0);
       store_output(1, r1);
     }
   };
+  auto whole = [&](std::size_t u, std::size_t i) {
+    apply(u, [&](std::size_t k) { return V::load(in[k] + i); }, [&](std::size_t k, V r) { r.store(out[k] + i); });
+  };
   std::size_t i = 0;
-  for (; i + W <= n; i += W) {
-    apply([&](std::size_t k) { return V::load(in[k] + i); },
-          [&](std::size_t k, V r) { r.store(out[k] + i); });
+  for (; i + kStep * W <= n; i += kStep * W) {
+    for (std::size_t u = 0; u < kStep; ++u) whole(u, i + u * W);
   }
-  if constexpr (W > 1) {
-    if (i < n) {  // the tail: masked loads (missing lanes 0) and stores, through the same vector code
+  // The rest: whole vectors, then one partial vector (masked loads, missing lanes 0, and masked
+  // stores), through the same vector code.
+  for (std::size_t u = 0; u < kStep && i < n; ++u, i += W) {
+    if (i + W <= n) {
+      whole(u, i);
+    } else if constexpr (W > 1) {
       const std::size_t rest = n - i;
-      apply([&](std::size_t k) { return V::load_partial(in[k] + i, rest, T(0)); },
+      apply(u, [&](std::size_t k) { return V::load_partial(in[k] + i, rest, T(0)); },
             [&](std::size_t k, V r) { r.store_partial(out[k] + i, rest); });
     }
   }
+}
+
+// The same a vector at a time, f taking only the loaded vectors (and the outputs' V&).
+template <class V, std::size_t kInputs, std::size_t kOutputs, class F>
+inline void map_streams(std::size_t n, const typename V::Scalar* const (&in)[kInputs],
+                        typename V::Scalar* const (&out)[kOutputs], F&& f) {
+  map_streams_in_steps<V, kInputs, kOutputs, 1>(
+      n, in, out, [&](std::size_t, auto&&... a) -> decltype(auto) { return f(std::forward<decltype(a)>(a)...); });
 }
 
 template <class Op, class V>
@@ -108,30 +126,14 @@ template <class Op, class V>
 double backward_with_param(const typename V::Scalar* g, const typename V::Scalar* x, typename V::Scalar* gx,
                            std::size_t n, const ParamValues& pv) {
   const Params<V> p(pv);
-  using T = typename V::Scalar;
-  constexpr std::size_t W = V::kLanes, kSets = rowwise::kRowVectors<V>;
+  constexpr std::size_t kSets = rowwise::kRowVectors<V>;
   rowwise::LaneSums<V> sums[kSets];
-  const auto step = [&](std::size_t u, V gv, V xv) {
+  map_streams_in_steps<V, 2, 1, kSets>(n, {g, x}, {gx}, [&](std::size_t u, V gv, V xv) {
     V d, dp;
     Op::derivatives(xv, p, d, dp);
     sums[u].add_product(gv, dp);
     return gv * d;
-  };
-  // Steps of kSets vectors, vector u into set u (constant indices: the sets stay in registers), then
-  // the rest the same way: whole vectors, and a partial one whose missing lanes have g = 0.
-  std::size_t i = 0;
-  for (; i + kSets * W <= n; i += kSets * W) {
-    for (std::size_t u = 0; u < kSets; ++u)
-      step(u, V::load(g + i + u * W), V::load(x + i + u * W)).store(gx + i + u * W);
-  }
-  for (std::size_t u = 0; u < kSets && i < n; ++u, i += W) {
-    const std::size_t rest = n - i;
-    if (rest >= W) {
-      step(u, V::load(g + i), V::load(x + i)).store(gx + i);
-    } else if constexpr (W > 1) {
-      step(u, V::load_partial(g + i, rest, T(0)), V::load_partial(x + i, rest, T(0))).store_partial(gx + i, rest);
-    }
-  }
+  });
   double h, l;
   rowwise::row_total(sums, kSets * V::kLanes, h, l);
   return h + l;

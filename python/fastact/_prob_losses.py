@@ -79,10 +79,22 @@ def _row_chunks(shape: tuple):
         yield slice(r, min(r + step, rows))
 
 
-def _real(value, name: str, owner: str) -> np.ndarray:
-    """value as a real array in its own dtype (fastact._real_input's rules), converted later chunk by
-    chunk."""
-    return real_array(value, owner, name)
+def _chunked(shape: tuple, dtype: np.dtype, of_chunk) -> np.ndarray:
+    """An array of ``shape`` and ``dtype`` whose every chunk c is of_chunk(c) (float64), rounded once."""
+    out = np.empty(shape, dtype)
+    for c in _row_chunks(shape):
+        out[c] = of_chunk(c)
+    return out
+
+
+def _chunked_sum(shape: tuple, of_chunk) -> float:
+    """The float64 sum of of_chunk(c) over the chunks of ``shape``."""
+    return sum(float(of_chunk(c).sum()) for c in _row_chunks(shape))
+
+
+def _part(a, c):
+    """a's chunk c, or a itself where it is a scalar (an upstream g of a reduced loss)."""
+    return a[c] if np.ndim(a) else a
 
 
 def _pick(a: np.ndarray, index: np.ndarray) -> np.ndarray:
@@ -217,15 +229,15 @@ class KLDiv(_ProbabilityLoss):
     _reductions = ("mean", "batchmean", "sum", "none")
 
     def _parts(self, input, target, reduction, log_target):
-        x = _real(input, "input", self.name)
-        t = _real(target, "target", self.name)
+        x = real_array(input, self.name, "input")  # converted to float64 a chunk at a time
+        t = real_array(target, self.name, "target")
         _same_shape(x, t, "input and target", self.name)
         _check_reduction(reduction, self.name, self._reductions)
         if not isinstance(log_target, (bool, np.bool_)):
             raise TypeError(f"{self.name}: log_target must be a bool, got {type(log_target).__name__}")
         if reduction == "batchmean" and x.ndim == 0:
             raise ValueError(f"{self.name}: reduction='batchmean' needs a batch axis, got a 0-d input")
-        return x, t, (x.dtype if x.dtype.kind == "f" else np.dtype(np.float64))
+        return x, t, x.dtype
 
     def _divisor(self, x, reduction):
         return x.size if reduction == "mean" else x.shape[0] if reduction == "batchmean" else 1
@@ -242,23 +254,19 @@ class KLDiv(_ProbabilityLoss):
 
     def _forward(self, input, target, reduction="mean", log_target=False):
         x, t, dtype = self._parts(input, target, reduction, log_target)
+        def losses(c):
+            return self._losses(x[c], t[c], log_target)
         if reduction == "none":
-            out = np.empty(x.shape, dtype)
-            for c in _row_chunks(x.shape):
-                out[c] = self._losses(x[c], t[c], log_target)
-            return out
-        total = sum(float(self._losses(x[c], t[c], log_target).sum()) for c in _row_chunks(x.shape))
-        return dtype.type(_mean(total, self._divisor(x, reduction)))
+            return _chunked(x.shape, dtype, losses)
+        return dtype.type(_mean(_chunked_sum(x.shape, losses), self._divisor(x, reduction)))
 
     def _backward(self, input, target, reduction="mean", log_target=False, g=None):
         x, t, dtype = self._parts(input, target, reduction, log_target)
         scale = _mean(_upstream(g, reduction, x.shape, self.name), self._divisor(x, reduction))
-        grad = np.empty(x.shape, dtype)
-        for c in _row_chunks(x.shape):
+        def grad(c):
             tc = t[c].astype(np.float64)
-            sc = scale[c] if np.ndim(scale) else scale
-            grad[c] = -(np.exp(tc) if log_target else tc) * sc
-        return grad
+            return -(np.exp(tc) if log_target else tc) * _part(scale, c)
+        return _chunked(x.shape, dtype, grad)
 
 
 class BinaryCrossEntropy(_ProbabilityLoss):
@@ -282,8 +290,8 @@ class BinaryCrossEntropy(_ProbabilityLoss):
     _EPSILON = float(np.float32(1e-12))  # PyTorch's lower bound on p (1 - p) in the gradient (a float constant)
 
     def _parts(self, probs, target, reduction, weight):
-        p = _real(probs, "probs", self.name)
-        t = _real(target, "target", self.name)
+        p = real_array(probs, self.name, "probs")  # converted to float64 a chunk at a time
+        t = real_array(target, self.name, "target")
         _same_shape(p, t, "probs and target", self.name)
         _check_reduction(reduction, self.name)
         if ((p < 0) | (p > 1)).any():
@@ -300,7 +308,7 @@ class BinaryCrossEntropy(_ProbabilityLoss):
             if np.broadcast_shapes(w.shape, p.shape) != p.shape:
                 raise ValueError(f"{self.name}: weight of shape {w.shape} would broadcast probs' shape {p.shape}")
             w = np.broadcast_to(w, p.shape)  # a view: sliced with p, chunk by chunk
-        return p, t, w, (p.dtype if p.dtype.kind == "f" else np.dtype(np.float64))
+        return p, t, w, p.dtype
 
     @staticmethod
     def _losses(p, t, w):
@@ -312,13 +320,11 @@ class BinaryCrossEntropy(_ProbabilityLoss):
 
     def _forward(self, probs, target, reduction="mean", weight=None):
         p, t, w, dtype = self._parts(probs, target, reduction, weight)
-        chunks = list(_row_chunks(p.shape))
+        def losses(c):
+            return self._losses(p[c], t[c], None if w is None else w[c])
         if reduction == "none":
-            out = np.empty(p.shape, dtype)
-            for c in chunks:
-                out[c] = self._losses(p[c], t[c], None if w is None else w[c])
-            return out
-        total = sum(float(self._losses(p[c], t[c], None if w is None else w[c]).sum()) for c in chunks)
+            return _chunked(p.shape, dtype, losses)
+        total = _chunked_sum(p.shape, losses)
         return dtype.type(_mean(total, p.size) if reduction == "mean" else total)
 
     def _backward(self, probs, target, reduction="mean", weight=None, g=None):
@@ -326,9 +332,8 @@ class BinaryCrossEntropy(_ProbabilityLoss):
         scale = _upstream(g, reduction, p.shape, self.name)
         if reduction == "mean":
             scale = _mean(scale, p.size)
-        grad = np.empty(p.shape, dtype)
-        for c in _row_chunks(p.shape):
+        def grad(c):
             pc, tc = p[c].astype(np.float64), t[c].astype(np.float64)
-            gc = (pc - tc) / np.maximum(pc * (1 - pc), self._EPSILON) * (scale[c] if np.ndim(scale) else scale)
-            grad[c] = gc if w is None else gc * w[c]
-        return grad
+            gc = (pc - tc) / np.maximum(pc * (1 - pc), self._EPSILON) * _part(scale, c)
+            return gc if w is None else gc * w[c]
+        return _chunked(p.shape, dtype, grad)

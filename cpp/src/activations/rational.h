@@ -3,6 +3,9 @@
 // matters. Kinks follow docs/numerics.md: hardsigmoid' = 0 at +-3, hardswish'(-3) = 0, (3) = 1.
 #pragma once
 
+#include <cstddef>
+#include <type_traits>
+
 #include "op_support.h"
 
 namespace fastact {
@@ -37,19 +40,24 @@ struct Softsign {
   }
 };
 
-// hardsigmoid(x) = relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, (x + 3) / 6 between.
-// t / 6 without a division: q0 = t (1/6) is within an ULP, the remainder t - 6 q0 is exact (FMA),
-// and q0 + remainder (1/6) rounds to the correctly rounded t / 6. t / 6 lies at least a sixth of an
-// ULP from a rounding boundary (6 = 2 * 3), far more than the ~2^-p ULP error of the correction, so
-// the result is exactly the division's, for every t whose quotient is normal. (Checked over every
-// float32 t in [2^-22, 6]; the callers' t are 0 or at least 2^-22 in magnitude: sums with 3 of
-// x near -3 or -1.5, whose ULP is 2^-22 or finer.)
-template <class V>
-inline V divided_by_6(V t) {
+// (t + t_lo) / 6 without a division: q0 = t (1/6) is within an ULP, the remainder t - 6 q0 is exact
+// (FMA), and q0 + (remainder + t_lo) (1/6) rounds the quotient once. With t_lo = 0 that is the
+// correctly rounded t / 6: t / 6 lies at least a sixth of an ULP from a rounding boundary (6 = 2 * 3),
+// far more than the ~2^-p ULP error of the correction, so the result is exactly the division's for
+// every t whose quotient is normal. (Checked over every float32 t in [2^-22, 6]; hardsigmoid's and
+// hardswish's t are 0 or at least 2^-22 in magnitude: sums with 3 of x near -3 or -1.5, whose ULP
+// is 2^-22 or finer.) No divide: it halved hardswish's time.
+// Without t_lo (nullptr) there is no addition of a zero low part.
+template <class V, class Lo = std::nullptr_t>
+inline V divided_by_6(V t, Lo t_lo = nullptr) {
   using T = typename V::Scalar;
   const V q0 = t * V(T(1.0 / 6.0));
-  return mul_add(neg_mul_add(q0, V(T(6)), t), V(T(1.0 / 6.0)), q0);
+  V remainder = neg_mul_add(q0, V(T(6)), t);
+  if constexpr (!std::is_same_v<Lo, std::nullptr_t>) remainder = remainder + t_lo;
+  return mul_add(remainder, V(T(1.0 / 6.0)), q0);
 }
+
+// hardsigmoid(x) = relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, (x + 3) / 6 between.
 
 struct Hardsigmoid {
   // x is clamped to [-3, 3] first (NaN passes), so t is in [0, 6] and the quotient in [0, 1].
@@ -76,16 +84,12 @@ struct Hardswish {
     const V t = xc + V(T(3));  // exact near -3 (Sterbenz), where the result is small
     const V p = xc * t;
     const V p_lo = mul_sub(xc, t, p);
-    // q0 = p * (1/6) is within an ULP of p / 6 (no divide: it halved the op's time), so the
-    // remainder p - 6 q0 is exact by FMA, and one correction step rounds the quotient.
-    const V q0 = p * V(T(1.0 / 6.0));
-    const V rem = neg_mul_add(q0, V(T(6)), p) + p_lo;  // exact remainder of p / 6, plus p's low part
-    return select(x >= V(T(3)), x, mul_add(rem, V(T(1.0 / 6.0)), q0));
+    return select(x >= V(T(3)), x, divided_by_6(p, p_lo));  // x (x + 3) = p + p_lo exactly
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {
     using T = typename V::Scalar;
-    const V middle = divided_by_6((x + x) + V(T(3)));  // (2x + 3) / 6: 2x + 3 exact near its zero
+    const V middle = divided_by_6((x + x) + V(T(3)));  // 2x + 3 exact near its zero
     return propagate_nan(x, select(x >= V(T(3)), V(T(1)), select(x > V(T(-3)), middle, V(T(0)))));
   }
 };
