@@ -243,9 +243,11 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec(
         name="tanh",
         kernel="tanh",
-        formula="Hyperbolic tangent: tanh(x) = (e^x - e^-x) / (e^x + e^-x), computed as x + x^3 P(x^2) for\n"
-        "|x| < 0.5625 (full relative accuracy near 0) and 1 - 2e / (1 + e), e = exp(-2|x|), above; odd\n"
-        "(tanh(-0.0) = -0.0), tanh(+-inf) = +-1.",
+        formula="Hyperbolic tangent: tanh(x) = (e^x - e^-x) / (e^x + e^-x), odd (tanh(-0.0) = -0.0),\n"
+        "tanh(+-inf) = +-1. float32 on AVX-512 and the scalar path: one degree-5 polynomial per quarter\n"
+        "binade of |x| on [1/16, 10) picked by a table lookup, the odd series below, 1 above. float64,\n"
+        "and float32 on AVX2: x + x^3 P(x^2) for |x| < 0.5625 (full relative accuracy near 0) and\n"
+        "1 - 2e / (1 + e), e = exp(-2|x|), above.",
         derivative="1 - tanh(x)^2, computed as 4e / (1 + e)^2 with e = exp(-2|x|) (accurate in the tails);\n"
         "peak 1 at x = 0. Also available from y (1 - y^2, one FMA), which loses relative accuracy\n"
         "where |y| -> 1.",

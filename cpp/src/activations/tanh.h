@@ -4,12 +4,20 @@
 //   |x| >= 0.5625: tanh(|x|) = 1 - 2e / (1 + e) with e = e^-2|x| <= 0.33: the subtracted term is
 //                  below 1/2, so nothing cancels, and e -> 0 gives exactly 1 (no overflow).
 // The sign is copied back from x: tanh is odd, tanh(-0.0) = -0.0.
+// float32 where a 32-entry lookup is cheap (AVX-512, scalar; V::kCheapLookup32) takes no
+// exponential and no division: one degree-5 polynomial per quarter binade of |x| in [1/16, 10)
+// (math/tanh_table.h, tools/fit_lookup_tables.py), the odd series below 1/16 and 1 from 10 on,
+// picked by |x|'s bits. Its results differ from AVX2's in the last bit for some x (each meets the
+// float32 bound over all 2^32 inputs); docs/instruction-sets.md lists it.
 // tanh'(x) = 1 - tanh^2 = 4e / (1 + e)^2: accurate in the tails where 1 - y^2 would cancel;
 // 4e comes from exp_flushed<2>, the factor 4 folded into its power of two, so it stays a normal
 // number down to tanh' = 2^-126. From the output: 1 - y^2 in one FMA.
 #pragma once
 
+#include <type_traits>
+
 #include "../math/exp.h"
+#include "../math/tanh_table.h"
 #include "op_support.h"
 
 namespace fastact {
@@ -38,13 +46,35 @@ struct Tanh {
     return (e + e) / (V(T(1)) + e);
   }
 
+  // float32 tanh(|x|) from the table, with x's sign: |x| is clamped to [1/16 - ulp, 10] for the
+  // entry (below 1/16 the series' entry, from 10 on the constant 1), and to 10 for u (inf gives
+  // u = 0; NaN passes min's second operand through and stays NaN). c0's rounding error c0_lo is
+  // added back before c0: 1.04 ULP at most over all 2^32 inputs (1.41 without it).
+  template <class V>
+  static V from_table(V x) {
+    using Table = math::TanhTable;
+    const V ax = abs(x);
+    const V entry_of = min(max(ax, V(0x1.fffffep-5f)), V(10.0f));
+    const auto lookup = [entry_of](const float* table) { return lookup32_by_quarter_binade(table, entry_of); };
+    const V u = min(V(10.0f), ax) - lookup(Table::kCenter);
+    const V rest = math::horner(u, lookup(Table::kC1), lookup(Table::kC2), lookup(Table::kC3), lookup(Table::kC4),
+                                lookup(Table::kC5));
+    return copysign(mul_add(u, rest, lookup(Table::kC0Lo)) + lookup(Table::kC0), x);
+  }
+  template <class V>
+  static constexpr bool kFromTable = std::is_same_v<typename V::Scalar, float> && V::kCheapLookup32;
+
   template <class V>
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;
-    const V ax = abs(x);
-    const V s = ax * ax;
-    const V small = mul_add(ax * s, small_argument_poly(s), ax);
-    return copysign(select(ax < V(T(0.5625)), small, V(T(1)) - complement(ax)), x);
+    if constexpr (kFromTable<V>) {
+      return from_table(x);
+    } else {
+      const V ax = abs(x);
+      const V s = ax * ax;
+      const V small = mul_add(ax * s, small_argument_poly(s), ax);
+      return copysign(select(ax < V(T(0.5625)), small, V(T(1)) - complement(ax)), x);
+    }
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {
@@ -60,18 +90,23 @@ struct Tanh {
   }
   // One exponential for both: forward's e is the derivative's 4e / 4 (exact wherever e is a
   // normal number; where it is not, 1 - 2e/(1+e) rounds to 1 either way), so the results are
-  // the bits of the two separate calls.
+  // the bits of the two separate calls. The table path shares nothing: it calls both.
   template <class V>
-  static void value_and_derivative(V x, const Params<V>&, V& y, V& d) {
+  static void value_and_derivative(V x, const Params<V>& p, V& y, V& d) {
     using T = typename V::Scalar;
-    const V ax = abs(x);
-    const V s = ax * ax;
-    const V small = mul_add(ax * s, small_argument_poly(s), ax);
-    const V e4 = math::exp_flushed<2>(-(ax + ax));
-    const V e = e4 * V(T(0.25));
-    const V large = V(T(1)) - (e + e) / (V(T(1)) + e);
-    y = copysign(select(ax < V(T(0.5625)), small, large), x);
-    d = e4 / mul_add(e, e + V(T(2)), V(T(1)));
+    if constexpr (kFromTable<V>) {
+      y = from_table(x);
+      d = derivative(x, p);
+    } else {
+      const V ax = abs(x);
+      const V s = ax * ax;
+      const V small = mul_add(ax * s, small_argument_poly(s), ax);
+      const V e4 = math::exp_flushed<2>(-(ax + ax));
+      const V e = e4 * V(T(0.25));
+      const V large = V(T(1)) - (e + e) / (V(T(1)) + e);
+      y = copysign(select(ax < V(T(0.5625)), small, large), x);
+      d = e4 / mul_add(e, e + V(T(2)), V(T(1)));
+    }
   }
 };
 

@@ -39,6 +39,8 @@ struct Vec<float> {
   using Scalar = float;
   using MaskType = Mask<float>;
   static constexpr std::size_t kLanes = 8;
+  // A 32-entry lookup takes four permutes and three blends: float32 tanh keeps its exp path.
+  static constexpr bool kCheapLookup32 = false;
 
   __m256 v;
 
@@ -146,6 +148,7 @@ struct Vec<double> {
   using Scalar = double;
   using MaskType = Mask<double>;
   static constexpr std::size_t kLanes = 4;
+  static constexpr bool kCheapLookup32 = false;
 
   __m256d v;
 

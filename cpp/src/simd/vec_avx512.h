@@ -44,6 +44,8 @@ struct Vec<float> {
   using Scalar = float;
   using MaskType = Mask<float>;
   static constexpr std::size_t kLanes = 16;
+  // A 32-entry table lookup is one instruction (VPERMI2PS): float32 tanh takes its table path.
+  static constexpr bool kCheapLookup32 = true;
 
   __m512 v;
 
@@ -104,6 +106,13 @@ struct Vec<float> {
   // [0, 32): one two-register permute (VPERMI2PS).
   friend Vec lookup32(const float* table, Vec position) {
     return _mm512_permutex2var_ps(_mm512_load_ps(table), _mm512_cvttps_epi32(position.v), _mm512_load_ps(table + 16));
+  }
+  // table[(bits of a >> 21) mod 32] per lane, for a 64-byte aligned table of 32 floats and a >= 0:
+  // the entry of a's quarter binade (its exponent and top two significand bits), read by one
+  // two-register permute straight from the shifted bits (VPERMI2PS uses the index's low 5 bits).
+  friend Vec lookup32_by_quarter_binade(const float* table, Vec a) {
+    const __m512i index = _mm512_srli_epi32(_mm512_castps_si512(a.v), 21);
+    return _mm512_permutex2var_ps(_mm512_load_ps(table), index, _mm512_load_ps(table + 16));
   }
 
   // 16-bit storage formats (cpp/src/convert16.h), as vec_avx2.h: float16 by VCVTPH2PS/VCVTPS2PH
@@ -179,6 +188,7 @@ struct Vec<double> {
   using Scalar = double;
   using MaskType = Mask<double>;
   static constexpr std::size_t kLanes = 8;
+  static constexpr bool kCheapLookup32 = false;  // two registers hold 16 doubles, not 32
 
   __m512d v;
 

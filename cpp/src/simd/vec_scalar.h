@@ -28,6 +28,8 @@ struct Vec {
   using Scalar = T;
   using MaskType = Mask<T>;
   static constexpr std::size_t kLanes = 1;
+  // A table lookup is one load: float32 tanh takes the table path, as on AVX-512 (the same bits).
+  static constexpr bool kCheapLookup32 = true;
 
   T v;
 
@@ -93,6 +95,13 @@ struct Vec {
   // table[floor(position)] for a table of 32 (16) entries and position in [0, 32) ([0, 16)).
   friend Vec lookup32(const T* table, Vec position) { return Vec(table[static_cast<int>(position.v)]); }
   friend Vec lookup16(const T* table, Vec position) { return Vec(table[static_cast<int>(position.v)]); }
+  // table[(bits of a >> 21) mod 32] for a >= 0 (float): the entry of a's quarter binade.
+  friend Vec lookup32_by_quarter_binade(const T* table, Vec a) {
+    static_assert(sizeof(T) == 4, "quarter-binade tables are float32");
+    std::uint32_t bits;
+    std::memcpy(&bits, &a.v, sizeof bits);
+    return Vec(table[(bits >> 21) & 31u]);
+  }
   // 2^n from a "biased" t = M + n (M = 1.5 * 2^mantissa_bits + exponent_bias): t's low mantissa
   // bits hold n + bias, which shifted into the exponent field give 2^n (n + bias in [1, 2^22)).
   // Pure bit manipulation: a NaN t gives a finite garbage value; callers keep NaN in the other factor.
