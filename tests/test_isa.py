@@ -80,17 +80,17 @@ def restore_isa():
     fa._core.set_isa(before)
 
 
-# float32 ops whose forward takes a table path where a 32-entry lookup is cheap (AVX-512: one
-# permute; scalar: one load) and an exponential on AVX2: each path meets the bound over all 2^32
-# inputs, and their bits differ (the README and docs/instruction-sets.md say so).
-TABLE_PATH_FORWARD = {"tanh"}
+# float32 results that take a table path where a 32-entry lookup is cheap (AVX-512: one permute;
+# scalar: one load) and another formula on AVX2: each path meets the bound over all 2^32 inputs,
+# and their bits differ (the README and docs/instruction-sets.md say so).
+TABLE_PATH = {"tanh": {"forward"}, "tanhshrink": {"forward", "derivative"}}
 TABLE_PATH_ISAS = {"avx512", "scalar"}
 
 
-def same_bits_groups(op, dtype):
-    """The ISAs whose forward results must match bit for bit: all of them, or for a table-path op
-    in float32, the table ISAs and the rest apart."""
-    if op.name in TABLE_PATH_FORWARD and dtype == np.float32:
+def same_bits_groups(op, dtype, kind):
+    """The ISAs whose `kind` ("forward" or "derivative") results must match bit for bit: all of
+    them, or for a table-path result in float32, the table ISAs and the rest apart."""
+    if kind in TABLE_PATH.get(op.name, ()) and dtype == np.float32:
         groups = [[i for i in AVAILABLE if i in TABLE_PATH_ISAS], [i for i in AVAILABLE if i not in TABLE_PATH_ISAS]]
         return [g for g in groups if g]
     return [AVAILABLE]
@@ -101,25 +101,23 @@ def same_bits_groups(op, dtype):
 def test_every_isa_gives_identical_bits(op, dtype, restore_isa):
     x = float32_bit_sweep(stride=40009).astype(dtype) if dtype == np.float32 else float64_sweep(50_000)
     g = np.cos(np.arange(x.size)).astype(dtype)
-    forward, slope = {}, {}
+    results = {"forward": {}, "derivative": {}}
     for isa in AVAILABLE:
         fa._core.set_isa(isa)
         y, d = op.value_and_derivative(x)
-        forward[isa] = [op(x), y] + ([op.backward(g, y=y)] if op.has_output_backward else [])
-        slope[isa] = [op.derivative(x), backward_x(op, g, x), d]
-    for isa in AVAILABLE[1:]:
-        for a, b in zip(slope[AVAILABLE[0]], slope[isa]):
-            np.testing.assert_array_equal(a.view(np.uint8), b.view(np.uint8))  # bits, NaN payloads aside
-    groups = same_bits_groups(op, dtype)
-    for group in groups:
-        for isa in group[1:]:
-            for a, b in zip(forward[group[0]], forward[isa]):
-                np.testing.assert_array_equal(a.view(np.uint8), b.view(np.uint8))
-    if len(groups) > 1:  # the table and exponential paths: within 2 ULP of each other
-        a, b = forward[groups[0][0]][0], forward[groups[1][0]][0]
-        assert np.array_equal(np.isnan(a), np.isnan(b))
-        finite = ~np.isnan(a)
-        assert np.abs(a[finite].view(np.int32).astype(np.int64) - b[finite].view(np.int32)).max() <= 2
+        results["forward"][isa] = [op(x), y] + ([op.backward(g, y=y)] if op.has_output_backward else [])
+        results["derivative"][isa] = [op.derivative(x), backward_x(op, g, x), d]
+    for kind, by_isa in results.items():
+        groups = same_bits_groups(op, dtype, kind)
+        for group in groups:
+            for isa in group[1:]:
+                for a, b in zip(by_isa[group[0]], by_isa[isa]):
+                    np.testing.assert_array_equal(a.view(np.uint8), b.view(np.uint8))  # bits, NaN payloads aside
+        if len(groups) > 1:  # the table path and the other: within 2 ULP of each other
+            a, b = by_isa[groups[0][0]][0], by_isa[groups[1][0]][0]
+            assert np.array_equal(np.isnan(a), np.isnan(b)), kind
+            finite = ~np.isnan(a)
+            assert np.abs(a[finite].view(np.int32).astype(np.int64) - b[finite].view(np.int32)).max() <= 2, kind
 
 
 @pytest.mark.skipif(len(AVAILABLE) < 2, reason="this CPU runs only the portable path")

@@ -256,9 +256,10 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec(
         name="tanhshrink",
         kernel="tanhshrink",
-        formula="Tanhshrink (torch.nn.Tanhshrink): x - tanh(x), computed as x^3 Q(x^2) for |x| < 1 (full\n"
-        "relative accuracy near 0, where the plain difference rounds to 0) and as\n"
-        "(|x| - 1) + 2e / (1 + e), e = exp(-2|x|), above; odd (tanhshrink(-0.0) = -0.0).",
+        formula="Tanhshrink (torch.nn.Tanhshrink): x - tanh(x), without the plain difference's cancellation\n"
+        "(it rounds to 0 near 0); odd (tanhshrink(-0.0) = -0.0). float64: x^3 Q(x^2) for |x| < 1 and\n"
+        "(|x| - 1) + 2e / (1 + e), e = exp(-2|x|), above. float32: a series near 0 and one polynomial\n"
+        "per quarter binade of |x| from a table (from 1/16 on AVX-512 and the scalar path, 1/2 on AVX2).",
         derivative="tanh(x)^2 (no cancellation).",
         example=">>> fa.tanhshrink([1e-3, 1.0, 4.0])\narray([3.33333200e-10, 2.38405844e-01, 3.00067070e+00])",
     ),
