@@ -7,6 +7,7 @@
 // Kinks: sparse_sigmoid' = 0 at +-1 (as hardsigmoid at its bounds); sparse_plus has none.
 #pragma once
 
+#include <limits>
 #include <type_traits>
 
 #include "../math/in_double.h"
@@ -182,26 +183,37 @@ struct Squareplus {
       return widen(p.a).part[0];
     }
   }
-  // s = sqrt(x^2 + b) and |x| / s. float64: as M sqrt(1 + (m / M)^2), M = max(|x|, sqrt b), m the
-  // other, so x^2 never overflows, and |x| / s = 1 / sqrt(1 + r^2) or r / sqrt(1 + r^2) (no
-  // inf / inf at +-inf). float32 lanes in double: x^2 cannot overflow, so one square root
-  // (|x| / s = 1 at +-inf).
+  // s = sqrt(x^2 + b) and |x| / s, from one square root of x^2 + b (one fused rounding) wherever
+  // that sum is finite: always for float32 lanes in double (|x| / s = 1 at +-inf). float64 lanes
+  // where it overflows (|x| > ~1e154, x = +-inf, or a huge b) take M sqrt(1 + (m / M)^2) instead,
+  // M = max(|x|, sqrt b), m the other, and |x| / s = 1 / sqrt(1 + r^2) or r / sqrt(1 + r^2) (no
+  // inf / inf at +-inf): a division and a rounding more, computed only for a vector that has such a
+  // lane, and taken only in those lanes.
   template <class D>
   struct Root {
     D s, ratio;
   };
+  template <class D>
+  static Root<D> scaled_root(D ax, D b) {
+    const D rb = sqrt(b);
+    const D big = max(rb, ax), small = min(rb, ax);  // NaN: both NaN
+    const D r = small / big;
+    const D norm = sqrt(mul_add(r, r, D(1.0)));
+    return {big * norm, select(ax >= rb, D(1.0), r) / norm};
+  }
   template <bool kFloatLanes, class D>
   static Root<D> root(D xd, D b) {
+    const D ax = abs(xd);
+    const D sum = mul_add(ax, ax, b);
+    const D s = sqrt(sum);
     if constexpr (kFloatLanes) {
-      const D ax = abs(xd);
-      const D s = sqrt(mul_add(ax, ax, b));
       return {s, select(ax > D(0x1p1000), D(1.0), ax / s)};  // only +-inf is that large; NaN: NaN
     } else {
-      const D ax = abs(xd), rb = sqrt(b);
-      const D big = max(rb, ax), small = min(rb, ax);  // NaN: both NaN
-      const D r = small / big;
-      const D norm = sqrt(mul_add(r, r, D(1.0)));
-      return {big * norm, select(ax >= rb, D(1.0), r) / norm};
+      const Root<D> direct{s, ax / s};
+      const auto overflow = ~(sum <= D(std::numeric_limits<double>::max()));  // and NaN: NaN either way
+      if (!any(overflow)) return direct;
+      const Root<D> scaled = scaled_root(ax, b);
+      return {select(overflow, scaled.s, direct.s), select(overflow, scaled.ratio, direct.ratio)};
     }
   }
   template <class D>
