@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "kernel_table.h"
+#include "prefetch.h"
 #include "rowwise/lane_sums.h"
 
 namespace fastact::loops {
@@ -38,24 +39,6 @@ template <class Op, class V>
 struct HasDerivativeFromOutput<
     Op, V, std::void_t<decltype(Op::derivative_from_output(std::declval<V>(), std::declval<const Params<V>&>()))>>
     : std::true_type {};
-
-// A hint to bring the cache line `bytes` past `at` into L1, to be read (kWrite = 0) or written
-// (1). An address past the data is harmless.
-template <int kWrite = 0>
-inline void prefetch_at(const void* at, std::size_t bytes) {
-#if defined(__GNUC__) || defined(__clang__)
-  __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(at) + bytes), kWrite, 3);
-#else
-  (void)at;
-  (void)bytes;
-#endif
-}
-
-// How far ahead of an elementwise loop its inputs and outputs are prefetched. On a large array in
-// L3 the hardware prefetcher alone left the loads waiting: the out-of-order window of one of these
-// loops reaches a few hundred bytes ahead, the latency needs a few KiB. The outputs' lines are
-// asked for too, for writing, so a store does not wait for its line either.
-inline constexpr std::size_t kStreamPrefetchBytes = 4096;
 
 // f(args[0], ..., args[N-1], extra...) for a C array of N vectors.
 template <class F, class V, std::size_t... I, class... Extra>

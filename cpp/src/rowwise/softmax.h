@@ -123,7 +123,7 @@ inline void combine_all(V (&v)[U], std::size_t lanes, bool each_vector, F&& f) {
 
 // The maximum of each lane (or of the whole group, `combine`). A NaN may or may not survive here
 // (x86 max semantics); it always reaches the sums. With `nan_seen`, also marks (1 in a lane) where
-// an element was NaN.
+// an element was NaN. As the first pass over the rows it prefetches ahead (Strip::prefetch).
 template <class V, std::size_t U>
 inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, bool combine, V (&m)[U],
                       V (*nan_seen)[U] = nullptr) {
@@ -134,6 +134,7 @@ inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, boo
     V(&nan)[U] = *nan_seen;
     for (std::size_t u = 0; u < U; ++u) nan[u] = V(T(0));
     strip.for_each([&](std::size_t k, auto full) {
+      strip.prefetch(x, k);
       for (std::size_t u = 0; u < U; ++u) {
         const V v = strip.load(x, k, u, lowest, full);
         m[u] = max(m[u], v);
@@ -143,6 +144,7 @@ inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, boo
     if (combine) combine_all(nan, lanes_with_data(strip), strip.row_len != 0, [](T a, T b) { return a > b ? a : b; });
   } else {
     strip.for_each([&](std::size_t k, auto full) {
+      strip.prefetch(x, k);
       for (std::size_t u = 0; u < U; ++u) m[u] = max(m[u], strip.load(x, k, u, lowest, full));
     });
   }

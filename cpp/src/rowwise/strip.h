@@ -19,6 +19,8 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "../prefetch.h"
+
 namespace fastact::rowwise {
 
 using Full = std::true_type;
@@ -58,6 +60,10 @@ struct Strip {
 
   V load(const T* base, std::size_t k, std::size_t u, T, Full) const { return V::load(base + at(k, u)); }
   void store(T* base, std::size_t k, std::size_t u, V v, Full) const { v.store(base + at(k, u)); }
+
+  // A hint to fetch what step k reads kStreamPrefetchBytes further on (a first pass over rows that
+  // come from L3 or memory).
+  void prefetch(const T* base, std::size_t k) const { prefetch_at(base + at(k, 0), kStreamPrefetchBytes); }
 
   // A vector with no data touches no memory (AVX2's masked stores are slow even with an empty mask).
   V load(const T* base, std::size_t k, std::size_t u, T fill, Partial) const {
