@@ -46,6 +46,7 @@ struct Vec<float> {
   static constexpr std::size_t kLanes = 16;
   // A 32-entry table lookup is one instruction (VPERMI2PS): float32 tanh takes its table path.
   static constexpr bool kCheapLookup32 = true;
+  static constexpr bool kLookupRows8 = false;  // lookup32 is one permute per coefficient
 
   __m512 v;
 
@@ -189,6 +190,7 @@ struct Vec<double> {
   using MaskType = Mask<double>;
   static constexpr std::size_t kLanes = 8;
   static constexpr bool kCheapLookup32 = false;  // two registers hold 16 doubles, not 32
+  static constexpr bool kLookupRows8 = false;
 
   __m512d v;
 
