@@ -11,8 +11,8 @@
 #pragma once
 
 #include <array>
-#include <cstddef>
 
+#include "coefficient_rows.h"
 #include "exp.h"
 #include "gelu_tables.h"
 #include "polynomial.h"
@@ -51,39 +51,20 @@ struct NormalTailSum {
   V c0, rest;
 };
 
-// A table's c0_lo, c0, ..., c6 as rows of 8 floats, entry after entry (built at compile time from
-// its columns), for the ISAs that read a whole row per lane (V::kLookupRows8: AVX2).
+// A table's c0_lo, c0, c1, ..., c6 columns, and the same as rows (math/coefficient_rows.h).
 template <class Table>
-struct CoefficientRows {
-  static constexpr std::array<float, 32 * 8> make() {
-    std::array<float, 32 * 8> rows{};
-    const float* const columns[8] = {Table::kC0Lo, Table::kC0, Table::kC1, Table::kC2,
-                                     Table::kC3,   Table::kC4, Table::kC5, Table::kC6};
-    for (std::size_t i = 0; i < 32; ++i)
-      for (std::size_t k = 0; k < 8; ++k) rows[8 * i + k] = columns[k][i];
-    return rows;
-  }
-  alignas(32) static constexpr std::array<float, 32 * 8> kRows = make();
+struct NormalTailColumns {
+  static constexpr const float* kColumns[8] = {Table::kC0Lo, Table::kC0, Table::kC1, Table::kC2,
+                                               Table::kC3,   Table::kC4, Table::kC5, Table::kC6};
+  alignas(32) static constexpr std::array<float, 32 * 8> kRows = rows_of<32>(kColumns);
 };
-
-// c0_lo, c0, c1, ..., c6 of each lane's entry: a row per lane and one transpose on AVX2, one
-// lookup per coefficient elsewhere (the same values either way).
-template <class Table, class V>
-inline void normal_tail_coefficients(V position, V (&c)[8]) {
-  if constexpr (V::kLookupRows8) {
-    lookup_rows8(CoefficientRows<Table>::kRows.data(), position, c);
-  } else {
-    const float* const columns[8] = {Table::kC0Lo, Table::kC0, Table::kC1, Table::kC2,
-                                     Table::kC3,   Table::kC4, Table::kC5, Table::kC6};
-    for (std::size_t k = 0; k < 8; ++k) c[k] = lookup32(columns[k], position);
-  }
-}
 
 template <class Table, class V>
 inline NormalTailSum<V> normal_tail_sum(const NormalTailPoint<V>& p) {
   const V u = p.a - lookup32(Table::kCenter, p.position);  // exact: Sterbenz, or center 0 (not for a < 1/8 about 1/4)
   V c[8];  // c0_lo, c0, c1, ..., c6
-  normal_tail_coefficients<Table>(p.position, c);
+  using C = NormalTailColumns<Table>;
+  lookup_columns32(C::kColumns, C::kRows.data(), p.position, c);
   const V rest = horner(u, c[2], c[3], c[4], c[5], c[6], c[7]);
   const V rest_times_e = mul_add(rest, p.q_hi + p.q_lo, rest);  // R(u) (1 + q)
   const V c0_q = mul_add(c[1], p.q_hi, mul_add(c[1], p.q_lo, c[0]));
