@@ -5,8 +5,9 @@ number of inputs where the bits differ (NaN payloads aside):
 - value_and_derivative(x) == (f(x), f'(x)) for the ops whose fused kernel shares one exponential
   between the two (so their exhaustive accuracy rows hold for it);
 - with --isas, every op's forward and derivative on each named ISA == on the first one (so the
-  exhaustive accuracy rows, measured on one ISA, hold for the others; tanh's forward differs
-  between AVX2 and AVX-512/scalar by design, docs/instruction-sets.md, and is swept on each);
+  exhaustive accuracy rows, measured on one ISA, hold for the others; float32 tanh's forward and
+  tanhshrink differ between AVX2 and AVX-512/scalar by design, docs/instruction-sets.md, and are
+  swept on each);
 - with --against CORE (the _core extension file of another build, e.g. the last release
   installed in another virtual environment), every op's forward and derivative against that
   build's, and for every input whose bits changed the ULP error against fastact.reference: a

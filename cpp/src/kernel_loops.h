@@ -300,9 +300,6 @@ inline auto double_parts(V x) {
 // whole row apart, often a multiple of 4 KiB, so their lines share L1 sets and the hardware's
 // stream prefetch loses them; without this a block of 32 rows ran at about half the speed.
 inline constexpr std::size_t kUnitStatsPrefetchBytes = 256;
-inline void prefetch_ahead(const void* at) {
-  prefetch_at(at, kUnitStatsPrefetchBytes);
-}
 
 template <class Op, class V>
 void unit_stats_rows(const typename V::Scalar* z, std::size_t rows, std::size_t n,
@@ -324,7 +321,7 @@ void unit_stats_rows(const typename V::Scalar* z, std::size_t rows, std::size_t 
     Parts sum, sq;
     for (std::size_t q = 0; q < kParts; ++q) sum.part[q] = sq.part[q] = D(0.0);
     for (std::size_t r = 0; r < rows; ++r) {
-      prefetch_ahead(z + r * n + j);
+      prefetch_at(z + r * n + j, kUnitStatsPrefetchBytes);
       V y, g;
       value_and_derivative_of<Op>(load(z + r * n + j), p, y, g);
       in = in + select(g == zero, one, zero);

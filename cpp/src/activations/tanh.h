@@ -4,7 +4,7 @@
 //   |x| >= 0.5625: tanh(|x|) = 1 - 2e / (1 + e) with e = e^-2|x| <= 0.33: the subtracted term is
 //                  below 1/2, so nothing cancels, and e -> 0 gives exactly 1 (no overflow).
 // The sign is copied back from x: tanh is odd, tanh(-0.0) = -0.0.
-// float32 where a 32-entry lookup is cheap (AVX-512, scalar; V::kCheapLookup32) takes no
+// float32 where a 32-entry lookup is cheap (AVX-512, scalar; math::kQuarterBinadeTables) takes no
 // exponential and no division: one degree-5 polynomial per quarter binade of |x| in [1/16, 10)
 // (math/tanh_table.h, tools/fit_lookup_tables.py), the odd series below 1/16 and 1 from 10 on,
 // picked by |x|'s bits. Its results differ from AVX2's in the last bit for some x (each meets the
@@ -13,8 +13,6 @@
 // 4e comes from exp_flushed<2>, the factor 4 folded into its power of two, so it stays a normal
 // number down to tanh' = 2^-126. From the output: 1 - y^2 in one FMA.
 #pragma once
-
-#include <type_traits>
 
 #include "../math/exp.h"
 #include "../math/quarter_binade_table.h"
@@ -54,17 +52,15 @@ struct Tanh {
   static V from_table(V x) {
     using Table = math::TanhTable;
     const V ax = abs(x);
-    const V entry_of = min(max(ax, V(0x1.fffffep-5f)), V(10.0f));
+    const V entry_of = math::quarter_binade_entry(ax);
     const V u = math::quarter_binade_offset<Table>(entry_of, min(V(10.0f), ax));
     return copysign(math::quarter_binade_polynomial<Table>(entry_of, u, u), x);
   }
-  template <class V>
-  static constexpr bool kFromTable = std::is_same_v<typename V::Scalar, float> && V::kCheapLookup32;
 
   template <class V>
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;
-    if constexpr (kFromTable<V>) {
+    if constexpr (math::kQuarterBinadeTables<V>) {
       return from_table(x);
     } else {
       const V ax = abs(x);
@@ -91,7 +87,7 @@ struct Tanh {
   template <class V>
   static void value_and_derivative(V x, const Params<V>& p, V& y, V& d) {
     using T = typename V::Scalar;
-    if constexpr (kFromTable<V>) {
+    if constexpr (math::kQuarterBinadeTables<V>) {
       y = from_table(x);
       d = derivative(x, p);
     } else {

@@ -12,7 +12,7 @@
 // exact pair and T's constant as hi + lo, above 9.4 |x| - 1 (the rest is below half an ULP).
 // tanhshrink'(x) = 1 - tanh'(x) = tanh(x)^2: no cancellation. float64 takes it from tanh's kernel;
 // float32 from a second table on the same intervals, x^2 (1 + x^2 R(x^2)) below 1/2, 1 above 9.4.
-// Where a 32-entry lookup is cheap (AVX-512, scalar: Tanh::kFromTable), float32 takes both from
+// Where a 32-entry lookup is cheap (AVX-512, scalar: math::kQuarterBinadeTables), float32 takes both from
 // 32-entry tables on the quarter binades of [1/16, 10) instead (math/tanhshrink_quarter_tables.h),
 // picked straight from |x|'s bits as tanh's is, and the series only below 1/16, computed only for
 // the vectors that have such a lane. Like tanh, these results differ from AVX2's in the last bit
@@ -89,13 +89,13 @@ struct Tanhshrink {
     return y * V(0x1p-96f);
   }
 
-  // float32 where Tanh::kFromTable: the polynomial of Table for a = ax's quarter binade (a clamped
+  // float32 where math::kQuarterBinadeTables: the polynomial of Table for a = ax's quarter binade (a clamped
   // into [1/16 - ulp, 10] for the entry), at u = from - center: from = a for the value, whose top
   // entry is a - 1 with u unclamped (its R, 0, is formed from u clamped to 16, so u = inf gives
   // inf, not inf * 0), from = min(10, a) for the slope. NaN stays NaN through u.
   template <class Table, class V>
   static V from_quarter_table(V ax, V from) {
-    const V entry_of = min(max(ax, V(0x1.fffffep-5f)), V(10.0f));
+    const V entry_of = math::quarter_binade_entry(ax);
     const V u = math::quarter_binade_offset<Table>(entry_of, from);
     return math::quarter_binade_polynomial<Table>(entry_of, u, min(u, V(16.0f)));
   }
@@ -111,7 +111,7 @@ struct Tanhshrink {
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;
     const V ax = abs(x);
-    if constexpr (Tanh::kFromTable<V>) {
+    if constexpr (math::kQuarterBinadeTables<V>) {
       const V y = from_quarter_table<math::TanhshrinkQuarterTable>(ax, ax);
       return copysign(below_sixteenth(ax, y, [](V a) { return series_in_float(a); }), x);
     } else if constexpr (std::is_same_v<T, float>) {
@@ -136,7 +136,7 @@ struct Tanhshrink {
   // float64: tanh^2 from tanh's kernel.
   template <class V>
   static V derivative(V x, const Params<V>& p) {
-    if constexpr (Tanh::kFromTable<V>) {
+    if constexpr (math::kQuarterBinadeTables<V>) {
       const V ax = abs(x);
       const V d = from_quarter_table<math::TanhshrinkSlopeQuarterTable>(ax, min(V(10.0f), ax));
       return below_sixteenth(ax, d, [](V a) { return slope_series_in_float(a); });

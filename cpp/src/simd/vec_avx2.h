@@ -39,8 +39,8 @@ struct Vec<float> {
   using Scalar = float;
   using MaskType = Mask<float>;
   static constexpr std::size_t kLanes = 8;
-  // A 32-entry lookup takes four permutes and three blends: float32 tanh keeps its exp path, and
-  // tables of several coefficients are read a row per lane (lookup_rows8).
+  // A 32-entry lookup takes four permutes and three blends: float32 tanh and tanhshrink keep their
+  // other forms, and tables of several coefficients are read a row per lane (lookup_rows8).
   static constexpr bool kCheapLookup32 = false;
   static constexpr bool kLookupRows8 = true;
 

@@ -44,7 +44,8 @@ struct Vec<float> {
   using Scalar = float;
   using MaskType = Mask<float>;
   static constexpr std::size_t kLanes = 16;
-  // A 32-entry table lookup is one instruction (VPERMI2PS): float32 tanh takes its table path.
+  // A 32-entry table lookup is one instruction (VPERMI2PS): float32 tanh and tanhshrink take
+  // their quarter-binade tables.
   static constexpr bool kCheapLookup32 = true;
   static constexpr bool kLookupRows8 = false;  // lookup32 is one permute per coefficient
 

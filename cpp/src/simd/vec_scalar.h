@@ -28,7 +28,8 @@ struct Vec {
   using Scalar = T;
   using MaskType = Mask<T>;
   static constexpr std::size_t kLanes = 1;
-  // A table lookup is one load: float32 tanh takes the table path, as on AVX-512 (the same bits).
+  // A table lookup is one load: float32 tanh and tanhshrink take their quarter-binade tables, as on
+  // AVX-512 (the same bits).
   static constexpr bool kCheapLookup32 = true;
   static constexpr bool kLookupRows8 = false;  // a lookup is one load either way
 
