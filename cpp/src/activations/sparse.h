@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "../math/in_double.h"
+#include "../math/reciprocal.h"
 #include "op_support.h"
 
 namespace fastact {
@@ -47,8 +48,9 @@ struct SparsePlus {
 };
 
 // squareplus. float64: for x < 0, where x + s cancels, y = (b / 4) / h with h = (s - x) / 2 (halves
-// first: no overflow), and y' = y / s. float32 stays in float (SquareplusInFloat below) for b in
-// [2^-60, 2^60]; any other b takes that float64 formula on the lanes widened to double.
+// first: no overflow), and y' = y / s; the quotients come from math/reciprocal.h (FMAs, not the
+// divider, which the square root keeps busy). float32 stays in float (SquareplusInFloat below) for
+// b in [2^-60, 2^60]; any other b takes that float64 formula on the lanes widened to double.
 //
 // float32 in float, a = |x|, s = sqrt(a^2 + b) rounded: s alone costs up to 1.5 ULP, which the
 // result would inherit, so s is carried as a pair s + s_lo, s_lo = rho / (2 s) with
@@ -188,13 +190,18 @@ struct Squareplus {
   // where it overflows (|x| > ~1e154, x = +-inf, or a huge b) take M sqrt(1 + (m / M)^2) instead,
   // M = max(|x|, sqrt b), m the other, and |x| / s = 1 / sqrt(1 + r^2) or r / sqrt(1 + r^2) (no
   // inf / inf at +-inf): a division and a rounding more, computed only for a vector that has such a
-  // lane, and taken only in those lanes.
+  // lane, and taken only in those lanes. |x| / s and y / s share one reciprocal of s.
   template <class D>
   struct Root {
+    D s, ratio;  // sqrt(x^2 + b) and |x| / s
+    D inv_s;     // 1 / s (math::reciprocal), for y' = y / s
+  };
+  template <class D>
+  struct ScaledRoot {
     D s, ratio;
   };
   template <class D>
-  static Root<D> scaled_root(D ax, D b) {
+  static ScaledRoot<D> scaled_root(D ax, D b) {
     const D rb = sqrt(b);
     const D big = max(rb, ax), small = min(rb, ax);  // NaN: both NaN
     const D r = small / big;
@@ -207,24 +214,31 @@ struct Squareplus {
     const D sum = mul_add(ax, ax, b);
     const D s = sqrt(sum);
     if constexpr (kFloatLanes) {
-      return {s, select(ax > D(0x1p1000), D(1.0), ax / s)};  // only +-inf is that large; NaN: NaN
+      const auto inv = math::reciprocal(s);
+      const D ratio = math::quotient<false>(ax, inv);
+      return {s, select(ax > D(0x1p1000), D(1.0), ratio), inv.r};  // only +-inf is that large; NaN: NaN
     } else {
-      const Root<D> direct{s, ax / s};
       const auto overflow = ~(sum <= D(std::numeric_limits<double>::max()));  // and NaN: NaN either way
-      if (!any(overflow)) return direct;
-      const Root<D> scaled = scaled_root(ax, b);
-      return {select(overflow, scaled.s, direct.s), select(overflow, scaled.ratio, direct.ratio)};
+      D root_s = s, scaled_ratio(0.0);
+      if (any(overflow)) {
+        const ScaledRoot<D> scaled = scaled_root(ax, b);
+        root_s = select(overflow, scaled.s, s);
+        scaled_ratio = scaled.ratio;
+      }
+      const auto inv = math::reciprocal(root_s);
+      return {root_s, select(overflow, scaled_ratio, math::quotient<false>(ax, inv)), inv.r};
     }
   }
   template <class D>
   static D value(D xd, D b, const Root<D>& t) {
-    const D negative = (b * D(0.25)) / (t.s * D(0.5) + abs(xd) * D(0.5));
     // halves first: x + s would overflow near the top of the range
+    const D negative = math::quotient(b * D(0.25), math::reciprocal(t.s * D(0.5) + abs(xd) * D(0.5)));
     return select(xd >= D(0.0), xd * D(0.5) + t.s * D(0.5), negative);  // NaN: the negative branch
   }
   template <class D>
   static D slope(D xd, D y, const Root<D>& t) {
-    return select(xd >= D(0.0), mul_add(t.ratio, D(0.5), D(0.5)), y / t.s);
+    const D negative = math::quotient(y, math::Reciprocal<D>{t.s, t.inv_s});
+    return select(xd >= D(0.0), mul_add(t.ratio, D(0.5), D(0.5)), negative);
   }
 
   template <class V>

@@ -225,6 +225,9 @@ struct Vec<double> {
   friend Mask<double> is_nan(Vec a) { return {_mm256_cmp_pd(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<double> m, Vec if_true, Vec if_false) { return _mm256_blendv_pd(if_false.v, if_true.v, m.m); }
   friend Vec pow2_from_biased(Vec t) { return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_castpd_si256(t.v), 52)); }
+  friend Vec bit_difference(Vec a, Vec b) {
+    return _mm256_castsi256_pd(_mm256_sub_epi64(_mm256_castpd_si256(a.v), _mm256_castpd_si256(b.v)));
+  }
   // The biased exponent field becomes a double by the 2^52 trick (AVX2 has no int64 -> double):
   // its bits under the exponent of 2^52 read as 2^52 + field.
   friend Vec split_exponent(Vec a, Vec& exponent) {

@@ -235,6 +235,9 @@ struct Vec<double> {
   friend Mask<double> is_nan(Vec a) { return {_mm512_cmp_pd_mask(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<double> m, Vec if_true, Vec if_false) { return _mm512_mask_blend_pd(m.m, if_false.v, if_true.v); }
   friend Vec pow2_from_biased(Vec t) { return _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_castpd_si512(t.v), 52)); }
+  friend Vec bit_difference(Vec a, Vec b) {
+    return _mm512_castsi512_pd(_mm512_sub_epi64(_mm512_castpd_si512(a.v), _mm512_castpd_si512(b.v)));
+  }
   friend Vec split_exponent(Vec a, Vec& exponent) {
     exponent = _mm512_getexp_pd(a.v);
     return _mm512_getmant_pd(a.v, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);

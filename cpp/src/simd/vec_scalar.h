@@ -104,6 +104,17 @@ struct Vec {
     std::memcpy(&bits, &a.v, sizeof bits);
     return Vec(table[(bits >> 21) & 31u]);
   }
+  // a's bit pattern minus b's, as unsigned integers, read back as T (math/reciprocal.h's seed).
+  friend Vec bit_difference(Vec a, Vec b) {
+    using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    Bits ab, bb;
+    std::memcpy(&ab, &a.v, sizeof ab);
+    std::memcpy(&bb, &b.v, sizeof bb);
+    ab -= bb;
+    T r;
+    std::memcpy(&r, &ab, sizeof r);
+    return Vec(r);
+  }
   // 2^n from a "biased" t = M + n (M = 1.5 * 2^mantissa_bits + exponent_bias): t's low mantissa
   // bits hold n + bias, which shifted into the exponent field give 2^n (n + bias in [1, 2^22)).
   // Pure bit manipulation: a NaN t gives a finite garbage value; callers keep NaN in the other factor.
