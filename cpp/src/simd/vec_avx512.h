@@ -132,11 +132,13 @@ struct Vec<float> {
   }
   void store_bf16(std::uint16_t* p) const {
     const __m512i x = _mm512_castps_si512(v);
-    const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(x, 16), _mm512_set1_epi32(1));
-    const __m512i rounded = _mm512_srli_epi32(_mm512_add_epi32(x, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7FFF))), 16);
-    const __m512i quiet = _mm512_or_si512(_mm512_srli_epi32(x, 16), _mm512_set1_epi32(0x40));
-    const __m512i r = _mm512_mask_blend_epi32(_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), rounded, quiet);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi32_epi16(r));  // every lane < 2^16
+    // x + 0x7FFF + (bit 16 of x), by a masked increment; NaN: x with the quiet bit set instead
+    const __m512i biased = _mm512_add_epi32(x, _mm512_set1_epi32(0x7FFF));
+    const __m512i rounded = _mm512_mask_add_epi32(biased, _mm512_test_epi32_mask(x, _mm512_set1_epi32(0x10000)),
+                                                  biased, _mm512_set1_epi32(1));
+    const __m512i r = _mm512_mask_or_epi32(rounded, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), x,
+                                           _mm512_set1_epi32(0x400000));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi32_epi16(_mm512_srli_epi32(r, 16)));
   }
 
   // A block of 16 short rows (rowwise/softmax.h): row r of len <= 16 floats at p + r len to lane r
