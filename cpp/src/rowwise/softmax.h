@@ -143,10 +143,30 @@ inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, boo
     });
     if (combine) combine_all(nan, lanes_with_data(strip), strip.row_len != 0, [](T a, T b) { return a > b ? a : b; });
   } else {
-    strip.for_each([&](std::size_t k, auto full) {
+    // kChains maxima per vector over the full steps, so the maximum's latency (4 cycles) does not
+    // serialise a row that is in cache; the maximum of maxima is the same whatever the grouping.
+    constexpr std::size_t kChains = 4;
+    V chain[kChains - 1][U];
+    for (auto& c : chain)
+      for (std::size_t u = 0; u < U; ++u) c[u] = V(lowest);
+    std::size_t k = 0;
+    for (; k + kChains <= strip.full; k += kChains) {
+      for (std::size_t c = 0; c < kChains; ++c) {
+        strip.prefetch(x, k + c);
+        for (std::size_t u = 0; u < U; ++u) {
+          V& into = c == 0 ? m[u] : chain[c - 1][u];
+          into = max(into, strip.load(x, k + c, u, lowest, Full{}));
+        }
+      }
+    }
+    for (std::size_t c = 0; c + 1 < kChains; ++c)
+      for (std::size_t u = 0; u < U; ++u) m[u] = max(m[u], chain[c][u]);
+    for (; k < strip.full; ++k) {
       strip.prefetch(x, k);
-      for (std::size_t u = 0; u < U; ++u) m[u] = max(m[u], strip.load(x, k, u, lowest, full));
-    });
+      for (std::size_t u = 0; u < U; ++u) m[u] = max(m[u], strip.load(x, k, u, lowest, Full{}));
+    }
+    for (; k < strip.count; ++k)
+      for (std::size_t u = 0; u < U; ++u) m[u] = max(m[u], strip.load(x, k, u, lowest, Partial{}));
   }
   if (combine) combine_all(m, lanes_with_data(strip), strip.row_len != 0, [](T a, T b) { return b > a ? b : a; });
 }
