@@ -104,6 +104,23 @@ def test_every_axis_within_bounds(dtype, shape_axis):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("length", [17, 64, 100, 1024, 4099])
+@pytest.mark.parametrize("offset", [0.0, 3.0, 60.0])
+def test_simple_rows_give_the_general_paths_bits(dtype, length, offset):
+    """A row whose maximum is positive, whose elements all lie below the top of the maximum's
+    binade in magnitude and none far enough below it to underflow takes x - m by Fast2Sum without
+    the underflow clamp. The same row with a -inf appended (a term of 0, which sends it down the
+    general TwoSum-and-clamp path) must give the same bits for every element."""
+    x = (rows((1, length), dtype, 2.0, seed=length)[0] + dtype(offset)).astype(dtype)
+    x[0] = abs(x).max() + dtype(0.5)  # a positive maximum above every |x|
+    general = np.append(x, dtype(-np.inf))
+    for op in (fa.softmax, fa.log_softmax):
+        np.testing.assert_array_equal(op(general)[:-1], op(x))
+    assert_softmax_accurate(x)
+    assert_log_softmax_accurate(x)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_a_million_long_row(dtype):
     x = rows((1, 1_000_000), dtype, 3.0, seed=1)
     assert_softmax_accurate(x)

@@ -19,8 +19,10 @@
 #pragma once
 
 #include <cmath>
-#include <iterator>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
 #include <limits>
 #include <type_traits>
 
@@ -87,6 +89,40 @@ inline V exp_shifted(math::Pair<V> d) {
   return select(d.hi < lowest, V(T(0)), mul_add(s, e.q, s));
 }
 
+// A row whose every x - m needs no TwoSum and no clamp: m > 0 and finite, every |x| below the top
+// of m's binade (min > -2^e for m < 2^e, m >= 2^(e-1)), so Fast2Sum(-m, x) is exact (its first
+// operand's exponent is at least the second's), and min - m >= the lowest argument of
+// exp_shifted, so its clamp never acts. The pair is the one TwoSum gives (the split is unique):
+// the same bits in three operations fewer, without the clamp's three. A row with NaN, +-inf or
+// m <= 0 takes the general path.
+template <class T>
+inline bool simple_row(T m, T minimum) {
+  if (!(m > T(0) && m <= std::numeric_limits<T>::max())) return false;
+  using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+  constexpr Bits kExponent = sizeof(T) == 4 ? Bits(0x7F800000u) : Bits(0x7FF0000000000000ull);
+  constexpr Bits kExponentOne = sizeof(T) == 4 ? Bits(0x00800000u) : Bits(0x0010000000000000ull);
+  Bits bits;
+  std::memcpy(&bits, &m, sizeof bits);
+  bits = (bits & kExponent) + kExponentOne;  // 2^e for m in [2^(e-1), 2^e) (inf from the top binade)
+  T top;
+  std::memcpy(&top, &bits, sizeof top);
+  return minimum > -top && minimum - m >= math::ExpConstants<T>::kMinNormalArg;
+}
+
+// e^(x - m) in a simple_row: x - m = hi + lo by Fast2Sum(-m, x), no clamp. A partial step's
+// lanes past the row hold -inf, which only the general form takes to 0.
+template <class V, class Step>
+inline V exp_in_simple_row(V x, V m, Step) {
+  if constexpr (!Step::value) {
+    return exp_shifted(shifted<false>(x, m));
+  } else {
+    const V hi = x - m;
+    const math::ExpSplit<V> e = math::exp_split(hi, x - (hi + m));
+    const V s = pow2_from_biased(e.biased);
+    return mul_add(s, e.q, s);
+  }
+}
+
 // How many lanes of a row walk's merged vectors can hold data: fewer than W only for a row
 // shorter than one vector, whose other lanes hold the identity of every fold below (-inf for
 // the maximum, 0 for the sums and the NaN marks). The folds stop there: the same result for
@@ -95,6 +131,14 @@ template <class V, std::size_t U>
 inline std::size_t lanes_with_data(const Strip<V, U>& strip) {
   if (strip.row_len) return strip.row_len;  // short rows: per vector
   return strip.total < V::kLanes ? strip.total : V::kLanes;
+}
+
+// Lane 0 of v (a combined group's value is in every lane).
+template <class V>
+inline typename V::Scalar first_lane(V v) {
+  typename V::Scalar lane[V::kLanes];
+  v.store(lane);
+  return lane[0];
 }
 
 // The first `lanes` lanes of v folded into one value by `f`.
@@ -121,12 +165,74 @@ inline void combine_all(V (&v)[U], std::size_t lanes, bool each_vector, F&& f) {
   for (std::size_t u = 0; u < U; ++u) v[u] = c;
 }
 
+// The minimum of every lane of v (lanes without data hold +inf), halving the lanes at each step:
+// a short dependency chain, where a lane-by-lane fold would wait on every comparison in turn.
+template <class V, std::size_t U>
+inline typename V::Scalar minimum_of_lanes(const V (&v)[U]) {
+  using T = typename V::Scalar;
+  V all = v[0];
+  for (std::size_t u = 1; u < U; ++u) all = min(all, v[u]);
+  T lane[V::kLanes];
+  all.store(lane);
+  for (std::size_t width = V::kLanes / 2; width >= 1; width /= 2)
+    for (std::size_t i = 0; i < width; ++i) lane[i] = lane[i + width] < lane[i] ? lane[i + width] : lane[i];
+  return lane[0];
+}
+
+// Each lane's maximum into m (and, kMinimum, minimum into mn; missing lanes take -inf for the
+// maximum and +inf for the minimum), over independent chains across the full steps so that the
+// latency of max and min (4 cycles) does not serialise a row that is in cache: the extremes of
+// extremes are the same whatever the grouping. 4 / U chains keep 8 vectors live at most.
+template <bool kMinimum, class V, std::size_t U>
+inline void extremes_in_chains(const typename V::Scalar* x, const Strip<V, U>& strip, V (&m)[U], V (&mn)[U]) {
+  using T = typename V::Scalar;
+  constexpr T kInf = std::numeric_limits<T>::infinity();
+  constexpr std::size_t kChains = U < 4 ? 4 / U : 1;
+  V hi[kChains][U], lo[kChains][U];
+  for (std::size_t c = 0; c < kChains; ++c)
+    for (std::size_t u = 0; u < U; ++u) hi[c][u] = V(-kInf), lo[c][u] = V(kInf);
+  std::size_t k = 0;
+  for (; k + kChains <= strip.full; k += kChains) {
+    for (std::size_t c = 0; c < kChains; ++c) {
+      strip.prefetch(x, k + c);
+      for (std::size_t u = 0; u < U; ++u) {
+        const V v = strip.load(x, k + c, u, -kInf, Full{});
+        hi[c][u] = max(hi[c][u], v);
+        if constexpr (kMinimum) lo[c][u] = min(lo[c][u], v);
+      }
+    }
+  }
+  for (; k < strip.full; ++k) {
+    strip.prefetch(x, k);
+    for (std::size_t u = 0; u < U; ++u) {
+      const V v = strip.load(x, k, u, -kInf, Full{});
+      hi[0][u] = max(hi[0][u], v);
+      if constexpr (kMinimum) lo[0][u] = min(lo[0][u], v);
+    }
+  }
+  for (; k < strip.count; ++k) {
+    for (std::size_t u = 0; u < U; ++u) {
+      hi[0][u] = max(hi[0][u], strip.load(x, k, u, -kInf, Partial{}));
+      if constexpr (kMinimum) lo[0][u] = min(lo[0][u], strip.load(x, k, u, kInf, Partial{}));
+    }
+  }
+  for (std::size_t u = 0; u < U; ++u) {
+    m[u] = hi[0][u];
+    for (std::size_t c = 1; c < kChains; ++c) m[u] = max(m[u], hi[c][u]);
+    if constexpr (kMinimum) {
+      mn[u] = lo[0][u];
+      for (std::size_t c = 1; c < kChains; ++c) mn[u] = min(mn[u], lo[c][u]);
+    }
+  }
+}
+
 // The maximum of each lane (or of the whole group, `combine`). A NaN may or may not survive here
 // (x86 max semantics); it always reaches the sums. With `nan_seen`, also marks (1 in a lane) where
-// an element was NaN. As the first pass over the rows it prefetches ahead (Strip::prefetch).
+// an element was NaN; with `minimum`, also the minima (not with nan_seen). As the first pass over
+// the rows it prefetches ahead (Strip::prefetch).
 template <class V, std::size_t U>
 inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, bool combine, V (&m)[U],
-                      V (*nan_seen)[U] = nullptr) {
+                      V (*nan_seen)[U] = nullptr, V (*minimum)[U] = nullptr) {
   using T = typename V::Scalar;
   const T lowest = -std::numeric_limits<T>::infinity();
   for (std::size_t u = 0; u < U; ++u) m[u] = V(lowest);
@@ -142,31 +248,16 @@ inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, boo
       }
     });
     if (combine) combine_all(nan, lanes_with_data(strip), strip.row_len != 0, [](T a, T b) { return a > b ? a : b; });
+  } else if (minimum) {
+    V(&mn)[U] = *minimum;
+    extremes_in_chains<true>(x, strip, m, mn);
+    if (combine) {
+      const V all(minimum_of_lanes(mn));
+      for (std::size_t u = 0; u < U; ++u) mn[u] = all;
+    }
   } else {
-    // kChains maxima per vector over the full steps, so the maximum's latency (4 cycles) does not
-    // serialise a row that is in cache; the maximum of maxima is the same whatever the grouping.
-    constexpr std::size_t kChains = 4;
-    V chain[kChains - 1][U];
-    for (auto& c : chain)
-      for (std::size_t u = 0; u < U; ++u) c[u] = V(lowest);
-    std::size_t k = 0;
-    for (; k + kChains <= strip.full; k += kChains) {
-      for (std::size_t c = 0; c < kChains; ++c) {
-        strip.prefetch(x, k + c);
-        for (std::size_t u = 0; u < U; ++u) {
-          V& into = c == 0 ? m[u] : chain[c - 1][u];
-          into = max(into, strip.load(x, k + c, u, lowest, Full{}));
-        }
-      }
-    }
-    for (std::size_t c = 0; c + 1 < kChains; ++c)
-      for (std::size_t u = 0; u < U; ++u) m[u] = max(m[u], chain[c][u]);
-    for (; k < strip.full; ++k) {
-      strip.prefetch(x, k);
-      for (std::size_t u = 0; u < U; ++u) m[u] = max(m[u], strip.load(x, k, u, lowest, Full{}));
-    }
-    for (; k < strip.count; ++k)
-      for (std::size_t u = 0; u < U; ++u) m[u] = max(m[u], strip.load(x, k, u, lowest, Partial{}));
+    V unused[U];
+    extremes_in_chains<false>(x, strip, m, unused);
   }
   if (combine) combine_all(m, lanes_with_data(strip), strip.row_len != 0, [](T a, T b) { return b > a ? b : a; });
 }
@@ -237,18 +328,26 @@ void softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Str
                    bool safe) {
   using T = typename V::Scalar;
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
-  V m[U], nan_seen[U];
-  group_max(x, strip, combine, m, safe ? &nan_seen : nullptr);
+  V m[U], nan_seen[U], minimum[U];
+  const bool along_row = combine && !strip.row_len;
+  group_max(x, strip, combine, m, safe ? &nan_seen : nullptr, safe || !along_row ? nullptr : &minimum);
   LaneSums<V> sums[U];
-  with_inf_rule(m, [&](auto inf_rule) {
+  const auto exp_pass = [&](auto exp_of) {
     strip.for_each([&](std::size_t k, auto full) {
       for (std::size_t u = 0; u < U; ++u) {
-        const V e = exp_shifted(shifted<decltype(inf_rule)::value>(strip.load(x, k, u, kNegInf, full), m[u]));
+        const V e = exp_of(strip.load(x, k, u, kNegInf, full), m[u], full);
         strip.store(y, k, u, e, full);
         sums[u].add(e);
       }
     });
-  });
+  };
+  if (!safe && along_row && simple_row(first_lane(m[0]), first_lane(minimum[0]))) {
+    exp_pass([](V v, V mu, auto full) { return exp_in_simple_row(v, mu, full); });
+  } else {
+    with_inf_rule(m, [&](auto inf_rule) {
+      exp_pass([](V v, V mu, auto) { return exp_shifted(shifted<decltype(inf_rule)::value>(v, mu)); });
+    });
+  }
   V r[U];
   from_totals(sums, strip, combine, r, [](double hi, double lo) { return static_cast<T>(1.0 / (hi + lo)); });
   if (safe) {
@@ -479,15 +578,23 @@ void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const
                        bool combine) {
   using T = typename V::Scalar;
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
-  V m[U];
-  group_max(x, strip, combine, m);
+  V m[U], minimum[U];
+  const bool along_row = combine && !strip.row_len;
+  V(*no_nan_marks)[U] = nullptr;
+  group_max(x, strip, combine, m, no_nan_marks, along_row ? &minimum : nullptr);
   LaneSums<V> sums[U];
-  with_inf_rule(m, [&](auto rule) {
+  const auto exp_pass = [&](auto exp_of) {
     strip.for_each([&](std::size_t k, auto full) {
-      for (std::size_t u = 0; u < U; ++u)
-        sums[u].add(exp_shifted(shifted<decltype(rule)::value>(strip.load(x, k, u, kNegInf, full), m[u])));
+      for (std::size_t u = 0; u < U; ++u) sums[u].add(exp_of(strip.load(x, k, u, kNegInf, full), m[u], full));
     });
-  });
+  };
+  if (along_row && simple_row(first_lane(m[0]), first_lane(minimum[0]))) {
+    exp_pass([](V v, V mu, auto full) { return exp_in_simple_row(v, mu, full); });
+  } else {
+    with_inf_rule(m, [&](auto rule) {
+      exp_pass([](V v, V mu, auto) { return exp_shifted(shifted<decltype(rule)::value>(v, mu)); });
+    });
+  }
   V lh[U], ll[U];
   from_totals(sums, strip, combine, lh, ll,
               [](double hi, double lo, T& l_hi, T& l_lo) { log_pair<V>(hi, lo, l_hi, l_lo); });
