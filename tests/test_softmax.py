@@ -110,12 +110,14 @@ def test_simple_rows_give_the_general_paths_bits(dtype, length, offset):
     """A row whose maximum is positive, whose elements all lie below the top of the maximum's
     binade in magnitude and none far enough below it to underflow takes x - m by Fast2Sum without
     the underflow clamp. The same row with a -inf appended (a term of 0, which sends it down the
-    general TwoSum-and-clamp path) must give the same bits for every element."""
+    general TwoSum-and-clamp path) must give the same bits for every element (softmax,
+    log_softmax) and the same logsumexp."""
     x = (rows((1, length), dtype, 2.0, seed=length)[0] + dtype(offset)).astype(dtype)
     x[0] = abs(x).max() + dtype(0.5)  # a positive maximum above every |x|
     general = np.append(x, dtype(-np.inf))
     for op in (fa.softmax, fa.log_softmax):
         np.testing.assert_array_equal(op(general)[:-1], op(x))
+    np.testing.assert_array_equal(fa.logsumexp(general), fa.logsumexp(x))
     assert_softmax_accurate(x)
     assert_log_softmax_accurate(x)
 

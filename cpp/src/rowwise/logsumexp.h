@@ -75,17 +75,23 @@ void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>
   using D = std::remove_reference_t<decltype(std::declval<Parts&>().part[0])>;
   constexpr std::size_t W = V::kLanes;
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
-  V m[U], shift[U];
-  group_max(x, strip, combine, m);
+  V m[U], shift[U], minimum[U];
+  const bool along_row = combine && !strip.row_len;
+  V(*no_nan_marks)[U] = nullptr;
+  group_max(x, strip, combine, m, no_nan_marks, along_row ? &minimum : nullptr);
   for (std::size_t u = 0; u < U; ++u)
     shift[u] = select(abs(m[u]) <= V(std::numeric_limits<T>::max()), m[u], V(T(0)));
+  const bool simple = along_row && simple_row(first_lane(m[0]), first_lane(minimum[0]));
   double hi[U][W], lo[U][W];
-  // The exponentials in T, x - m as an exact pair (softmax's terms), summed as lane_sums.h does.
+  // The exponentials in T, x - m as an exact pair (softmax's terms, and its simple rows' shortcut),
+  // summed as lane_sums.h does.
   auto sum_in_t = [&] {
     LaneSums<V> sums[U];
     strip.for_each([&](std::size_t k, auto full) {
-      for (std::size_t u = 0; u < U; ++u)
-        sums[u].add(exp_nonpositive(shifted<false>(strip.load(x, k, u, kNegInf, full), shift[u])));
+      for (std::size_t u = 0; u < U; ++u) {
+        const V v = strip.load(x, k, u, kNegInf, full);
+        sums[u].add(simple ? exp_in_simple_row(v, shift[u], full) : exp_nonpositive(shifted<false>(v, shift[u])));
+      }
     });
     for (std::size_t u = 0; u < U; ++u) sums[u].read(hi[u], lo[u]);
   };
