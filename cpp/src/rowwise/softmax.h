@@ -583,8 +583,11 @@ void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const
   V(*no_nan_marks)[U] = nullptr;
   group_max(x, strip, combine, m, no_nan_marks, along_row ? &minimum : nullptr);
   LaneSums<V> sums[U];
+  // The pass that writes y comes last, with little arithmetic to hide a store's wait for its line:
+  // along a row, this pass asks for y's lines first.
   const auto exp_pass = [&](auto exp_of) {
     strip.for_each([&](std::size_t k, auto full) {
+      if (along_row) strip.prefetch_for_writing(y, k);
       for (std::size_t u = 0; u < U; ++u) sums[u].add(exp_of(strip.load(x, k, u, kNegInf, full), m[u], full));
     });
   };

@@ -64,6 +64,8 @@ struct Strip {
   // A hint to fetch what step k reads kStreamPrefetchBytes further on (a first pass over rows that
   // come from L3 or memory).
   void prefetch(const T* base, std::size_t k) const { prefetch_at(base + at(k, 0), kStreamPrefetchBytes); }
+  // A hint to own step k's first line (a row walk's step is one line) for a later pass's stores.
+  void prefetch_for_writing(T* base, std::size_t k) const { prefetch_at<1>(base + at(k, 0), 0); }
 
   // A vector with no data touches no memory (AVX2's masked stores are slow even with an empty mask).
   V load(const T* base, std::size_t k, std::size_t u, T fill, Partial) const {
