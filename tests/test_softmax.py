@@ -104,14 +104,15 @@ def test_every_axis_within_bounds(dtype, shape_axis):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("length", [17, 64, 100, 1024, 4099])
+@pytest.mark.parametrize("length", [100, 256, 300, 1024, 4099])
 @pytest.mark.parametrize("offset", [0.0, 3.0, 60.0])
 def test_simple_rows_give_the_general_paths_bits(dtype, length, offset):
     """A row whose maximum is positive, whose elements all lie below the top of the maximum's
     binade in magnitude and none far enough below it to underflow takes x - m by Fast2Sum without
     the underflow clamp. The same row with a -inf appended (a term of 0, which sends it down the
     general TwoSum-and-clamp path) must give the same bits for every element (softmax,
-    log_softmax) and the same logsumexp."""
+    log_softmax) and the same logsumexp. (Rows shorter than 16 steps of 16 floats or 8 doubles
+    skip the test for the shortcut: 100 here.)"""
     x = (rows((1, length), dtype, 2.0, seed=length)[0] + dtype(offset)).astype(dtype)
     x[0] = abs(x).max() + dtype(0.5)  # a positive maximum above every |x|
     general = np.append(x, dtype(-np.inf))

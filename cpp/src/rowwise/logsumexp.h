@@ -76,12 +76,12 @@ void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>
   constexpr std::size_t W = V::kLanes;
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
   V m[U], shift[U], minimum[U];
-  const bool along_row = combine && !strip.row_len;
+  const bool check_simple = row_long_enough_to_check(strip, combine);
   V(*no_nan_marks)[U] = nullptr;
-  group_max(x, strip, combine, m, no_nan_marks, along_row ? &minimum : nullptr);
+  group_max(x, strip, combine, m, no_nan_marks, check_simple ? &minimum : nullptr);
   for (std::size_t u = 0; u < U; ++u)
     shift[u] = select(abs(m[u]) <= V(std::numeric_limits<T>::max()), m[u], V(T(0)));
-  const bool simple = along_row && simple_row(first_lane(m[0]), first_lane(minimum[0]));
+  const bool simple = check_simple && simple_row(first_lane(m[0]), first_lane(minimum[0]));
   double hi[U][W], lo[U][W];
   // The exponentials in T, x - m as an exact pair (softmax's terms, and its simple rows' shortcut),
   // summed as lane_sums.h does.

@@ -109,6 +109,14 @@ inline bool simple_row(T m, T minimum) {
   return minimum > -top && minimum - m >= math::ExpConstants<T>::kMinNormalArg;
 }
 
+// Whether a group is a row long enough for simple_row's test to pay: it costs a minimum per step
+// and a few dozen cycles per row, which rows of 128 floats on AVX2 did not win back.
+inline constexpr std::size_t kSimpleRowMinSteps = 16;
+template <class V, std::size_t U>
+inline bool row_long_enough_to_check(const Strip<V, U>& strip, bool combine) {
+  return combine && !strip.row_len && strip.full >= kSimpleRowMinSteps;
+}
+
 // e^(x - m) in a simple_row: x - m = hi + lo by Fast2Sum(-m, x), no clamp. A partial step's
 // lanes past the row hold -inf, which only the general form takes to 0.
 template <class V, class Step>
@@ -329,8 +337,8 @@ void softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Str
   using T = typename V::Scalar;
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
   V m[U], nan_seen[U], minimum[U];
-  const bool along_row = combine && !strip.row_len;
-  group_max(x, strip, combine, m, safe ? &nan_seen : nullptr, safe || !along_row ? nullptr : &minimum);
+  const bool check_simple = row_long_enough_to_check(strip, combine);
+  group_max(x, strip, combine, m, safe ? &nan_seen : nullptr, safe || !check_simple ? nullptr : &minimum);
   LaneSums<V> sums[U];
   const auto exp_pass = [&](auto exp_of) {
     strip.for_each([&](std::size_t k, auto full) {
@@ -341,7 +349,7 @@ void softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Str
       }
     });
   };
-  if (!safe && along_row && simple_row(first_lane(m[0]), first_lane(minimum[0]))) {
+  if (!safe && check_simple && simple_row(first_lane(m[0]), first_lane(minimum[0]))) {
     exp_pass([](V v, V mu, auto full) { return exp_in_simple_row(v, mu, full); });
   } else {
     with_inf_rule(m, [&](auto inf_rule) {
@@ -579,19 +587,19 @@ void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const
   using T = typename V::Scalar;
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
   V m[U], minimum[U];
-  const bool along_row = combine && !strip.row_len;
+  const bool check_simple = row_long_enough_to_check(strip, combine);
   V(*no_nan_marks)[U] = nullptr;
-  group_max(x, strip, combine, m, no_nan_marks, along_row ? &minimum : nullptr);
+  group_max(x, strip, combine, m, no_nan_marks, check_simple ? &minimum : nullptr);
   LaneSums<V> sums[U];
   // The pass that writes y comes last, with little arithmetic to hide a store's wait for its line:
   // along a row, this pass asks for y's lines first.
   const auto exp_pass = [&](auto exp_of) {
     strip.for_each([&](std::size_t k, auto full) {
-      if (along_row) strip.prefetch_for_writing(y, k);
+      if (combine && !strip.row_len) strip.prefetch_for_writing(y, k);
       for (std::size_t u = 0; u < U; ++u) sums[u].add(exp_of(strip.load(x, k, u, kNegInf, full), m[u], full));
     });
   };
-  if (along_row && simple_row(first_lane(m[0]), first_lane(minimum[0]))) {
+  if (check_simple && simple_row(first_lane(m[0]), first_lane(minimum[0]))) {
     exp_pass([](V v, V mu, auto full) { return exp_in_simple_row(v, mu, full); });
   } else {
     with_inf_rule(m, [&](auto rule) {
