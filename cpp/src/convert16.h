@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "prefetch.h"
+
 namespace fastact {
 
 enum class Format16 { float16, bfloat16 };
@@ -31,12 +33,21 @@ inline void store16(V v, std::uint16_t* p) {
 }
 
 // V is the ISA's float vector; the tail goes through a zero-padded buffer (the vector types have
-// no 16-bit partial loads).
+// no 16-bit partial loads). The 16-bit arrays are the streams from and to memory (the float side
+// is a block in L1): they are prefetched ahead as the elementwise loops prefetch theirs, a hint
+// per cache line (none on the scalar path).
+inline constexpr std::size_t kLine16 = 32;  // 16-bit elements per 64-byte line
+
 template <Format16 kFormat, class V>
 void to_float(const std::uint16_t* in, float* out, std::size_t n) {
   constexpr std::size_t W = V::kLanes;
   std::size_t i = 0;
-  for (; i + W <= n; i += W) load16<kFormat, V>(in + i).store(out + i);
+  for (; i + W <= n; i += W) {
+    if constexpr (W > 1) {
+      if (i % kLine16 == 0) prefetch_at(in + i, kStreamPrefetchBytes);
+    }
+    load16<kFormat, V>(in + i).store(out + i);
+  }
   if (i < n) {
     std::uint16_t buf[W] = {};
     float res[W];
@@ -50,7 +61,12 @@ template <Format16 kFormat, class V>
 void from_float(const float* in, std::uint16_t* out, std::size_t n) {
   constexpr std::size_t W = V::kLanes;
   std::size_t i = 0;
-  for (; i + W <= n; i += W) store16<kFormat>(V::load(in + i), out + i);
+  for (; i + W <= n; i += W) {
+    if constexpr (W > 1) {
+      if (i % kLine16 == 0) prefetch_at<1>(out + i, kStreamPrefetchBytes);
+    }
+    store16<kFormat>(V::load(in + i), out + i);
+  }
   if (i < n) {
     float buf[W] = {};
     std::uint16_t res[W];
