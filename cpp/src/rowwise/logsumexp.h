@@ -75,24 +75,25 @@ void logsumexp_group(const typename V::Scalar* x, double* out, const Strip<V, U>
   using D = std::remove_reference_t<decltype(std::declval<Parts&>().part[0])>;
   constexpr std::size_t W = V::kLanes;
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
-  V m[U], shift[U], minimum[U];
-  const bool check_simple = row_long_enough_to_check(strip, combine);
-  V(*no_nan_marks)[U] = nullptr;
-  group_max(x, strip, combine, m, no_nan_marks, check_simple ? &minimum : nullptr);
+  V m[U], shift[U];
+  const bool simple = group_max_and_simple(x, strip, combine, m);
   for (std::size_t u = 0; u < U; ++u)
     shift[u] = select(abs(m[u]) <= V(std::numeric_limits<T>::max()), m[u], V(T(0)));
-  const bool simple = check_simple && simple_row(first_lane(m[0]), first_lane(minimum[0]));
   double hi[U][W], lo[U][W];
   // The exponentials in T, x - m as an exact pair (softmax's terms, and its simple rows' shortcut),
   // summed as lane_sums.h does.
   auto sum_in_t = [&] {
     LaneSums<V> sums[U];
-    strip.for_each([&](std::size_t k, auto full) {
-      for (std::size_t u = 0; u < U; ++u) {
-        const V v = strip.load(x, k, u, kNegInf, full);
-        sums[u].add(simple ? exp_in_simple_row(v, shift[u], full) : exp_nonpositive(shifted<false>(v, shift[u])));
-      }
-    });
+    const auto sum_of = [&](auto exp_of) {
+      strip.for_each([&](std::size_t k, auto full) {
+        for (std::size_t u = 0; u < U; ++u) sums[u].add(exp_of(strip.load(x, k, u, kNegInf, full), shift[u], full));
+      });
+    };
+    if (simple) {
+      sum_of([](V v, V s, auto step) { return exp_in_simple_row(v, s, step); });
+    } else {
+      sum_of([](V v, V s, auto) { return exp_nonpositive(shifted<false>(v, s)); });
+    }
     for (std::size_t u = 0; u < U; ++u) sums[u].read(hi[u], lo[u]);
   };
   // float only: the exponentials of the widened lanes, in double.

@@ -236,11 +236,10 @@ inline void extremes_in_chains(const typename V::Scalar* x, const Strip<V, U>& s
 
 // The maximum of each lane (or of the whole group, `combine`). A NaN may or may not survive here
 // (x86 max semantics); it always reaches the sums. With `nan_seen`, also marks (1 in a lane) where
-// an element was NaN; with `minimum`, also the minima (not with nan_seen). As the first pass over
-// the rows it prefetches ahead (Strip::prefetch).
+// an element was NaN. As the first pass over the rows it prefetches ahead (Strip::prefetch).
 template <class V, std::size_t U>
 inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, bool combine, V (&m)[U],
-                      V (*nan_seen)[U] = nullptr, V (*minimum)[U] = nullptr) {
+                      V (*nan_seen)[U] = nullptr) {
   using T = typename V::Scalar;
   const T lowest = -std::numeric_limits<T>::infinity();
   for (std::size_t u = 0; u < U; ++u) m[u] = V(lowest);
@@ -256,18 +255,36 @@ inline void group_max(const typename V::Scalar* x, const Strip<V, U>& strip, boo
       }
     });
     if (combine) combine_all(nan, lanes_with_data(strip), strip.row_len != 0, [](T a, T b) { return a > b ? a : b; });
-  } else if (minimum) {
-    V(&mn)[U] = *minimum;
-    extremes_in_chains<true>(x, strip, m, mn);
-    if (combine) {
-      const V all(minimum_of_lanes(mn));
-      for (std::size_t u = 0; u < U; ++u) mn[u] = all;
-    }
   } else {
     V unused[U];
     extremes_in_chains<false>(x, strip, m, unused);
   }
   if (combine) combine_all(m, lanes_with_data(strip), strip.row_len != 0, [](T a, T b) { return b > a ? b : a; });
+}
+
+// group_max, and whether the group is a simple_row: tested, with the row's minimum found in the
+// same pass, only for rows of kSimpleRowMinSteps steps or more (false for every other group).
+template <class V, std::size_t U>
+inline bool group_max_and_simple(const typename V::Scalar* x, const Strip<V, U>& strip, bool combine, V (&m)[U]) {
+  using T = typename V::Scalar;
+  if (!row_long_enough_to_check(strip, combine)) {
+    group_max(x, strip, combine, m);
+    return false;
+  }
+  V minimum[U];
+  extremes_in_chains<true>(x, strip, m, minimum);
+  combine_all(m, lanes_with_data(strip), false, [](T a, T b) { return b > a ? b : a; });
+  return simple_row(first_lane(m[0]), minimum_of_lanes(minimum));
+}
+
+// f(exp_of), exp_of(x, m, step) = e^(x - m) in the form a group needs: the simple-row shortcut, or
+// the general form with or without the +inf rule.
+template <class V, std::size_t U, class F>
+inline void with_exp_form(bool simple, const V (&m)[U], F&& f) {
+  if (simple) return f([](V v, V mu, auto step) { return exp_in_simple_row(v, mu, step); });
+  with_inf_rule(m, [&](auto rule) {
+    f([](V v, V mu, auto) { return exp_shifted(shifted<decltype(rule)::value>(v, mu)); });
+  });
 }
 
 template <class V>
@@ -336,11 +353,11 @@ void softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Str
                    bool safe) {
   using T = typename V::Scalar;
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
-  V m[U], nan_seen[U], minimum[U];
-  const bool check_simple = row_long_enough_to_check(strip, combine);
-  group_max(x, strip, combine, m, safe ? &nan_seen : nullptr, safe || !check_simple ? nullptr : &minimum);
+  V m[U], nan_seen[U];
+  bool simple = false;
+  if (safe) group_max(x, strip, combine, m, &nan_seen); else simple = group_max_and_simple(x, strip, combine, m);
   LaneSums<V> sums[U];
-  const auto exp_pass = [&](auto exp_of) {
+  with_exp_form(simple, m, [&](auto exp_of) {
     strip.for_each([&](std::size_t k, auto full) {
       for (std::size_t u = 0; u < U; ++u) {
         const V e = exp_of(strip.load(x, k, u, kNegInf, full), m[u], full);
@@ -348,14 +365,7 @@ void softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const Str
         sums[u].add(e);
       }
     });
-  };
-  if (!safe && check_simple && simple_row(first_lane(m[0]), first_lane(minimum[0]))) {
-    exp_pass([](V v, V mu, auto full) { return exp_in_simple_row(v, mu, full); });
-  } else {
-    with_inf_rule(m, [&](auto inf_rule) {
-      exp_pass([](V v, V mu, auto) { return exp_shifted(shifted<decltype(inf_rule)::value>(v, mu)); });
-    });
-  }
+  });
   V r[U];
   from_totals(sums, strip, combine, r, [](double hi, double lo) { return static_cast<T>(1.0 / (hi + lo)); });
   if (safe) {
@@ -586,26 +596,18 @@ void log_softmax_group(const typename V::Scalar* x, typename V::Scalar* y, const
                        bool combine) {
   using T = typename V::Scalar;
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
-  V m[U], minimum[U];
-  const bool check_simple = row_long_enough_to_check(strip, combine);
-  V(*no_nan_marks)[U] = nullptr;
-  group_max(x, strip, combine, m, no_nan_marks, check_simple ? &minimum : nullptr);
+  V m[U];
+  const bool simple = group_max_and_simple(x, strip, combine, m);
   LaneSums<V> sums[U];
   // The pass that writes y comes last, with little arithmetic to hide a store's wait for its line:
   // along a row, this pass asks for y's lines first.
-  const auto exp_pass = [&](auto exp_of) {
+  const bool along_row = combine && !strip.row_len;
+  with_exp_form(simple, m, [&](auto exp_of) {
     strip.for_each([&](std::size_t k, auto full) {
-      if (combine && !strip.row_len) strip.prefetch_for_writing(y, k);
+      if (along_row) strip.prefetch_for_writing(y, k);
       for (std::size_t u = 0; u < U; ++u) sums[u].add(exp_of(strip.load(x, k, u, kNegInf, full), m[u], full));
     });
-  };
-  if (check_simple && simple_row(first_lane(m[0]), first_lane(minimum[0]))) {
-    exp_pass([](V v, V mu, auto full) { return exp_in_simple_row(v, mu, full); });
-  } else {
-    with_inf_rule(m, [&](auto rule) {
-      exp_pass([](V v, V mu, auto) { return exp_shifted(shifted<decltype(rule)::value>(v, mu)); });
-    });
-  }
+  });
   V lh[U], ll[U];
   from_totals(sums, strip, combine, lh, ll,
               [](double hi, double lo, T& l_hi, T& l_lo) { log_pair<V>(hi, lo, l_hi, l_lo); });
