@@ -15,6 +15,7 @@
 #pragma once
 
 #include <type_traits>
+#include <utility>
 
 #include "pair.h"
 #include "polynomial.h"
@@ -184,15 +185,26 @@ inline ScaledExp<V> exp_neg_abs_scaled(V z, Lo z_lo) {
   return {e_k, e_k.hi * unscale, unscale, scaled, -abs(z) < V(kScaledExpLowest<T>)};
 }
 
-// 2^n * p for integral n in [2*min_exponent - 2, 2*max_exponent + 2], in two exact steps
+template <class V, class = void>
+struct HasScalef : std::false_type {};
+template <class V>
+struct HasScalef<V, std::void_t<decltype(scalef(std::declval<V>(), std::declval<V>()))>> : std::true_type {};
+
+// 2^n * p for integral n in [2*min_exponent - 2, 2*max_exponent + 2], in two steps
 // 2^h * 2^(n - h), h = floor(n/2): n/2 - 1/4 is never a tie, so adding the bias rounds it to h.
+// For callers whose p 2^h is exact (a normal number, or n - h = 0) the result is rounded once,
+// the same bits as one VSCALEF, which AVX-512 uses instead.
 template <class V>
 inline V scale_pow2(V p, V n) {
   using T = typename V::Scalar;
   using C = ExpConstants<T>;
-  const V h_biased = mul_add(n, V(T(0.5)), V(T(-0.25))) + V(C::kRoundBias);
-  const V h = h_biased - V(C::kRoundBias);
-  return (p * pow2_from_biased(h_biased)) * pow2_from_biased((n - h) + V(C::kRoundBias));
+  if constexpr (HasScalef<V>::value) {
+    return scalef(p, n);
+  } else {
+    const V h_biased = mul_add(n, V(T(0.5)), V(T(-0.25))) + V(C::kRoundBias);
+    const V h = h_biased - V(C::kRoundBias);
+    return (p * pow2_from_biased(h_biased)) * pow2_from_biased((n - h) + V(C::kRoundBias));
+  }
 }
 
 // e^x * 2^K for x <= 0 (K in [0, 8]), with results below the smallest normal number flushed to +0
@@ -208,7 +220,9 @@ inline constexpr T kFlushedLowest = ExpConstants<T>::kMinNormalArg - T(K) * T(0.
 template <int K = 0, class V>
 inline V exp_flushed_from_split(const ExpSplit<V>& e, V x) {
   using T = typename V::Scalar;
-  const V s = pow2_from_biased(e.biased + V(T(K)));
+  V biased = e.biased;
+  if constexpr (K != 0) biased = biased + V(T(K));  // + 0 is an operation: x + 0 is not x for x = -0
+  const V s = pow2_from_biased(biased);
   return select(x < V(kFlushedLowest<T, K>), V(T(0)), mul_add(s, e.q, s));
 }
 
