@@ -73,7 +73,7 @@ def test_out_in_place_and_views(dtype16):
 
 def test_sizes_around_the_vector_width_and_block(dtype16):
     rng = np.random.default_rng(3)
-    for n in (0, 1, 7, 15, 16, 17, 33, 1023, 1024, 1025, 5000, 70_001):
+    for n in (0, 1, 7, 15, 16, 17, 33, 1023, 1024, 1025, 2047, 2048, 2049, 5000, 70_001):
         x = (rng.standard_normal(n) * 4).astype(dtype16)
         assert_same_bits(fa.silu(x), rounded(fa.silu(x.astype(np.float32)), dtype16))
 

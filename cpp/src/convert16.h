@@ -57,23 +57,29 @@ void to_float(const std::uint16_t* in, float* out, std::size_t n) {
   }
 }
 
-template <Format16 kFormat, class V>
-void from_float(const float* in, std::uint16_t* out, std::size_t n) {
+// store(v, p) writes one vector's 16-bit results.
+template <class V, class Store>
+void from_float_by(const float* in, std::uint16_t* out, std::size_t n, Store store) {
   constexpr std::size_t W = V::kLanes;
   std::size_t i = 0;
   for (; i + W <= n; i += W) {
     if constexpr (W > 1) {
       if (i % kLine16 == 0) prefetch_at<1>(out + i, kStreamPrefetchBytes);
     }
-    store16<kFormat>(V::load(in + i), out + i);
+    store(V::load(in + i), out + i);
   }
   if (i < n) {
     float buf[W] = {};
     std::uint16_t res[W];
     for (std::size_t j = 0; j < n - i; ++j) buf[j] = in[i + j];
-    store16<kFormat>(V::load(buf), res);
+    store(V::load(buf), res);
     for (std::size_t j = 0; j < n - i; ++j) out[i + j] = res[j];
   }
+}
+
+template <Format16 kFormat, class V>
+void from_float(const float* in, std::uint16_t* out, std::size_t n) {
+  from_float_by<V>(in, out, n, [](V v, std::uint16_t* p) { store16<kFormat>(v, p); });
 }
 
 template <Format16 kFormat, class V>

@@ -62,9 +62,19 @@ bool cpu_has_avx512() {
   const bool f = (ebx >> 16) & 1, dq = (ebx >> 17) & 1, bw = (ebx >> 30) & 1, vl = (ebx >> 31) & 1;
   return f && dq && bw && vl;
 }
+
+bool cpu_has_avx512_bf16() {
+  if (!cpu_has_avx512()) return false;
+  unsigned r[4];
+  cpuid(7, 0, r);
+  if (r[0] < 1) return false;  // leaf 7 has no subleaf 1
+  cpuid(7, 1, r);
+  return (r[0] >> 5) & 1;  // EAX bit 5: AVX512_BF16
+}
 #else
 bool cpu_has_avx2_fma() { return false; }
 bool cpu_has_avx512() { return false; }
+bool cpu_has_avx512_bf16() { return false; }
 #endif
 
 }  // namespace fastact

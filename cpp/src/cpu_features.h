@@ -9,4 +9,8 @@ bool cpu_has_avx2_fma();
 // and ZMM registers (XCR0 bits 5-7).
 bool cpu_has_avx512();
 
+// True when, on top of cpu_has_avx512(), the CPU has AVX-512 BF16 (VCVTNEPS2BF16): Cooper Lake,
+// Sapphire Rapids, Zen 4 and later.
+bool cpu_has_avx512_bf16();
+
 }  // namespace fastact

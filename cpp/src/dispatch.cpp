@@ -30,7 +30,12 @@ const KernelTable* table_for(const std::string& name) {
 #endif
 #if defined(FASTACT_HAVE_AVX512)
   if (name == "avx512" && cpu_has_avx512()) {
-    if (!g_avx512.isa) fill_kernels_avx512(g_avx512);
+    if (!g_avx512.isa) {
+      fill_kernels_avx512(g_avx512);
+#if defined(FASTACT_HAVE_AVX512_BF16)
+      if (cpu_has_avx512_bf16()) g_avx512.bfloat16.from_float = bfloat16_from_float_avx512bf16;
+#endif
+    }
     return &g_avx512;
   }
 #endif

@@ -118,5 +118,10 @@ void fill_kernels_avx2(KernelTable& table);
 #if defined(FASTACT_HAVE_AVX512)
 void fill_kernels_avx512(KernelTable& table);
 #endif
+#if defined(FASTACT_HAVE_AVX512_BF16)
+// bfloat16 stores by VCVTNEPS2BF16 (convert16_avx512bf16.cpp), for the AVX-512 table's
+// bfloat16.from_float where the CPU has AVX-512 BF16: the same bits as the table's own.
+void bfloat16_from_float_avx512bf16(const float* in, std::uint16_t* out, std::size_t n);
+#endif
 
 }  // namespace fastact

@@ -120,8 +120,9 @@ struct Vec<float> {
   }
 
   // 16-bit storage formats (cpp/src/convert16.h), as vec_avx2.h: float16 by VCVTPH2PS/VCVTPS2PH
-  // (round to nearest even); bfloat16 rounded to nearest even in integer arithmetic (AVX-512 BF16's
-  // VCVTNEPS2BF16 would flush subnormals), NaN kept quiet.
+  // (round to nearest even); bfloat16 rounded to nearest even in integer arithmetic, NaN kept quiet
+  // (AVX-512 BF16's VCVTNEPS2BF16, which flushes subnormals, stores the vectors that hold none where
+  // the CPU has it: convert16_avx512bf16.cpp).
   static Vec load_f16(const std::uint16_t* p) {
     return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
   }
