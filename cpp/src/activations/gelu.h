@@ -57,9 +57,9 @@ struct Gelu {
   // float64
   template <class D>
   static D value(D xd, const math::NormalTail<D>& tail) {
-    const D h = select(tail.beyond, D(0.0), math::times_exp(math::two_product(tail.a, tail.k), tail.e));
+    const D h = select(tail.beyond, D(0.0), math::times_exp(math::two_product_finite(tail.a, tail.k), tail.e));
     const D y = select(xd < D(0.0), -h, xd - h);
-    const math::Pair<D> u = math::two_product(xd, xd);
+    const math::Pair<D> u = math::two_product_finite(xd, xd);  // kept only where |x| <= kSeriesEnd
     const D s = GeluSeries::s(u.hi);
     const D near_zero = mul_add(u.hi, s, mul_add(u.lo, s, xd * D(0.5)));
     return select(abs(xd) <= D(kSeriesEnd), near_zero, y);

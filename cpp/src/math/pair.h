@@ -12,13 +12,20 @@ struct Pair {
   V lo;
 };
 
-// a * b = hi + lo exactly (the FMA gives the rounding error of the product); lo = 0 where the
-// product is not finite (the FMA would give inf - inf).
+// a * b = hi + lo exactly (the FMA gives the rounding error of the product), for callers whose
+// product is finite, or who discard the lanes where it is not (lo may be NaN there).
+template <class V>
+inline Pair<V> two_product_finite(V a, V b) {
+  const V hi = a * b;
+  return {hi, mul_sub(a, b, hi)};
+}
+
+// The same for any product: lo = 0 where it is not finite (the FMA would give inf - inf).
 template <class V>
 inline Pair<V> two_product(V a, V b) {
   using T = typename V::Scalar;
-  const V hi = a * b;
-  return {hi, select(abs(hi) <= V(std::numeric_limits<T>::max()), mul_sub(a, b, hi), V(T(0)))};
+  const Pair<V> p = two_product_finite(a, b);
+  return {p.hi, select(abs(p.hi) <= V(std::numeric_limits<T>::max()), p.lo, V(T(0)))};
 }
 
 // a + b = hi + lo exactly, for any a and b (Knuth's TwoSum); lo is NaN where hi is infinite.
