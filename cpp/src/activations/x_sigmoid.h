@@ -46,9 +46,10 @@ struct UnitArgument {
 struct BetaArgument {  // Params::a = beta
   static constexpr bool kLearnable = true;
   static constexpr bool kExactZ = false;
+  // No overflow guard: where beta x overflows, z is infinite and the lane beyond (its lo unused).
   template <class V>
   static math::Pair<V> z(V x, const Params<V>& p) {
-    return math::two_product(p.a, x);
+    return math::two_product_finite(p.a, x);
   }
   template <class V>
   static V w(V, const math::Pair<V>& z) {
@@ -58,7 +59,8 @@ struct BetaArgument {  // Params::a = beta
 
 // z = k1 x + k3 x^3 with k1 = 2 sqrt(2/pi), k3 = 0.044715 k1, each as a hi + lo pair of the
 // array's type (digits from mpmath); x^3 = x * x^2 with both products error-free, so z carries
-// about 2p bits (its error, times |z| <= 88 or 745, stays far below an ULP of e^-|z|).
+// about 2p bits (its error, times |z| <= 88 or 745, stays far below an ULP of e^-|z|). No product
+// is guarded against overflow: any that overflows makes z infinite, a lane beyond (lo unused).
 struct TanhGeluArgument {
   static constexpr bool kLearnable = false;
   static constexpr bool kExactZ = false;
@@ -67,11 +69,11 @@ struct TanhGeluArgument {
   template <class V>
   static math::Pair<V> z(V x, const Params<V>&) {
     using C = K<typename V::Scalar>;
-    const math::Pair<V> x2 = math::two_product(x, x);
-    const math::Pair<V> x3 = math::two_product(x, x2.hi);
+    const math::Pair<V> x2 = math::two_product_finite(x, x);
+    const math::Pair<V> x3 = math::two_product_finite(x, x2.hi);
     const V x3_lo = mul_add(x, x2.lo, x3.lo);
-    const math::Pair<V> linear = math::two_product(V(C::k1_hi), x);
-    const math::Pair<V> cubic = math::two_product(V(C::k3_hi), x3.hi);
+    const math::Pair<V> linear = math::two_product_finite(V(C::k1_hi), x);
+    const math::Pair<V> cubic = math::two_product_finite(V(C::k3_hi), x3.hi);
     const math::Pair<V> sum = math::two_sum(linear.hi, cubic.hi);
     const V lo = mul_add(V(C::k1_lo), x, linear.lo) +
                  mul_add(V(C::k3_hi), x3_lo, mul_add(V(C::k3_lo), x3.hi, cubic.lo));
