@@ -41,14 +41,16 @@ struct Softplus {
   template <class T>
   static constexpr T kLinear = sizeof(T) == 4 ? T(20) : T(40);
 
+  // beta x as an FMA pair with no overflow guard: where it overflows, z is infinite, and both the
+  // exponential and the logistic drop the low part of an argument beyond their clamps.
   template <class V>
   static V forward(V x, const Params<V>& p) {
-    const math::Pair<V> z = math::two_product(p.a, x);
+    const math::Pair<V> z = math::two_product_finite(p.a, x);
     return from_log1p(x, z, log1p_exp_neg_abs(z.hi, z.lo), p);
   }
   template <class V>
   static V derivative(V x, const Params<V>& p) {
-    const math::Pair<V> z = math::two_product(p.a, x);
+    const math::Pair<V> z = math::two_product_finite(p.a, x);
     return logistic(z.hi, z.lo);
   }
 
