@@ -7,6 +7,9 @@
 //   x <= 0:  (n (n + 2) + 4 x e (1 + e)) / (n + 2)^2
 //   x >  0:  ((1 + 2E) D + 4 x E^2 (1 + E)) / D^2,   D = 1 + 2E + 2E^2
 // It has an interior zero at x = -1.1924 (absolute error there, docs/numerics.md carve-out).
+// The exact products take no overflow guard: their factors are bounded (e, E <= 1, 2^K e <= 2^64,
+// n + 2 <= 5) but for x itself, and a product with x overflows only where |x| is past the
+// exponential's clamp (beyond), whose lanes get their limits instead.
 #pragma once
 
 #include "../math/exp.h"
@@ -24,7 +27,7 @@ struct Mish {
     const auto positive = x > V(T(0));
     // x <= 0: n_k = 2^K (e^2 + 2e) as a pair (e^2 from the unscaled e: it matters only when
     // K = 0); den = n + 2.
-    const math::Pair<V> sq = math::two_product(ex.e_k.hi, e);
+    const math::Pair<V> sq = math::two_product_finite(ex.e_k.hi, e);
     const V two_e = ex.e_k.hi + ex.e_k.hi;
     const V n_hi = sq.hi + two_e;                        // Fast2Sum: 2e >= e^2 for e <= 1
     const V n_lo = ((two_e - n_hi) + sq.hi) + (sq.lo + V(T(2)) * ex.e_k.lo);
@@ -35,13 +38,13 @@ struct Mish {
     const V two_e1 = e + e;
     const V pnum_hi = V(T(1)) + two_e1;
     const V pnum_lo = ((V(T(1)) - pnum_hi) + two_e1) + V(T(2)) * ex.e_k.lo;
-    const math::Pair<V> e2 = math::two_product(e, e);
+    const math::Pair<V> e2 = math::two_product_finite(e, e);
     const V dpos_hi = pnum_hi + (e2.hi + e2.hi);
     const V dpos_lo = ((pnum_hi - dpos_hi) + (e2.hi + e2.hi)) + (pnum_lo + V(T(2)) * e2.lo);
     // numerator x * (n or 1 + 2E) as an exact pair, then one division.
     const V m_hi = select(positive, pnum_hi, n_hi);
     const V m_lo = select(positive, pnum_lo, n_lo);
-    const math::Pair<V> xm = math::two_product(x, m_hi);
+    const math::Pair<V> xm = math::two_product_finite(x, m_hi);
     const math::Pair<V> num{xm.hi, mul_add(x, m_lo, xm.lo)};
     const math::Pair<V> den{select(positive, dpos_hi, dneg_hi), select(positive, dpos_lo, dneg_lo)};
     const V y = math::divide(num, den) * select(positive, V(T(1)), ex.unscale);
@@ -59,21 +62,21 @@ struct Mish {
 
     // x <= 0 (scaled by 2^K): (n_k (n + 2) + 4 x e_k (1 + e)) / (n + 2)^2. The two terms cancel
     // near the zero of mish' (x = -1.19): each is formed as an exact pair and summed once.
-    const math::Pair<V> sq = math::two_product(e_k, e);          // 2^K e^2
+    const math::Pair<V> sq = math::two_product_finite(e_k, e);          // 2^K e^2
     const V n_k = sq.hi + (e_k + e_k);                           // 2^K (e^2 + 2e)
     const V n_k_lo = (((e_k + e_k) - n_k) + sq.hi) + sq.lo;
     const V n = n_k * ex.unscale;
     const V n2 = n + V(T(2));
     const V n2_lo = ((V(T(2)) - n2) + n) + n_k_lo * ex.unscale;
-    const math::Pair<V> p1 = math::two_product(n_k, n2);         // n_k (n + 2)
+    const math::Pair<V> p1 = math::two_product_finite(n_k, n2);         // n_k (n + 2)
     const V p1_lo = p1.lo + mul_add(n_k, n2_lo, n_k_lo * n2);
     const V ee_k = e_k + sq.hi;                                  // 2^K (e + e^2)
     const V ee_k_lo = ((e_k - ee_k) + sq.hi) + sq.lo;
-    const math::Pair<V> p2 = math::two_product(V(T(4)) * x, ee_k);  // 4 x 2^K e (1 + e)
+    const math::Pair<V> p2 = math::two_product_finite(V(T(4)) * x, ee_k);  // 4 x 2^K e (1 + e)
     const V p2_lo = mul_add(V(T(4)) * x, ee_k_lo, p2.lo);
     const V sum = p1.hi + p2.hi;
     const V sum_lo = (p1.hi - sum) + p2.hi + (p1_lo + p2_lo);    // p1 >= |p2| for x <= 0 where it matters
-    const math::Pair<V> den = math::two_product(n2, n2);        // (n + 2)^2 as a pair
+    const math::Pair<V> den = math::two_product_finite(n2, n2);        // (n + 2)^2 as a pair
     const V neg = math::divide(math::Pair<V>{sum, sum_lo}, math::Pair<V>{den.hi, mul_add(n2 + n2, n2_lo, den.lo)});
     // x > 0: ((1 + 2E) D + 4 x E^2 (1 + E)) / D^2
     const V d = mul_add(e + e, e + V(T(1)), V(T(1)));  // 1 + 2E + 2E^2
