@@ -5,6 +5,7 @@
 // zeros; a vector holding one (VFPCLASSPS, the denormal class) is stored by store_bf16 instead.
 // The same bits for all 2^32 floats, in 3 instructions instead of 8.
 #include "convert16.h"
+#include "kernel_table.h"
 #include "simd/vec_avx512.h"
 
 namespace fastact {

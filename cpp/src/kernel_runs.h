@@ -94,8 +94,7 @@ inline void run_through_float(const T* const (&in)[kInputs], T* const (&out)[kOu
   run_elements<T>(n, [&](std::size_t begin, std::size_t end) {
     // 16 KiB of float buffers in all, half the smallest L1 data cache of the CPUs this runs on (32
     // KiB): 2048 elements a block for one input and one output. Larger blocks pay the kernel's
-    // per-call setup (its constants, its loop's prologue) less often (bfloat16 tanh 2% faster at
-    // 2048 than at 1024).
+    // per-call setup (its constants, its loop's prologue) less often.
     constexpr std::size_t kBlock = 4096 / (kInputs + kOutputs) / 256 * 256;
     float in_buf[kInputs][kBlock], out_buf[kOutputs][kBlock];
     for (std::size_t at = begin; at < end; at += kBlock) {

@@ -62,13 +62,13 @@ struct Mish {
 
     // x <= 0 (scaled by 2^K): (n_k (n + 2) + 4 x e_k (1 + e)) / (n + 2)^2. The two terms cancel
     // near the zero of mish' (x = -1.19): each is formed as an exact pair and summed once.
-    const math::Pair<V> sq = math::two_product_finite(e_k, e);          // 2^K e^2
+    const math::Pair<V> sq = math::two_product_finite(e_k, e);  // 2^K e^2
     const V n_k = sq.hi + (e_k + e_k);                           // 2^K (e^2 + 2e)
     const V n_k_lo = (((e_k + e_k) - n_k) + sq.hi) + sq.lo;
     const V n = n_k * ex.unscale;
     const V n2 = n + V(T(2));
     const V n2_lo = ((V(T(2)) - n2) + n) + n_k_lo * ex.unscale;
-    const math::Pair<V> p1 = math::two_product_finite(n_k, n2);         // n_k (n + 2)
+    const math::Pair<V> p1 = math::two_product_finite(n_k, n2);  // n_k (n + 2)
     const V p1_lo = p1.lo + mul_add(n_k, n2_lo, n_k_lo * n2);
     const V ee_k = e_k + sq.hi;                                  // 2^K (e + e^2)
     const V ee_k_lo = ((e_k - ee_k) + sq.hi) + sq.lo;
@@ -76,7 +76,7 @@ struct Mish {
     const V p2_lo = mul_add(V(T(4)) * x, ee_k_lo, p2.lo);
     const V sum = p1.hi + p2.hi;
     const V sum_lo = (p1.hi - sum) + p2.hi + (p1_lo + p2_lo);    // p1 >= |p2| for x <= 0 where it matters
-    const math::Pair<V> den = math::two_product_finite(n2, n2);        // (n + 2)^2 as a pair
+    const math::Pair<V> den = math::two_product_finite(n2, n2);  // (n + 2)^2 as a pair
     const V neg = math::divide(math::Pair<V>{sum, sum_lo}, math::Pair<V>{den.hi, mul_add(n2 + n2, n2_lo, den.lo)});
     // x > 0: ((1 + 2E) D + 4 x E^2 (1 + E)) / D^2
     const V d = mul_add(e + e, e + V(T(1)), V(T(1)));  // 1 + 2E + 2E^2

@@ -53,7 +53,7 @@ struct NormalTailFit<double> {
 // in the low part (compensated Horner).
 template <class D>
 inline Pair<D> horner_step(Pair<D> p, D x, D c) {
-  const Pair<D> product = two_product_finite(p.hi, x);  // |p.hi| < 1, |x| <= 2 here
+  const Pair<D> product = two_product_finite(p.hi, x);  // bounded: |p.hi| < 1, |x| < 3
   const Pair<D> sum = two_sum(product.hi, c);
   return {sum.hi, mul_add(p.lo, x, product.lo + sum.lo)};
 }
