@@ -37,11 +37,13 @@ struct Tanh {
   }
 
   // 1 - tanh(ax) = 2e / (1 + e), e = e^-2ax, for ax = |x| (tanhshrink's large-|x| term too).
-  // Where e flushes, 1 - 2e/(1+e) rounds to 1 anyway.
+  // Where e^-2ax is below the normal range, e stops at its bottom: 1 - 2e/(1+e) rounds to 1 and
+  // (ax - 1) + 2e/(1+e) to ax - 1 all the same, so no zero needs selecting. -2ax is -(ax + ax)
+  // in one product.
   template <class V>
   static V complement(V ax) {
     using T = typename V::Scalar;
-    const V e = math::exp_flushed(-(ax + ax));
+    const V e = math::exp_clamped_to_normal(ax * V(T(-2)));
     return (e + e) / (V(T(1)) + e);
   }
 

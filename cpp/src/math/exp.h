@@ -226,6 +226,17 @@ inline V exp_flushed_from_split(const ExpSplit<V>& e, V x) {
   return select(x < V(kFlushedLowest<T, K>), V(T(0)), mul_add(s, e.q, s));
 }
 
+// e^max(x, kFlushedLowest): e^x where that is a normal number, the smallest such below, for callers
+// whose result is the same for any e^x that small (tanh's complement, added to 1 or to |x| - 1).
+// exp_flushed's zero costs a compare and a select more.
+template <class V>
+inline V exp_clamped_to_normal(V x) {
+  using T = typename V::Scalar;
+  const ExpSplit<V> e = exp_split(max(V(kFlushedLowest<T>), x));  // NaN passes through
+  const V s = pow2_from_biased(e.biased);
+  return mul_add(s, e.q, s);
+}
+
 template <int K = 0, ExpAccuracy kAccuracy = ExpAccuracy::full, class V>
 inline V exp_flushed(V x) {
   using T = typename V::Scalar;
