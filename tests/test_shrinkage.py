@@ -69,3 +69,30 @@ def test_tanhshrink_derivative_is_tanh_squared_and_the_backward_matches_pytorch(
     # good to 1e-16 absolute only
     np.testing.assert_allclose(fa.tanhshrink.derivative(x), g.numpy(), rtol=1e-15, atol=1e-16)
     np.testing.assert_allclose(fa.tanhshrink(x), y.detach().numpy(), rtol=1e-15, atol=1e-16)  # the same there
+
+
+@pytest.mark.parametrize("n", [5, 16 * 64, 16 * 64 + 7, 3 * 16 * 64 + 9, 50_000])
+def test_tanhshrink_series_lanes_scattered_through_blocks(n):
+    """Lanes below |x| = 1/16 take the series, on AVX-512 after the rest of their block of vectors:
+    scattered among other lanes, across block boundaries, in place, every element gets what it
+    gets alone (element by element through the kernel), in the forward, derivative and backward."""
+    rng = np.random.default_rng(n)
+    x = (rng.standard_normal(n) * 3).astype(np.float32)
+    x[rng.random(n) < 0.05] *= 1e-3  # below 1/16, scattered
+    x[::97] = np.float32(0.0625)  # the boundary, and the series' side of it
+    x[1::97] = np.nextafter(np.float32(0.0625), np.float32(0))
+    g = rng.standard_normal(n).astype(np.float32)
+    alone = [fa.tanhshrink(x[i : i + 1])[0] for i in range(min(n, 2000))]
+    np.testing.assert_array_equal(fa.tanhshrink(x)[: len(alone)], alone)
+    alone_d = [fa.tanhshrink.derivative(x[i : i + 1])[0] for i in range(min(n, 2000))]
+    np.testing.assert_array_equal(fa.tanhshrink.derivative(x)[: len(alone_d)], alone_d)
+    order = rng.permutation(n)  # per element: the same values in any arrangement
+    np.testing.assert_array_equal(fa.tanhshrink(x[order]), fa.tanhshrink(x)[order])
+    np.testing.assert_array_equal(fa.tanhshrink.backward(g, x), g * fa.tanhshrink.derivative(x))
+    y = x.copy()
+    fa.tanhshrink(y, out=y)
+    np.testing.assert_array_equal(y, fa.tanhshrink(x))
+    small = np.abs(x) < 0.0625
+    xl = x[small].astype(np.float64)
+    series = xl**3 / 3 - 2 * xl**5 / 15 + 17 * xl**7 / 315 - 62 * xl**9 / 2835 + 1382 * xl**11 / 155925
+    np.testing.assert_allclose(fa.tanhshrink(x)[small], series, rtol=2 * np.finfo(np.float32).eps, atol=0)

@@ -101,16 +101,92 @@ inline void map_streams(std::size_t n, const typename V::Scalar* const (&in)[kIn
       n, in, out, [&](std::size_t, auto&&... a) -> decltype(auto) { return f(std::forward<decltype(a)>(a)...); });
 }
 
+// Ops with a costly path that only some lanes need (tanhshrink's series below 1/16 on AVX-512)
+// split forward and derivative in two:
+//   template <class V> static V forward_usual(V x, const Params<V>&, typename V::MaskType& rare);
+//   template <class V> static V forward_rare(V x, const Params<V>&);
+// (derivative_usual, derivative_rare alike), the result being select(rare, rare path, usual path).
+// Branching on any(rare) per vector mispredicts whenever such lanes are scattered (tanhshrink: a
+// quarter of N(0, 9) vectors), and out of cache each miss also discards the loads in flight. The
+// loops below take the usual path for every vector, note the ones with a rare lane without a
+// branch (the note is written every time, the count advances by 0 or 1), and redo just those
+// from their saved inputs (the output may be the input) at the end of each block of vectors.
+// The lanes get the bits the per-vector select gives.
+template <class Op, class V, class = void>
+struct HasRareLanes : std::false_type {};
+template <class Op, class V>
+struct HasRareLanes<Op, V,
+                    std::void_t<decltype(Op::forward_usual(std::declval<V>(), std::declval<const Params<V>&>(),
+                                                           std::declval<typename V::MaskType&>()))>>
+    : std::bool_constant<(V::kLanes > 1)> {};
+
+constexpr std::size_t kRareBlockVectors = 64;
+
+template <class V, std::size_t kInputs, class Usual, class Rare>
+void map_deferring_rare_lanes(std::size_t n, const typename V::Scalar* const (&in)[kInputs], typename V::Scalar* out,
+                              Usual usual, Rare rare_path) {
+  using T = typename V::Scalar;
+  using Mask = typename V::MaskType;
+  constexpr std::size_t W = V::kLanes;
+  struct Noted {
+    V args[kInputs];
+    Mask rare;
+    std::size_t place;
+  };
+  auto one_vector = [&](auto... a) {  // the tail's partial vector: the per-vector select
+    Mask rare;
+    const V r = usual(a..., rare);
+    return any(rare) ? select(rare, rare_path(a...), r) : r;
+  };
+  const std::size_t whole = n - n % W;
+  for (std::size_t start = 0; start < whole; start += kRareBlockVectors * W) {
+    const std::size_t m = whole - start < kRareBlockVectors * W ? whole - start : kRareBlockVectors * W;
+    const T* block_in[kInputs];
+    for (std::size_t k = 0; k < kInputs; ++k) block_in[k] = in[k] + start;
+    Noted noted[kRareBlockVectors];
+    std::size_t count = 0, place = 0;
+    map_streams<V, kInputs, 1>(m, block_in, {out + start}, [&](auto... a) {
+      Mask rare;
+      const V r = usual(a..., rare);
+      noted[count] = Noted{{a...}, rare, place++};
+      count += any(rare) ? 1 : 0;
+      return r;
+    });
+    for (std::size_t k = 0; k < count; ++k) {
+      T* const at = out + start + noted[k].place * W;
+      const V r = call_unpacked(rare_path, noted[k].args, std::make_index_sequence<kInputs>{});
+      select(noted[k].rare, r, V::load(at)).store(at);
+    }
+  }
+  if (whole < n) {
+    const T* tail_in[kInputs];
+    for (std::size_t k = 0; k < kInputs; ++k) tail_in[k] = in[k] + whole;
+    map_streams<V, kInputs, 1>(n - whole, tail_in, {out + whole}, one_vector);
+  }
+}
+
 template <class Op, class V>
 void forward(const typename V::Scalar* x, typename V::Scalar* y, std::size_t n, const ParamValues& pv) {
   const Params<V> p(pv);
-  map_streams<V, 1, 1>(n, {x}, {y}, [&](V v) { return Op::forward(v, p); });
+  if constexpr (HasRareLanes<Op, V>::value) {
+    map_deferring_rare_lanes<V, 1>(
+        n, {x}, y, [&](V v, typename V::MaskType& rare) { return Op::forward_usual(v, p, rare); },
+        [&](V v) { return Op::forward_rare(v, p); });
+  } else {
+    map_streams<V, 1, 1>(n, {x}, {y}, [&](V v) { return Op::forward(v, p); });
+  }
 }
 
 template <class Op, class V>
 void derivative(const typename V::Scalar* x, typename V::Scalar* d, std::size_t n, const ParamValues& pv) {
   const Params<V> p(pv);
-  map_streams<V, 1, 1>(n, {x}, {d}, [&](V v) { return Op::derivative(v, p); });
+  if constexpr (HasRareLanes<Op, V>::value) {
+    map_deferring_rare_lanes<V, 1>(
+        n, {x}, d, [&](V v, typename V::MaskType& rare) { return Op::derivative_usual(v, p, rare); },
+        [&](V v) { return Op::derivative_rare(v, p); });
+  } else {
+    map_streams<V, 1, 1>(n, {x}, {d}, [&](V v) { return Op::derivative(v, p); });
+  }
 }
 
 template <class Op, class V>
@@ -148,7 +224,14 @@ template <class Op, class V>
 void backward(const typename V::Scalar* g, const typename V::Scalar* x, typename V::Scalar* out, std::size_t n,
               const ParamValues& pv) {
   const Params<V> p(pv);
-  map_streams<V, 2, 1>(n, {g, x}, {out}, [&](V gv, V xv) { return gv * Op::derivative(xv, p); });
+  if constexpr (HasRareLanes<Op, V>::value) {  // g times either path: the bits of g times the select
+    map_deferring_rare_lanes<V, 2>(
+        n, {g, x}, out,
+        [&](V gv, V xv, typename V::MaskType& rare) { return gv * Op::derivative_usual(xv, p, rare); },
+        [&](V gv, V xv) { return gv * Op::derivative_rare(xv, p); });
+  } else {
+    map_streams<V, 2, 1>(n, {g, x}, {out}, [&](V gv, V xv) { return gv * Op::derivative(xv, p); });
+  }
 }
 
 template <class Op, class V>

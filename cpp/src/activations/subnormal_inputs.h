@@ -7,7 +7,8 @@
 // the normal range (which may be flushed, abs error < 2^-126) as long as |f'(0)| <= 1.
 //
 // FlushSubnormalInputs<Op> is Op with that done to x in forward, derivative, the fused
-// value-and-derivative and the learnable-parameter derivatives (each present only if Op has it);
+// value-and-derivative, the learnable-parameter derivatives and the rare-lane parts (each present
+// only if Op has it);
 // derivative_from_output takes y and is passed through. Ops whose slope at 0 may be larger than 1
 // or that have a kink at 0 (elu, selu: f' jumps there, and +0 takes the x <= 0 side, so a positive
 // subnormal cannot become +0) call flush_subnormal themselves where it is valid.
@@ -49,6 +50,25 @@ struct FlushSubnormalInputs {
   static auto value_and_derivative(V x, const Params<V>& p, V& y, V& d)
       -> decltype(O::value_and_derivative(x, p, y, d)) {
     return O::value_and_derivative(flush_subnormals(x), p, y, d);
+  }
+  // The two parts of an op with rare lanes (kernel_loops.h HasRareLanes), each on the flushed x.
+  template <class V, class O = Op>
+  static auto forward_usual(V x, const Params<V>& p, typename V::MaskType& rare)
+      -> decltype(O::forward_usual(x, p, rare)) {
+    return O::forward_usual(flush_subnormals(x), p, rare);
+  }
+  template <class V, class O = Op>
+  static auto forward_rare(V x, const Params<V>& p) -> decltype(O::forward_rare(x, p)) {
+    return O::forward_rare(flush_subnormals(x), p);
+  }
+  template <class V, class O = Op>
+  static auto derivative_usual(V x, const Params<V>& p, typename V::MaskType& rare)
+      -> decltype(O::derivative_usual(x, p, rare)) {
+    return O::derivative_usual(flush_subnormals(x), p, rare);
+  }
+  template <class V, class O = Op>
+  static auto derivative_rare(V x, const Params<V>& p) -> decltype(O::derivative_rare(x, p)) {
+    return O::derivative_rare(flush_subnormals(x), p);
   }
   template <class V, class O = Op>
   static auto derivative_from_output(V y, const Params<V>& p) -> decltype(O::derivative_from_output(y, p)) {

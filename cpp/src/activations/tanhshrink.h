@@ -99,26 +99,45 @@ struct Tanhshrink {
     const V u = math::quarter_binade_offset<Table>(entry_of, from);
     return math::quarter_binade_polynomial<Table>(entry_of, u, min(u, V(16.0f)));
   }
-  // The table's result, or `series(ax)` in the lanes below 1/16 (evaluated only for a vector that
-  // has one: each lane's result depends on its own x alone either way).
-  template <class V, class Series>
-  static V below_sixteenth(V ax, V from_table, Series series) {
-    const auto small = ax < V(0.0625f);
-    return any(small) ? select(small, series(ax), from_table) : from_table;
+  // Where math::kQuarterBinadeTables, in two parts (kernel_loops' RareLanes): the table's result,
+  // right in every lane at or above 1/16 (`rare` marks the others), and the series' result, right
+  // in those. forward() and derivative() take the second only for a vector with a rare lane: each
+  // lane's result depends on its own x alone either way.
+  template <class V, class = std::enable_if_t<math::kQuarterBinadeTables<V>>>
+  static V forward_usual(V x, const Params<V>&, typename V::MaskType& rare) {
+    const V ax = abs(x);
+    rare = ax < V(0.0625f);
+    return copysign(from_quarter_table<math::TanhshrinkQuarterTable>(ax, ax), x);
+  }
+  template <class V, class = std::enable_if_t<math::kQuarterBinadeTables<V>>>
+  static V forward_rare(V x, const Params<V>&) {
+    return copysign(series_in_float(abs(x)), x);
+  }
+  template <class V, class = std::enable_if_t<math::kQuarterBinadeTables<V>>>
+  static V derivative_usual(V x, const Params<V>&, typename V::MaskType& rare) {
+    const V ax = abs(x);
+    rare = ax < V(0.0625f);
+    return from_quarter_table<math::TanhshrinkSlopeQuarterTable>(ax, min(V(10.0f), ax));
+  }
+  template <class V, class = std::enable_if_t<math::kQuarterBinadeTables<V>>>
+  static V derivative_rare(V x, const Params<V>&) {
+    return slope_series_in_float(abs(x));
   }
 
   template <class V>
-  static V forward(V x, const Params<V>&) {
+  static V forward(V x, const Params<V>& p) {
     using T = typename V::Scalar;
-    const V ax = abs(x);
     if constexpr (math::kQuarterBinadeTables<V>) {
-      const V y = from_quarter_table<math::TanhshrinkQuarterTable>(ax, ax);
-      return copysign(below_sixteenth(ax, y, [](V a) { return series_in_float(a); }), x);
+      typename V::MaskType rare;
+      const V y = forward_usual(x, p, rare);
+      return any(rare) ? select(rare, forward_rare(x, p), y) : y;
     } else if constexpr (std::is_same_v<T, float>) {
+      const V ax = abs(x);
       const V y = select(ax < V(0.5f), series_in_float(ax),
                          select(ax > V(9.4f), ax - V(1.0f), from_table<math::TanhshrinkTable>(ax)));
       return copysign(propagate_nan(x, y), x);
     } else {
+      const V ax = abs(x);
       return copysign(select(ax < V(1.0), small(ax), large(ax)), x);
     }
   }
@@ -137,9 +156,9 @@ struct Tanhshrink {
   template <class V>
   static V derivative(V x, const Params<V>& p) {
     if constexpr (math::kQuarterBinadeTables<V>) {
-      const V ax = abs(x);
-      const V d = from_quarter_table<math::TanhshrinkSlopeQuarterTable>(ax, min(V(10.0f), ax));
-      return below_sixteenth(ax, d, [](V a) { return slope_series_in_float(a); });
+      typename V::MaskType rare;
+      const V d = derivative_usual(x, p, rare);
+      return any(rare) ? select(rare, derivative_rare(x, p), d) : d;
     } else if constexpr (std::is_same_v<typename V::Scalar, float>) {
       const V ax = abs(x);
       const V d = select(ax < V(0.5f), slope_series_in_float(ax),
