@@ -160,10 +160,11 @@ def test_gelu_at_every_table_interval_edge(kind, dtype):
 @pytest.mark.parametrize("b", [1e-17, 0.01, 4.0, 3e17, 1e-30, 1e30])
 def test_squareplus_across_b_and_branch_edges(kind, b, dtype):
     """float32 squareplus runs in float for b in [2^-60, 2^60] (1e-30 and 1e30 take the double path):
-    its branches meet at x = -sqrt(b) / 4 and |x| = 2^62; both sides of each, and the range's ends,
-    are within the contract, in both dtypes."""
+    its branches meet at x = -sqrt(b) / 4, x = -sqrt(32 b) (the pair form's reach) and |x| = 2^62;
+    both sides of each, and the range's ends, are within the contract, in both dtypes."""
     edge = np.sqrt(np.float32(b)) / 4
-    x = np.array([0.0, 1e-30, edge, 2.0**62, 3e38, np.sqrt(b), 1e3 * np.sqrt(b)], dtype=dtype)
+    reach = np.sqrt(32 * np.float32(b))
+    x = np.array([0.0, 1e-30, edge, reach, 2.0**62, 3e38, np.sqrt(b), 1e3 * np.sqrt(b)], dtype=dtype)
     x = np.concatenate([x, np.nextafter(x, dtype.type(np.inf)), np.nextafter(x, dtype.type(0))])
     x = np.concatenate([x, -x]).astype(dtype)
     op = fa.squareplus
@@ -172,11 +173,11 @@ def test_squareplus_across_b_and_branch_edges(kind, b, dtype):
 
 @pytest.mark.parametrize("kind", ["forward", "derivative"])
 def test_squareplus_lane_does_not_depend_on_its_neighbours(kind):
-    """float32 squareplus takes its pair form where x >= -2^9 sqrt(b) and the quotient form below
+    """float32 squareplus takes its pair form where x >= -sqrt(32 b) and the quotient form below
     (and for NaN, +-inf, |x| > 2^62), per lane: a vector that mixes both gives every lane the bits
     it gets alone, on every ISA's vector width and in the array's tail."""
     b = 4.0
-    reach = 512 * np.sqrt(b)
+    reach = np.sqrt(32 * b)
     core = np.array([0.5, -3.0, -reach, 7.0, -0.01, 1e3, -reach * 0.99], np.float32)
     wide = np.array([-reach * 1.01, -1e6, np.nan, np.inf, -np.inf, 3e38, -2.0**70], np.float32)
     x = np.empty(37, np.float32)

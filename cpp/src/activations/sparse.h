@@ -54,16 +54,21 @@ struct SparsePlus {
 //
 // float32 in float, a = |x|, s = sqrt(a^2 + b) rounded: s alone costs up to 1.5 ULP, which the
 // result would inherit, so s is carried as a pair s + s_lo, s_lo = rho / (2 s) with
-// rho = (a^2 + b) - s^2 computed (nearly) exactly from the exact pairs a^2 = p + p_lo and
-// s^2 = s2 + s2_lo. Then, for every x (the core):
+// rho = (a^2 + b) - s^2 computed (nearly) exactly. Then, for every x (the core):
 //   y = (s + x) / 2 = ((s + x) + (e + s_lo)) / 2, e the exact error of s + x (Fast2Sum: s >= |x|),
 //     rounded once. For x < 0 with a^2 >= b / 3, s + x is exact (Sterbenz) and the small result
-//     comes from the pair's low part, so the core needs s_lo to a relative error that |x| / s
-//     does not amplify past a small part of an ULP: it holds for x >= -2^9 sqrt(b) (rho's own
-//     rounding, ~2^-48 s^2, reaches y as ~2^-47 a^2 / b relative).
+//     comes from the pair's low part, whose relative error |x| / s amplifies: s_lo reaches y as up
+//     to ~2^-22 a^2 / b relative.
+//   In the core s = sqrt(t) is the rounded root of t = p + b (a^2 = p + p_lo exactly), so
+//   rho = (t - s^2) + ((p + b) - t) + p_lo: the first term exact by FMA (t - s^2 is a float for a
+//   correctly rounded root), the second exact by Fast2Sum of the larger and smaller of p and b.
+//   s_lo = rho / (2 s) takes 1 / (2 s) from math::reciprocal_estimate (relative error 1.3e-4, no
+//   division: the divider is busy with the root), which the core can afford where a^2 < 32 b,
+//   x >= -5.66 sqrt(b): there y's worst case over all 2^32 inputs (b = 4) is 0.508 ULP.
 //   y' = y / s = y (1 / s) (1 + 2 r - s_lo / s), r = 1/2 - s (1 / (2 s)) the reciprocal's exact
-//     residual, with one rounding at the end. One division (1 / (2 s)) serves both.
-// A lane below -2^9 sqrt(b), above 2^62, or NaN takes the wide form instead
+//     residual, with one rounding at the end; the derivative refines 1 / (2 s) by one more Newton
+//     step (1.7e-8), so that the terms past 2 r stay below 2^-50.
+// A lane below -5.66 sqrt(b), above 2^62, or NaN takes the wide form instead, with a division
 // (SquareplusInFloat::wide_*): y = b / (2 D) there, D = s + a + rho / (2 s) carried as D_hi + D_lo,
 // q ~ b / (2 D_hi) corrected by its residual; |x| > 2^62 (s = |x| exactly) gives x or (b / 4) / |x|.
 // Where x >= 0 or a^2 < b / 16 it takes y = s / 2 + (x / 2 + rho / (4 s)) instead (for small
@@ -72,11 +77,12 @@ struct SparsePlus {
 // the derivative's 1 / s is refined by one Newton step.
 struct SquareplusInFloat {
   static constexpr float kHuge = 0x1p62f;
-  // The core's reach below zero, in units of sqrt(b) (see above).
-  static constexpr float kCoreReach = 0x1p9f;
+  // The core's reach below zero: a^2 < kCoreReach b (see above).
+  static constexpr float kCoreReach = 32.0f;
 
-  // rho = (a^2 + b) - s^2 from a^2 = p + p_lo: the larger of p and b minus the nearly equal s^2
-  // first (exact), then the smaller term (exact or nearly), then the products' low parts.
+  // rho = (a^2 + b) - s^2 from a^2 = p + p_lo, for any s near the root: the larger of p and b minus
+  // the nearly equal s^2 first (exact), then the smaller term (exact or nearly), then the
+  // products' low parts.
   template <class V>
   static V residual(V p, V p_lo, V s, V b) {
     const V s2 = s * s, s2_lo = mul_sub(s, s, s2);
@@ -86,18 +92,21 @@ struct SquareplusInFloat {
   template <class V>
   struct Core {
     V s, s_lo;    // sqrt(a^2 + b) as a pair
-    V half_inv;   // 1 / (2 s), rounded
+    V half_inv;   // 1 / (2 s) to a relative error of 1.3e-4
     typename V::MaskType inside;  // the lanes within the core's reach (false for NaN and +-inf)
   };
   template <class V>
   static Core<V> core(V x, V b) {
     const V a = abs(x);
     const V p = a * a, p_lo = mul_sub(a, a, p);
-    const V s = sqrt(p + b);
-    const V half_inv = V(0.5f) / s;
-    // x >= -2^9 sqrt(b) as x >= 0 or a^2 <= 2^18 b (no second square root per vector), and x <= 2^62
-    const auto inside = ((x >= V(0.0f)) | (p <= b * V(kCoreReach * kCoreReach))) & (x <= V(kHuge));
-    return {s, residual(p, p_lo, s, b) * half_inv, half_inv, inside};
+    const V t = p + b;
+    const V s = sqrt(t);
+    const V half_inv = math::reciprocal_estimate(s + s);
+    const V rho = neg_mul_add(s, s, t) + (((max(p, b) - t) + min(p, b)) + p_lo);
+    // x >= -sqrt(kCoreReach b) as x |x| / kCoreReach + b >= 0 (no second square root, and no
+    // product of b per vector), and x <= 2^62
+    const auto inside = (mul_add(x * a, V(1.0f / kCoreReach), b) >= V(0.0f)) & (x <= V(kHuge));
+    return {s, rho * half_inv, half_inv, inside};
   }
   template <class V>
   static V core_value(V x, const Core<V>& c) {
@@ -107,8 +116,10 @@ struct SquareplusInFloat {
   }
   template <class V>
   static V core_slope(V y, const Core<V>& c) {
-    const V inv = c.half_inv + c.half_inv;
-    const V r = neg_mul_add(c.s, c.half_inv, V(0.5f));  // exact: 1/2 - s / (2 s) rounded
+    const V d = c.s + c.s;
+    const V half_inv = mul_add(c.half_inv, neg_mul_add(d, c.half_inv, V(1.0f)), c.half_inv);  // 1.7e-8
+    const V inv = half_inv + half_inv;
+    const V r = neg_mul_add(c.s, half_inv, V(0.5f));  // exact: 1/2 - s h, |r| < 2^-25
     const V correction = neg_mul_add(c.s_lo, inv, r + r);  // 2 r - s_lo / s
     return mul_add(y, inv, (y * inv) * correction);
   }

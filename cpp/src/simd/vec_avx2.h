@@ -90,6 +90,10 @@ struct Vec<float> {
   friend Mask<float> is_nan(Vec a) { return {_mm256_cmp_ps(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<float> m, Vec if_true, Vec if_false) { return _mm256_blendv_ps(if_false.v, if_true.v, m.m); }
   friend Vec pow2_from_biased(Vec t) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t.v), 23)); }
+  // a's bit pattern minus b's, as integers (math/reciprocal.h's seed)
+  friend Vec bit_difference(Vec a, Vec b) {
+    return _mm256_castsi256_ps(_mm256_sub_epi32(_mm256_castps_si256(a.v), _mm256_castps_si256(b.v)));
+  }
   // For a positive normal a: the significand in [1, 2) (a's mantissa bits under exponent 0), and
   // the exponent as a number in `exponent` (the biased field, unbiased).
   friend Vec split_exponent(Vec a, Vec& exponent) {

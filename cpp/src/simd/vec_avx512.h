@@ -93,6 +93,10 @@ struct Vec<float> {
   friend Mask<float> is_nan(Vec a) { return {_mm512_cmp_ps_mask(a.v, a.v, _CMP_UNORD_Q)}; }
   friend Vec select(Mask<float> m, Vec if_true, Vec if_false) { return _mm512_mask_blend_ps(m.m, if_false.v, if_true.v); }
   friend Vec pow2_from_biased(Vec t) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(t.v), 23)); }
+  // a's bit pattern minus b's, as integers (math/reciprocal.h's seed)
+  friend Vec bit_difference(Vec a, Vec b) {
+    return _mm512_castsi512_ps(_mm512_sub_epi32(_mm512_castps_si512(a.v), _mm512_castps_si512(b.v)));
+  }
   // p 2^floor(n), rounded once (VSCALEFPS): what math::scale_pow2 computes in two steps.
   friend Vec scalef(Vec p, Vec n) { return _mm512_scalef_ps(p.v, n.v); }
   // For a positive normal a: the significand in [1, 2), and the exponent as a number in `exponent`.
