@@ -97,15 +97,14 @@ struct SquareplusInFloat {
   };
   template <class V>
   static Core<V> core(V x, V b) {
-    const V a = abs(x);
-    const V p = a * a, p_lo = mul_sub(a, a, p);
+    const V p = x * x, p_lo = mul_sub(x, x, p);
     const V t = p + b;
     const V s = sqrt(t);
     const V half_inv = math::reciprocal_estimate(s + s);
     const V rho = neg_mul_add(s, s, t) + (((max(p, b) - t) + min(p, b)) + p_lo);
-    // x >= -sqrt(kCoreReach b) as x |x| / kCoreReach + b >= 0 (no second square root, and no
-    // product of b per vector), and x <= 2^62
-    const auto inside = (mul_add(x * a, V(1.0f / kCoreReach), b) >= V(0.0f)) & (x <= V(kHuge));
+    // x >= -sqrt(kCoreReach b) as x >= 0 or x^2 / kCoreReach - b <= 0 (no second square root,
+    // and no product of b per vector), and x <= 2^62
+    const auto inside = ((x >= V(0.0f)) | (mul_sub(p, V(1.0f / kCoreReach), b) <= V(0.0f))) & (x <= V(kHuge));
     return {s, rho * half_inv, half_inv, inside};
   }
   template <class V>
