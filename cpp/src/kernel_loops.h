@@ -134,9 +134,7 @@ void map_deferring_rare_lanes(std::size_t n, const typename V::Scalar* const (&i
     std::size_t place;
   };
   auto one_vector = [&](auto... a) {  // the tail's partial vector: the per-vector select
-    Mask rare;
-    const V r = usual(a..., rare);
-    return any(rare) ? select(rare, rare_path(a...), r) : r;
+    return with_rare_lanes<V>([&](Mask& rare) { return usual(a..., rare); }, [&] { return rare_path(a...); });
   };
   const std::size_t whole = n - n % W;
   for (std::size_t start = 0; start < whole; start += kRareBlockVectors * W) {

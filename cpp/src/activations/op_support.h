@@ -30,6 +30,15 @@ struct Params {
       : a(static_cast<typename V::Scalar>(p.a)), b(static_cast<typename V::Scalar>(p.b)) {}
 };
 
+// The per-vector result of an op with rare lanes (kernel_loops.h HasRareLanes): usual(rare&) for
+// every lane, and rare_path() in the lanes it marks, evaluated only for a vector that has one.
+template <class V, class Usual, class Rare>
+inline V with_rare_lanes(Usual usual, Rare rare_path) {
+  typename V::MaskType rare;
+  const V y = usual(rare);
+  return any(rare) ? select(rare, rare_path(), y) : y;
+}
+
 // `value` where x is a number, x itself where x is NaN: for derivatives of piecewise ops,
 // whose selects would otherwise turn a NaN input into a 0 or 1.
 template <class V>

@@ -128,9 +128,8 @@ struct Tanhshrink {
   static V forward(V x, const Params<V>& p) {
     using T = typename V::Scalar;
     if constexpr (math::kQuarterBinadeTables<V>) {
-      typename V::MaskType rare;
-      const V y = forward_usual(x, p, rare);
-      return any(rare) ? select(rare, forward_rare(x, p), y) : y;
+      return with_rare_lanes<V>([&](auto& rare) { return forward_usual(x, p, rare); },
+                                [&] { return forward_rare(x, p); });
     } else if constexpr (std::is_same_v<T, float>) {
       const V ax = abs(x);
       const V y = select(ax < V(0.5f), series_in_float(ax),
@@ -156,9 +155,8 @@ struct Tanhshrink {
   template <class V>
   static V derivative(V x, const Params<V>& p) {
     if constexpr (math::kQuarterBinadeTables<V>) {
-      typename V::MaskType rare;
-      const V d = derivative_usual(x, p, rare);
-      return any(rare) ? select(rare, derivative_rare(x, p), d) : d;
+      return with_rare_lanes<V>([&](auto& rare) { return derivative_usual(x, p, rare); },
+                                [&] { return derivative_rare(x, p); });
     } else if constexpr (std::is_same_v<typename V::Scalar, float>) {
       const V ax = abs(x);
       const V d = select(ax < V(0.5f), slope_series_in_float(ax),

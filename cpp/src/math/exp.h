@@ -226,15 +226,21 @@ inline V exp_flushed_from_split(const ExpSplit<V>& e, V x) {
   return select(x < V(kFlushedLowest<T, K>), V(T(0)), mul_add(s, e.q, s));
 }
 
+// 2^n (1 + q) for a split whose 2^n is a normal number: one shift and one FMA (exp() rounds 1 + q
+// and scales it exactly: the same rounding).
+template <class V>
+inline V normal_from_split(const ExpSplit<V>& e) {
+  const V s = pow2_from_biased(e.biased);
+  return mul_add(s, e.q, s);
+}
+
 // e^max(x, kFlushedLowest): e^x where that is a normal number, the smallest such below, for callers
 // whose result is the same for any e^x that small (tanh's complement, added to 1 or to |x| - 1).
 // exp_flushed's zero costs a compare and a select more.
 template <class V>
 inline V exp_clamped_to_normal(V x) {
   using T = typename V::Scalar;
-  const ExpSplit<V> e = exp_split(max(V(kFlushedLowest<T>), x));  // NaN passes through
-  const V s = pow2_from_biased(e.biased);
-  return mul_add(s, e.q, s);
+  return normal_from_split(exp_split(max(V(kFlushedLowest<T>), x)));  // NaN passes through
 }
 
 template <int K = 0, ExpAccuracy kAccuracy = ExpAccuracy::full, class V>
@@ -256,15 +262,12 @@ inline V exp(V x) {
 
 // exp(x), the same bits, for callers whose arguments are mostly in [kMinNormalArg, 0] (log-
 // probabilities: log_softmax.backward's e^y): a vector whose lanes all lie there has a normal
-// result below 1 in every lane, so 2^n is one shift and 2^n (1 + q) one FMA (exp() rounds 1 + q
-// and scales it exactly: the same rounding). Any other vector (NaN included) takes exp().
+// result below 1 in every lane (normal_from_split). Any other vector (NaN included) takes exp().
 template <class V>
 inline V exp_mostly_nonpositive(V x) {
   using T = typename V::Scalar;
   if (any(~((x >= V(ExpConstants<T>::kMinNormalArg)) & (x <= V(T(0)))))) return exp(x);
-  const ExpSplit<V> e = exp_split(x);
-  const V s = pow2_from_biased(e.biased);
-  return mul_add(s, e.q, s);
+  return normal_from_split(exp_split(x));
 }
 
 }  // namespace fastact::math
