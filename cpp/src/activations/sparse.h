@@ -64,11 +64,12 @@ struct SparsePlus {
 //   correctly rounded root), the second exact by Fast2Sum of the larger and smaller of p and b.
 //   s_lo = rho / (2 s) takes 1 / (2 s) from math::reciprocal_estimate (relative error 1.3e-4, no
 //   division: the divider is busy with the root), which the core can afford where a^2 < 32 b,
-//   x >= -5.66 sqrt(b): there y's worst case over all 2^32 inputs (b = 4) is 0.508 ULP.
+//   x >= -5.66 sqrt(b): there y's worst case over all 2^32 inputs (b = 4) is 0.508 ULP. That
+//   reach is tested from s, as x + sqrt(32/33) s >= 0 (no root of b, no compare of x with 0).
 //   y' = y / s = y (1 / s) (1 + 2 r - s_lo / s), r = 1/2 - s (1 / (2 s)) the reciprocal's exact
 //     residual, with one rounding at the end; the derivative refines 1 / (2 s) by one more Newton
 //     step (1.7e-8), so that the terms past 2 r stay below 2^-50.
-// A lane below -5.66 sqrt(b), above 2^62, or NaN takes the wide form instead, with a division
+// A lane below -5.66 sqrt(b), above ~2^62, or NaN takes the wide form instead, with a division
 // (SquareplusInFloat::wide_*): y = b / (2 D) there, D = s + a + rho / (2 s) carried as D_hi + D_lo,
 // q ~ b / (2 D_hi) corrected by its residual; |x| > 2^62 (s = |x| exactly) gives x or (b / 4) / |x|.
 // Where x >= 0 or a^2 < b / 16 it takes y = s / 2 + (x / 2 + rho / (4 s)) instead (for small
@@ -77,8 +78,9 @@ struct SparsePlus {
 // the derivative's 1 / s is refined by one Newton step.
 struct SquareplusInFloat {
   static constexpr float kHuge = 0x1p62f;
-  // The core's reach below zero: a^2 < kCoreReach b (see above).
+  // The core's reach below zero: a^2 < kCoreReach b (see above), and sqrt(32 / 33) rounded to float.
   static constexpr float kCoreReach = 32.0f;
+  static constexpr float kCoreRatio = 0.984731912612915f;
 
   // rho = (a^2 + b) - s^2 from a^2 = p + p_lo, for any s near the root: the larger of p and b minus
   // the nearly equal s^2 first (exact), then the smaller term (exact or nearly), then the
@@ -91,35 +93,40 @@ struct SquareplusInFloat {
 
   template <class V>
   struct Core {
-    V s, s_lo;    // sqrt(a^2 + b) as a pair
-    V half_inv;   // 1 / (2 s) to a relative error of 1.3e-4
+    V s, half_s_lo;  // sqrt(a^2 + b) as the pair s + 2 half_s_lo
+    V quarter_inv;   // 1 / (4 s) to a relative error of 1.3e-4
     typename V::MaskType inside;  // the lanes within the core's reach (false for NaN and +-inf)
   };
+  // The core works with halves (s_lo / 2, 1 / (4 s)): the power of two is exact on every term
+  // (1 / (4 s)'s estimate is exactly half of 1 / (2 s)'s), so y = (sum + (e + s_lo)) / 2 becomes
+  // two fused multiply-adds with the same rounding, and no final halving.
   template <class V>
   static Core<V> core(V x, V b) {
     const V p = x * x, p_lo = mul_sub(x, x, p);
     const V t = p + b;
     const V s = sqrt(t);
-    const V half_inv = math::reciprocal_estimate(s + s);
+    const V quarter_inv = math::reciprocal_estimate(s * V(4.0f));
     const V rho = neg_mul_add(s, s, t) + (((max(p, b) - t) + min(p, b)) + p_lo);
-    // x >= -sqrt(kCoreReach b) as x >= 0 or x^2 / kCoreReach - b <= 0 (no second square root,
-    // and no product of b per vector), and x <= 2^62
-    const auto inside = ((x >= V(0.0f)) | (mul_sub(p, V(1.0f / kCoreReach), b) <= V(0.0f))) & (x <= V(kHuge));
-    return {s, rho * half_inv, half_inv, inside};
+    // x >= -sqrt(kCoreReach b) as k = x + c s >= 0, c = sqrt(kCoreReach / (kCoreReach + 1)): for
+    // x < 0 that is x^2 <= c^2 (x^2 + b), x^2 <= kCoreReach b, and every x >= 0 passes (the
+    // roundings move the edge by a few ULP of x, where the core is as accurate). k <= 2^63 keeps x
+    // below ~1.008 2^62, which the core still takes in range. NaN and +-inf give k NaN or inf.
+    const V k = mul_add(s, V(kCoreRatio), x);
+    const auto inside = (k >= V(0.0f)) & (k <= V(0x1p63f));
+    return {s, rho * quarter_inv, quarter_inv, inside};
   }
   template <class V>
   static V core_value(V x, const Core<V>& c) {
     const V sum = c.s + x;
     const V e = (c.s - sum) + x;
-    return V(0.5f) * (sum + (e + c.s_lo));
+    return mul_add(V(0.5f), sum, mul_add(V(0.5f), e, c.half_s_lo));
   }
   template <class V>
   static V core_slope(V y, const Core<V>& c) {
-    const V d = c.s + c.s;
-    const V half_inv = mul_add(c.half_inv, neg_mul_add(d, c.half_inv, V(1.0f)), c.half_inv);  // 1.7e-8
-    const V inv = half_inv + half_inv;
-    const V r = neg_mul_add(c.s, half_inv, V(0.5f));  // exact: 1/2 - s h, |r| < 2^-25
-    const V correction = neg_mul_add(c.s_lo, inv, r + r);  // 2 r - s_lo / s
+    const V quarter_inv = mul_add(c.quarter_inv, neg_mul_add(c.s * V(4.0f), c.quarter_inv, V(1.0f)), c.quarter_inv);
+    const V inv = quarter_inv * V(4.0f);  // 1 / s, 1.7e-8
+    const V r2 = neg_mul_add(c.s, inv, V(1.0f));  // exact: 1 - s / s~, |r2| < 2^-24
+    const V correction = neg_mul_add(c.half_s_lo, inv + inv, r2);  // 2 r - s_lo / s
     return mul_add(y, inv, (y * inv) * correction);
   }
 
