@@ -53,6 +53,64 @@ def test_every_input_is_the_float32_result_rounded_once(op, dtype16):
         assert_same_bits(op.backward(g, y=y), rounded(op.backward(g.astype(np.float32), y=y.astype(np.float32)), dtype16))
 
 
+def every_form(op, x, g, y, **params):
+    """forward, derivative, value_and_derivative, backward from x and (where the op has it) from y."""
+    forms = [op(x, **params), op.derivative(x, **params), *op.value_and_derivative(x, **params),
+             op.backward(g, x, **params)]
+    if op.has_output_backward:
+        forms.append(op.backward(g, y=y, **params))
+    return forms
+
+
+@pytest.mark.parametrize("name, params", [("elu", {"alpha": 0.6180339887}), ("softplus", {"beta": 1.4142135}),
+                                          ("tanh", {})])
+def test_table_and_direct_paths_give_the_same_bits(name, params, dtype16):
+    """A transcendental op's 16-bit calls build a table of its result for every 16-bit input once
+    they have reached 2^20 elements (cpp/src/lookup16.h); later calls of any size with the same op
+    and parameters look up in it, and before that calls compute. Each path gives the float32
+    result rounded once. (The parameters are ones no other test uses, so the first small call
+    finds no table; tanh's may be cached already: then all three take the table.)"""
+    op = fa.get(name)
+    rng = np.random.default_rng(7)
+    small = (rng.standard_normal(1000) * 4).astype(dtype16)
+    g_small = rng.standard_normal(1000).astype(dtype16)
+    big = np.resize(every_value(dtype16), 1 << 20)  # every input, and enough to build the tables
+    g_big = np.resize(g_small, big.size)
+    for x, g in [(small, g_small), (big, g_big), (small, g_small)]:  # direct, building, from the table
+        y = op(x, **params)
+        x32, g32, y32 = x.astype(np.float32), g.astype(np.float32), y.astype(np.float32)
+        for got, want in zip(every_form(op, x, g, y, **params), every_form(op, x32, g32, y32, **params)):
+            assert_same_bits(got, rounded(want, dtype16))
+
+
+def test_table_lookups_in_place(dtype16):
+    x = np.resize(every_value(dtype16)[::-1], 1 << 20)
+    g = np.resize(np.linspace(-3, 3, 999).astype(dtype16), x.size)
+    x32, g32 = x.astype(np.float32), g.astype(np.float32)
+    y, d = np.empty_like(x), x.copy()
+    fa.gelu.value_and_derivative(d, out=(y, d))  # d is x
+    assert_same_bits(y, rounded(fa.gelu(x32), dtype16))
+    assert_same_bits(d, rounded(fa.gelu.derivative(x32), dtype16))
+    xc = x.copy()
+    fa.gelu.value_and_derivative(xc, out=(xc, d))  # y is x
+    assert_same_bits(xc, rounded(fa.gelu(x32), dtype16))
+    want = rounded(fa.gelu.backward(g32, x32), dtype16)
+    gc, xc = g.copy(), x.copy()
+    fa.gelu.backward(gc, x, out=gc)
+    fa.gelu.backward(g, xc, out=xc)
+    assert_same_bits(gc, want)
+    assert_same_bits(xc, want)
+
+
+def test_more_tables_than_the_cache_keeps(dtype16):
+    """Twenty parameter values, each its own table, then the first again (dropped from the cache
+    by then, and built anew): every call the float32 result rounded once."""
+    x = np.resize(every_value(dtype16), 1 << 20)
+    x32 = x.astype(np.float32)
+    for alpha in [0.25 + k / 32 for k in range(20)] + [0.25]:
+        assert_same_bits(fa.celu(x, alpha=alpha), rounded(fa.celu(x32, alpha=alpha), dtype16))
+
+
 def test_out_in_place_and_views(dtype16):
     x = np.linspace(-6, 6, 1001).astype(dtype16)
     want = rounded(fa.gelu(x.astype(np.float32)), dtype16)

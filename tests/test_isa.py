@@ -206,3 +206,22 @@ def test_learnable_parameter_gradient_is_identical_on_every_isa(dtype, restore_i
         for (gx_a, gb_a), (gx_b, gb_b) in zip(results[AVAILABLE[0]], results[isa]):
             assert gx_a.tobytes() == gx_b.tobytes(), isa
             assert np.float64(gb_a).tobytes() == np.float64(gb_b).tobytes(), isa
+
+
+@pytest.mark.parametrize("name", ["tanh", "gelu", "tanhshrink"])
+def test_16bit_tables_belong_to_the_isa_they_were_built_on(name, restore_isa):
+    """A 16-bit call of 2^20 elements builds a table of its results with the active ISA's float32
+    kernels (cpp/src/lookup16.h), kept per ISA: after each switch (and back to the first ISA, whose
+    table is cached by then) every 16-bit result is that ISA's float32 result rounded once."""
+    op = fa.get(name)
+    x = np.resize(np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16), 1 << 20)
+    x32 = x.astype(np.float32)
+    for isa in AVAILABLE + AVAILABLE[:1]:
+        fa._core.set_isa(isa)
+        with np.errstate(over="ignore", invalid="ignore"):
+            want = op(x32).astype(np.float16), op.derivative(x32).astype(np.float16)
+        got = op(x), op.derivative(x)
+        for a, b in zip(got, want):
+            same = (a.view(np.uint16) == b.view(np.uint16)) | (np.isnan(a) & np.isnan(b))
+            assert same.all(), isa
+

@@ -19,6 +19,7 @@
 #include "dispatch.h"
 #include "gil_release.h"
 #include "kernel_table.h"
+#include "lookup16.h"
 #include "numpy_arrays.h"
 #include "parallel.h"
 #include "registry.h"
@@ -79,6 +80,19 @@ inline void run_elements(std::size_t n, F&& f) {
   split_elements<T>(n, f);
 }
 
+template <class T>
+inline constexpr bool kIsBFloat16 = std::is_same_v<T, BFloat16Bits>;
+
+// A 16-bit array's elements as their bit patterns.
+template <class T>
+inline const std::uint16_t* bits16(const T* p) {
+  return reinterpret_cast<const std::uint16_t*>(p);
+}
+template <class T>
+inline std::uint16_t* bits16(T* p) {
+  return reinterpret_cast<std::uint16_t*>(p);
+}
+
 // The active ISA's conversions for a 16-bit format.
 inline const Convert16& converter16(bool bfloat16) {
   const KernelTable& table = active_kernels();
@@ -130,6 +144,12 @@ inline void run_unary(std::size_t id, int kind, const T* xp, T* op_, std::size_t
   }
   if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no kernel of kind " + std::to_string(kind));
   if constexpr (kIs16Bit<T>) {
+    if (const auto table = table16_for(id, static_cast<Table16Kind>(kind), kIsBFloat16<T>, p, n)) {
+      const Convert16& c = converter16(kIsBFloat16<T>);
+      return run_elements<T>(n, [&](std::size_t b, std::size_t e) {
+        c.look_up(table->entries.data(), bits16(xp + b), bits16(op_ + b), e - b);
+      });
+    }
     run_through_float<T, 1, 1>({xp}, {op_}, n, [&](auto& in, auto& out, std::size_t m) { kernel(in[0], out[0], m, p); });
   } else {
     run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, op_ + b, e - b, p); });
@@ -144,6 +164,13 @@ inline void run_backward(std::size_t id, bool from_output, const T* gp, const T*
   const auto kernel = from_output ? k.backward_from_output : k.backward;
   if (!kernel) throw py::value_error(std::string(kOpNames[id]) + " has no backward from its output y");
   if constexpr (kIs16Bit<T>) {
+    const auto kind = from_output ? Table16Kind::slope_from_output : Table16Kind::slope;
+    if (const auto table = table16_for(id, kind, kIsBFloat16<T>, p, n)) {
+      const Convert16& c = converter16(kIsBFloat16<T>);
+      return run_elements<T>(n, [&](std::size_t b, std::size_t e) {
+        c.look_up_times(table->entries.data(), bits16(gp + b), bits16(vp + b), bits16(op_ + b), e - b);
+      });
+    }
     run_through_float<T, 2, 1>({gp, vp}, {op_}, n,
                                [&](auto& in, auto& out, std::size_t m) { kernel(in[0], in[1], out[0], m, p); });
   } else {
@@ -156,6 +183,15 @@ template <class T>
 inline void run_value_and_derivative(std::size_t id, const T* xp, T* yp, T* dp, std::size_t n, const ParamValues& p) {
   const auto kernel = kernels_of<ComputeType<T>>(active_kernels(), id).value_and_derivative;
   if constexpr (kIs16Bit<T>) {
+    const auto values = table16_for(id, Table16Kind::forward, kIsBFloat16<T>, p, n);
+    const auto slopes = values ? table16_for(id, Table16Kind::derivative, kIsBFloat16<T>, p, n) : nullptr;
+    if (slopes) {  // the bits of the two separate calls, as value_and_derivative gives on every path
+      const Convert16& c = converter16(kIsBFloat16<T>);
+      return run_elements<T>(n, [&](std::size_t b, std::size_t e) {
+        c.look_up_pair(values->entries.data(), slopes->entries.data(), bits16(xp + b), bits16(yp + b), bits16(dp + b),
+                       e - b);
+      });
+    }
     run_through_float<T, 1, 2>({xp}, {yp, dp}, n,
                                [&](auto& in, auto& out, std::size_t m) { kernel(in[0], out[0], out[1], m, p); });
   } else {

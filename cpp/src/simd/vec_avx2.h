@@ -154,6 +154,12 @@ struct Vec<float> {
   // 16-bit storage formats (cpp/src/convert16.h): float16 by F16C (round to nearest even, as
   // NumPy's astype); bfloat16 is a float's top half, rounded to nearest even in integer
   // arithmetic (subnormals kept, unlike VCVTNEPS2BF16), NaN kept quiet.
+  // table[index[k]] in lane k, for the next 8 16-bit indices (VGATHERDPS: exact loads).
+  static Vec gather(const float* table, const std::uint16_t* index) {
+    return _mm256_i32gather_ps(table, _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(index))),
+                               4);
+  }
+
   static Vec load_f16(const std::uint16_t* p) {
     return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
   }

@@ -127,6 +127,12 @@ struct Vec<float> {
   // (round to nearest even); bfloat16 rounded to nearest even in integer arithmetic, NaN kept quiet
   // (AVX-512 BF16's VCVTNEPS2BF16, which flushes subnormals, stores the vectors that hold none where
   // the CPU has it: convert16_avx512bf16.cpp).
+  // table[index[k]] in lane k, for the next 16 16-bit indices (VPGATHERDD: exact loads).
+  static Vec gather(const float* table, const std::uint16_t* index) {
+    return _mm512_i32gather_ps(_mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(index))),
+                               table, 4);
+  }
+
   static Vec load_f16(const std::uint16_t* p) {
     return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
   }

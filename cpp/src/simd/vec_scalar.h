@@ -80,6 +80,9 @@ struct Vec {
   friend Vec sqrt(Vec a) { return Vec(std::sqrt(a.v)); }
   friend Mask<T> is_nan(Vec a) { return {a.v != a.v}; }
 
+  // table[index[0]]: the lookup the vector types do by a gather.
+  static Vec gather(const T* table, const std::uint16_t* index) { return Vec(table[*index]); }
+
   // 16-bit storage formats, for Vec<float> (the conversions are defined below the class).
   static Vec load_f16(const std::uint16_t* p);
   void store_f16(std::uint16_t* p) const;
