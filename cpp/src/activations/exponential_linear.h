@@ -23,7 +23,7 @@ inline void expm1_and_exp256(V x, V& em1, V& e256) {
   using T = typename V::Scalar;
   using E = math::Expm1Constants<T>;
   const V nonpositive = min(V(T(0)), x);
-  const math::ExpSplit<V> split = math::exp_split(max(V(math::kFlushedLowest<T, 8>), nonpositive));  // NaN passes
+  const math::ExpSplit<V> split = math::exp_split(math::flushed_argument<8>(nonpositive));  // below: em1 is -1
   em1 = select(x < V(E::kMinArg), V(T(-1)), math::expm1_nonpositive_from_split(split));
   e256 = math::exp_flushed_from_split<8>(split, nonpositive);
 }

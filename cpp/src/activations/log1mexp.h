@@ -29,7 +29,7 @@ struct Log1mexp {
     using T = typename D::Scalar;
     const D ax = abs(xd);
     const D arg = -ax;
-    const math::ExpSplit<D> e = math::exp_split(max(D(math::kFlushedLowest<T>), arg));  // NaN passes through max
+    const math::ExpSplit<D> e = math::exp_split(math::flushed_argument(arg));  // flushed lanes: |x| > ln 2
     const D one_minus_e = -math::expm1_nonpositive_from_split(e);  // used where |x| < ln2
     const D minus_e = -math::exp_flushed_from_split(e, arg);
     const auto near_zero = ax < D(T(0.6931471805599453));
