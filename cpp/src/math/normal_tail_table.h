@@ -26,17 +26,20 @@ inline constexpr float kNormalTailTableEnd = 14.75f;
 // What both tables share for one x: the lane's position in the tables and e^(-a^2/2).
 template <class V>
 struct NormalTailPoint {
-  V a;         // min(|x|, kNormalTailTableEnd); NaN becomes the end (callers keep NaN in x)
+  V a;         // |x| up to kNormalTailTableEnd; beyond it, and for NaN, 0 (callers keep NaN in x)
   V position;  // 2 a: the table entry is floor(position)
   V scale;     // 2^(n + 64), so that e^(-a^2/2) = 2^-64 scale (1 + q) stays normal down to a = 14.75
   V q_hi, q_lo;
   typename V::MaskType beyond;  // |x| > kNormalTailTableEnd
 };
 
+// Lanes beyond the end (their results are 0) and NaN lanes (NaN, from x) evaluate at a = 0: at the
+// end itself e^(-a^2/2) (2^-157) would make the final scalings' products subnormal, and each such
+// instruction takes a microcode assist on some CPUs (~150 cycles), though its lanes are discarded.
 template <class V>
 inline NormalTailPoint<V> normal_tail_point(V abs_x) {
   using T = typename V::Scalar;
-  const V a = min(abs_x, V(kNormalTailTableEnd));
+  const V a = select(abs_x <= V(kNormalTailTableEnd), abs_x, V(T(0)));
   const V a2 = a * a;
   const V a2_lo = mul_sub(a, a, a2);  // a^2 = a2 + a2_lo exactly
   const ExpSplitUnrounded<V> e = exp_split_unrounded(a2 * V(T(-0.5)), a2_lo * V(T(-0.5)));
