@@ -62,7 +62,9 @@ struct Softplus {
     // (max(z, 0) + l) / beta: the sum as an exact pair (Fast2Sum: z_hi >= l where z > 0), divided
     // once, then unscaled (only z <= 0 lanes can be scaled: a positive z has l < 1 unscaled).
     const auto positive = z.hi > V(T(0));
-    const V l_pos = l.scaled * l.unscale;
+    // only lanes in (0, kLinear] use l_pos, where l is not scaled; the others multiply 0 rather
+    // than form a subnormal product they discard (a microcode assist on some CPUs)
+    const V l_pos = select(positive & (z.hi <= V(kLinear<T>)), l.scaled, V(T(0))) * l.unscale;
     const V sum = select(positive, z.hi + l_pos, l.scaled);
     const V sum_lo = select(positive, (l_pos - (sum - z.hi)) + z.lo, V(T(0)));
     const V y = math::divide(math::Pair<V>{sum, sum_lo}, math::Pair<V>{p.a, V(T(0))}) *
@@ -77,7 +79,8 @@ struct SoftplusUnit {
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;
     const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, math::kZeroLow);
-    return max(V(T(0)), x) + l.scaled * l.unscale;  // NaN passes max(0, .)
+    // beyond kLinear x + l is x: l is taken as 0 there (see from_log1p)
+    return max(V(T(0)), x) + select(x > V(Softplus::kLinear<T>), V(T(0)), l.scaled) * l.unscale;  // NaN passes max
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {
@@ -89,8 +92,10 @@ struct SoftplusUnit {
 struct LogSigmoid {
   template <class V>
   static V forward(V x, const Params<V>&) {
+    using T = typename V::Scalar;
     const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, math::kZeroLow);
-    return min(V(0), x) - l.scaled * l.unscale;  // NaN passes min(0, .)
+    // below -kLinear x - l is x: l is taken as 0 there (see Softplus::from_log1p)
+    return min(V(0), x) - select(x < V(-Softplus::kLinear<T>), V(T(0)), l.scaled) * l.unscale;  // NaN: min
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {

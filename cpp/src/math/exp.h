@@ -142,18 +142,20 @@ inline ExpSplitUnrounded<V> exp_split_unrounded(V x, V x_lo) {
 struct ZeroLow {};
 inline constexpr ZeroLow kZeroLow{};
 
-// e^-|z| for z = z + z_lo (z_lo a V, or kZeroLow), split as exp_split does, with -|z| clamped
-// below at `lowest` (and the low part dropped there, where it would no longer belong to the
-// clamped argument).
+// e^-|z| for z = z + z_lo (z_lo a V, or kZeroLow), split as exp_split does, where -|z| is at
+// least `lowest`; below it (the caller's `beyond` lanes, whose results it replaces) the split of 0:
+// the split of `lowest` itself would lead the caller's scalings into subnormal products, a
+// microcode assist each on some CPUs (flushed_argument above says more). NaN passes through.
 template <class V, class Lo>
 inline ExpSplit<V> exp_split_neg_abs(V z, Lo z_lo, V lowest) {
   using T = typename V::Scalar;
   const V a = -abs(z);
+  const auto below = a < lowest;
   if constexpr (std::is_same_v<Lo, ZeroLow>) {
-    return exp_split(max(lowest, a));
+    return exp_split(select(below, V(T(0)), a));
   } else {
     const V a_lo = select(z < V(T(0)), z_lo, -z_lo);  // -|z| = z for z < 0, -z otherwise
-    return exp_split(max(lowest, a), select(a < lowest, V(T(0)), a_lo));
+    return exp_split(select(below, V(T(0)), a), select(below, V(T(0)), a_lo));
   }
 }
 
@@ -167,7 +169,8 @@ struct ScaledExp {
   V e;           // e^-|z| rounded (may be subnormal: only to be added to O(1) terms)
   V unscale;     // 2^-K
   typename V::MaskType scaled;  // K = 64
-  typename V::MaskType beyond;  // -|z| < -190 ln2: below every normal result; callers flush
+  typename V::MaskType beyond;  // -|z| < -190 ln2: below every normal result; callers flush (the
+                                // other members there are those of e^0)
 };
 
 // Where exp_neg_abs_scaled clamps -|z|: kMinNormalArg - 64 ln2.
