@@ -1,9 +1,10 @@
 """Saturated inputs against typical ones: every elementwise op's forward and derivative on 1M
 float32 (or float64) elements, one thread, for N(0, 9) inputs, for far-tail inputs (|x| from 30 to
 1e4, both signs, where results and their intermediate terms approach or leave the normal range)
-and for +-inf / NaN. A kernel whose tail lanes form subnormal numbers on the way (even ones it
-discards) takes a microcode assist per vector on many x86 CPUs and runs several times slower
-there; this table shows where that is left.
+and for +-inf / NaN; then the row-wise ops on (1024, 1024) rows whose second half is masked with
+-inf or -1e4 (attention masks). A kernel whose tail lanes form subnormal numbers on the way (even
+ones it discards) takes a microcode assist per vector on many x86 CPUs and runs several times
+slower there; these tables show where that is left.
 
     python benchmarks/saturated_inputs.py [--ops gelu softplus ...] [--dtype float64]
 """
@@ -44,6 +45,24 @@ def main() -> None:
             worst = max(worst, f, d)
             cells.append(f"{f:6.2f} / {d:6.2f}")
         print(f"{op.label:<12} " + " ".join(f"{c:>15}" for c in cells) + f"  {worst / typical:6.1f}", flush=True)
+
+    rows = rng.standard_normal((1024, 1024)).astype(args.dtype)
+    masked = {"none": rows, "-inf": rows.copy(), "-1e4": rows.copy()}
+    masked["-inf"][:, 512:] = -np.inf
+    masked["-1e4"][:, 512:] = -1e4
+    g, out = np.ones_like(rows), np.empty_like(rows)
+    print(f"\n(1024, 1024) {args.dtype}, 1 thread, ns/element, second half of each row masked with:")
+    print(f"{'call':<24} " + " ".join(f"{k:>8}" for k in masked))
+    calls = {
+        "softmax": lambda a: fa.softmax(a, out=out),
+        "log_softmax": lambda a: fa.log_softmax(a, out=out),
+        "log_softmax.backward": lambda a, y={}: fa.log_softmax.backward(g, y.setdefault(id(a), fa.log_softmax(a)), out=out),
+        "softmax.backward": lambda a, y={}: fa.softmax.backward(g, y.setdefault(id(a), fa.softmax(a)), out=out),
+        "logsumexp": lambda a: fa.logsumexp(a),
+    }
+    for name, call in calls.items():
+        times = [ns_per_element(lambda: call(a), rows.size) for a in masked.values()]
+        print(f"{name:<24} " + " ".join(f"{t:8.3f}" for t in times), flush=True)
     fa.set_num_threads(threads)
 
 

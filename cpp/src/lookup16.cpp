@@ -27,8 +27,9 @@ constexpr std::size_t kCountedTables = 64;
 // Elements per conversion block: the float buffers stay in L1, as in run_through_float.
 constexpr std::size_t kBlock = 1024;
 
-// The piecewise-linear ops (and hardsigmoid, hardswish, sparse_plus): a few vector instructions
-// per element, about as fast on the direct path as a lookup (measured at 1M float16 elements).
+// The cheap piecewise ops (the relu family, the shrinkages, hardsigmoid, hardswish, sparse_plus):
+// a few vector instructions per element, about as fast on the direct path as a lookup (1M
+// float16 elements: 0.16-0.25 ns against 0.25).
 bool takes_direct_path(std::size_t id) {
   switch (static_cast<OpId>(id)) {
     case OpId::relu:

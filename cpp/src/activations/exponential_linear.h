@@ -38,8 +38,9 @@ inline void expm1_and_exp(V z, V& em1, V& e) {
   using C = math::ExpConstants<T>;
   using E = math::Expm1Constants<T>;
   static_assert(C::kMaxArg >= E::kMaxArg && C::kMinArg <= E::kMinArg, "expm1's range must lie in exp's");
-  const math::ExpSplit<V> split = math::exp_split(min(V(C::kMaxArg), max(V(C::kMinArg), z)));
-  e = math::scale_pow2(split.q + V(T(1)), split.n);
+  const auto below = z < V(C::kMinArg);  // e is +0 there and the lane splits 0, as in math::exp
+  const math::ExpSplit<V> split = math::exp_split(select(below, V(T(0)), min(V(C::kMaxArg), z)));
+  e = select(below, V(T(0)), math::scale_pow2(split.q + V(T(1)), split.n));
   em1 = select(z < V(E::kMinArg), V(T(-1)),
                select(z > V(E::kMaxArg), V(std::numeric_limits<T>::infinity()), math::expm1_from_split(split)));
 }

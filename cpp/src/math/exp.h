@@ -265,13 +265,16 @@ inline V exp_flushed(V x) {
 }
 
 // e^x for every x: exp(NaN) = NaN, exp(-inf) = +0, exp(+inf) = +inf, subnormal results rounded
-// once. max(lo, x) and min(hi, .) return their second operand for NaN, so NaN passes through.
+// once. Below kMinArg the result is +0 and the lane splits 0 (scaling the clamp would underflow
+// through the subnormal range: a microcode assist). min(hi, .) returns its second operand for
+// NaN, and the compare is false, so NaN passes through.
 template <class V>
 inline V exp(V x) {
   using T = typename V::Scalar;
   using C = ExpConstants<T>;
-  const ExpSplit<V> e = exp_split(min(V(C::kMaxArg), max(V(C::kMinArg), x)));
-  return scale_pow2(e.q + V(T(1)), e.n);
+  const auto below = x < V(C::kMinArg);
+  const ExpSplit<V> e = exp_split(select(below, V(T(0)), min(V(C::kMaxArg), x)));
+  return select(below, V(T(0)), scale_pow2(e.q + V(T(1)), e.n));
 }
 
 // exp(x), the same bits, for callers whose arguments are mostly in [kMinNormalArg, 0] (log-

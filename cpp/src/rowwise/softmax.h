@@ -79,12 +79,13 @@ inline math::Pair<V> finite_low(math::Pair<V> d) {
 }
 
 // e^(hi + lo) for hi <= 0 (or NaN), flushed to +0 where it is below the normal range: every
-// softmax result there is below 2^-126 as well (the row's sum is >= 1).
+// softmax result there is below 2^-126 as well (the row's sum is >= 1). The flushed lanes (masked
+// entries: -1e4, -inf) split 0 + lo, not the clamp: no subnormal is formed (math::flushed_argument).
 template <class V>
 inline V exp_shifted(math::Pair<V> d) {
   using T = typename V::Scalar;
   const V lowest(math::ExpConstants<T>::kMinNormalArg);
-  const math::ExpSplit<V> e = math::exp_split(max(lowest, d.hi), d.lo);  // NaN passes through max
+  const math::ExpSplit<V> e = math::exp_split(math::flushed_argument(d.hi), d.lo);  // NaN passes
   const V s = pow2_from_biased(e.biased);
   return select(d.hi < lowest, V(T(0)), mul_add(s, e.q, s));
 }
