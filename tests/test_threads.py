@@ -166,6 +166,26 @@ def test_many_python_threads_share_the_pool(threads):
         threads=6, repeats=10) == 0
 
 
+def test_python_threads_build_and_share_16bit_tables(threads):
+    """Many Python threads calling 16-bit ops with parameters no other test uses: the first calls
+    build the tables (cpp/src/lookup16.h) while others compute directly or read them; every call
+    gives the float32 result rounded once."""
+    x = np.resize(np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16), 1 << 20)
+    calls = [lambda v: fa.elu(v, alpha=0.8125), lambda v: fa.softplus.derivative(v, beta=1.875),
+             lambda v: fa.celu.backward(v, v, alpha=1.4375)]
+    with np.errstate(all="ignore"):
+        expected = [call(x.astype(np.float32)).astype(np.float16).view(np.uint16) for call in calls]
+
+    def check():
+        for call, want in zip(calls, expected):
+            got = call(x)
+            if not ((got.view(np.uint16) == want) | (np.isnan(got) & np.isnan(want.view(np.float16)))).all():
+                return False
+        return True
+
+    assert failures_under_threads(check, threads=6, repeats=3) == 0
+
+
 def _child_result(conn):
     conn.send(fa.gelu(np.linspace(-5, 5, BIG)))
     conn.close()
