@@ -19,21 +19,38 @@
 namespace fastact {
 
 struct Mish {
+  // Where x > 0 and e^-x < 2^-60 (the scaled lanes), mish(x) rounds to x and mish'(x) to 1 in
+  // either format: those lanes take e = 0 and no scaling, and their results are selected. Their
+  // e^2 and 2^-64 products would otherwise be subnormal (a microcode assist per vector on some
+  // CPUs). The other lanes get ex.e and ex.unscale, as before.
+  template <class V>
+  struct Tail {
+    typename V::MaskType linear;
+    V e, unscale;
+  };
+  template <class V>
+  static Tail<V> tail_of(typename V::MaskType positive, const math::ScaledExp<V>& ex) {
+    using T = typename V::Scalar;
+    const auto linear = positive & ex.scaled;
+    return {linear, ex.e_k.hi * select(linear, V(T(0)), ex.unscale), select(linear, V(T(1)), ex.unscale)};
+  }
+
   template <class V>
   static V forward(V x, const Params<V>&) {
     using T = typename V::Scalar;
     const math::ScaledExp<V> ex = math::exp_neg_abs_scaled(x, math::kZeroLow);
-    const V e = ex.e;
     const auto positive = x > V(T(0));
+    const Tail<V> tail = tail_of(positive, ex);
+    const V e = tail.e, unscale = tail.unscale;
     // x <= 0: n_k = 2^K (e^2 + 2e) as a pair (e^2 from the unscaled e: it matters only when
     // K = 0); den = n + 2.
     const math::Pair<V> sq = math::two_product_finite(ex.e_k.hi, e);
     const V two_e = ex.e_k.hi + ex.e_k.hi;
     const V n_hi = sq.hi + two_e;                        // Fast2Sum: 2e >= e^2 for e <= 1
     const V n_lo = ((two_e - n_hi) + sq.hi) + (sq.lo + V(T(2)) * ex.e_k.lo);
-    const V n = n_hi * ex.unscale;
+    const V n = n_hi * unscale;
     const V dneg_hi = n + V(T(2));
-    const V dneg_lo = ((V(T(2)) - dneg_hi) + n) + n_lo * ex.unscale;
+    const V dneg_lo = ((V(T(2)) - dneg_hi) + n) + n_lo * unscale;
     // x > 0: num = 1 + 2E, den = num + 2E^2 (E = e, unscaled: K = 0 here).
     const V two_e1 = e + e;
     const V pnum_hi = V(T(1)) + two_e1;
@@ -47,27 +64,28 @@ struct Mish {
     const math::Pair<V> xm = math::two_product_finite(x, m_hi);
     const math::Pair<V> num{xm.hi, mul_add(x, m_lo, xm.lo)};
     const math::Pair<V> den{select(positive, dpos_hi, dneg_hi), select(positive, dpos_lo, dneg_lo)};
-    const V y = math::divide(num, den) * select(positive, V(T(1)), ex.unscale);
+    const V y = math::divide(num, den) * select(positive, V(T(1)), unscale);
     // Beyond the clamp: mish(x) = x for large x, 0 (flushed) for very negative x. +inf: x.
-    return select(ex.beyond, select(positive, x, V(T(0))), select(is_nan(x), x, y));
+    return select(ex.beyond | tail.linear, select(positive, x, V(T(0))), select(is_nan(x), x, y));
   }
 
   template <class V>
   static V derivative(V x, const Params<V>&) {
     using T = typename V::Scalar;
     const math::ScaledExp<V> ex = math::exp_neg_abs_scaled(x, math::kZeroLow);
-    const V e = ex.e;
-    const V e_k = ex.e_k.hi;
     const auto positive = x > V(T(0));
+    const Tail<V> tail = tail_of(positive, ex);
+    const V e = tail.e, unscale = tail.unscale;
+    const V e_k = ex.e_k.hi;
 
     // x <= 0 (scaled by 2^K): (n_k (n + 2) + 4 x e_k (1 + e)) / (n + 2)^2. The two terms cancel
     // near the zero of mish' (x = -1.19): each is formed as an exact pair and summed once.
     const math::Pair<V> sq = math::two_product_finite(e_k, e);  // 2^K e^2
     const V n_k = sq.hi + (e_k + e_k);                           // 2^K (e^2 + 2e)
     const V n_k_lo = (((e_k + e_k) - n_k) + sq.hi) + sq.lo;
-    const V n = n_k * ex.unscale;
+    const V n = n_k * unscale;
     const V n2 = n + V(T(2));
-    const V n2_lo = ((V(T(2)) - n2) + n) + n_k_lo * ex.unscale;
+    const V n2_lo = ((V(T(2)) - n2) + n) + n_k_lo * unscale;
     const math::Pair<V> p1 = math::two_product_finite(n_k, n2);  // n_k (n + 2)
     const V p1_lo = p1.lo + mul_add(n_k, n2_lo, n_k_lo * n2);
     const V ee_k = e_k + sq.hi;                                  // 2^K (e + e^2)
@@ -81,8 +99,8 @@ struct Mish {
     // x > 0: ((1 + 2E) D + 4 x E^2 (1 + E)) / D^2
     const V d = mul_add(e + e, e + V(T(1)), V(T(1)));  // 1 + 2E + 2E^2
     const V pos = mul_add(mul_add(V(T(2)), e, V(T(1))), d, V(T(4)) * x * (e * e) * (V(T(1)) + e)) / (d * d);
-    const V r = select(positive, pos, neg * ex.unscale);
-    return select(ex.beyond, select(positive, V(T(1)), V(T(0))), propagate_nan(x, r));
+    const V r = select(positive, pos, neg * unscale);
+    return select(ex.beyond | tail.linear, select(positive, V(T(1)), V(T(0))), propagate_nan(x, r));
   }
 };
 
