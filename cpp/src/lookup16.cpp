@@ -28,8 +28,8 @@ constexpr std::size_t kCountedTables = 64;
 constexpr std::size_t kBlock = 1024;
 
 // The cheap piecewise ops (the relu family, the shrinkages, hardsigmoid, hardswish, sparse_plus):
-// a few vector instructions per element, about as fast on the direct path as a lookup (1M
-// float16 elements: 0.16-0.25 ns against 0.25).
+// a few vector instructions per element, about as fast on the direct path as a lookup
+// (benchmarks/RESULTS.md has the measurements).
 bool takes_direct_path(std::size_t id) {
   switch (static_cast<OpId>(id)) {
     case OpId::relu:

@@ -145,7 +145,7 @@ inline constexpr ZeroLow kZeroLow{};
 // e^-|z| for z = z + z_lo (z_lo a V, or kZeroLow), split as exp_split does, where -|z| is at
 // least `lowest`; below it (the caller's `beyond` lanes, whose results it replaces) the split of 0:
 // the split of `lowest` itself would lead the caller's scalings into subnormal products, a
-// microcode assist each on some CPUs (flushed_argument above says more). NaN passes through.
+// microcode assist each on many x86 CPUs (flushed_argument below says more). NaN passes through.
 template <class V, class Lo>
 inline ExpSplit<V> exp_split_neg_abs(V z, Lo z_lo, V lowest) {
   using T = typename V::Scalar;
@@ -221,8 +221,8 @@ inline constexpr T kFlushedLowest = ExpConstants<T>::kMinNormalArg - T(K) * T(0.
 // The argument exp_flushed<K> splits: x, or 0 where x is below kFlushedLowest<T, K> (any value
 // whose exponential is normal: the result there is 0 whatever it is). The clamp kFlushedLowest
 // itself would do as well for the result, but its 2^n (1 + q) can land just below the normal
-// range, and an FMA with a subnormal result takes a microcode assist on some CPUs (~150 cycles
-// per vector, though the value is discarded): saturated inputs would run ten times slower. NaN
+// range, and an FMA with a subnormal result takes a microcode assist on many x86 CPUs, for the
+// whole vector, though the value is discarded: saturated inputs would run far slower. NaN
 // passes through (the compare is false).
 template <int K = 0, class V>
 inline V flushed_argument(V x) {

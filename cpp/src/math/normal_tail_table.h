@@ -35,7 +35,7 @@ struct NormalTailPoint {
 
 // Lanes beyond the end (their results are 0) and NaN lanes (NaN, from x) evaluate at a = 0: at the
 // end itself e^(-a^2/2) (2^-157) would make the final scalings' products subnormal, and each such
-// instruction takes a microcode assist on some CPUs (~150 cycles), though its lanes are discarded.
+// instruction takes a microcode assist on many x86 CPUs, though its lanes are discarded.
 template <class V>
 inline NormalTailPoint<V> normal_tail_point(V abs_x) {
   using T = typename V::Scalar;
