@@ -104,7 +104,7 @@ inline const Convert16& converter16(bool bfloat16) {
 // An output may be one of the inputs (in place): each block is read before it is written.
 template <class T, std::size_t kInputs, std::size_t kOutputs, class F>
 inline void run_through_float(const T* const (&in)[kInputs], T* const (&out)[kOutputs], std::size_t n, F&& f) {
-  const Convert16& c = converter16(std::is_same_v<T, BFloat16Bits>);
+  const Convert16& c = converter16(kIsBFloat16<T>);
   run_elements<T>(n, [&](std::size_t begin, std::size_t end) {
     // 16 KiB of float buffers in all, half the smallest L1 data cache of the CPUs this runs on (32
     // KiB): 2048 elements a block for one input and one output. Larger blocks pay the kernel's
@@ -114,10 +114,10 @@ inline void run_through_float(const T* const (&in)[kInputs], T* const (&out)[kOu
     for (std::size_t at = begin; at < end; at += kBlock) {
       const std::size_t m = std::min(kBlock, end - at);
       for (std::size_t k = 0; k < kInputs; ++k)
-        c.to_float(reinterpret_cast<const std::uint16_t*>(in[k] + at), in_buf[k], m);
+        c.to_float(bits16(in[k] + at), in_buf[k], m);
       f(in_buf, out_buf, m);
       for (std::size_t k = 0; k < kOutputs; ++k)
-        c.from_float(out_buf[k], reinterpret_cast<std::uint16_t*>(out[k] + at), m);
+        c.from_float(out_buf[k], bits16(out[k] + at), m);
     }
   });
 }
@@ -414,7 +414,7 @@ void run_rows(RowKind kind, const T* x, T* y, std::size_t outer, std::size_t len
 // is written.
 template <class T, std::size_t kInputs, class F>
 void run_rows_through_float(const T* const (&in)[kInputs], T* out, std::size_t outer, std::size_t len, F&& f) {
-  const Convert16& c = converter16(std::is_same_v<T, BFloat16Bits>);
+  const Convert16& c = converter16(kIsBFloat16<T>);
   constexpr std::size_t kBufferElements = 4096;  // 16 KB per buffer
   run_groups<float>(outer, len, 1, [&](std::size_t at, std::size_t rows, std::size_t) {
     const std::size_t per = len >= kBufferElements ? 1 : kBufferElements / len;
@@ -425,9 +425,9 @@ void run_rows_through_float(const T* const (&in)[kInputs], T* out, std::size_t o
     for (std::size_t r = 0; r < rows; r += per) {
       const std::size_t n = (rows - r < per ? rows - r : per) * len;
       for (std::size_t k = 0; k < kInputs; ++k)
-        c.to_float(reinterpret_cast<const std::uint16_t*>(in[k] + at + r * len), in_buf[k], n);
+        c.to_float(bits16(in[k] + at + r * len), in_buf[k], n);
       f(in_buf, out_buf, n / len, at / len + r);
-      c.from_float(out_buf, reinterpret_cast<std::uint16_t*>(out + at + r * len), n);
+      c.from_float(out_buf, bits16(out + at + r * len), n);
     }
   });
 }

@@ -29,7 +29,7 @@ inline void expm1_and_exp256(V x, V& em1, V& e256) {
 }
 
 // expm1(z) and e^z over the whole range (celu's forward and derivative) from one exponential:
-// the split of z clamped to exp's [kMinArg, kMaxArg], which holds expm1's narrower range; outside
+// the split exp() takes (math::exp_split_in_range), whose range holds expm1's narrower one; outside
 // that, expm1 is -1 (below) or +inf (above, where e^z overflows too). The results are the bits of
 // math::expm1(z) and math::exp(z).
 template <class V>
@@ -38,11 +38,10 @@ inline void expm1_and_exp(V z, V& em1, V& e) {
   using C = math::ExpConstants<T>;
   using E = math::Expm1Constants<T>;
   static_assert(C::kMaxArg >= E::kMaxArg && C::kMinArg <= E::kMinArg, "expm1's range must lie in exp's");
-  const auto below = z < V(C::kMinArg);  // e is +0 there and the lane splits 0, as in math::exp
-  const math::ExpSplit<V> split = math::exp_split(select(below, V(T(0)), min(V(C::kMaxArg), z)));
-  e = select(below, V(T(0)), math::scale_pow2(split.q + V(T(1)), split.n));
+  const math::ExpInRange<V> split = math::exp_split_in_range(z);
+  e = math::exp_from(split);
   em1 = select(z < V(E::kMinArg), V(T(-1)),
-               select(z > V(E::kMaxArg), V(std::numeric_limits<T>::infinity()), math::expm1_from_split(split)));
+               select(z > V(E::kMaxArg), V(std::numeric_limits<T>::infinity()), math::expm1_from_split(split.split)));
 }
 
 // elu(x) = x for x > 0, alpha (e^x - 1) otherwise; a = alpha.

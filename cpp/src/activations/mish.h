@@ -32,7 +32,7 @@ struct Mish {
   static Tail<V> tail_of(typename V::MaskType positive, const math::ScaledExp<V>& ex) {
     using T = typename V::Scalar;
     const auto linear = positive & ex.scaled;
-    return {linear, ex.e_k.hi * select(linear, V(T(0)), ex.unscale), select(linear, V(T(1)), ex.unscale)};
+    return {linear, math::exp_or_zero(ex, linear), select(linear, V(T(1)), ex.unscale)};
   }
 
   template <class V>

@@ -132,7 +132,7 @@ struct XSigmoid {
     const V e_k = e.e_k.hi;  // 2^K e
     // e, only added to O(1) terms here: in float32 a scaled e (below 2^-60) changes none of them,
     // so it is 0 there instead of a subnormal product (an assist per vector beyond z = 87)
-    const V e1 = sizeof(T) == 4 ? e_k * select(e.scaled, V(T(0)), e.unscale) : e.e;
+    const V e1 = sizeof(T) == 4 ? math::exp_or_zero(e, e.scaled) : e.e;
     const V one_plus_w = V(T(1)) + Argument::w(x, z);
     const V num = select(negative, e_k * (one_plus_w + e1), mul_add(e1, one_plus_w, V(T(1))));
     const V den = mul_add(e1, e1 + V(T(2)), V(T(1)));  // (1 + e)^2

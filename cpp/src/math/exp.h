@@ -188,6 +188,14 @@ inline ScaledExp<V> exp_neg_abs_scaled(V z, Lo z_lo) {
   return {e_k, e_k.hi * unscale, unscale, scaled, -abs(z) < V(kScaledExpLowest<T>)};
 }
 
+// e^-|z| rounded as ScaledExp::e, but 0 in the lanes of `dropped` (where the caller's terms cannot
+// see it): there no subnormal product is formed. The other lanes get the bits of e.e.
+template <class V>
+inline V exp_or_zero(const ScaledExp<V>& e, typename V::MaskType dropped) {
+  using T = typename V::Scalar;
+  return e.e_k.hi * select(dropped, V(T(0)), e.unscale);
+}
+
 template <class V, class = void>
 struct HasScalef : std::false_type {};
 template <class V>
@@ -264,17 +272,34 @@ inline V exp_flushed(V x) {
   return exp_flushed_from_split<K>(exp_split<kAccuracy>(flushed_argument<K>(x)), x);
 }
 
-// e^x for every x: exp(NaN) = NaN, exp(-inf) = +0, exp(+inf) = +inf, subnormal results rounded
-// once. Below kMinArg the result is +0 and the lane splits 0 (scaling the clamp would underflow
-// through the subnormal range: a microcode assist). min(hi, .) returns its second operand for
-// NaN, and the compare is false, so NaN passes through.
+// The split exp() takes, for callers that use it for more than e^x (celu takes expm1 from it):
+// x clamped above at kMaxArg; below kMinArg, where e^x rounds to +0, the split of 0 instead of the
+// clamp, whose scaling would underflow through the subnormal range (a microcode assist).
+// min(hi, .) returns its second operand for NaN, and the compare is false, so NaN passes through.
 template <class V>
-inline V exp(V x) {
+struct ExpInRange {
+  ExpSplit<V> split;
+  typename V::MaskType below;  // x < kMinArg
+};
+template <class V>
+inline ExpInRange<V> exp_split_in_range(V x) {
   using T = typename V::Scalar;
   using C = ExpConstants<T>;
   const auto below = x < V(C::kMinArg);
-  const ExpSplit<V> e = exp_split(select(below, V(T(0)), min(V(C::kMaxArg), x)));
-  return select(below, V(T(0)), scale_pow2(e.q + V(T(1)), e.n));
+  return {exp_split(select(below, V(T(0)), min(V(C::kMaxArg), x))), below};
+}
+
+// e^x from that split: +0 below kMinArg, subnormal results rounded once.
+template <class V>
+inline V exp_from(const ExpInRange<V>& e) {
+  using T = typename V::Scalar;
+  return select(e.below, V(T(0)), scale_pow2(e.split.q + V(T(1)), e.split.n));
+}
+
+// e^x for every x: exp(NaN) = NaN, exp(-inf) = +0, exp(+inf) = +inf, subnormal results rounded once.
+template <class V>
+inline V exp(V x) {
+  return exp_from(exp_split_in_range(x));
 }
 
 // exp(x), the same bits, for callers whose arguments are mostly in [kMinNormalArg, 0] (log-
