@@ -93,12 +93,51 @@ inline void map_streams_in_steps(std::size_t n, const typename V::Scalar* const 
   }
 }
 
-// The same a vector at a time, f taking only the loaded vectors (and the outputs' V&).
+// The same a vector at a time, first to last, f taking only the loaded vectors (and the outputs' V&).
+template <class V, std::size_t kInputs, std::size_t kOutputs, class F>
+inline void map_streams_up(std::size_t n, const typename V::Scalar* const (&in)[kInputs],
+                           typename V::Scalar* const (&out)[kOutputs], F&& f) {
+  map_streams_in_steps<V, kInputs, kOutputs, 1>(
+      n, in, out, [&](std::size_t, auto&&... a) -> decltype(auto) { return f(std::forward<decltype(a)>(a)...); });
+}
+
+// The same in either order: from the last vector down to the first where going up would make
+// loads wait on stores they only seem to depend on (store_then_load_aliases). The lanes are
+// independent, so both orders give the same bits, for an f that keeps no state between vectors.
 template <class V, std::size_t kInputs, std::size_t kOutputs, class F>
 inline void map_streams(std::size_t n, const typename V::Scalar* const (&in)[kInputs],
                         typename V::Scalar* const (&out)[kOutputs], F&& f) {
-  map_streams_in_steps<V, kInputs, kOutputs, 1>(
-      n, in, out, [&](std::size_t, auto&&... a) -> decltype(auto) { return f(std::forward<decltype(a)>(a)...); });
+  if (!store_then_load_aliases(in, out)) return map_streams_up<V>(n, in, out, f);
+  using T = typename V::Scalar;
+  constexpr std::size_t W = V::kLanes;
+  auto apply = [&](std::size_t i, auto load_input, auto store_output) {
+    V args[kInputs];
+    for (std::size_t k = 0; k < kInputs; ++k) args[k] = load_input(in[k] + i);
+    if constexpr (kOutputs == 1) {
+      store_output(0, call_unpacked(f, args, std::make_index_sequence<kInputs>{}));
+    } else {
+      V r0, r1;
+      call_unpacked(f, args, std::make_index_sequence<kInputs>{}, r0, r1);
+      store_output(0, r0);
+      store_output(1, r1);
+    }
+  };
+  std::size_t i = n - n % W;
+  if constexpr (W > 1) {
+    if (i < n) {
+      const std::size_t rest = n - i;
+      apply(i, [&](const T* at) { return V::load_partial(at, rest, T(0)); },
+            [&](std::size_t k, V r) { r.store_partial(out[k] + i, rest); });
+    }
+  }
+  while (i >= W) {
+    i -= W;
+    if constexpr (W * sizeof(T) >= 32) {  // at most two hints per cache line, as going up
+      for (std::size_t k = 0; k < kInputs; ++k) prefetch_before(in[k] + i, kStreamPrefetchBytes);
+      for (std::size_t k = 0; k < kOutputs; ++k) prefetch_before<1>(out[k] + i, kStreamPrefetchBytes);
+    }
+    apply(i, [](const T* at) { return V::load(at); }, [&](std::size_t k, V r) { r.store(out[k] + i); });
+  }
 }
 
 // Ops with a costly path that only some lanes need (tanhshrink's series below 1/16 on AVX-512)
@@ -143,7 +182,7 @@ void map_deferring_rare_lanes(std::size_t n, const typename V::Scalar* const (&i
     for (std::size_t k = 0; k < kInputs; ++k) block_in[k] = in[k] + start;
     Noted noted[kRareBlockVectors];
     std::size_t count = 0, place = 0;
-    map_streams<V, kInputs, 1>(m, block_in, {out + start}, [&](auto... a) {
+    map_streams_up<V, kInputs, 1>(m, block_in, {out + start}, [&](auto... a) {  // places in order
       Mask rare;
       const V r = usual(a..., rare);
       noted[count] = Noted{{a...}, rare, place++};
