@@ -111,29 +111,44 @@ def test_more_tables_than_the_cache_keeps(dtype16):
         assert_same_bits(fa.celu(x, alpha=alpha), rounded(fa.celu(x32, alpha=alpha), dtype16))
 
 
-def test_out_in_place_and_views(dtype16):
+# gelu converts blocks around its float32 kernel (until its table is built), hardswish runs its
+# own 16-bit loops (a direct-path op).
+@pytest.mark.parametrize("name", ["gelu", "hardswish"])
+def test_out_in_place_and_views(name, dtype16):
+    op = fa.get(name)
     x = np.linspace(-6, 6, 1001).astype(dtype16)
-    want = rounded(fa.gelu(x.astype(np.float32)), dtype16)
+    want = rounded(op(x.astype(np.float32)), dtype16)
     out = np.empty_like(x)
-    assert fa.gelu(x, out=out) is out
+    assert op(x, out=out) is out
     assert_same_bits(out, want)
     y = x.copy()
-    fa.gelu(y, out=y)  # in place
+    op(y, out=y)  # in place
     assert_same_bits(y, want)
-    assert_same_bits(fa.gelu(x[::2]), want[::2])  # strided: the general path, same bits
+    assert_same_bits(op(x[::2]), want[::2])  # strided: the general path, same bits
     d, v = np.empty_like(x), np.empty_like(x)
-    fa.gelu.value_and_derivative(x, out=(v, d))
-    assert_same_bits(d, rounded(fa.gelu.derivative(x.astype(np.float32)), dtype16))
+    op.value_and_derivative(x, out=(v, d))
+    assert_same_bits(d, rounded(op.derivative(x.astype(np.float32)), dtype16))
+    v = x.copy()
+    op.value_and_derivative(v, out=(v, d))  # the value in place
+    assert_same_bits(v, want)
+    g = x[::-1].copy()
+    want_gx = rounded(op.backward(g.astype(np.float32), x.astype(np.float32)), dtype16)
+    op.backward(g, x, out=g)  # the gradient in place of g
+    assert_same_bits(g, want_gx)
     x_before = x.copy()
-    fa.gelu.backward(x, x)
+    op.backward(x, x)
     assert_same_bits(x, x_before)  # inputs untouched
 
 
-def test_sizes_around_the_vector_width_and_block(dtype16):
+@pytest.mark.parametrize("name", ["silu", "relu"])
+def test_sizes_around_the_vector_width_and_block(name, dtype16):
+    op = fa.get(name)
     rng = np.random.default_rng(3)
-    for n in (0, 1, 7, 15, 16, 17, 33, 1023, 1024, 1025, 2047, 2048, 2049, 5000, 70_001):
+    for n in (0, 1, 7, 15, 16, 17, 31, 33, 1023, 1024, 1025, 2047, 2048, 2049, 5000, 70_001):
         x = (rng.standard_normal(n) * 4).astype(dtype16)
-        assert_same_bits(fa.silu(x), rounded(fa.silu(x.astype(np.float32)), dtype16))
+        g = rng.standard_normal(n).astype(dtype16)
+        assert_same_bits(op(x), rounded(op(x.astype(np.float32)), dtype16))
+        assert_same_bits(op.backward(g, x), rounded(op.backward(g.astype(np.float32), x.astype(np.float32)), dtype16))
 
 
 def test_a_16bit_out_must_match_the_result_dtype(dtype16):

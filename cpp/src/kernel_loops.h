@@ -296,6 +296,66 @@ void value_and_derivative(const typename V::Scalar* x, typename V::Scalar* y, ty
   map_streams<V, 1, 2>(n, {x}, {y, d}, [&](V v, V& yv, V& dv) { value_and_derivative_of<Op>(v, p, yv, dv); });
 }
 
+// The direct-path ops (takes_direct_path) on float16 or bfloat16 bits: each vector widened to
+// float32 in registers, through the float32 loops' own expressions, rounded once on the way back
+// (map16 reads a vector's inputs before it writes, so an output may be an input).
+template <class Op, class V, Format16 kFormat>
+void forward16(const std::uint16_t* x, std::uint16_t* y, std::size_t n, const ParamValues& pv) {
+  const Params<V> p(pv);
+  map16<V, 1, 1>({x}, {y}, n, [&](auto& in, auto& out) {
+    store16<kFormat>(Op::forward(load16<kFormat, V>(in[0]), p), out[0]);
+  });
+}
+
+template <class Op, class V, Format16 kFormat>
+void derivative16(const std::uint16_t* x, std::uint16_t* d, std::size_t n, const ParamValues& pv) {
+  const Params<V> p(pv);
+  map16<V, 1, 1>({x}, {d}, n, [&](auto& in, auto& out) {
+    store16<kFormat>(Op::derivative(load16<kFormat, V>(in[0]), p), out[0]);
+  });
+}
+
+template <class Op, class V, Format16 kFormat>
+void backward16(const std::uint16_t* g, const std::uint16_t* x, std::uint16_t* gx, std::size_t n,
+                const ParamValues& pv) {
+  const Params<V> p(pv);
+  map16<V, 2, 1>({g, x}, {gx}, n, [&](auto& in, auto& out) {
+    store16<kFormat>(load16<kFormat, V>(in[0]) * Op::derivative(load16<kFormat, V>(in[1]), p), out[0]);
+  });
+}
+
+template <class Op, class V, Format16 kFormat>
+void backward_from_output16(const std::uint16_t* g, const std::uint16_t* y, std::uint16_t* gx, std::size_t n,
+                            const ParamValues& pv) {
+  const Params<V> p(pv);
+  map16<V, 2, 1>({g, y}, {gx}, n, [&](auto& in, auto& out) {
+    store16<kFormat>(load16<kFormat, V>(in[0]) * Op::derivative_from_output(load16<kFormat, V>(in[1]), p), out[0]);
+  });
+}
+
+template <class Op, class V, Format16 kFormat>
+void value_and_derivative16(const std::uint16_t* x, std::uint16_t* y, std::uint16_t* d, std::size_t n,
+                            const ParamValues& pv) {
+  const Params<V> p(pv);
+  map16<V, 1, 2>({x}, {y, d}, n, [&](auto& in, auto& out) {
+    V yv, dv;
+    value_and_derivative_of<Op>(load16<kFormat, V>(in[0]), p, yv, dv);
+    store16<kFormat>(yv, out[0]);
+    store16<kFormat>(dv, out[1]);
+  });
+}
+
+template <class Op, class V, Format16 kFormat>
+Direct16Kernels direct16_kernels_for() {
+  Direct16Kernels k{};
+  k.forward = &forward16<Op, V, kFormat>;
+  k.derivative = &derivative16<Op, V, kFormat>;
+  k.backward = &backward16<Op, V, kFormat>;
+  if constexpr (HasDerivativeFromOutput<Op, V>::value) k.backward_from_output = &backward_from_output16<Op, V, kFormat>;
+  k.value_and_derivative = &value_and_derivative16<Op, V, kFormat>;
+  return k;
+}
+
 // Gated linear units: y = f(gate) * value (swiglu: f = silu on the first half, glu: sigmoid on
 // the second); backward from the upstream g: g_gate = g * value * f'(gate), g_value = g * f(gate).
 template <class Op, class V>
@@ -500,9 +560,15 @@ OpKernels<typename V::Scalar> kernels_for() {
 // Fills one ISA's rows of the table from the registry, for its two vector types.
 template <template <class> class VecT>
 void fill_table(KernelTable& table) {
-#define FASTACT_FILL_OP(name, Struct)                                                  \
-  table.f32[static_cast<int>(OpId::name)] = kernels_for<Struct, VecT<float>>();  \
-  table.f64[static_cast<int>(OpId::name)] = kernels_for<Struct, VecT<double>>();
+#define FASTACT_FILL_OP(name, Struct)                                                                          \
+  table.f32[static_cast<int>(OpId::name)] = kernels_for<Struct, VecT<float>>();                          \
+  table.f64[static_cast<int>(OpId::name)] = kernels_for<Struct, VecT<double>>();                         \
+  if constexpr (takes_direct_path(OpId::name)) {                                                           \
+    table.float16_direct[static_cast<int>(OpId::name)] =                                                   \
+        direct16_kernels_for<Struct, VecT<float>, Format16::float16>();                                    \
+    table.bfloat16_direct[static_cast<int>(OpId::name)] =                                                  \
+        direct16_kernels_for<Struct, VecT<float>, Format16::bfloat16>();                                   \
+  }
   FASTACT_FOR_EACH_OP(FASTACT_FILL_OP)
 #undef FASTACT_FILL_OP
   table.float16 = converters<Format16::float16, VecT<float>>();

@@ -99,6 +99,13 @@ inline const Convert16& converter16(bool bfloat16) {
   return bfloat16 ? table.bfloat16 : table.float16;
 }
 
+// The active ISA's 16-bit loops of a direct-path op (all null for the other ops).
+template <class T>
+inline const Direct16Kernels& direct16_of(std::size_t id) {
+  const KernelTable& table = active_kernels();
+  return kIsBFloat16<T> ? table.bfloat16_direct[id] : table.float16_direct[id];
+}
+
 // f(in, out, m) with float buffers in[kInputs][m], out[kOutputs][m]: n elements of 16-bit arrays
 // converted to float32 a block at a time (the blocks stay in L1) and the results rounded back.
 // An output may be one of the inputs (in place): each block is read before it is written.
@@ -150,6 +157,13 @@ inline void run_unary(std::size_t id, int kind, const T* xp, T* op_, std::size_t
         c.look_up(table->entries.data(), bits16(xp + b), bits16(op_ + b), e - b);
       });
     }
+    const auto& direct = direct16_of<T>(id);
+    const auto direct_kernel = static_cast<UnaryKind>(kind) == UnaryKind::forward      ? direct.forward
+                               : static_cast<UnaryKind>(kind) == UnaryKind::derivative ? direct.derivative
+                                                                                       : nullptr;
+    if (direct_kernel) {
+      return run_elements<T>(n, [&](std::size_t b, std::size_t e) { direct_kernel(bits16(xp + b), bits16(op_ + b), e - b, p); });
+    }
     run_through_float<T, 1, 1>({xp}, {op_}, n, [&](auto& in, auto& out, std::size_t m) { kernel(in[0], out[0], m, p); });
   } else {
     run_elements<T>(n, [&](std::size_t b, std::size_t e) { kernel(xp + b, op_ + b, e - b, p); });
@@ -171,6 +185,11 @@ inline void run_backward(std::size_t id, bool from_output, const T* gp, const T*
         c.look_up_times(table->entries.data(), bits16(gp + b), bits16(vp + b), bits16(op_ + b), e - b);
       });
     }
+    const auto& direct = direct16_of<T>(id);
+    if (const auto direct_kernel = from_output ? direct.backward_from_output : direct.backward) {
+      return run_elements<T>(
+          n, [&](std::size_t b, std::size_t e) { direct_kernel(bits16(gp + b), bits16(vp + b), bits16(op_ + b), e - b, p); });
+    }
     run_through_float<T, 2, 1>({gp, vp}, {op_}, n,
                                [&](auto& in, auto& out, std::size_t m) { kernel(in[0], in[1], out[0], m, p); });
   } else {
@@ -191,6 +210,10 @@ inline void run_value_and_derivative(std::size_t id, const T* xp, T* yp, T* dp, 
         c.look_up_pair(values->entries.data(), slopes->entries.data(), bits16(xp + b), bits16(yp + b), bits16(dp + b),
                        e - b);
       });
+    }
+    if (const auto direct_kernel = direct16_of<T>(id).value_and_derivative) {
+      return run_elements<T>(
+          n, [&](std::size_t b, std::size_t e) { direct_kernel(bits16(xp + b), bits16(yp + b), bits16(dp + b), e - b, p); });
     }
     run_through_float<T, 1, 2>({xp}, {yp, dp}, n,
                                [&](auto& in, auto& out, std::size_t m) { kernel(in[0], out[0], out[1], m, p); });

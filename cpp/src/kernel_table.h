@@ -100,6 +100,41 @@ struct RowKernels {
   RowTotalKernel<T> logsumexp;                // in double, before rounding (cross_entropy uses it so)
 };
 
+// The cheap piecewise ops (the relu family, the shrinkages, hardsigmoid, hardswish, sparse_plus):
+// a few vector instructions per element. Their float16 and bfloat16 calls run loops of their own
+// (Direct16Kernels) instead of a table (lookup16.h): each vector is widened to float32 in
+// registers, goes through the float32 op and is rounded back, so the result is the float32
+// kernel's rounded once, with no pass through a float buffer.
+constexpr bool takes_direct_path(OpId id) {
+  switch (id) {
+    case OpId::relu:
+    case OpId::leaky_relu:
+    case OpId::hardtanh:
+    case OpId::threshold:
+    case OpId::hardshrink:
+    case OpId::softshrink:
+    case OpId::squared_relu:
+    case OpId::sparse_sigmoid:
+    case OpId::sparse_plus:
+    case OpId::hardsigmoid:
+    case OpId::hardswish:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// One 16-bit format's loops of a direct-path op, on the arrays' bits (null for the other ops):
+// as OpKernels' forward, derivative, backward (g f' in float32, rounded once), backward from the
+// output, value and derivative.
+struct Direct16Kernels {
+  UnaryKernel<std::uint16_t> forward;
+  UnaryKernel<std::uint16_t> derivative;
+  BinaryKernel<std::uint16_t> backward;
+  BinaryKernel<std::uint16_t> backward_from_output;  // may be null
+  DualKernel<std::uint16_t> value_and_derivative;
+};
+
 struct KernelTable {
   const char* isa;
   OpKernels<float> f32[kNumOps];
@@ -108,6 +143,8 @@ struct KernelTable {
   RowKernels<double> rows_f64;
   Convert16 float16;   // float16 <-> float32, for running the f32 kernels on float16 arrays
   Convert16 bfloat16;  // the same for bfloat16
+  Direct16Kernels float16_direct[kNumOps];   // the direct-path ops on float16 arrays
+  Direct16Kernels bfloat16_direct[kNumOps];  // and on bfloat16 arrays
 };
 
 // Each ISA's translation unit defines its filler; dispatch.cpp calls only those compiled in.

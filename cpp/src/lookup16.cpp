@@ -27,28 +27,6 @@ constexpr std::size_t kCountedTables = 64;
 // Elements per conversion block: the float buffers stay in L1, as in run_through_float.
 constexpr std::size_t kBlock = 1024;
 
-// The cheap piecewise ops (the relu family, the shrinkages, hardsigmoid, hardswish, sparse_plus):
-// a few vector instructions per element, about as fast on the direct path as a lookup
-// (benchmarks/RESULTS.md has the measurements).
-bool takes_direct_path(std::size_t id) {
-  switch (static_cast<OpId>(id)) {
-    case OpId::relu:
-    case OpId::leaky_relu:
-    case OpId::hardtanh:
-    case OpId::threshold:
-    case OpId::hardshrink:
-    case OpId::softshrink:
-    case OpId::squared_relu:
-    case OpId::sparse_sigmoid:
-    case OpId::sparse_plus:
-    case OpId::hardsigmoid:
-    case OpId::hardswish:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // Every 16-bit input through the float32 kernels of `kernels` (one ISA's table), exactly as a
 // 16-bit call converts, evaluates and rounds each element: so every entry has the call's bits.
 // Its blocks are spread over the pool (they write disjoint entries).
@@ -129,7 +107,7 @@ std::shared_ptr<const Table16> cached(const Key& key) {
 
 std::shared_ptr<const Table16> table16_for(std::size_t id, Table16Kind kind, bool bfloat16, const ParamValues& p,
                                            std::size_t n) {
-  if (takes_direct_path(id)) return nullptr;
+  if (takes_direct_path(static_cast<OpId>(id))) return nullptr;
   const KernelTable& kernels = active_kernels();
   const Key key{&kernels, id, kind, bfloat16, bits_of(p.a), bits_of(p.b)};
   {

@@ -5,7 +5,8 @@
 // dearer than a lookup (every transcendental one) the table is built once the calls that would use
 // it have reached 2^20 elements (one float32 kernel call over all 65536 inputs costs less than
 // that), and a few recent tables are kept for the next calls, small ones too. The cheap
-// piecewise ops stay on the direct path, which is already about as fast as a lookup.
+// piecewise ops (takes_direct_path, kernel_table.h) run 16-bit loops of their own instead, which
+// are faster than a lookup.
 //
 // The backward passes take a float32 table of f'(x) (or of f'(y), from the output) instead, and
 // form g f' in float32 before the one rounding, as the direct path does.
