@@ -299,38 +299,40 @@ void value_and_derivative(const typename V::Scalar* x, typename V::Scalar* y, ty
 // The direct-path ops (takes_direct_path) on float16 or bfloat16 bits: each vector widened to
 // float32 in registers, through the float32 loops' own expressions, rounded once on the way back
 // (map16 reads a vector's inputs before it writes, so an output may be an input).
+// f on the kIn inputs' vectors widened to float32, its result rounded into out.
+template <class V, Format16 kFormat, std::size_t kIn, class F>
+void map16_in_float(const std::uint16_t* const (&in)[kIn], std::uint16_t* out, std::size_t n, F f) {
+  map16<V, kIn, 1>(in, {out}, n, [&](auto& at_in, auto& at_out) {
+    V args[kIn];
+    for (std::size_t k = 0; k < kIn; ++k) args[k] = load16<kFormat, V>(at_in[k]);
+    store16<kFormat>(call_unpacked(f, args, std::make_index_sequence<kIn>{}), at_out[0]);
+  });
+}
+
 template <class Op, class V, Format16 kFormat>
 void forward16(const std::uint16_t* x, std::uint16_t* y, std::size_t n, const ParamValues& pv) {
   const Params<V> p(pv);
-  map16<V, 1, 1>({x}, {y}, n, [&](auto& in, auto& out) {
-    store16<kFormat>(Op::forward(load16<kFormat, V>(in[0]), p), out[0]);
-  });
+  map16_in_float<V, kFormat>({x}, y, n, [&](V xv) { return Op::forward(xv, p); });
 }
 
 template <class Op, class V, Format16 kFormat>
 void derivative16(const std::uint16_t* x, std::uint16_t* d, std::size_t n, const ParamValues& pv) {
   const Params<V> p(pv);
-  map16<V, 1, 1>({x}, {d}, n, [&](auto& in, auto& out) {
-    store16<kFormat>(Op::derivative(load16<kFormat, V>(in[0]), p), out[0]);
-  });
+  map16_in_float<V, kFormat>({x}, d, n, [&](V xv) { return Op::derivative(xv, p); });
 }
 
 template <class Op, class V, Format16 kFormat>
 void backward16(const std::uint16_t* g, const std::uint16_t* x, std::uint16_t* gx, std::size_t n,
                 const ParamValues& pv) {
   const Params<V> p(pv);
-  map16<V, 2, 1>({g, x}, {gx}, n, [&](auto& in, auto& out) {
-    store16<kFormat>(load16<kFormat, V>(in[0]) * Op::derivative(load16<kFormat, V>(in[1]), p), out[0]);
-  });
+  map16_in_float<V, kFormat>({g, x}, gx, n, [&](V gv, V xv) { return gv * Op::derivative(xv, p); });
 }
 
 template <class Op, class V, Format16 kFormat>
 void backward_from_output16(const std::uint16_t* g, const std::uint16_t* y, std::uint16_t* gx, std::size_t n,
                             const ParamValues& pv) {
   const Params<V> p(pv);
-  map16<V, 2, 1>({g, y}, {gx}, n, [&](auto& in, auto& out) {
-    store16<kFormat>(load16<kFormat, V>(in[0]) * Op::derivative_from_output(load16<kFormat, V>(in[1]), p), out[0]);
-  });
+  map16_in_float<V, kFormat>({g, y}, gx, n, [&](V gv, V yv) { return gv * Op::derivative_from_output(yv, p); });
 }
 
 template <class Op, class V, Format16 kFormat>
