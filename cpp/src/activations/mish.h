@@ -51,11 +51,13 @@ struct Mish {
     const V n = n_hi * unscale;
     const V dneg_hi = n + V(T(2));
     const V dneg_lo = ((V(T(2)) - dneg_hi) + n) + n_lo * unscale;
-    // x > 0: num = 1 + 2E, den = num + 2E^2 (E = e, unscaled: K = 0 here).
-    const V two_e1 = e + e;
+    // x > 0: num = 1 + 2E, den = num + 2E^2 (E = e, unscaled: K = 0 here). The other lanes, which
+    // discard these terms, take E = 0: their e^2 may be subnormal.
+    const V e_pos = select(positive, e, V(T(0)));
+    const V two_e1 = e_pos + e_pos;
     const V pnum_hi = V(T(1)) + two_e1;
     const V pnum_lo = ((V(T(1)) - pnum_hi) + two_e1) + V(T(2)) * ex.e_k.lo;
-    const math::Pair<V> e2 = math::two_product_finite(e, e);
+    const math::Pair<V> e2 = math::two_product_finite(e_pos, e_pos);
     const V dpos_hi = pnum_hi + (e2.hi + e2.hi);
     const V dpos_lo = ((pnum_hi - dpos_hi) + (e2.hi + e2.hi)) + (pnum_lo + V(T(2)) * e2.lo);
     // numerator x * (n or 1 + 2E) as an exact pair, then one division.
@@ -64,7 +66,7 @@ struct Mish {
     const math::Pair<V> xm = math::two_product_finite(x, m_hi);
     const math::Pair<V> num{xm.hi, mul_add(x, m_lo, xm.lo)};
     const math::Pair<V> den{select(positive, dpos_hi, dneg_hi), select(positive, dpos_lo, dneg_lo)};
-    const V y = math::divide(num, den) * select(positive, V(T(1)), unscale);
+    const V y = math::unscaled(math::divide(num, den), select(positive, V(T(1)), unscale));
     // Beyond the clamp: mish(x) = x for large x, 0 (flushed) for very negative x. +inf: x.
     return select(ex.beyond | tail.linear, select(positive, x, V(T(0))), select(is_nan(x), x, y));
   }
@@ -96,10 +98,11 @@ struct Mish {
     const V sum_lo = (p1.hi - sum) + p2.hi + (p1_lo + p2_lo);    // p1 >= |p2| for x <= 0 where it matters
     const math::Pair<V> den = math::two_product_finite(n2, n2);  // (n + 2)^2 as a pair
     const V neg = math::divide(math::Pair<V>{sum, sum_lo}, math::Pair<V>{den.hi, mul_add(n2 + n2, n2_lo, den.lo)});
-    // x > 0: ((1 + 2E) D + 4 x E^2 (1 + E)) / D^2
-    const V d = mul_add(e + e, e + V(T(1)), V(T(1)));  // 1 + 2E + 2E^2
-    const V pos = mul_add(mul_add(V(T(2)), e, V(T(1))), d, V(T(4)) * x * (e * e) * (V(T(1)) + e)) / (d * d);
-    const V r = select(positive, pos, neg * unscale);
+    // x > 0: ((1 + 2E) D + 4 x E^2 (1 + E)) / D^2 (E = 0 in the other lanes, as in forward)
+    const V ep = select(positive, e, V(T(0)));
+    const V d = mul_add(ep + ep, ep + V(T(1)), V(T(1)));  // 1 + 2E + 2E^2
+    const V pos = mul_add(mul_add(V(T(2)), ep, V(T(1))), d, V(T(4)) * x * (ep * ep) * (V(T(1)) + ep)) / (d * d);
+    const V r = select(positive, pos, math::unscaled(neg, unscale));
     return select(ex.beyond | tail.linear, select(positive, V(T(1)), V(T(0))), propagate_nan(x, r));
   }
 };

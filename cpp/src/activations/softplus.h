@@ -30,7 +30,10 @@ template <class V, class Lo>
 inline Log1pExpNegAbs<V> log1p_exp_neg_abs(V z, Lo z_lo) {
   using T = typename V::Scalar;
   const math::ScaledExp<V> e = math::exp_neg_abs_scaled(z, z_lo);
-  const V l = select(e.scaled, e.e_k.hi, math::log1p_unit(e.e_k.hi, e.e_k.lo));  // log1p(e) = e there
+  // log1p(e) = e in the scaled lanes: log1p_unit sees 0 there, whose powers are no subnormal
+  // numbers (those of 2^64 e^-|z| below ~2^-63 would be)
+  const V unit_hi = select(e.scaled, V(T(0)), e.e_k.hi), unit_lo = select(e.scaled, V(T(0)), e.e_k.lo);
+  const V l = select(e.scaled, e.e_k.hi, math::log1p_unit(unit_hi, unit_lo));
   return {select(e.beyond, V(T(0)), l), e.unscale};
 }
 
@@ -67,8 +70,8 @@ struct Softplus {
     const V l_pos = select(positive & (z.hi <= V(kLinear<T>)), l.scaled, V(T(0))) * l.unscale;
     const V sum = select(positive, z.hi + l_pos, l.scaled);
     const V sum_lo = select(positive, (l_pos - (sum - z.hi)) + z.lo, V(T(0)));
-    const V y = math::divide(math::Pair<V>{sum, sum_lo}, math::Pair<V>{p.a, V(T(0))}) *
-                select(positive, V(T(1)), l.unscale);
+    const V y = math::unscaled(math::divide(math::Pair<V>{sum, sum_lo}, math::Pair<V>{p.a, V(T(0))}),
+                               select(positive, V(T(1)), l.unscale));
     return select(z.hi > V(kLinear<T>), x, y);  // NaN: z NaN, y NaN
   }
 };
@@ -80,7 +83,7 @@ struct SoftplusUnit {
     using T = typename V::Scalar;
     const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, math::kZeroLow);
     // beyond kLinear x + l is x: l is taken as 0 there (see from_log1p)
-    return max(V(T(0)), x) + select(x > V(Softplus::kLinear<T>), V(T(0)), l.scaled) * l.unscale;  // NaN passes max
+    return max(V(T(0)), x) + math::unscaled(select(x > V(Softplus::kLinear<T>), V(T(0)), l.scaled), l.unscale);  // NaN passes max
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {
@@ -95,7 +98,7 @@ struct LogSigmoid {
     using T = typename V::Scalar;
     const Log1pExpNegAbs<V> l = log1p_exp_neg_abs(x, math::kZeroLow);
     // below -kLinear x - l is x: l is taken as 0 there (see Softplus::from_log1p)
-    return min(V(0), x) - select(x < V(-Softplus::kLinear<T>), V(T(0)), l.scaled) * l.unscale;  // NaN: min
+    return min(V(0), x) - math::unscaled(select(x < V(-Softplus::kLinear<T>), V(T(0)), l.scaled), l.unscale);  // NaN: min
   }
   template <class V>
   static V derivative(V x, const Params<V>&) {

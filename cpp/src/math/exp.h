@@ -196,6 +196,17 @@ inline V exp_or_zero(const ScaledExp<V>& e, typename V::MaskType dropped) {
   return e.e_k.hi * select(dropped, V(T(0)), e.unscale);
 }
 
+// v * unscale for a caller's final value v carried 2^K high (ScaledExp::unscale, K = 64): where
+// |v| 2^-K is at most half the smallest subnormal number, the product rounds to a zero of v's
+// sign, and it is formed as v * 0 there instead, without the microcode assist an underflowing
+// product takes on some CPUs. The same bits as v * unscale in every lane.
+template <class V>
+inline V unscaled(V v, V unscale) {
+  using T = typename V::Scalar;
+  constexpr T kZeroAtOrBelow = sizeof(T) == 4 ? T(0x1p-86) : T(0x1p-1011);  // 2^64 2^-150, 2^64 2^-1075
+  return v * select((abs(v) <= V(kZeroAtOrBelow)) & (unscale < V(T(1))), V(T(0)), unscale);
+}
+
 template <class V, class = void>
 struct HasScalef : std::false_type {};
 template <class V>
