@@ -23,6 +23,11 @@ def placed(values, offset):
 def inputs(dtype):
     x = float32_bit_sweep(stride=4_200_013) if dtype == np.float32 else float64_sweep(N)
     x = np.resize(x.astype(dtype), N)
+    # NaNs of both signs and another payload, every 97th element: a NaN result's sign and payload
+    # must not depend on the walk either
+    nan_bits = np.array([0x7FC00000, 0xFFC00000, 0x7FC12345], np.uint32) if dtype == np.float32 else \
+        np.array([0x7FF8000000000000, 0xFFF8000000000000, 0x7FF8000012345678], np.uint64)
+    x[::97] = np.resize(nan_bits.view(dtype), x[::97].size)
     return x, np.cos(np.arange(N)).astype(dtype)
 
 

@@ -46,6 +46,20 @@ inline decltype(auto) call_unpacked(F& f, const V* args, std::index_sequence<I..
   return f(args[I]..., extra...);
 }
 
+// f on loaded vectors, its one result (kOutputs = 1) or two (written to two V&) handed to
+// store_output(k, result) in output order.
+template <std::size_t kOutputs, class V, std::size_t kInputs, class F, class Store>
+inline void apply_and_store(F& f, const V (&args)[kInputs], Store store_output) {
+  if constexpr (kOutputs == 1) {
+    store_output(0, call_unpacked(f, args, std::make_index_sequence<kInputs>{}));
+  } else {
+    V r0, r1;
+    call_unpacked(f, args, std::make_index_sequence<kInputs>{}, r0, r1);
+    store_output(0, r0);
+    store_output(1, r1);
+  }
+}
+
 // Applies f to `kInputs` input streams and writes `kOutputs` output streams, V::kLanes at a time,
 // kStep vectors per step. f takes the vector's place u in its step (0 .. kStep - 1; the vectors after
 // the last whole step continue from 0), then the loaded vectors, and returns one V (one output) or
@@ -60,14 +74,7 @@ inline void map_streams_in_steps(std::size_t n, const typename V::Scalar* const 
     auto at_place = [&](auto&&... a) -> decltype(auto) { return f(u, std::forward<decltype(a)>(a)...); };
     V args[kInputs];
     for (std::size_t k = 0; k < kInputs; ++k) args[k] = load_input(k);
-    if constexpr (kOutputs == 1) {
-      store_output(0, call_unpacked(at_place, args, std::make_index_sequence<kInputs>{}));
-    } else {
-      V r0, r1;
-      call_unpacked(at_place, args, std::make_index_sequence<kInputs>{}, r0, r1);
-      store_output(0, r0);
-      store_output(1, r1);
-    }
+    apply_and_store<kOutputs>(at_place, args, store_output);
   };
   auto whole = [&](std::size_t u, std::size_t i) {
     apply(u, [&](std::size_t k) { return V::load(in[k] + i); }, [&](std::size_t k, V r) { r.store(out[k] + i); });
@@ -107,20 +114,16 @@ inline void map_streams_up(std::size_t n, const typename V::Scalar* const (&in)[
 template <class V, std::size_t kInputs, std::size_t kOutputs, class F>
 inline void map_streams(std::size_t n, const typename V::Scalar* const (&in)[kInputs],
                         typename V::Scalar* const (&out)[kOutputs], F&& f) {
-  if (!store_then_load_aliases(in, out)) return map_streams_up<V>(n, in, out, f);
+  // The portable path always walks up: the aliasing is a vector loads' matter, and one loop
+  // means one compiled form of f (two inlined copies of scalar code may order a NaN-propagating
+  // operation's operands differently, and a NaN result's sign with them).
+  if (V::kLanes == 1 || !store_then_load_aliases(in, out)) return map_streams_up<V>(n, in, out, f);
   using T = typename V::Scalar;
   constexpr std::size_t W = V::kLanes;
   auto apply = [&](std::size_t i, auto load_input, auto store_output) {
     V args[kInputs];
     for (std::size_t k = 0; k < kInputs; ++k) args[k] = load_input(in[k] + i);
-    if constexpr (kOutputs == 1) {
-      store_output(0, call_unpacked(f, args, std::make_index_sequence<kInputs>{}));
-    } else {
-      V r0, r1;
-      call_unpacked(f, args, std::make_index_sequence<kInputs>{}, r0, r1);
-      store_output(0, r0);
-      store_output(1, r1);
-    }
+    apply_and_store<kOutputs>(f, args, store_output);
   };
   std::size_t i = n - n % W;
   if constexpr (W > 1) {
@@ -299,6 +302,7 @@ void value_and_derivative(const typename V::Scalar* x, typename V::Scalar* y, ty
 // The direct-path ops (takes_direct_path) on float16 or bfloat16 bits: each vector widened to
 // float32 in registers, through the float32 loops' own expressions, rounded once on the way back
 // (map16 reads a vector's inputs before it writes, so an output may be an input).
+
 // f on the kIn inputs' vectors widened to float32, its result rounded into out.
 template <class V, Format16 kFormat, std::size_t kIn, class F>
 void map16_in_float(const std::uint16_t* const (&in)[kIn], std::uint16_t* out, std::size_t n, F f) {
