@@ -22,17 +22,19 @@ struct Mish {
   // Where x > 0 and e^-x < 2^-60 (the scaled lanes), mish(x) rounds to x and mish'(x) to 1 in
   // either format: those lanes take e = 0 and no scaling, and their results are selected. Their
   // e^2 and 2^-64 products would otherwise be subnormal (a microcode assist per vector on some
-  // CPUs). The other lanes get ex.e and ex.unscale, as before.
+  // CPUs). The other lanes get ex.e and ex.unscale, as before. e_pos, for the x > 0 formulas, is
+  // e there and 0 in the lanes x <= 0, which discard those terms (their e^2 may be subnormal).
   template <class V>
   struct Tail {
     typename V::MaskType linear;
-    V e, unscale;
+    V e, e_pos, unscale;
   };
   template <class V>
   static Tail<V> tail_of(typename V::MaskType positive, const math::ScaledExp<V>& ex) {
     using T = typename V::Scalar;
     const auto linear = positive & ex.scaled;
-    return {linear, math::exp_or_zero(ex, linear), select(linear, V(T(1)), ex.unscale)};
+    const V e = math::exp_or_zero(ex, linear);
+    return {linear, e, select(positive, e, V(T(0))), select(linear, V(T(1)), ex.unscale)};
   }
 
   template <class V>
@@ -51,9 +53,8 @@ struct Mish {
     const V n = n_hi * unscale;
     const V dneg_hi = n + V(T(2));
     const V dneg_lo = ((V(T(2)) - dneg_hi) + n) + n_lo * unscale;
-    // x > 0: num = 1 + 2E, den = num + 2E^2 (E = e, unscaled: K = 0 here). The other lanes, which
-    // discard these terms, take E = 0: their e^2 may be subnormal.
-    const V e_pos = select(positive, e, V(T(0)));
+    // x > 0: num = 1 + 2E, den = num + 2E^2 (E = e_pos, unscaled: K = 0 here).
+    const V e_pos = tail.e_pos;
     const V two_e1 = e_pos + e_pos;
     const V pnum_hi = V(T(1)) + two_e1;
     const V pnum_lo = ((V(T(1)) - pnum_hi) + two_e1) + V(T(2)) * ex.e_k.lo;
@@ -98,8 +99,8 @@ struct Mish {
     const V sum_lo = (p1.hi - sum) + p2.hi + (p1_lo + p2_lo);    // p1 >= |p2| for x <= 0 where it matters
     const math::Pair<V> den = math::two_product_finite(n2, n2);  // (n + 2)^2 as a pair
     const V neg = math::divide(math::Pair<V>{sum, sum_lo}, math::Pair<V>{den.hi, mul_add(n2 + n2, n2_lo, den.lo)});
-    // x > 0: ((1 + 2E) D + 4 x E^2 (1 + E)) / D^2 (E = 0 in the other lanes, as in forward)
-    const V ep = select(positive, e, V(T(0)));
+    // x > 0: ((1 + 2E) D + 4 x E^2 (1 + E)) / D^2, E = e_pos
+    const V ep = tail.e_pos;
     const V d = mul_add(ep + ep, ep + V(T(1)), V(T(1)));  // 1 + 2E + 2E^2
     const V pos = mul_add(mul_add(V(T(2)), ep, V(T(1))), d, V(T(4)) * x * (ep * ep) * (V(T(1)) + ep)) / (d * d);
     const V r = select(positive, pos, math::unscaled(neg, unscale));
